@@ -1,0 +1,184 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { AppError, toErrorInfo, type ErrorInfo } from './errors';
+
+/**
+ * Long operations (compose up/down, redeploys, plugin reinstalls) run as jobs: they report progress,
+ * can be cancelled, and are serialized per resource (e.g. one compose operation per project at a
+ * time) — a second job on the same resource waits in the queue instead of racing the first.
+ */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobStep {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+export interface JobSnapshot {
+  id: string;
+  kind: string;
+  resource: string;
+  state: JobState;
+  /** i18n key + params of the current step ("Starting containers…"). */
+  step: JobStep | null;
+  /** 0..1 when known. */
+  progress: number | null;
+  /** The last output lines (compose's own output etc.), newest last. */
+  lines: string[];
+  error: ErrorInfo | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface JobContext {
+  readonly id: string;
+  readonly signal: AbortSignal;
+  log(line: string): void;
+  step(key: string, params?: Record<string, string | number>): void;
+  progress(fraction: number): void;
+  /** Throws AppError('CANCELLED') when the job was cancelled; call between steps. */
+  throwIfCancelled(): void;
+}
+
+export interface JobHandle<T> {
+  id: string;
+  done: Promise<T>;
+}
+
+export interface JobSpec {
+  kind: string;
+  resource: string;
+}
+
+const MAX_LINES = 400;
+const MAX_FINISHED = 30;
+
+interface Entry {
+  snapshot: JobSnapshot;
+  controller: AbortController;
+}
+
+export class JobManager {
+  private readonly events = new EventEmitter();
+  private readonly entries = new Map<string, Entry>();
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** Starts `fn` after every earlier job on the same resource has finished. */
+  start<T>(spec: JobSpec, fn: (ctx: JobContext) => Promise<T>): JobHandle<T> {
+    const id = randomUUID();
+    const controller = new AbortController();
+    const snapshot: JobSnapshot = {
+      id,
+      kind: spec.kind,
+      resource: spec.resource,
+      state: 'queued',
+      step: null,
+      progress: null,
+      lines: [],
+      error: null,
+      createdAt: Date.now(),
+      startedAt: null,
+      finishedAt: null,
+    };
+    const entry: Entry = { snapshot, controller };
+    this.entries.set(id, entry);
+    this.emit(entry);
+
+    const ctx: JobContext = {
+      id,
+      signal: controller.signal,
+      log: (line) => {
+        snapshot.lines.push(line);
+        if (snapshot.lines.length > MAX_LINES) snapshot.lines.splice(0, snapshot.lines.length - MAX_LINES);
+        this.emit(entry);
+      },
+      step: (key, params) => {
+        snapshot.step = params ? { key, params } : { key };
+        this.emit(entry);
+      },
+      progress: (fraction) => {
+        snapshot.progress = Math.max(0, Math.min(1, fraction));
+        this.emit(entry);
+      },
+      throwIfCancelled: () => {
+        if (controller.signal.aborted) throw new AppError('CANCELLED');
+      },
+    };
+
+    const previous = this.tails.get(spec.resource) ?? Promise.resolve();
+    const done = previous.then(async () => {
+      if (controller.signal.aborted) throw new AppError('CANCELLED');
+      snapshot.state = 'running';
+      snapshot.startedAt = Date.now();
+      this.emit(entry);
+      return fn(ctx);
+    });
+    const settled = done.then(
+      () => this.finish(entry, 'succeeded', null),
+      (e: unknown) => {
+        const cancelled = controller.signal.aborted || (e instanceof AppError && e.code === 'CANCELLED');
+        this.finish(entry, cancelled ? 'cancelled' : 'failed', toErrorInfo(cancelled ? new AppError('CANCELLED') : e));
+      },
+    );
+    this.tails.set(spec.resource, settled);
+    void settled.then(() => {
+      if (this.tails.get(spec.resource) === settled) this.tails.delete(spec.resource);
+    });
+    return { id, done };
+  }
+
+  cancel(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry || entry.snapshot.finishedAt !== null) return false;
+    entry.controller.abort();
+    return true;
+  }
+
+  get(id: string): JobSnapshot | undefined {
+    const entry = this.entries.get(id);
+    return entry ? clone(entry.snapshot) : undefined;
+  }
+
+  list(): JobSnapshot[] {
+    return [...this.entries.values()].map((e) => clone(e.snapshot));
+  }
+
+  /** True while any job on the resource is queued or running. */
+  isBusy(resource: string): boolean {
+    return [...this.entries.values()].some((e) => e.snapshot.resource === resource && e.snapshot.finishedAt === null);
+  }
+
+  onUpdate(listener: (job: JobSnapshot) => void): () => void {
+    this.events.on('update', listener);
+    return () => this.events.off('update', listener);
+  }
+
+  /** Cancels everything and waits for running jobs to settle (app quit, end of a CLI run). */
+  async dispose(): Promise<void> {
+    for (const entry of this.entries.values()) entry.controller.abort();
+    await Promise.allSettled([...this.tails.values()]);
+  }
+
+  private finish(entry: Entry, state: JobState, error: ErrorInfo | null): void {
+    entry.snapshot.state = state;
+    entry.snapshot.error = error;
+    entry.snapshot.finishedAt = Date.now();
+    if (state === 'succeeded') entry.snapshot.progress = 1;
+    this.emit(entry);
+    this.prune();
+  }
+
+  private prune(): void {
+    const finished = [...this.entries.values()].filter((e) => e.snapshot.finishedAt !== null);
+    for (const e of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED))) this.entries.delete(e.snapshot.id);
+  }
+
+  private emit(entry: Entry): void {
+    this.events.emit('update', clone(entry.snapshot));
+  }
+}
+
+function clone(s: JobSnapshot): JobSnapshot {
+  return { ...s, lines: [...s.lines], step: s.step ? { ...s.step } : null };
+}
