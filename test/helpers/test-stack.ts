@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ensureTestImage } from './test-image';
+
+const run = promisify(execFile);
+const FIXTURE = resolve(__dirname, '../fixtures/dify-stack');
+
+export type ComposeKind = 'v2' | 'v1';
+
+export interface TestStackOptions {
+  /** Folder name = default compose project name; made unique per stack. */
+  prefix?: string;
+  /** Extra services appended to the compose file (e.g. Dify 1.16's api_websocket). */
+  extraServices?: string[];
+  /** Text appended verbatim to the compose file's `services:` map. */
+  extraServiceYaml?: string;
+}
+
+export interface TestStack {
+  /** The Dify `docker` folder of this stack. */
+  dir: string;
+  projectName: string;
+  compose(kind: ComposeKind, args: string[]): Promise<{ stdout: string; stderr: string }>;
+  up(kind?: ComposeKind): Promise<void>;
+  down(kind?: ComposeKind): Promise<void>;
+  /** Removes containers/networks (tolerating the dockerd 20.10 leaked-endpoint bug) and the folder. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh copy of the Dify-shaped fixture in its own folder, hence its own project and network. */
+export function createTestStack(options: TestStackOptions = {}): TestStack {
+  ensureTestImage();
+  const parent = mkdtempSync(join(tmpdir(), 'dst-stack-'));
+  const projectName = `${options.prefix ?? 'difytest'}${Math.random().toString(36).slice(2, 8)}`;
+  const dir = join(parent, projectName);
+  cpSync(FIXTURE, dir, { recursive: true });
+  const composeFile = join(dir, 'docker-compose.yaml');
+  let yaml = readFileSync(composeFile, 'utf8');
+  for (const name of options.extraServices ?? []) yaml += `\n  ${name}:\n    <<: *idle\n`;
+  if (options.extraServiceYaml) yaml += `\n${options.extraServiceYaml}`;
+  writeFileSync(composeFile, yaml);
+
+  const compose = async (kind: ComposeKind, args: string[]) => {
+    const [cmd, prefix] = kind === 'v2' ? ['docker', ['compose']] : ['docker-compose', []];
+    return run(cmd, [...prefix, '-p', projectName, '--ansi', 'never', ...args], { cwd: dir, timeout: 240_000 });
+  };
+
+  return {
+    dir,
+    projectName,
+    compose,
+    up: async (kind = 'v2') => {
+      await compose(kind, ['up', '-d']);
+    },
+    down: async (kind = 'v2') => {
+      await downTolerant(compose, kind, projectName);
+    },
+    dispose: async () => {
+      await downTolerant(compose, 'v2', projectName).catch(() => undefined);
+      rmSync(parent, { recursive: true, force: true });
+    },
+  };
+}
+
+/** facts.md: on dockerd 20.10 `down` may exit 1 with "has active endpoints" though every container is gone. */
+async function downTolerant(
+  compose: TestStack['compose'],
+  kind: ComposeKind,
+  projectName: string,
+): Promise<void> {
+  try {
+    await compose(kind, ['down', '--remove-orphans', '-t', '2']);
+  } catch (e) {
+    const text = String((e as { stderr?: string }).stderr ?? e);
+    const left = await run('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${projectName}`]);
+    if (!/active endpoints/.test(text) || left.stdout.trim() !== '') throw e;
+  }
+}
