@@ -1,14 +1,26 @@
 import { z } from 'zod';
 
-/** The one settings file shared by the app and the CLI. Every field has a default. */
-export const SettingsSchema = z.object({
+/**
+ * The one settings file shared by the app and the CLI. Every field has a default.
+ *
+ * Fields are declared once without defaults: the patch schema must not have them, because zod's
+ * `.partial()` keeps `.default()` and would silently reset every field a patch does not mention.
+ */
+const fields = {
   /** The Dify `docker` folder (holds docker-compose.yaml and .env). Empty: detect from containers. */
-  difyDir: z.string().default(''),
-  /** Where "Open Dify" goes and where the console API lives. */
-  difyUrl: z.string().url().default('http://localhost'),
-  language: z.enum(['system', 'ja', 'en']).default('system'),
+  difyDir: z.string().max(4096),
+  /** Where "Open Dify" goes and where the console API lives. Only http(s): it is handed to the OS. */
+  difyUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  language: z.enum(['system', 'ja', 'en']),
+};
+
+export const SettingsSchema = z.object({
+  difyDir: fields.difyDir.default(''),
+  difyUrl: fields.difyUrl.default('http://localhost'),
+  language: fields.language.default('system'),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
-export const SettingsPatchSchema = SettingsSchema.partial();
+/** A change to some fields; absent fields stay as they are. */
+export const SettingsPatchSchema = z.object(fields).partial();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
