@@ -1,0 +1,224 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SettingsView } from '../../../electron/contract';
+import { AppError } from '../../../electron/core/errors';
+
+// A pass-through to the real write-file-atomic that records the targets and can be told to fail once,
+// so the tests can prove the store writes through it and survives a failed write.
+const atomic = vi.hoisted(() => ({
+  targets: [] as string[],
+  failFor: null as { file: string; error: Error } | null,
+}));
+vi.mock('write-file-atomic', async (importOriginal) => {
+  const real = (await importOriginal<{ default: (f: string, d: string | Buffer) => Promise<void> }>())
+    .default;
+  return {
+    default: async (file: string, data: string | Buffer) => {
+      atomic.targets.push(file);
+      if (atomic.failFor?.file === file) throw atomic.failFor.error;
+      return real(file, data);
+    },
+  };
+});
+
+const { SettingsStore } = await import('../../../electron/settings/store');
+
+let dir: string;
+let file: string;
+const fixedNow = (): Date => new Date(2026, 6, 1, 9, 5, 3);
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'settings-test-'));
+  file = path.join(dir, 'cfg', 'settings.json');
+  atomic.targets = [];
+  atomic.failFor = null;
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function writeSettingsFile(text: string | Buffer): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+}
+
+describe('SettingsStore.load', () => {
+  it('gives defaults for a missing file and does not create it', async () => {
+    const store = await SettingsStore.open(file);
+    expect(store.get()).toEqual({
+      settings: { difyDir: '', difyUrl: 'http://localhost', language: 'system' },
+      path: file,
+      warning: null,
+    });
+    await expect(readdir(dir)).resolves.toEqual([]);
+  });
+
+  it('reads a valid file, also one saved with a UTF-8 byte order mark', async () => {
+    await writeSettingsFile('\uFEFF{"difyDir":"D:\\\\dify\\\\docker","language":"ja"}');
+    const store = await SettingsStore.open(file);
+    expect(store.get().settings).toEqual({
+      difyDir: 'D:\\dify\\docker',
+      difyUrl: 'http://localhost',
+      language: 'ja',
+    });
+    expect(store.get().warning).toBeNull();
+  });
+
+  it.each([
+    ['malformed JSON', '{"language": "ja",', /not valid JSON/],
+    ['a value the schema refuses', '{"difyUrl": "javascript:alert(1)"}', /difyUrl/],
+    ['an unknown language', '{"language": "fr"}', /language/],
+    ['not an object', '["ja"]', /one JSON object/],
+  ])(
+    'falls back to defaults with a warning for %s and leaves the file as it is',
+    async (_name, text, reason) => {
+      await writeSettingsFile(text);
+      const store = await SettingsStore.open(file);
+      const view = store.get();
+      expect(view.settings).toEqual({ difyDir: '', difyUrl: 'http://localhost', language: 'system' });
+      expect(view.warning?.code).toBe('SETTINGS_INVALID');
+      expect(view.warning?.params?.path).toBe(file);
+      expect(String(view.warning?.params?.reason)).toMatch(reason);
+      expect(view.warning?.message).toContain(file);
+      await expect(readFile(file, 'utf8')).resolves.toBe(text);
+      expect(await readdir(path.dirname(file))).toEqual(['settings.json']);
+    },
+  );
+
+  it('warns (without throwing) when the path cannot be read at all', async () => {
+    await mkdir(file, { recursive: true }); // a folder where the file should be
+    const store = await SettingsStore.open(file);
+    expect(store.get().warning?.code).toBe('SETTINGS_INVALID');
+  });
+});
+
+describe('SettingsStore.update', () => {
+  it('merges the patch, keeps other fields, backs up the previous file and emits the new view', async () => {
+    const previous = '{"difyDir":"/srv/dify/docker","difyUrl":"http://localhost:8080"}';
+    await writeSettingsFile(previous);
+    const store = await SettingsStore.open(file);
+    const seen: SettingsView[] = [];
+    store.onChange((v) => seen.push(v));
+
+    const view = await store.update({ language: 'en' });
+
+    const expected = { difyDir: '/srv/dify/docker', difyUrl: 'http://localhost:8080', language: 'en' };
+    expect(view).toEqual({ settings: expected, path: file, warning: null });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(expected);
+    await expect(readFile(`${file}.bak`, 'utf8')).resolves.toBe(previous);
+    expect(seen).toEqual([view]);
+    expect(store.get()).toEqual(view);
+    expect(atomic.targets).toContain(file);
+  });
+
+  it('creates the folder and the file when there was none, without a backup', async () => {
+    const store = await SettingsStore.open(file);
+    await store.update({ difyDir: 'C:\\Users\\Taro Yamada\\dify\\docker' });
+    expect(JSON.parse(await readFile(file, 'utf8')).difyDir).toBe('C:\\Users\\Taro Yamada\\dify\\docker');
+    expect(await readdir(path.dirname(file))).toEqual(['settings.json']);
+  });
+
+  it('rejects an invalid patch with INVALID_ARGUMENT and changes nothing', async () => {
+    await writeSettingsFile('{"language":"ja"}');
+    const store = await SettingsStore.open(file);
+    const listener = vi.fn();
+    store.onChange(listener);
+    for (const patch of [
+      { difyUrl: 'file:///etc/passwd' },
+      { language: 'de' },
+      { colour: 'red' },
+      null,
+      'ja',
+    ]) {
+      const err = await store.update(patch).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe('INVALID_ARGUMENT');
+      expect((err as AppError).params?.reason).toBeTruthy();
+    }
+    await expect(readFile(file, 'utf8')).resolves.toBe('{"language":"ja"}');
+    expect(listener).not.toHaveBeenCalled();
+    expect(store.get().settings.language).toBe('ja');
+  });
+
+  it('keeps a timestamped copy of an invalid file before replacing it, never overwriting an older copy', async () => {
+    const bad = '{"language": "ja", oops';
+    await writeSettingsFile(bad);
+    const store = await SettingsStore.open(file, { now: fixedNow });
+    expect(store.get().warning).not.toBeNull();
+
+    const view = await store.update({ language: 'ja' });
+    expect(view.warning).toBeNull();
+    expect(view.settings.language).toBe('ja');
+    const backup = `${file}.invalid-20260701-090503.bak`;
+    await expect(readFile(backup, 'utf8')).resolves.toBe(bad);
+
+    // Broken again by hand within the same second: the second copy gets its own name.
+    const bad2 = '{"difyUrl": 42}';
+    await writeFile(file, bad2);
+    await store.update({ difyDir: '/d' });
+    await expect(readFile(backup, 'utf8')).resolves.toBe(bad);
+    await expect(readFile(`${file}.invalid-20260701-090503-2.bak`, 'utf8')).resolves.toBe(bad2);
+    // What was in use (language ja) survives the broken file; the patch is applied on top.
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      difyDir: '/d',
+      difyUrl: 'http://localhost',
+      language: 'ja',
+    });
+  });
+
+  it('refuses to replace a file it could not read (nothing to back up)', async () => {
+    await mkdir(file, { recursive: true });
+    const store = await SettingsStore.open(file);
+    const err = await store.update({ language: 'en' }).catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('SETTINGS_WRITE_FAILED');
+    expect((await readdir(file)).length).toBe(0);
+  });
+
+  it('re-reads the file before writing, so an edit made elsewhere (CLI, editor) is not lost', async () => {
+    await writeSettingsFile('{"language":"ja"}');
+    const store = await SettingsStore.open(file);
+    await writeFile(file, '{"language":"ja","difyDir":"/edited/elsewhere","futureKey":{"a":1}}');
+    await store.update({ difyUrl: 'https://dify.example.test' });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      language: 'ja',
+      difyDir: '/edited/elsewhere',
+      difyUrl: 'https://dify.example.test',
+      futureKey: { a: 1 },
+    });
+  });
+
+  it('applies concurrent updates one after another', async () => {
+    const store = await SettingsStore.open(file);
+    await Promise.all([
+      store.update({ language: 'en' }),
+      store.update({ difyDir: '/a' }),
+      store.update({ difyUrl: 'http://h:81' }),
+    ]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      language: 'en',
+      difyDir: '/a',
+      difyUrl: 'http://h:81',
+    });
+  });
+
+  it('keeps the old file and the old settings when the atomic write fails', async () => {
+    await writeSettingsFile('{"language":"ja"}');
+    const store = await SettingsStore.open(file);
+    const listener = vi.fn();
+    store.onChange(listener);
+    atomic.failFor = { file, error: Object.assign(new Error('disk full'), { code: 'ENOSPC' }) };
+
+    const err = await store.update({ language: 'en' }).catch((e: unknown) => e);
+
+    expect((err as AppError).code).toBe('SETTINGS_WRITE_FAILED');
+    expect((err as AppError).message).toContain('disk full');
+    await expect(readFile(file, 'utf8')).resolves.toBe('{"language":"ja"}');
+    expect(store.get().settings.language).toBe('ja');
+    expect(listener).not.toHaveBeenCalled();
+    // The next update works again.
+    atomic.failFor = null;
+    await expect(store.update({ language: 'en' })).resolves.toMatchObject({ settings: { language: 'en' } });
+  });
+});
