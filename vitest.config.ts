@@ -4,28 +4,30 @@ import { defineConfig } from 'vitest/config';
 // HTTP on 127.0.0.1) and e2e (built renderer in Debian's Chromium). `npm test` runs all of them.
 export default defineConfig({
   test: {
+    // Compose stacks and Chromium are heavy on two cores, and Docker-backed files must not race each
+    // other's compose operations: one test file at a time (unit files take milliseconds each).
+    fileParallelism: false,
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          // Compose stacks are heavy on two cores: one file at a time.
-          fileParallelism: false,
           globalSetup: ['test/integration/global-setup.ts'],
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
         },
       },
     ],

@@ -17,9 +17,8 @@ function getInstance(): I18n {
       resources: { en: { translation: en }, ja: { translation: ja } },
       lng: 'en',
       fallbackLng: 'en',
-      initImmediate: false,
+      initAsync: false,
       interpolation: { escapeValue: false },
-      returnNull: false,
     });
   }
   return instance;

@@ -1,0 +1,188 @@
+import { spawn, execFile } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { AppError } from '../core/errors';
+
+/**
+ * Docker Compose as a process. v2 (`docker compose`, what Docker Desktop ships and Dify ≥ 1.13 needs)
+ * is preferred; v1 (`docker-compose` 1.29) still runs Dify ≤ 1.12. We always pass the project name,
+ * the compose file and the project directory so the result never depends on our working directory.
+ */
+export type ComposeFlavor = 'v2' | 'v1';
+
+export interface ComposeBinary {
+  flavor: ComposeFlavor;
+  version: string;
+  command: string;
+  prefixArgs: string[];
+}
+
+export function composeInvocation(flavor: ComposeFlavor, platform: NodeJS.Platform): { command: string; prefixArgs: string[] } {
+  const exe = platform === 'win32' ? '.exe' : '';
+  return flavor === 'v2' ? { command: `docker${exe}`, prefixArgs: ['compose'] } : { command: `docker-compose${exe}`, prefixArgs: [] };
+}
+
+export interface ComposeAvailability {
+  v2: ComposeBinary | null;
+  v1: ComposeBinary | null;
+}
+
+export type VersionProbe = (command: string, args: string[]) => Promise<string | null>;
+
+/** Runs `<cmd> version --short` with a time limit; null when the command is missing or fails. */
+export const probeVersion: VersionProbe = (command, args) =>
+  new Promise((resolve) => {
+    execFile(command, args, { timeout: 15_000, windowsHide: true }, (error, stdout) => {
+      const text = String(stdout).trim();
+      resolve(error || !text ? null : text.replace(/^v/, ''));
+    });
+  });
+
+export async function detectCompose(platform: NodeJS.Platform, probe: VersionProbe = probeVersion): Promise<ComposeAvailability> {
+  const found = await Promise.all(
+    (['v2', 'v1'] as const).map(async (flavor) => {
+      const inv = composeInvocation(flavor, platform);
+      const version = await probe(inv.command, [...inv.prefixArgs, 'version', '--short']);
+      return version ? { flavor, version, ...inv } : null;
+    }),
+  );
+  return { v2: found[0] ?? null, v1: found[1] ?? null };
+}
+
+/**
+ * Picks the Compose to use. `createdBy` is the `com.docker.compose.version` label of the project's
+ * existing containers: v1 and v2 hash service configs differently, so using the other one makes
+ * the next `up -d` recreate every container (facts.md). Prefer the one that created the project.
+ */
+export function chooseCompose(found: ComposeAvailability, createdBy?: string | null): ComposeBinary {
+  const wantV1 = createdBy ? createdBy.startsWith('1.') : false;
+  const pick = wantV1 ? (found.v1 ?? found.v2) : (found.v2 ?? found.v1);
+  if (!pick) throw new AppError('COMPOSE_MISSING');
+  return pick;
+}
+
+/** True when the chosen Compose is not the one that created the running project (all containers will be recreated). */
+export function composeMismatch(bin: ComposeBinary, createdBy?: string | null): boolean {
+  if (!createdBy) return false;
+  return (bin.flavor === 'v1') !== createdBy.startsWith('1.');
+}
+
+export interface ComposeProjectRef {
+  dir: string;
+  composeFile: string;
+  projectName: string;
+}
+
+export function composeArgs(bin: ComposeBinary, project: ComposeProjectRef, args: string[]): string[] {
+  return [
+    ...bin.prefixArgs,
+    '--project-name',
+    project.projectName,
+    '--file',
+    project.composeFile,
+    '--project-directory',
+    project.dir,
+    '--ansi',
+    'never',
+    ...args,
+  ];
+}
+
+export interface ComposeResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  signal?: AbortSignal;
+  platform?: NodeJS.Platform;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs compose, streaming its output line by line; resolves with the exit code (never rejects on exit ≠ 0). */
+export function runCompose(bin: ComposeBinary, project: ComposeProjectRef, args: string[], options: RunOptions = {}): Promise<ComposeResult> {
+  const platform = options.platform ?? process.platform;
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new AppError('CANCELLED'));
+    const child = spawn(bin.command, composeArgs(bin, project, args), {
+      cwd: project.dir,
+      env: options.env ?? process.env,
+      windowsHide: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Record<'stdout' | 'stderr', string[]> = { stdout: [], stderr: [] };
+    const pump = (stream: 'stdout' | 'stderr', source: NodeJS.ReadableStream) => {
+      const decoder = new StringDecoder('utf8');
+      let pending = '';
+      const emit = (text: string) => {
+        pending += text;
+        const parts = pending.split(/\r?\n|\r/);
+        pending = parts.pop() ?? '';
+        for (const line of parts) deliver(line);
+      };
+      const deliver = (line: string) => {
+        out[stream].push(line);
+        if (line.trim()) options.onLine?.(line, stream);
+      };
+      source.on('data', (chunk: Buffer) => emit(decoder.write(chunk)));
+      source.on('end', () => {
+        emit(decoder.end());
+        if (pending) deliver(pending);
+        pending = '';
+      });
+    };
+    pump('stdout', child.stdout);
+    pump('stderr', child.stderr);
+
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+      killTree(child.pid, platform, child);
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(e.code === 'ENOENT' ? new AppError('COMPOSE_MISSING', { detail: e.message }) : e);
+    });
+    child.on('close', (code) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (cancelled) return reject(new AppError('CANCELLED'));
+      resolve({ code: code ?? 1, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') });
+    });
+  });
+}
+
+/** Compose v2 stops its work on SIGINT; on Windows the whole tree must go (`child.kill` only ends the direct child). */
+function killTree(pid: number | undefined, platform: NodeJS.Platform, child: { kill(signal?: NodeJS.Signals): boolean }): void {
+  if (pid === undefined) return;
+  if (platform === 'win32') {
+    spawn('taskkill', ['/PID', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' }).on('error', () => undefined);
+    return;
+  }
+  child.kill('SIGINT');
+  setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+}
+
+const V2_ONLY_PATTERNS = [
+  /unsupported option: 'required'/i,
+  /Additional properties are not allowed \('(required|name|include|develop)'/i,
+  /'(name|include)' was unexpected/i,
+  /Version in ".*" is unsupported/i,
+];
+
+/** Turns a failed compose run into the error the user sees, keeping compose's own text as the detail. */
+export function composeFailure(bin: ComposeBinary, subcommand: string, result: ComposeResult): AppError {
+  const text = [result.stderr, result.stdout].filter(Boolean).join('\n').trim();
+  const detail = tail(text, 60);
+  if (bin.flavor === 'v1' && V2_ONLY_PATTERNS.some((re) => re.test(text))) {
+    return new AppError('COMPOSE_V2_REQUIRED', { params: { version: bin.version }, detail });
+  }
+  return new AppError('COMPOSE_FAILED', { params: { command: subcommand, exitCode: result.code }, detail });
+}
+
+export function tail(text: string, lines: number): string {
+  const all = text.split('\n');
+  return all.slice(Math.max(0, all.length - lines)).join('\n');
+}
