@@ -1,0 +1,76 @@
+/**
+ * The app's services, built the same way for the tray app, the CLI and the E2E harness. No Electron
+ * here: everything Electron-only is passed in by main.ts as small adapters.
+ */
+import os from 'node:os';
+import { JobManager } from './core/jobs';
+import { settingsFilePath } from './settings/paths';
+import { SettingsStore } from './settings/store';
+import type { StackApi } from './stack/api';
+import { StackService } from './stack/stack-service';
+
+export interface AppServices {
+  settings: SettingsStore;
+  jobs: JobManager;
+  stack: StackApi;
+  dispose(): Promise<void>;
+}
+
+export interface CreateServicesOptions {
+  platform?: NodeJS.Platform;
+  env?: NodeJS.ProcessEnv;
+  homedir?: string;
+  /** `--config FILE`: another settings file than the per-user one. */
+  configFile?: string;
+  /** `--dify-dir DIR`: wins over the settings and detection. */
+  difyDir?: string;
+  /** Base for a relative `configFile`. */
+  cwd?: string;
+}
+
+export async function createServices(opts: CreateServicesOptions = {}): Promise<AppServices> {
+  const platform = opts.platform ?? process.platform;
+  const env = opts.env ?? process.env;
+  const file = settingsFilePath({
+    platform,
+    env,
+    homedir: opts.homedir ?? os.homedir(),
+    configFile: opts.configFile,
+    cwd: opts.cwd,
+  });
+  const settings = await SettingsStore.open(file);
+  const jobs = new JobManager();
+  const stack = new StackService({
+    jobs,
+    getSettings: () => settings.get().settings,
+    difyDirOverride: opts.difyDir || undefined,
+    platform,
+    env,
+  });
+  return assembleServices(settings, jobs, stack);
+}
+
+/**
+ * Ties the parts together: a settings change (say, another Dify folder) triggers a fresh status,
+ * and dispose stops jobs before the stack closes its Docker event stream.
+ */
+export function assembleServices(settings: SettingsStore, jobs: JobManager, stack: StackApi): AppServices {
+  const offSettings = settings.onChange(() => {
+    // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
+    stack.refresh().catch(() => undefined);
+  });
+  let disposing: Promise<void> | null = null;
+  return {
+    settings,
+    jobs,
+    stack,
+    dispose() {
+      disposing ??= (async () => {
+        offSettings();
+        await jobs.dispose();
+        await stack.dispose();
+      })();
+      return disposing;
+    },
+  };
+}
