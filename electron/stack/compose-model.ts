@@ -92,7 +92,9 @@ async function resolveModel(bin: ComposeBinary | null, project: ComposeProjectRe
     const args = bin.flavor === 'v2' ? ['config', '--format', 'json'] : ['config'];
     const result = await runCompose(bin, project, args, { env });
     if (result.code === 0) {
-      return { services: servicesFromConfig(parseYaml(result.stdout), null), source: 'compose', composeError: null };
+      // v2 prints only the active profiles' services; v1's `config` prints all of them.
+      const profiles = bin.flavor === 'v1' ? await activeProfiles(project.envFile, env) : null;
+      return { services: servicesFromConfig(parseYaml(result.stdout), profiles), source: 'compose', composeError: null };
     }
     const failure = composeFailure(bin, 'config', result);
     composeError =
@@ -115,9 +117,12 @@ async function servicesFromYaml(project: ComposeProjectRef & { envFile: string }
   }
   const doc = parseDocument(text, { merge: true, uniqueKeys: false });
   if (doc.errors.length > 0) return [];
-  const profiles = env.COMPOSE_PROFILES ?? (await readDotenvValue(project.envFile, 'COMPOSE_PROFILES'));
-  const active = (profiles ?? '').split(',').map((p) => p.trim()).filter(Boolean);
-  return servicesFromConfig(doc.toJS({ maxAliasCount: -1 }), active);
+  return servicesFromConfig(doc.toJS({ maxAliasCount: -1 }), await activeProfiles(project.envFile, env));
+}
+
+async function activeProfiles(envFile: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const profiles = env.COMPOSE_PROFILES ?? (await readDotenvValue(envFile, 'COMPOSE_PROFILES'));
+  return (profiles ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 }
 
 /**

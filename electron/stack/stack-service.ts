@@ -34,6 +34,8 @@ export interface StackServiceOptions {
   launchDockerDesktop?: () => boolean;
   /** How long `up` waits for every service to be running/healthy. */
   readyTimeoutMs?: number;
+  /** Which Compose the machine has; detected when absent (tests pass v1-only or none). */
+  composeAvailability?: ComposeAvailability;
 }
 
 interface ResolvedProject {
@@ -211,7 +213,9 @@ export class StackService implements StackApi {
 
   private composeAvailability(): Promise<ComposeAvailability> {
     // Detected once per service lifetime: a Compose installed later is found after an app restart.
-    this.composeFound ??= detectCompose(this.platform);
+    this.composeFound ??= this.options.composeAvailability
+      ? Promise.resolve(this.options.composeAvailability)
+      : detectCompose(this.platform);
     return this.composeFound;
   }
 
@@ -372,11 +376,13 @@ export class StackService implements StackApi {
       }
       if (ready.length === longRunning.length) return;
       if (Date.now() > deadline) {
-        const stuck = longRunning.find((s) => !ready.includes(s));
-        if (stuck?.health === 'unhealthy' || stuck?.health === 'starting') {
-          throw new AppError('SERVICE_UNHEALTHY', { params: { service: stuck.name }, detail: await this.lastLogLines(stuck.containerId, 30) });
+        const stuck = longRunning.filter((s) => !ready.includes(s));
+        const unhealthy = stuck.find((s) => s.health === 'unhealthy');
+        if (unhealthy) {
+          throw new AppError('SERVICE_UNHEALTHY', { params: { service: unhealthy.name }, detail: await this.lastLogLines(unhealthy.containerId, 30) });
         }
-        throw new AppError('SERVICE_EXITED', { params: { service: stuck?.name ?? project.projectName, exitCode: -1 } });
+        const seconds = Math.round((this.options.readyTimeoutMs ?? 300_000) / 1000);
+        throw new AppError('SERVICES_NOT_READY', { params: { seconds, services: stuck.map((s) => s.name).join(', ') } });
       }
       await sleep(500, ctx.signal);
     }
