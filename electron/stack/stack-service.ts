@@ -52,6 +52,8 @@ export class StackService implements StackApi {
   private readonly models = new ProjectModelCache();
   private composeFound: Promise<ComposeAvailability> | null = null;
   private snapshot: StatusSnapshot;
+  /** The engine as last seen running (null: unknown or down). */
+  private engine: Extract<EngineState, { state: 'running' }> | null = null;
   private watching = false;
   private disposed = false;
   private eventStream: NodeJS.ReadableStream | null = null;
@@ -166,15 +168,24 @@ export class StackService implements StackApi {
   // ---- snapshot -------------------------------------------------------------------------------
 
   private async computeSnapshot(): Promise<StatusSnapshot> {
-    const engine = await this.probe();
+    // The container list doubles as the liveness check: one engine round trip per snapshot. The
+    // engine version is asked only when it is not known yet (first look, or after the engine was down).
+    let all: Docker.ContainerInfo[] | null = null;
+    try {
+      all = await this.listContainers({ label: [LABEL_PROJECT] });
+    } catch {
+      this.engine = null;
+    }
+    const engine: EngineState = all && this.engine ? this.engine : await this.probe();
+    this.engine = engine.state === 'running' ? engine : null;
     const docker = dockerComponent(engine);
-    if (engine.state !== 'running') {
+    if (engine.state !== 'running' || !all) {
       const reason = engine.state === 'not-installed' ? 'stack.reason.dockerNotInstalled' : 'stack.reason.dockerDown';
       return this.snap(docker, { id: 'dify', state: 'unavailable', detail: 'Docker is not running', reason: { key: reason }, error: null, services: [] }, null);
     }
     let resolved: ResolvedProject;
     try {
-      resolved = await this.resolveProject();
+      resolved = await this.resolveProject(all);
     } catch (e) {
       const error = toErrorInfo(e);
       const state = error.code === 'DIFY_DIR_NOT_SET' ? 'unavailable' : 'error';
@@ -220,9 +231,9 @@ export class StackService implements StackApi {
   }
 
   /** Override → settings → the running Dify found by its compose labels. */
-  private async resolveProject(): Promise<ResolvedProject> {
+  private async resolveProject(listed?: Docker.ContainerInfo[]): Promise<ResolvedProject> {
     const configured = this.options.difyDirOverride || this.options.getSettings().difyDir;
-    const all = await this.listContainers({ label: [LABEL_PROJECT] });
+    const all = listed ?? (await this.listContainers({ label: [LABEL_PROJECT] }));
     let dir = configured;
     let knownName: string | undefined;
     if (!dir) {

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: every benchmark, each comparing against a baseline measured in the same run,
+ * printing medians and ratios. Pick some with `npm run bench -- status plugin`.
+ */
+import { printResult, type BenchResult } from './stats';
+import { runStatusBench } from './status';
+
+const benches: Record<string, () => Promise<BenchResult>> = {
+  status: runStatusBench,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = wanted.length ? wanted : Object.keys(benches);
+  let ok = true;
+  for (const name of names) {
+    const bench = benches[name];
+    if (!bench) {
+      console.error(`unknown benchmark: ${name} (have: ${Object.keys(benches).join(', ')})`);
+      process.exitCode = 2;
+      return;
+    }
+    const result = await bench();
+    printResult(result);
+    ok &&= result.ok;
+  }
+  process.exitCode = ok ? 0 : 1;
+}
+
+void main();

@@ -1,0 +1,41 @@
+/** Shared bench helpers: medians of repeated timings, printed as a table with ratios to a baseline. */
+export async function timeRuns(runs: number, fn: () => Promise<unknown>, warmup = 2): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return times;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export interface BenchRow {
+  name: string;
+  medianMs: number;
+  runs: number;
+  note?: string;
+}
+
+export interface BenchResult {
+  title: string;
+  rows: BenchRow[];
+  /** Human lines: ratios and whether the target is met. */
+  verdict: string[];
+  ok: boolean;
+}
+
+export function printResult(result: BenchResult): void {
+  console.log(`\n## ${result.title}`);
+  const width = Math.max(...result.rows.map((r) => r.name.length));
+  for (const r of result.rows) {
+    console.log(`  ${r.name.padEnd(width)}  median ${r.medianMs.toFixed(1).padStart(9)} ms  (${r.runs} runs)${r.note ? `  ${r.note}` : ''}`);
+  }
+  for (const line of result.verdict) console.log(`  ${line}`);
+}
