@@ -18,7 +18,10 @@ export default tseslint.config(
     // The house rule: capability folders stay framework-free so the CLI, tests and E2E can run them.
     files: ['electron/*/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Pass Electron things in from main.ts.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Pass Electron things in from main.ts.' }] },
+      ],
     },
   },
   {

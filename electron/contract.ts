@@ -14,7 +14,14 @@ export const ErrorInfoSchema = z.object({
 });
 
 export const ComponentIdSchema = z.enum(['docker', 'dify', 'ollama', 'a1111']);
-export const ComponentStateSchema = z.enum(['running', 'partial', 'stopped', 'starting', 'unavailable', 'error']);
+export const ComponentStateSchema = z.enum([
+  'running',
+  'partial',
+  'stopped',
+  'starting',
+  'unavailable',
+  'error',
+]);
 
 export const ServiceStatusSchema = z.object({
   name: z.string(),
@@ -60,9 +67,7 @@ export const JobSnapshotSchema = z.object({
 export const StatusSnapshotSchema = z.object({
   components: z.array(ComponentStatusSchema),
   /** The Dify project the snapshot is about, when one is known. */
-  project: z
-    .object({ dir: z.string(), name: z.string(), composeVersion: z.string().nullable() })
-    .nullable(),
+  project: z.object({ dir: z.string(), name: z.string(), composeVersion: z.string().nullable() }).nullable(),
   updatedAt: z.number(),
 });
 
@@ -75,7 +80,11 @@ export const DifyDirCheckSchema = z.object({
   composeFile: z.string().nullable(),
 });
 
-export const DetectedProjectSchema = z.object({ dir: z.string(), project: z.string(), services: z.array(z.string()) });
+export const DetectedProjectSchema = z.object({
+  dir: z.string(),
+  project: z.string(),
+  services: z.array(z.string()),
+});
 
 export const SettingsViewSchema = z.object({
   settings: SettingsSchema,
@@ -100,12 +109,21 @@ export const invokeContract = {
   'status:refresh': { input: none, output: StatusSnapshotSchema },
   'stack:start': { input: none, output: JobRefSchema },
   'stack:stop': { input: none, output: JobRefSchema },
-  'stack:restartService': { input: z.object({ service: z.string().min(1).max(128) }).strict(), output: JobRefSchema },
+  'stack:restartService': {
+    input: z.object({ service: z.string().min(1).max(128) }).strict(),
+    output: JobRefSchema,
+  },
   'jobs:list': { input: none, output: z.array(JobSnapshotSchema) },
-  'jobs:cancel': { input: z.object({ jobId: z.string().min(1).max(64) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'jobs:cancel': {
+    input: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
   'settings:get': { input: none, output: SettingsViewSchema },
   'settings:update': { input: SettingsPatchSchema.strict(), output: SettingsViewSchema },
-  'settings:checkDifyDir': { input: z.object({ dir: z.string().max(4096) }).strict(), output: DifyDirCheckSchema },
+  'settings:checkDifyDir': {
+    input: z.object({ dir: z.string().max(4096) }).strict(),
+    output: DifyDirCheckSchema,
+  },
   'settings:detectDifyDir': { input: none, output: z.array(DetectedProjectSchema) },
   /** Opens the OS folder picker (Electron only); null when the user cancelled. */
   'settings:pickDifyDir': { input: none, output: z.object({ dir: z.string().nullable() }) },

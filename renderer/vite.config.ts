@@ -10,6 +10,13 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: 'chrome130',
+    rollupOptions: {
+      // zod (pulled in by the shared contract) carries comments Rollup cannot place; they are harmless.
+      onwarn(warning, warn) {
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('/node_modules/zod/')) return;
+        warn(warning);
+      },
+    },
   },
   server: { host: '127.0.0.1', strictPort: true },
 });

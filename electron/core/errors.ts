@@ -54,6 +54,16 @@ export const ERROR_CODES = [
   'DIFY_REQUEST_FAILED',
   'DIFY_HTTP_ERROR',
   'DIFY_UNEXPECTED_RESPONSE',
+  // .env editing (electron/env): byte-preserving edits, atomic writes with backups.
+  'ENV_FILE_READ_ONLY',
+  'ENV_FILE_LOCKED',
+  'ENV_FILE_CHANGED',
+  'ENV_FILE_INVALID_LINES',
+  'ENV_KEY_INVALID',
+  'ENV_VALUE_INVALID',
+  'ENV_VALUE_UNWRITABLE',
+  'ENV_WRITE_FAILED',
+  'ENV_BACKUP_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

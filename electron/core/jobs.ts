@@ -118,7 +118,11 @@ export class JobManager {
       () => this.finish(entry, 'succeeded', null),
       (e: unknown) => {
         const cancelled = controller.signal.aborted || (e instanceof AppError && e.code === 'CANCELLED');
-        this.finish(entry, cancelled ? 'cancelled' : 'failed', toErrorInfo(cancelled ? new AppError('CANCELLED') : e));
+        this.finish(
+          entry,
+          cancelled ? 'cancelled' : 'failed',
+          toErrorInfo(cancelled ? new AppError('CANCELLED') : e),
+        );
       },
     );
     this.tails.set(spec.resource, settled);
@@ -146,7 +150,9 @@ export class JobManager {
 
   /** True while any job on the resource is queued or running. */
   isBusy(resource: string): boolean {
-    return [...this.entries.values()].some((e) => e.snapshot.resource === resource && e.snapshot.finishedAt === null);
+    return [...this.entries.values()].some(
+      (e) => e.snapshot.resource === resource && e.snapshot.finishedAt === null,
+    );
   }
 
   onUpdate(listener: (job: JobSnapshot) => void): () => void {
@@ -171,7 +177,8 @@ export class JobManager {
 
   private prune(): void {
     const finished = [...this.entries.values()].filter((e) => e.snapshot.finishedAt !== null);
-    for (const e of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED))) this.entries.delete(e.snapshot.id);
+    for (const e of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED)))
+      this.entries.delete(e.snapshot.id);
   }
 
   private emit(entry: Entry): void {

@@ -16,9 +16,14 @@ export interface ComposeBinary {
   prefixArgs: string[];
 }
 
-export function composeInvocation(flavor: ComposeFlavor, platform: NodeJS.Platform): { command: string; prefixArgs: string[] } {
+export function composeInvocation(
+  flavor: ComposeFlavor,
+  platform: NodeJS.Platform,
+): { command: string; prefixArgs: string[] } {
   const exe = platform === 'win32' ? '.exe' : '';
-  return flavor === 'v2' ? { command: `docker${exe}`, prefixArgs: ['compose'] } : { command: `docker-compose${exe}`, prefixArgs: [] };
+  return flavor === 'v2'
+    ? { command: `docker${exe}`, prefixArgs: ['compose'] }
+    : { command: `docker-compose${exe}`, prefixArgs: [] };
 }
 
 export interface ComposeAvailability {
@@ -37,7 +42,10 @@ export const probeVersion: VersionProbe = (command, args) =>
     });
   });
 
-export async function detectCompose(platform: NodeJS.Platform, probe: VersionProbe = probeVersion): Promise<ComposeAvailability> {
+export async function detectCompose(
+  platform: NodeJS.Platform,
+  probe: VersionProbe = probeVersion,
+): Promise<ComposeAvailability> {
   const found = await Promise.all(
     (['v2', 'v1'] as const).map(async (flavor) => {
       const inv = composeInvocation(flavor, platform);
@@ -101,7 +109,12 @@ export interface RunOptions {
 }
 
 /** Runs compose, streaming its output line by line; resolves with the exit code (never rejects on exit ≠ 0). */
-export function runCompose(bin: ComposeBinary, project: ComposeProjectRef, args: string[], options: RunOptions = {}): Promise<ComposeResult> {
+export function runCompose(
+  bin: ComposeBinary,
+  project: ComposeProjectRef,
+  args: string[],
+  options: RunOptions = {},
+): Promise<ComposeResult> {
   const platform = options.platform ?? process.platform;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new AppError('CANCELLED'));
@@ -155,10 +168,17 @@ export function runCompose(bin: ComposeBinary, project: ComposeProjectRef, args:
 }
 
 /** Compose v2 stops its work on SIGINT; on Windows the whole tree must go (`child.kill` only ends the direct child). */
-function killTree(pid: number | undefined, platform: NodeJS.Platform, child: { kill(signal?: NodeJS.Signals): boolean }): void {
+function killTree(
+  pid: number | undefined,
+  platform: NodeJS.Platform,
+  child: { kill(signal?: NodeJS.Signals): boolean },
+): void {
   if (pid === undefined) return;
   if (platform === 'win32') {
-    spawn('taskkill', ['/PID', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' }).on('error', () => undefined);
+    spawn('taskkill', ['/PID', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' }).on(
+      'error',
+      () => undefined,
+    );
     return;
   }
   child.kill('SIGINT');

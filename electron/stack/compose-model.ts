@@ -73,7 +73,11 @@ interface CacheEntry {
 export class ProjectModelCache {
   private entry: CacheEntry | null = null;
 
-  async load(bin: ComposeBinary | null, project: ComposeProjectRef & { envFile: string }, env: NodeJS.ProcessEnv): Promise<ProjectModel> {
+  async load(
+    bin: ComposeBinary | null,
+    project: ComposeProjectRef & { envFile: string },
+    env: NodeJS.ProcessEnv,
+  ): Promise<ProjectModel> {
     const key = `${bin?.flavor}:${project.projectName}:${await fingerprint([project.composeFile, project.envFile])}`;
     if (this.entry?.key === key) return this.entry.model;
     const model = await resolveModel(bin, project, env);
@@ -86,7 +90,11 @@ export class ProjectModelCache {
   }
 }
 
-async function resolveModel(bin: ComposeBinary | null, project: ComposeProjectRef & { envFile: string }, env: NodeJS.ProcessEnv): Promise<ProjectModel> {
+async function resolveModel(
+  bin: ComposeBinary | null,
+  project: ComposeProjectRef & { envFile: string },
+  env: NodeJS.ProcessEnv,
+): Promise<ProjectModel> {
   let composeError: AppError | null = null;
   if (bin) {
     const args = bin.flavor === 'v2' ? ['config', '--format', 'json'] : ['config'];
@@ -94,13 +102,20 @@ async function resolveModel(bin: ComposeBinary | null, project: ComposeProjectRe
     if (result.code === 0) {
       // v2 prints only the active profiles' services; v1's `config` prints all of them.
       const profiles = bin.flavor === 'v1' ? await activeProfiles(project.envFile, env) : null;
-      return { services: servicesFromConfig(parseYaml(result.stdout), profiles), source: 'compose', composeError: null };
+      return {
+        services: servicesFromConfig(parseYaml(result.stdout), profiles),
+        source: 'compose',
+        composeError: null,
+      };
     }
     const failure = composeFailure(bin, 'config', result);
     composeError =
       failure.code === 'COMPOSE_V2_REQUIRED'
         ? failure
-        : new AppError('COMPOSE_FILE_INVALID', { params: { file: project.composeFile }, detail: failure.detail });
+        : new AppError('COMPOSE_FILE_INVALID', {
+            params: { file: project.composeFile },
+            detail: failure.detail,
+          });
   } else {
     composeError = new AppError('COMPOSE_MISSING');
   }
@@ -108,7 +123,10 @@ async function resolveModel(bin: ComposeBinary | null, project: ComposeProjectRe
 }
 
 /** The fallback: the compose file's own services, with profiles from COMPOSE_PROFILES (env, then .env). */
-async function servicesFromYaml(project: ComposeProjectRef & { envFile: string }, env: NodeJS.ProcessEnv): Promise<ServiceSpec[]> {
+async function servicesFromYaml(
+  project: ComposeProjectRef & { envFile: string },
+  env: NodeJS.ProcessEnv,
+): Promise<ServiceSpec[]> {
   let text: string;
   try {
     text = await readFile(project.composeFile, 'utf8');
@@ -122,7 +140,10 @@ async function servicesFromYaml(project: ComposeProjectRef & { envFile: string }
 
 async function activeProfiles(envFile: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   const profiles = env.COMPOSE_PROFILES ?? (await readDotenvValue(envFile, 'COMPOSE_PROFILES'));
-  return (profiles ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  return (profiles ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -148,10 +169,13 @@ export async function readDotenvValue(file: string, key: string): Promise<string
   }
   const value = values.get(key);
   if (value === undefined) return null;
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_all, name: string, def?: string) => {
-    const v = values.get(name);
-    return v !== undefined && v !== '' ? v : (def ?? '');
-  });
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g,
+    (_all, name: string, def?: string) => {
+      const v = values.get(name);
+      return v !== undefined && v !== '' ? v : (def ?? '');
+    },
+  );
 }
 
 async function fingerprint(files: string[]): Promise<string> {

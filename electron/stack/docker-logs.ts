@@ -10,7 +10,13 @@ export function demuxLogBuffer(buf: Buffer, tty: boolean): string {
   while (offset + 8 <= buf.length) {
     const type = buf[offset];
     const size = buf.readUInt32BE(offset + 4);
-    if (type === undefined || type > 2 || buf[offset + 1] !== 0 || buf[offset + 2] !== 0 || buf[offset + 3] !== 0) {
+    if (
+      type === undefined ||
+      type > 2 ||
+      buf[offset + 1] !== 0 ||
+      buf[offset + 2] !== 0 ||
+      buf[offset + 3] !== 0
+    ) {
       // Not a frame header: the engine sent raw text after all.
       return buf.toString('utf8');
     }

@@ -34,7 +34,11 @@ export function dockerDesktopExe(env: NodeJS.ProcessEnv): string {
 }
 
 /** Is a docker CLI on PATH, or Docker Desktop installed (Windows)? Decides "not installed" vs "not running". */
-export function isDockerInstalled(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, exists = existsSync): boolean {
+export function isDockerInstalled(
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+  exists = existsSync,
+): boolean {
   if (platform === 'win32' && exists(dockerDesktopExe(env))) return true;
   return findOnPath(platform === 'win32' ? ['docker.exe'] : ['docker'], platform, env, exists) !== null;
 }

@@ -19,11 +19,15 @@ export interface EnsureEngineDeps {
  * Docker Desktop is installed, it starts Docker Desktop and waits for the engine (cancellable);
  * elsewhere it fails at once with the reason.
  */
-export async function ensureEngine(ctx: JobContext, deps: EnsureEngineDeps): Promise<Extract<EngineState, { state: 'running' }>> {
+export async function ensureEngine(
+  ctx: JobContext,
+  deps: EnsureEngineDeps,
+): Promise<Extract<EngineState, { state: 'running' }>> {
   ctx.step('stack.steps.checkingEngine');
   const first = await deps.probe();
   if (first.state === 'running') return first;
-  if (deps.platform !== 'win32' || !deps.launchDockerDesktop()) throw engineError(first) ?? new AppError('DOCKER_NOT_RUNNING');
+  if (deps.platform !== 'win32' || !deps.launchDockerDesktop())
+    throw engineError(first) ?? new AppError('DOCKER_NOT_RUNNING');
 
   ctx.step('stack.steps.startingDockerDesktop');
   const waitMs = deps.waitMs ?? 180_000;
@@ -34,7 +38,8 @@ export async function ensureEngine(ctx: JobContext, deps: EnsureEngineDeps): Pro
     ctx.throwIfCancelled();
     const state = await deps.probe();
     if (state.state === 'running') return state;
-    if (Date.now() >= deadline) throw new AppError('DOCKER_START_TIMEOUT', { params: { seconds: Math.round(waitMs / 1000) } });
+    if (Date.now() >= deadline)
+      throw new AppError('DOCKER_START_TIMEOUT', { params: { seconds: Math.round(waitMs / 1000) } });
     ctx.progress(1 - (deadline - Date.now()) / waitMs);
     await sleep(pollMs, ctx.signal);
   }

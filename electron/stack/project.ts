@@ -6,7 +6,12 @@ import type { DetectedProject, DifyDirCheck } from '../contract';
 import { readDotenvValue } from './compose-model';
 
 /** Compose looks for these names, in this order. */
-export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+export const COMPOSE_FILE_NAMES = [
+  'compose.yaml',
+  'compose.yml',
+  'docker-compose.yaml',
+  'docker-compose.yml',
+];
 
 export interface DifyProject {
   dir: string;
@@ -39,7 +44,8 @@ async function requireDifyDir(dir: string): Promise<string> {
     }
   }
   if (!composeFile) throw new AppError('DIFY_DIR_NO_COMPOSE', { params: { dir } });
-  if (!(await stat(join(dir, '.env')).catch(() => null))?.isFile()) throw new AppError('DIFY_DIR_NO_ENV', { params: { dir } });
+  if (!(await stat(join(dir, '.env')).catch(() => null))?.isFile())
+    throw new AppError('DIFY_DIR_NO_ENV', { params: { dir } });
   return composeFile;
 }
 
@@ -48,12 +54,18 @@ async function requireDifyDir(dir: string): Promise<string> {
  * COMPOSE_PROJECT_NAME (environment, then .env), else the file's top-level `name:`, else the folder
  * name normalised (lower case, only [a-z0-9_-], starting with a letter or digit).
  */
-export async function composeProjectName(dir: string, composeFile: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const fromEnv = env.COMPOSE_PROJECT_NAME || (await readDotenvValue(join(dir, '.env'), 'COMPOSE_PROJECT_NAME'));
+export async function composeProjectName(
+  dir: string,
+  composeFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const fromEnv =
+    env.COMPOSE_PROJECT_NAME || (await readDotenvValue(join(dir, '.env'), 'COMPOSE_PROJECT_NAME'));
   if (fromEnv) return normalizeProjectName(fromEnv);
   try {
     const doc = parseYaml(await readFile(composeFile, 'utf8'), { merge: true }) as { name?: unknown } | null;
-    if (typeof doc?.name === 'string' && doc.name && !doc.name.includes('$')) return normalizeProjectName(doc.name);
+    if (typeof doc?.name === 'string' && doc.name && !doc.name.includes('$'))
+      return normalizeProjectName(doc.name);
   } catch {
     // An unparsable file is reported by the model loader with compose's own message.
   }
@@ -61,10 +73,17 @@ export async function composeProjectName(dir: string, composeFile: string, env: 
 }
 
 export function normalizeProjectName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z0-9]+/, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[^a-z0-9]+/, '');
 }
 
-export async function openDifyProject(dir: string, env: NodeJS.ProcessEnv, knownProjectName?: string): Promise<DifyProject> {
+export async function openDifyProject(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  knownProjectName?: string,
+): Promise<DifyProject> {
   const composeFile = await requireDifyDir(dir);
   const projectName = knownProjectName ?? (await composeProjectName(dir, composeFile, env));
   return { dir, composeFile, envFile: join(dir, '.env'), projectName };
@@ -88,14 +107,23 @@ const DIFY_MARKERS = ['plugin_daemon', 'api'];
  * service come first, then by name, so "detect" picks the Dify the user is actually running.
  */
 export function discoverDifyProjects(containers: LabelledContainer[]): DetectedProject[] {
-  const byKey = new Map<string, { dir: string; project: string; services: Set<string>; running: boolean; marker: boolean }>();
+  const byKey = new Map<
+    string,
+    { dir: string; project: string; services: Set<string>; running: boolean; marker: boolean }
+  >();
   for (const c of containers) {
     const project = c.labels[LABEL_PROJECT];
     const dir = c.labels[LABEL_WORKDIR];
     const service = c.labels[LABEL_SERVICE];
     if (!project || !dir || !service) continue;
     const key = `${project}\u0000${dir}`;
-    const entry = byKey.get(key) ?? { dir, project, services: new Set<string>(), running: false, marker: false };
+    const entry = byKey.get(key) ?? {
+      dir,
+      project,
+      services: new Set<string>(),
+      running: false,
+      marker: false,
+    };
     entry.services.add(service);
     if (DIFY_MARKERS.includes(service)) {
       entry.marker = true;

@@ -19,7 +19,13 @@ import { dockerConnectionOptions } from './docker-connection';
 import { demuxLogBuffer } from './docker-logs';
 import { isDockerInstalled, probeEngine, type EngineState } from './engine';
 import { ensureEngine, launchDockerDesktopWindows, sleep } from './ensure-engine';
-import { checkDifyDir, discoverDifyProjects, LABEL_PROJECT, openDifyProject, type DifyProject } from './project';
+import {
+  checkDifyDir,
+  discoverDifyProjects,
+  LABEL_PROJECT,
+  openDifyProject,
+  type DifyProject,
+} from './project';
 import { aggregateDify, containerFacts, serviceStatuses, type ContainerFacts } from './status-model';
 
 export interface StackServiceOptions {
@@ -68,8 +74,21 @@ export class StackService implements StackApi {
     this.docker = new Docker(dockerConnectionOptions(this.platform, this.env));
     this.snapshot = {
       components: [
-        { id: 'docker', state: 'unavailable', detail: 'Not checked yet', reason: { key: 'stack.reason.checking' }, error: null },
-        { id: 'dify', state: 'unavailable', detail: 'Not checked yet', reason: { key: 'stack.reason.checking' }, error: null, services: [] },
+        {
+          id: 'docker',
+          state: 'unavailable',
+          detail: 'Not checked yet',
+          reason: { key: 'stack.reason.checking' },
+          error: null,
+        },
+        {
+          id: 'dify',
+          state: 'unavailable',
+          detail: 'Not checked yet',
+          reason: { key: 'stack.reason.checking' },
+          error: null,
+          services: [],
+        },
       ],
       project: null,
       updatedAt: Date.now(),
@@ -117,7 +136,10 @@ export class StackService implements StackApi {
   startStack(): JobHandle<void> {
     return this.projectJob('stack.start', async (ctx, project, bin) => {
       const createdBy = await this.createdBy(project);
-      if (composeMismatch(bin, createdBy)) ctx.log(`Note: the project was created by Compose ${createdBy}; Compose ${bin.version} will recreate its containers.`);
+      if (composeMismatch(bin, createdBy))
+        ctx.log(
+          `Note: the project was created by Compose ${createdBy}; Compose ${bin.version} will recreate its containers.`,
+        );
       ctx.step('stack.steps.composeUp');
       await this.compose(ctx, bin, project, ['up', '-d']);
       await this.waitForReady(ctx, project, null);
@@ -140,7 +162,8 @@ export class StackService implements StackApi {
 
   restartService(service: string): JobHandle<void> {
     return this.projectJob('stack.restartService', async (ctx, project, bin, model) => {
-      if (!model.services.some((s) => s.name === service)) throw new AppError('SERVICE_UNKNOWN', { params: { service } });
+      if (!model.services.some((s) => s.name === service))
+        throw new AppError('SERVICE_UNKNOWN', { params: { service } });
       ctx.step('stack.steps.restartingService', { service });
       await this.compose(ctx, bin, project, ['restart', service]);
       await this.waitForReady(ctx, project, [service]);
@@ -180,8 +203,20 @@ export class StackService implements StackApi {
     this.engine = engine.state === 'running' ? engine : null;
     const docker = dockerComponent(engine);
     if (engine.state !== 'running' || !all) {
-      const reason = engine.state === 'not-installed' ? 'stack.reason.dockerNotInstalled' : 'stack.reason.dockerDown';
-      return this.snap(docker, { id: 'dify', state: 'unavailable', detail: 'Docker is not running', reason: { key: reason }, error: null, services: [] }, null);
+      const reason =
+        engine.state === 'not-installed' ? 'stack.reason.dockerNotInstalled' : 'stack.reason.dockerDown';
+      return this.snap(
+        docker,
+        {
+          id: 'dify',
+          state: 'unavailable',
+          detail: 'Docker is not running',
+          reason: { key: reason },
+          error: null,
+          services: [],
+        },
+        null,
+      );
     }
     let resolved: ResolvedProject;
     try {
@@ -189,7 +224,11 @@ export class StackService implements StackApi {
     } catch (e) {
       const error = toErrorInfo(e);
       const state = error.code === 'DIFY_DIR_NOT_SET' ? 'unavailable' : 'error';
-      return this.snap(docker, { id: 'dify', state, detail: error.message, reason: null, error, services: [] }, null);
+      return this.snap(
+        docker,
+        { id: 'dify', state, detail: error.message, reason: null, error, services: [] },
+        null,
+      );
     }
     const { project, containers } = resolved;
     const available = await this.composeAvailability();
@@ -203,11 +242,24 @@ export class StackService implements StackApi {
     const model = await this.models.load(bin, project, this.env);
     const services = serviceStatuses(model.services, containers);
     const agg = aggregateDify(services);
-    const dify: ComponentStatus = { id: 'dify', ...agg, error: model.composeError?.toInfo() ?? null, services };
-    return this.snap(docker, dify, { dir: project.dir, name: project.projectName, composeVersion: bin ? `${bin.flavor} ${bin.version}` : null });
+    const dify: ComponentStatus = {
+      id: 'dify',
+      ...agg,
+      error: model.composeError?.toInfo() ?? null,
+      services,
+    };
+    return this.snap(docker, dify, {
+      dir: project.dir,
+      name: project.projectName,
+      composeVersion: bin ? `${bin.flavor} ${bin.version}` : null,
+    });
   }
 
-  private snap(docker: ComponentStatus, dify: ComponentStatus, project: StatusSnapshot['project']): StatusSnapshot {
+  private snap(
+    docker: ComponentStatus,
+    dify: ComponentStatus,
+    project: StatusSnapshot['project'],
+  ): StatusSnapshot {
     return { components: [docker, dify], project, updatedAt: Date.now() };
   }
 
@@ -243,7 +295,9 @@ export class StackService implements StackApi {
       knownName = found.project;
     } else {
       // Containers created from this folder tell the name the user's own `compose up` used.
-      knownName = all.find((c) => samePath(c.Labels?.['com.docker.compose.project.working_dir'], dir, this.platform))?.Labels?.[LABEL_PROJECT];
+      knownName = all.find((c) =>
+        samePath(c.Labels?.['com.docker.compose.project.working_dir'], dir, this.platform),
+      )?.Labels?.[LABEL_PROJECT];
     }
     const project = await openDifyProject(dir, this.env, knownName);
     const containers = all
@@ -257,7 +311,10 @@ export class StackService implements StackApi {
     try {
       return await this.docker.listContainers({ all: true, filters });
     } catch (e) {
-      throw new AppError('DOCKER_API_ERROR', { params: { reason: e instanceof Error ? e.message : String(e) }, cause: e });
+      throw new AppError('DOCKER_API_ERROR', {
+        params: { reason: e instanceof Error ? e.message : String(e) },
+        cause: e,
+      });
     }
   }
 
@@ -271,7 +328,9 @@ export class StackService implements StackApi {
   private async openEventStream(): Promise<void> {
     if (this.disposed || this.eventStream) return;
     try {
-      const stream = (await this.docker.getEvents({ filters: { type: ['container'], label: [LABEL_PROJECT] } })) as NodeJS.ReadableStream;
+      const stream = (await this.docker.getEvents({
+        filters: { type: ['container'], label: [LABEL_PROJECT] },
+      })) as NodeJS.ReadableStream;
       this.eventStream = stream;
       stream.on('data', () => this.scheduleRefresh());
       const lost = () => {
@@ -328,10 +387,14 @@ export class StackService implements StackApi {
         await ensureEngine(ctx, {
           platform: this.platform,
           probe: () => this.probe(),
-          launchDockerDesktop: this.options.launchDockerDesktop ?? (() => launchDockerDesktopWindows(this.env)),
+          launchDockerDesktop:
+            this.options.launchDockerDesktop ?? (() => launchDockerDesktopWindows(this.env)),
         });
         const { project, containers } = await this.resolveProject();
-        const bin = chooseCompose(await this.composeAvailability(), containers.find((c) => c.composeVersion)?.composeVersion);
+        const bin = chooseCompose(
+          await this.composeAvailability(),
+          containers.find((c) => c.composeVersion)?.composeVersion,
+        );
         const model = await this.models.load(bin, project, this.env);
         if (model.composeError) throw model.composeError;
         await body(ctx, project, bin, model);
@@ -349,14 +412,23 @@ export class StackService implements StackApi {
     args: string[],
     options: { tolerateLeakedEndpoint?: boolean } = {},
   ): Promise<void> {
-    ctx.log(`$ ${bin.flavor === 'v2' ? 'docker compose' : 'docker-compose'} -p ${project.projectName} ${args.join(' ')}`);
-    const result = await runCompose(bin, project, args, { onLine: (line) => ctx.log(line), signal: ctx.signal, platform: this.platform, env: this.env });
+    ctx.log(
+      `$ ${bin.flavor === 'v2' ? 'docker compose' : 'docker-compose'} -p ${project.projectName} ${args.join(' ')}`,
+    );
+    const result = await runCompose(bin, project, args, {
+      onLine: (line) => ctx.log(line),
+      signal: ctx.signal,
+      platform: this.platform,
+      env: this.env,
+    });
     if (result.code === 0) return;
     // dockerd 20.10 may keep a leaked endpoint: `down` removed every container but exits 1 (facts.md).
     if (options.tolerateLeakedEndpoint && /has active endpoints/.test(result.stderr)) {
       const left = await this.listContainers({ label: [`${LABEL_PROJECT}=${project.projectName}`] });
       if (left.length === 0) {
-        ctx.log('Warning: every container was removed, but the engine kept the project network busy; it goes away when Docker restarts.');
+        ctx.log(
+          'Warning: every container was removed, but the engine kept the project network busy; it goes away when Docker restarts.',
+        );
         return;
       }
     }
@@ -376,24 +448,43 @@ export class StackService implements StackApi {
       const dify = snap.components.find((c) => c.id === 'dify');
       const services = (dify?.services ?? []).filter((s) => !only || only.includes(s.name));
       const longRunning = services.filter((s) => !s.oneShot);
-      const ready = longRunning.filter((s) => s.state === 'running' && (s.health === null || s.health === 'healthy'));
+      const ready = longRunning.filter(
+        (s) => s.state === 'running' && (s.health === null || s.health === 'healthy'),
+      );
       ctx.progress(longRunning.length ? ready.length / longRunning.length : 1);
-      const failedOneShot = services.find((s) => s.oneShot && s.state === 'exited' && s.exitCode !== 0 && s.exitCode !== null);
-      const dead = failedOneShot ?? longRunning.find((s) => s.state === 'exited' || s.state === 'dead' || s.state === 'restarting');
+      const failedOneShot = services.find(
+        (s) => s.oneShot && s.state === 'exited' && s.exitCode !== 0 && s.exitCode !== null,
+      );
+      const dead =
+        failedOneShot ??
+        longRunning.find((s) => s.state === 'exited' || s.state === 'dead' || s.state === 'restarting');
       if (dead) {
-        const inspect = dead.containerId ? await this.docker.getContainer(dead.containerId).inspect().catch(() => null) : null;
+        const inspect = dead.containerId
+          ? await this.docker
+              .getContainer(dead.containerId)
+              .inspect()
+              .catch(() => null)
+          : null;
         const exitCode = inspect?.State?.ExitCode ?? dead.exitCode ?? -1;
-        throw new AppError('SERVICE_EXITED', { params: { service: dead.name, exitCode }, detail: await this.lastLogLines(dead.containerId, 30) });
+        throw new AppError('SERVICE_EXITED', {
+          params: { service: dead.name, exitCode },
+          detail: await this.lastLogLines(dead.containerId, 30),
+        });
       }
       if (ready.length === longRunning.length) return;
       if (Date.now() > deadline) {
         const stuck = longRunning.filter((s) => !ready.includes(s));
         const unhealthy = stuck.find((s) => s.health === 'unhealthy');
         if (unhealthy) {
-          throw new AppError('SERVICE_UNHEALTHY', { params: { service: unhealthy.name }, detail: await this.lastLogLines(unhealthy.containerId, 30) });
+          throw new AppError('SERVICE_UNHEALTHY', {
+            params: { service: unhealthy.name },
+            detail: await this.lastLogLines(unhealthy.containerId, 30),
+          });
         }
         const seconds = Math.round((this.options.readyTimeoutMs ?? 300_000) / 1000);
-        throw new AppError('SERVICES_NOT_READY', { params: { seconds, services: stuck.map((s) => s.name).join(', ') } });
+        throw new AppError('SERVICES_NOT_READY', {
+          params: { seconds, services: stuck.map((s) => s.name).join(', ') },
+        });
       }
       await sleep(500, ctx.signal);
     }
@@ -404,8 +495,16 @@ export class StackService implements StackApi {
     try {
       const container = this.docker.getContainer(containerId);
       const info = await container.inspect();
-      const buf = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-      return demuxLogBuffer(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)), Boolean(info.Config?.Tty)).trimEnd();
+      const buf = (await container.logs({
+        stdout: true,
+        stderr: true,
+        tail: lines,
+        follow: false,
+      })) as unknown as Buffer;
+      return demuxLogBuffer(
+        Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)),
+        Boolean(info.Config?.Tty),
+      ).trimEnd();
     } catch {
       return '';
     }
@@ -422,7 +521,10 @@ function dockerComponent(engine: EngineState): ComponentStatus {
       error: null,
     };
   }
-  const error = engine.state === 'not-installed' ? new AppError('DOCKER_NOT_INSTALLED') : new AppError('DOCKER_NOT_RUNNING', { detail: engine.reason });
+  const error =
+    engine.state === 'not-installed'
+      ? new AppError('DOCKER_NOT_INSTALLED')
+      : new AppError('DOCKER_NOT_RUNNING', { detail: engine.reason });
   return { id: 'docker', state: 'unavailable', detail: error.message, reason: null, error: error.toInfo() };
 }
 

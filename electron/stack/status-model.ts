@@ -57,9 +57,19 @@ export function parseExitCode(status: string): number | null {
 /** Pure: one row per service of the project, matched to its newest container (or 'missing'). */
 export function serviceStatuses(specs: ServiceSpec[], containers: ContainerFacts[]): ServiceStatus[] {
   return specs.map((spec) => {
-    const mine = containers.filter((c) => c.service === spec.name).sort((a, b) => rank(b) - rank(a) || b.created - a.created);
+    const mine = containers
+      .filter((c) => c.service === spec.name)
+      .sort((a, b) => rank(b) - rank(a) || b.created - a.created);
     const c = mine[0];
-    if (!c) return { name: spec.name, state: 'missing', health: null, containerId: '', oneShot: spec.oneShot, exitCode: null };
+    if (!c)
+      return {
+        name: spec.name,
+        state: 'missing',
+        health: null,
+        containerId: '',
+        oneShot: spec.oneShot,
+        exitCode: null,
+      };
     return {
       name: spec.name,
       state: c.state,
@@ -92,17 +102,36 @@ export function aggregateDify(services: ServiceStatus[]): DifyAggregate {
   const total = longRunning.length;
   const up = longRunning.filter((s) => s.state === 'running');
   const ready = up.filter((s) => s.health === null || s.health === 'healthy');
-  if (total === 0) return { state: 'stopped', detail: 'The project defines no services', reason: { key: 'stack.reason.noServices' } };
+  if (total === 0)
+    return {
+      state: 'stopped',
+      detail: 'The project defines no services',
+      reason: { key: 'stack.reason.noServices' },
+    };
 
-  const failedOneShot = services.find((s) => s.oneShot && s.state === 'exited' && s.exitCode !== null && s.exitCode !== 0);
+  const failedOneShot = services.find(
+    (s) => s.oneShot && s.state === 'exited' && s.exitCode !== null && s.exitCode !== 0,
+  );
   const restarting = longRunning.find((s) => s.state === 'restarting');
   const unhealthy = up.find((s) => s.health === 'unhealthy');
-  const crashed = up.length > 0 ? longRunning.find((s) => (s.state === 'exited' || s.state === 'dead') && s.exitCode !== null && !STOP_EXIT_CODES.has(s.exitCode)) : undefined;
+  const crashed =
+    up.length > 0
+      ? longRunning.find(
+          (s) =>
+            (s.state === 'exited' || s.state === 'dead') &&
+            s.exitCode !== null &&
+            !STOP_EXIT_CODES.has(s.exitCode),
+        )
+      : undefined;
 
-  if (restarting) return problem('restarting', `${restarting.name} keeps restarting`, { service: restarting.name });
+  if (restarting)
+    return problem('restarting', `${restarting.name} keeps restarting`, { service: restarting.name });
   if (unhealthy) return problem('unhealthy', `${unhealthy.name} is unhealthy`, { service: unhealthy.name });
   if (crashed) {
-    return problem('crashed', `${crashed.name} exited with code ${crashed.exitCode}`, { service: crashed.name, exitCode: crashed.exitCode ?? -1 });
+    return problem('crashed', `${crashed.name} exited with code ${crashed.exitCode}`, {
+      service: crashed.name,
+      exitCode: crashed.exitCode ?? -1,
+    });
   }
   if (failedOneShot && up.length > 0) {
     return problem('crashed', `${failedOneShot.name} exited with code ${failedOneShot.exitCode}`, {
@@ -112,10 +141,18 @@ export function aggregateDify(services: ServiceStatus[]): DifyAggregate {
   }
 
   if (up.length === 0) {
-    return { state: 'stopped', detail: `0/${total} services running`, reason: { key: 'stack.reason.stopped', params: { total } } };
+    return {
+      state: 'stopped',
+      detail: `0/${total} services running`,
+      reason: { key: 'stack.reason.stopped', params: { total } },
+    };
   }
   if (ready.length === total) {
-    return { state: 'running', detail: `${total}/${total} services running`, reason: { key: 'stack.reason.allRunning', params: { total } } };
+    return {
+      state: 'running',
+      detail: `${total}/${total} services running`,
+      reason: { key: 'stack.reason.allRunning', params: { total } },
+    };
   }
   const starting = longRunning.filter((s) => s.health === 'starting' || s.state === 'created');
   const down = longRunning.filter((s) => s.state !== 'running' && s.state !== 'created');
@@ -135,6 +172,10 @@ export function aggregateDify(services: ServiceStatus[]): DifyAggregate {
   };
 }
 
-function problem(kind: 'restarting' | 'unhealthy' | 'crashed', detail: string, params: Record<string, string | number>): DifyAggregate {
+function problem(
+  kind: 'restarting' | 'unhealthy' | 'crashed',
+  detail: string,
+  params: Record<string, string | number>,
+): DifyAggregate {
   return { state: 'error', detail, reason: { key: `stack.reason.${kind}`, params } };
 }

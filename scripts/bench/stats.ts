@@ -13,7 +13,9 @@ export async function timeRuns(runs: number, fn: () => Promise<unknown>, warmup 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export interface BenchRow {
@@ -35,7 +37,9 @@ export function printResult(result: BenchResult): void {
   console.log(`\n## ${result.title}`);
   const width = Math.max(...result.rows.map((r) => r.name.length));
   for (const r of result.rows) {
-    console.log(`  ${r.name.padEnd(width)}  median ${r.medianMs.toFixed(1).padStart(9)} ms  (${r.runs} runs)${r.note ? `  ${r.note}` : ''}`);
+    console.log(
+      `  ${r.name.padEnd(width)}  median ${r.medianMs.toFixed(1).padStart(9)} ms  (${r.runs} runs)${r.note ? `  ${r.note}` : ''}`,
+    );
   }
   for (const line of result.verdict) console.log(`  ${line}`);
 }

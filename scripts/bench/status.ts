@@ -4,20 +4,20 @@
  * `docker compose ps` (or `docker-compose ps`) as a process, measured in the same run.
  * Target: our snapshot at least 10× faster than the compose CLI.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { JobManager } from '../../electron/core/jobs';
 import { StackService } from '../../electron/stack/stack-service';
 import { createTestStack } from '../../test/helpers/test-stack';
 import { median, printResult, timeRuns, type BenchResult } from './stats';
 
-const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 
 export async function runStatusBench(): Promise<BenchResult> {
   const stack = createTestStack({ prefix: 'benchstatus' });
   const jobs = new JobManager();
-  const svc = new StackService({ jobs, getSettings: () => ({ difyDir: stack.dir, difyUrl: 'http://localhost', language: 'en' }) });
+  const svc = new StackService({
+    jobs,
+    getSettings: () => ({ difyDir: stack.dir, difyUrl: 'http://localhost', language: 'en' }),
+  });
   try {
     await svc.startStack().done;
     const ours = await timeRuns(RUNS, () => svc.refresh());
@@ -32,7 +32,9 @@ export async function runStatusBench(): Promise<BenchResult> {
         { name: 'dify-stack snapshot (in-process)', medianMs: oursMs, runs: RUNS },
         { name: 'docker compose ps --all (process)', medianMs: psMs, runs: RUNS, note: 'baseline' },
       ],
-      verdict: [`speed-up: ${ratio.toFixed(1)}× faster than compose ps (target ≥ 10×): ${ratio >= 10 ? 'met' : 'NOT met'}`],
+      verdict: [
+        `speed-up: ${ratio.toFixed(1)}× faster than compose ps (target ≥ 10×): ${ratio >= 10 ? 'met' : 'NOT met'}`,
+      ],
       ok: ratio >= 10,
     };
   } finally {

@@ -7,7 +7,10 @@ import { existsSync } from 'node:fs';
  */
 export function dockerEngineAvailable(): boolean {
   try {
-    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'pipe', timeout: 10_000 });
+    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+      stdio: 'pipe',
+      timeout: 10_000,
+    });
     return true;
   } catch {
     return false;

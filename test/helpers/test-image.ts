@@ -6,7 +6,24 @@ import { join } from 'node:path';
 /** The one image every test service runs: Debian's busybox-static imported with `docker import`. */
 export const TEST_IMAGE = 'dify-stack-test/busybox:1';
 const BUSYBOX = '/bin/busybox';
-const APPLETS = ['sh', 'sleep', 'echo', 'test', 'true', 'false', 'touch', 'cat', 'env', 'printenv', 'ls', 'wget', 'nc', 'httpd', 'kill', 'id'];
+const APPLETS = [
+  'sh',
+  'sleep',
+  'echo',
+  'test',
+  'true',
+  'false',
+  'touch',
+  'cat',
+  'env',
+  'printenv',
+  'ls',
+  'wget',
+  'nc',
+  'httpd',
+  'kill',
+  'id',
+];
 
 export function ensureTestImage(): void {
   const found = spawnSync('docker', ['image', 'inspect', TEST_IMAGE], { stdio: 'ignore' });
@@ -21,7 +38,10 @@ export function ensureTestImage(): void {
     for (const applet of APPLETS) symlinkSync('busybox', join(root, 'bin', applet));
     const tar = spawnSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr.toString()}`);
-    execFileSync('docker', ['import', '--change', 'ENV PATH=/bin', '-', TEST_IMAGE], { input: tar.stdout, stdio: ['pipe', 'ignore', 'pipe'] });
+    execFileSync('docker', ['import', '--change', 'ENV PATH=/bin', '-', TEST_IMAGE], {
+      input: tar.stdout,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -45,7 +45,10 @@ export function createTestStack(options: TestStackOptions = {}): TestStack {
 
   const compose = async (kind: ComposeKind, args: string[]) => {
     const [cmd, prefix] = kind === 'v2' ? ['docker', ['compose']] : ['docker-compose', []];
-    return run(cmd, [...prefix, '-p', projectName, '--ansi', 'never', ...args], { cwd: dir, timeout: 240_000 });
+    return run(cmd, [...prefix, '-p', projectName, '--ansi', 'never', ...args], {
+      cwd: dir,
+      timeout: 240_000,
+    });
   };
 
   return {
@@ -75,7 +78,12 @@ async function downTolerant(
     await compose(kind, ['down', '--remove-orphans', '-t', '2']);
   } catch (e) {
     const text = String((e as { stderr?: string }).stderr ?? e);
-    const left = await run('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${projectName}`]);
+    const left = await run('docker', [
+      'ps',
+      '-aq',
+      '--filter',
+      `label=com.docker.compose.project=${projectName}`,
+    ]);
     if (!/active endpoints/.test(text) || left.stdout.trim() !== '') throw e;
   }
 }

@@ -6,15 +6,36 @@ import type { StatusSnapshot } from '../../electron/contract';
 import { JobManager } from '../../electron/core/jobs';
 import { detectCompose, type ComposeAvailability } from '../../electron/stack/compose-cli';
 import { StackService, type StackServiceOptions } from '../../electron/stack/stack-service';
-import { composeV1Available, composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
+import {
+  composeV1Available,
+  composeV2Available,
+  dockerEngineAvailable,
+  skipReason,
+} from '../helpers/docker-available';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
 
 const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
-const FIXTURE_SERVICES = ['api', 'db_postgres', 'init_permissions', 'nginx', 'plugin_daemon', 'redis', 'sandbox', 'ssrf_proxy', 'weaviate', 'web', 'worker', 'worker_beat'];
+const FIXTURE_SERVICES = [
+  'api',
+  'db_postgres',
+  'init_permissions',
+  'nginx',
+  'plugin_daemon',
+  'redis',
+  'sandbox',
+  'ssrf_proxy',
+  'weaviate',
+  'web',
+  'worker',
+  'worker_beat',
+];
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.().catch(() => undefined);
+  while (cleanups.length)
+    await cleanups
+      .pop()?.()
+      .catch(() => undefined);
 });
 
 function serviceFor(stack: TestStack, extra: Partial<StackServiceOptions> = {}): StackService {
@@ -37,12 +58,20 @@ function newStack(options?: Parameters<typeof createTestStack>[0]): TestStack {
 const dify = (s: StatusSnapshot) => s.components.find((c) => c.id === 'dify');
 
 /** Resolves with the first snapshot (pushed by Docker events) that satisfies the predicate. */
-function waitForSnapshot(svc: StackService, predicate: (s: StatusSnapshot) => boolean, timeoutMs: number): Promise<StatusSnapshot> {
+function waitForSnapshot(
+  svc: StackService,
+  predicate: (s: StatusSnapshot) => boolean,
+  timeoutMs: number,
+): Promise<StatusSnapshot> {
   return new Promise((resolve, reject) => {
     if (predicate(svc.getSnapshot())) return resolve(svc.getSnapshot());
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`no matching snapshot within ${timeoutMs} ms; last: ${JSON.stringify(dify(svc.getSnapshot()))}`));
+      reject(
+        new Error(
+          `no matching snapshot within ${timeoutMs} ms; last: ${JSON.stringify(dify(svc.getSnapshot()))}`,
+        ),
+      );
     }, timeoutMs);
     const off = svc.onSnapshot((s) => {
       if (!predicate(s)) return;
@@ -66,7 +95,11 @@ describe.skipIf(skip)('Dify stack on the real engine (Compose v2)', () => {
     expect(before.project).toMatchObject({ dir: stack.dir, name: stack.projectName });
     expect(before.project?.composeVersion).toMatch(/^v2 /);
     expect(dify(before)?.state).toBe('stopped');
-    expect(dify(before)?.services?.map((s) => s.name).sort()).toEqual(FIXTURE_SERVICES);
+    expect(
+      dify(before)
+        ?.services?.map((s) => s.name)
+        .sort(),
+    ).toEqual(FIXTURE_SERVICES);
     expect(dify(before)?.services?.every((s) => s.state === 'missing' && s.containerId === '')).toBe(true);
 
     await svc.watch();
@@ -84,20 +117,40 @@ describe.skipIf(skip)('Dify stack on the real engine (Compose v2)', () => {
     expect(apiHealth).toEqual(['starting', 'healthy']);
     const init = dify(up)?.services?.find((s) => s.name === 'init_permissions');
     expect(init).toMatchObject({ oneShot: true, state: 'exited', exitCode: 0 });
-    expect(dify(up)?.services?.filter((s) => !s.oneShot).every((s) => s.state === 'running' && /^[0-9a-f]{64}$/.test(s.containerId))).toBe(true);
+    expect(
+      dify(up)
+        ?.services?.filter((s) => !s.oneShot)
+        .every((s) => s.state === 'running' && /^[0-9a-f]{64}$/.test(s.containerId)),
+    ).toBe(true);
 
     const worker = dify(up)?.services?.find((s) => s.name === 'worker');
     const killedAt = Date.now();
     execFileSync('docker', ['kill', worker?.containerId ?? '']);
-    const after = await waitForSnapshot(svc, (s) => dify(s)?.services?.find((x) => x.name === 'worker')?.state === 'exited', 2000);
+    const after = await waitForSnapshot(
+      svc,
+      (s) => dify(s)?.services?.find((x) => x.name === 'worker')?.state === 'exited',
+      2000,
+    );
     expect(Date.now() - killedAt).toBeLessThan(2000);
     expect(dify(after)?.state).toBe('partial');
-    expect(dify(after)?.reason).toMatchObject({ key: 'stack.reason.partial', params: { services: 'worker' } });
+    expect(dify(after)?.reason).toMatchObject({
+      key: 'stack.reason.partial',
+      params: { services: 'worker' },
+    });
 
     await svc.downStack().done;
     const down = await svc.refresh();
     expect(dify(down)?.state).toBe('stopped');
-    expect(execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${stack.projectName}`]).toString().trim()).toBe('');
+    expect(
+      execFileSync('docker', [
+        'ps',
+        '-aq',
+        '--filter',
+        `label=com.docker.compose.project=${stack.projectName}`,
+      ])
+        .toString()
+        .trim(),
+    ).toBe('');
   });
 
   it('restarts one service and stop keeps the containers', async () => {
@@ -121,27 +174,40 @@ describe.skipIf(skip)('Dify stack on the real engine (Compose v2)', () => {
   it('takes the service list from the project itself (Dify 1.16 services)', async () => {
     const stack = newStack({ extraServices: ['api_websocket', 'agent_backend', 'local_sandbox'] });
     const snap = await serviceFor(stack).refresh();
-    expect(dify(snap)?.services?.map((s) => s.name)).toEqual(expect.arrayContaining(['api_websocket', 'agent_backend', 'local_sandbox']));
+    expect(dify(snap)?.services?.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['api_websocket', 'agent_backend', 'local_sandbox']),
+    );
     expect(dify(snap)?.services).toHaveLength(FIXTURE_SERVICES.length + 3);
   });
 
   it('finds the Dify folder from running containers when none is configured', async () => {
     const stack = newStack();
     await stack.up('v2');
-    const svc = new StackService({ jobs: new JobManager(), getSettings: () => ({ difyDir: '', difyUrl: 'http://localhost', language: 'en' }) });
+    const svc = new StackService({
+      jobs: new JobManager(),
+      getSettings: () => ({ difyDir: '', difyUrl: 'http://localhost', language: 'en' }),
+    });
     cleanups.push(() => svc.dispose());
     const found = await svc.detectDifyDirs();
-    expect(found).toContainEqual({ dir: stack.dir, project: stack.projectName, services: expect.arrayContaining(['api', 'plugin_daemon']) });
+    expect(found).toContainEqual({
+      dir: stack.dir,
+      project: stack.projectName,
+      services: expect.arrayContaining(['api', 'plugin_daemon']),
+    });
   });
 });
 
 describe.skipIf(skip)('bad input on the real engine', () => {
   it('a service that exits immediately fails the start with its exit code and last log lines', async () => {
     const stack = newStack({
-      extraServiceYaml: "  agent_backend:\n    image: ${TEST_IMAGE:-dify-stack-test/busybox:1}\n    restart: always\n    command: ['sh', '-c', 'echo missing SECRET_KEY >&2; exit 3']\n",
+      extraServiceYaml:
+        "  agent_backend:\n    image: ${TEST_IMAGE:-dify-stack-test/busybox:1}\n    restart: always\n    command: ['sh', '-c', 'echo missing SECRET_KEY >&2; exit 3']\n",
     });
     const svc = serviceFor(stack);
-    await expect(svc.startStack().done).rejects.toMatchObject({ code: 'SERVICE_EXITED', params: { service: 'agent_backend', exitCode: 3 } });
+    await expect(svc.startStack().done).rejects.toMatchObject({
+      code: 'SERVICE_EXITED',
+      params: { service: 'agent_backend', exitCode: 3 },
+    });
     const jobs = (svc as unknown as { options: { jobs: JobManager } }).options.jobs.list();
     expect(jobs.at(-1)?.error?.detail).toContain('missing SECRET_KEY');
     expect(dify(await svc.refresh())?.state).toMatch(/error|partial/);
@@ -172,22 +238,34 @@ describe.skipIf(skip)('bad input on the real engine', () => {
     const svc = serviceFor(stack, { composeAvailability: { v1: null, v2: null } });
     const snap = await svc.refresh();
     expect(dify(snap)?.error?.code).toBe('COMPOSE_MISSING');
-    expect(dify(snap)?.services?.map((s) => s.name).sort()).toEqual(FIXTURE_SERVICES);
+    expect(
+      dify(snap)
+        ?.services?.map((s) => s.name)
+        .sort(),
+    ).toEqual(FIXTURE_SERVICES);
     await expect(svc.startStack().done).rejects.toMatchObject({ code: 'COMPOSE_MISSING' });
   });
 
   it('Docker not running: both components say so and start fails with the reason', async () => {
     const stack = newStack();
-    const svc = serviceFor(stack, { env: { ...process.env, DOCKER_HOST: `unix://${join(stack.dir, 'no-such.sock')}` } });
+    const svc = serviceFor(stack, {
+      env: { ...process.env, DOCKER_HOST: `unix://${join(stack.dir, 'no-such.sock')}` },
+    });
     const snap = await svc.refresh();
-    expect(snap.components.find((c) => c.id === 'docker')).toMatchObject({ state: 'unavailable', error: { code: 'DOCKER_NOT_RUNNING' } });
+    expect(snap.components.find((c) => c.id === 'docker')).toMatchObject({
+      state: 'unavailable',
+      error: { code: 'DOCKER_NOT_RUNNING' },
+    });
     expect(dify(snap)?.state).toBe('unavailable');
     await expect(svc.startStack().done).rejects.toMatchObject({ code: 'DOCKER_NOT_RUNNING' });
   });
 
   it('Compose v1 refusing a Dify ≥ 1.13 file says "needs Compose v2"', async () => {
     if (!composeV1Available()) return expect(process.env.CI).not.toBe('true');
-    const stack = newStack({ extraServiceYaml: '  agent_backend:\n    <<: *idle\n    depends_on:\n      api:\n        condition: service_started\n        required: false\n' });
+    const stack = newStack({
+      extraServiceYaml:
+        '  agent_backend:\n    <<: *idle\n    depends_on:\n      api:\n        condition: service_started\n        required: false\n',
+    });
     const svc = serviceFor(stack, { composeAvailability: { v1: realCompose.v1, v2: null } });
     await expect(svc.startStack().done).rejects.toMatchObject({ code: 'COMPOSE_V2_REQUIRED' });
     expect(dify(await svc.refresh())?.error?.code).toBe('COMPOSE_V2_REQUIRED');
@@ -206,7 +284,11 @@ describe.skipIf(skipV1)('the main path with Compose v1', () => {
     const up = await svc.refresh();
     expect(dify(up)?.state).toBe('running');
     // v1 names containers docker_api_1, v2 docker-api-1: labels find them either way.
-    expect(dify(up)?.services?.filter((s) => !s.oneShot).every((s) => s.state === 'running')).toBe(true);
+    expect(
+      dify(up)
+        ?.services?.filter((s) => !s.oneShot)
+        .every((s) => s.state === 'running'),
+    ).toBe(true);
     await svc.downStack().done;
     expect(dify(await svc.refresh())?.state).toBe('stopped');
   });

@@ -35,7 +35,13 @@ describe('JobManager', () => {
     });
     expect(await job.done).toBe(42);
     const snap = jobs.get(job.id);
-    expect(snap).toMatchObject({ state: 'succeeded', step: { key: 'stack.steps.composeUp' }, lines: ['Container x Started'], progress: 1, error: null });
+    expect(snap).toMatchObject({
+      state: 'succeeded',
+      step: { key: 'stack.steps.composeUp' },
+      lines: ['Container x Started'],
+      progress: 1,
+      error: null,
+    });
     expect(seen[0]).toBe('queued');
     expect(seen).toContain('running');
   });
@@ -46,7 +52,11 @@ describe('JobManager', () => {
       throw new AppError('COMPOSE_FAILED', { params: { command: 'up', exitCode: 1 }, detail: 'boom' });
     });
     await expect(job.done).rejects.toMatchObject({ code: 'COMPOSE_FAILED' });
-    expect(jobs.get(job.id)?.error).toMatchObject({ code: 'COMPOSE_FAILED', detail: 'boom', params: { command: 'up', exitCode: 1 } });
+    expect(jobs.get(job.id)?.error).toMatchObject({
+      code: 'COMPOSE_FAILED',
+      detail: 'boom',
+      params: { command: 'up', exitCode: 1 },
+    });
   });
 
   it('cancels a running job through its signal and a queued one before it starts', async () => {

@@ -26,7 +26,10 @@ describe('compose command selection', () => {
       asked.push([cmd, ...args].join(' '));
       return cmd === 'docker.exe' ? '2.29.1' : null;
     });
-    expect(asked.sort()).toEqual(['docker-compose.exe version --short', 'docker.exe compose version --short']);
+    expect(asked.sort()).toEqual([
+      'docker-compose.exe version --short',
+      'docker.exe compose version --short',
+    ]);
     expect(found.v2).toMatchObject({ flavor: 'v2', version: '2.29.1', command: 'docker.exe' });
     expect(found.v1).toBeNull();
   });
@@ -34,7 +37,9 @@ describe('compose command selection', () => {
   it('prefers v2, falls back to v1, and fails clearly with neither', () => {
     expect(chooseCompose({ v2, v1 })).toBe(v2);
     expect(chooseCompose({ v2: null, v1 })).toBe(v1);
-    expect(() => chooseCompose({ v2: null, v1: null })).toThrowError(expect.objectContaining({ code: 'COMPOSE_MISSING' }));
+    expect(() => chooseCompose({ v2: null, v1: null })).toThrowError(
+      expect.objectContaining({ code: 'COMPOSE_MISSING' }),
+    );
   });
 
   it('keeps the Compose that created the running project, and flags a mismatch', () => {
@@ -47,7 +52,15 @@ describe('compose command selection', () => {
   });
 
   it('always names the project, the file and the project directory', () => {
-    const args = composeArgs(v2, { dir: 'D:\\dify\\docker', composeFile: 'D:\\dify\\docker\\docker-compose.yaml', projectName: 'docker' }, ['up', '-d']);
+    const args = composeArgs(
+      v2,
+      {
+        dir: 'D:\\dify\\docker',
+        composeFile: 'D:\\dify\\docker\\docker-compose.yaml',
+        projectName: 'docker',
+      },
+      ['up', '-d'],
+    );
     expect(args).toEqual([
       'compose',
       '--project-name',
@@ -69,7 +82,8 @@ describe('compose failures', () => {
     const err = composeFailure(v1, 'up', {
       code: 1,
       stdout: '',
-      stderr: "ERROR: The Compose file './docker-compose.yaml' is invalid because:\nservices.api.depends_on contains unsupported option: 'required'",
+      stderr:
+        "ERROR: The Compose file './docker-compose.yaml' is invalid because:\nservices.api.depends_on contains unsupported option: 'required'",
     });
     expect(err.code).toBe('COMPOSE_V2_REQUIRED');
     expect(err.message).toContain('Compose v2');
@@ -78,7 +92,11 @@ describe('compose failures', () => {
   });
 
   it('keeps compose’s own text as the detail otherwise', () => {
-    const err = composeFailure(v2, 'up', { code: 17, stdout: '', stderr: 'Error response from daemon: pull access denied for nope' });
+    const err = composeFailure(v2, 'up', {
+      code: 17,
+      stdout: '',
+      stderr: 'Error response from daemon: pull access denied for nope',
+    });
     expect(err.code).toBe('COMPOSE_FAILED');
     expect(err.params).toEqual({ command: 'up', exitCode: 17 });
     expect(err.detail).toBe('Error response from daemon: pull access denied for nope');

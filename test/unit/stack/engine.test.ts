@@ -12,11 +12,19 @@ describe('docker connection', () => {
   });
 
   it('honours DOCKER_HOST', () => {
-    expect(dockerConnectionOptions('linux', { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toEqual({ socketPath: '/run/user/1000/docker.sock' });
-    expect(dockerConnectionOptions('win32', { DOCKER_HOST: 'npipe:////./pipe/dockerDesktopLinuxEngine' })).toEqual({
+    expect(dockerConnectionOptions('linux', { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toEqual({
+      socketPath: '/run/user/1000/docker.sock',
+    });
+    expect(
+      dockerConnectionOptions('win32', { DOCKER_HOST: 'npipe:////./pipe/dockerDesktopLinuxEngine' }),
+    ).toEqual({
       socketPath: '//./pipe/dockerDesktopLinuxEngine',
     });
-    expect(dockerConnectionOptions('linux', { DOCKER_HOST: 'tcp://127.0.0.1:2375' })).toEqual({ host: '127.0.0.1', port: 2375, protocol: 'http' });
+    expect(dockerConnectionOptions('linux', { DOCKER_HOST: 'tcp://127.0.0.1:2375' })).toEqual({
+      host: '127.0.0.1',
+      port: 2375,
+      protocol: 'http',
+    });
   });
 });
 
@@ -25,7 +33,9 @@ describe('installed or not', () => {
     const exe = dockerDesktopExe({ ProgramFiles: 'D:\\Apps' });
     expect(exe).toBe('D:\\Apps\\Docker\\Docker\\Docker Desktop.exe');
     expect(isDockerInstalled('win32', { ProgramFiles: 'D:\\Apps', PATH: '' }, (p) => p === exe)).toBe(true);
-    expect(isDockerInstalled('win32', { PATH: 'C:\\bin;C:\\tools' }, (p) => p === 'C:\\tools\\docker.exe')).toBe(true);
+    expect(
+      isDockerInstalled('win32', { PATH: 'C:\\bin;C:\\tools' }, (p) => p === 'C:\\tools\\docker.exe'),
+    ).toBe(true);
     expect(isDockerInstalled('linux', { PATH: '/usr/bin:/bin' }, (p) => p === '/bin/docker')).toBe(true);
     expect(isDockerInstalled('linux', { PATH: '/usr/bin' }, () => false)).toBe(false);
   });
@@ -69,7 +79,11 @@ describe('ensureEngine', () => {
     const r = await run('win32', [down, down, down, up], true);
     expect(r.result).toEqual({ ok: true, v: up });
     expect(r.launched).toBe(1);
-    expect(r.steps).toEqual(['stack.steps.checkingEngine', 'stack.steps.startingDockerDesktop', 'stack.steps.waitingForEngine']);
+    expect(r.steps).toEqual([
+      'stack.steps.checkingEngine',
+      'stack.steps.startingDockerDesktop',
+      'stack.steps.waitingForEngine',
+    ]);
   });
 
   it('gives up with a clear timeout', async () => {
@@ -79,7 +93,10 @@ describe('ensureEngine', () => {
   it('says "not running" on Linux and when Docker Desktop is not installed', async () => {
     expect((await run('linux', [down], true)).result).toEqual({ ok: false, code: 'DOCKER_NOT_RUNNING' });
     expect((await run('win32', [down], false)).result).toEqual({ ok: false, code: 'DOCKER_NOT_RUNNING' });
-    expect((await run('linux', [{ state: 'not-installed' }], false)).result).toEqual({ ok: false, code: 'DOCKER_NOT_INSTALLED' });
+    expect((await run('linux', [{ state: 'not-installed' }], false)).result).toEqual({
+      ok: false,
+      code: 'DOCKER_NOT_INSTALLED',
+    });
   });
 });
 
@@ -92,7 +109,9 @@ describe('log demultiplexing', () => {
       head.writeUInt32BE(body.length, 4);
       return Buffer.concat([head, body]);
     };
-    expect(demuxLogBuffer(Buffer.concat([frame(1, 'ok 起動\n'), frame(2, 'err\n')]), false)).toBe('ok 起動\nerr\n');
+    expect(demuxLogBuffer(Buffer.concat([frame(1, 'ok 起動\n'), frame(2, 'err\n')]), false)).toBe(
+      'ok 起動\nerr\n',
+    );
     expect(demuxLogBuffer(Buffer.from('raw tty text'), true)).toBe('raw tty text');
   });
 });

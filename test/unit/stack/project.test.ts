@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { servicesFromConfig, readDotenvValue } from '../../../electron/stack/compose-model';
-import { checkDifyDir, composeProjectName, discoverDifyProjects, normalizeProjectName } from '../../../electron/stack/project';
+import {
+  checkDifyDir,
+  composeProjectName,
+  discoverDifyProjects,
+  normalizeProjectName,
+} from '../../../electron/stack/project';
 
 const root = mkdtempSync(join(tmpdir(), 'dst-project-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -46,7 +51,12 @@ describe('folder validation', () => {
     const noEnv = await checkDifyDir(empty);
     expect(noEnv.error).toMatchObject({ code: 'DIFY_DIR_NO_ENV', params: { dir: empty } });
     writeFileSync(join(empty, '.env'), '');
-    expect(await checkDifyDir(empty)).toEqual({ dir: empty, ok: true, error: null, composeFile: join(empty, 'docker-compose.yaml') });
+    expect(await checkDifyDir(empty)).toEqual({
+      dir: empty,
+      ok: true,
+      error: null,
+      composeFile: join(empty, 'docker-compose.yaml'),
+    });
   });
 });
 
@@ -72,7 +82,10 @@ describe('project name', () => {
 
   it('reads COMPOSE_PROFILES with Dify’s ${VAR:-default} form', async () => {
     const f = join(root, 'profiles.env');
-    writeFileSync(f, 'VECTOR_STORE=qdrant\nCOMPOSE_PROFILES=${VECTOR_STORE:-weaviate},${DB_TYPE:-postgresql}\n');
+    writeFileSync(
+      f,
+      'VECTOR_STORE=qdrant\nCOMPOSE_PROFILES=${VECTOR_STORE:-weaviate},${DB_TYPE:-postgresql}\n',
+    );
     expect(await readDotenvValue(f, 'COMPOSE_PROFILES')).toBe('qdrant,postgresql');
   });
 });
@@ -82,7 +95,10 @@ describe('services from a compose config', () => {
     const doc = {
       services: {
         init_permissions: {},
-        api: { healthcheck: { test: ['CMD', 'curl', '-f', 'http://localhost:5001/health'] }, depends_on: { init_permissions: { condition: 'service_completed_successfully' } } },
+        api: {
+          healthcheck: { test: ['CMD', 'curl', '-f', 'http://localhost:5001/health'] },
+          depends_on: { init_permissions: { condition: 'service_completed_successfully' } },
+        },
         worker: { healthcheck: { disable: true } },
         web: { depends_on: ['api'] },
         db_postgres: { profiles: ['postgresql'], healthcheck: { test: 'pg_isready' } },
