@@ -1,0 +1,156 @@
+/**
+ * Pure text output of the `dify-stack` CLI: the documented `status --json` shape, the human table,
+ * and which job output lines are new. Kept apart from cli.ts so it is tested without running commands.
+ */
+import type { ComponentStatus, ServiceStatus, StatusSnapshot } from './contract';
+import { hasTranslation, translate, type Lang } from './core/i18n';
+import { errorText } from './tray';
+
+/** The documented, stable `status --json` shape: nothing more (scripts depend on it). */
+export interface StatusJson {
+  components: Array<{
+    id: ComponentStatus['id'];
+    state: ComponentStatus['state'];
+    detail: string;
+    services?: Array<{ name: string; state: string; health: string | null; containerId: string }>;
+  }>;
+}
+
+export function statusJson(snapshot: StatusSnapshot): StatusJson {
+  return {
+    components: snapshot.components.map((c) => ({
+      id: c.id,
+      state: c.state,
+      detail: c.detail,
+      ...(c.id === 'dify'
+        ? {
+            services: (c.services ?? []).map((s) => ({
+              name: s.name,
+              state: s.state,
+              health: s.health,
+              containerId: s.containerId,
+            })),
+          }
+        : {}),
+    })),
+  };
+}
+
+function tr(lang: Lang, key: string, fallback: string, params?: Record<string, unknown>): string {
+  return hasTranslation(key) ? translate(lang, key, params) : fallback;
+}
+
+function componentDetail(lang: Lang, c: ComponentStatus): string {
+  if (c.error) return errorText(lang, c.error);
+  if (c.reason) return tr(lang, c.reason.key, c.detail, c.reason.params);
+  return c.detail;
+}
+
+function serviceState(lang: Lang, s: ServiceStatus): string {
+  if (s.oneShot && s.state === 'exited' && s.exitCode === 0)
+    return tr(lang, 'serviceStates.completed', 'completed');
+  const text = tr(lang, `serviceStates.${s.state}`, s.state);
+  return s.state === 'exited' && s.exitCode !== null ? `${text} (${s.exitCode})` : text;
+}
+
+export function statusTable(snapshot: StatusSnapshot, lang: Lang): string {
+  const t = (key: string, params?: Record<string, unknown>): string => translate(lang, key, params);
+  const out: string[] = [];
+  out.push(
+    ...alignColumns([
+      [t('cli.table.component'), t('cli.table.state'), t('cli.table.detail')],
+      ...snapshot.components.map((c) => [
+        tr(lang, `stack.component.${c.id}`, c.id),
+        tr(lang, `stack.state.${c.state}`, c.state),
+        componentDetail(lang, c),
+      ]),
+    ]),
+  );
+  if (snapshot.project) {
+    out.push('', t('cli.project', { name: snapshot.project.name, dir: snapshot.project.dir }));
+  }
+  const services = snapshot.components.find((c) => c.id === 'dify')?.services ?? [];
+  if (services.length > 0) {
+    out.push(
+      '',
+      ...alignColumns([
+        [t('cli.table.service'), t('cli.table.state'), t('cli.table.health'), t('cli.table.container')],
+        ...services.map((s) => [
+          s.name,
+          serviceState(lang, s),
+          s.health ? tr(lang, `health.${s.health}`, s.health) : '-',
+          s.containerId ? s.containerId.slice(0, 12) : '-',
+        ]),
+      ]),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Pads every column but the last to the widest cell, counting wide (CJK) characters as two columns. */
+export function alignColumns(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))));
+  return rows.map((row) =>
+    row
+      .map((cell, i) =>
+        i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - displayWidth(cell)),
+      )
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/**
+ * Terminal columns of a string. Hand-written because the only width library around (string-width) is a
+ * transitive dependency, and this table needs just East Asian Wide/Fullwidth ranges (Japanese labels).
+ */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp < 0x20 || (cp >= 0x300 && cp <= 0x36f) || cp === 0x200b) continue; // control, combining, ZWSP
+    width += isWide(cp) ? 2 : 1;
+  }
+  return width;
+}
+
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+/**
+ * The lines of `next` that `prev` did not have. A job keeps its last N lines, so once full the window
+ * slides: find the largest overlap of prev's tail with next's head. (A run of identical lines longer
+ * than the window is indistinguishable from no change; compose output does not do that.)
+ */
+export function newLines(prev: readonly string[], next: readonly string[]): string[] {
+  for (let shift = 0; shift <= prev.length; shift++) {
+    const overlap = prev.length - shift;
+    if (overlap > next.length) continue;
+    let same = true;
+    for (let i = 0; i < overlap; i++) {
+      if (prev[shift + i] !== next[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return next.slice(overlap);
+  }
+  return [...next];
+}

@@ -1,0 +1,241 @@
+/**
+ * The tray: a pure part (snapshot + jobs → icon state, menu template, tooltip) that is unit tested,
+ * and a small adaptor that pushes the result into Electron's Tray. Electron's classes are passed in
+ * from main.ts (only types are imported here), so the adaptor is tested with fakes too.
+ */
+import path from 'node:path';
+import type { MenuItemConstructorOptions } from 'electron';
+import type { ComponentStatus, ErrorInfo, StatusSnapshot } from './contract';
+import { hasTranslation, resolveLang, translate, type Lang } from './core/i18n';
+import type { JobSnapshot, JobStep } from './core/jobs';
+import type { SettingsStore } from './settings/store';
+import type { StackApi } from './stack/api';
+
+export const TRAY_ICON_STATES = ['running', 'partial', 'stopped', 'busy', 'error'] as const;
+export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
+
+export type TrayAction = 'start' | 'stop' | 'openDify' | 'openDashboard' | 'quit';
+
+/** The subset of Electron's MenuItemConstructorOptions the tray uses; actions are ids, not closures. */
+export interface TrayMenuItem {
+  id?: TrayAction | `component:${string}` | 'busy';
+  type?: 'normal' | 'separator';
+  label?: string;
+  enabled?: boolean;
+}
+
+export interface TrayContext {
+  lang: Lang;
+  /** A job is queued or running: no second start/stop from the tray. */
+  busy: boolean;
+  /** What the running job is doing now, shown as a line in the menu. */
+  busyStep?: JobStep | null;
+}
+
+/** Components whose "unavailable" means "not set up": they do not make the stack look partly down. */
+const OPTIONAL_COMPONENTS = new Set<ComponentStatus['id']>(['ollama', 'a1111']);
+
+function needsAttention(c: ComponentStatus): boolean {
+  if (c.state === 'error' || c.error !== null) return true;
+  // Docker missing entirely: nothing in the menu can work until the user installs it.
+  return c.id === 'docker' && c.reason?.key === 'stack.reason.dockerNotInstalled';
+}
+
+/**
+ * One icon for the whole stack. The Docker engine itself is a prerequisite, not part of "the stack":
+ * an engine that runs with Dify stopped is "stopped". Optional components that are not set up are
+ * left out; Dify counts even when unavailable (that is "down").
+ */
+export function trayIconState(snapshot: StatusSnapshot, busy: boolean): TrayIconState {
+  if (busy) return 'busy';
+  if (snapshot.components.some(needsAttention)) return 'error';
+  const counted = snapshot.components.filter(
+    (c) => c.id !== 'docker' && !(OPTIONAL_COMPONENTS.has(c.id) && c.state === 'unavailable'),
+  );
+  if (counted.length === 0) return 'stopped';
+  if (counted.every((c) => c.state === 'running')) return 'running';
+  if (counted.every((c) => c.state === 'stopped' || c.state === 'unavailable')) return 'stopped';
+  return 'partial';
+}
+
+/** "9/11" for components with services: long-running ones up / long-running ones in total. */
+function serviceCount(c: ComponentStatus): { running: number; total: number } | null {
+  const longRunning = (c.services ?? []).filter((s) => !s.oneShot);
+  if (longRunning.length === 0 || c.state === 'unavailable') return null;
+  return { running: longRunning.filter((s) => s.state === 'running').length, total: longRunning.length };
+}
+
+function reasonText(lang: Lang, c: ComponentStatus): string | null {
+  if (c.error) return errorText(lang, c.error);
+  if (c.reason && hasTranslation(c.reason.key)) return translate(lang, c.reason.key, c.reason.params);
+  return null;
+}
+
+/** An ErrorInfo in the user's language (by code), falling back to the English message. */
+export function errorText(lang: Lang, error: ErrorInfo): string {
+  const key = `errors.${error.code}`;
+  return hasTranslation(key) ? translate(lang, key, error.params) : error.message;
+}
+
+export function componentLine(lang: Lang, c: ComponentStatus): string {
+  const name = translate(lang, `stack.component.${c.id}`);
+  const state = translate(lang, `stack.state.${c.state}`);
+  const count = serviceCount(c);
+  const base = count
+    ? translate(lang, 'tray.componentLineCount', { name, state, ...count })
+    : translate(lang, 'tray.componentLine', { name, state });
+  // Why it is not running, when that is not obvious from the state alone.
+  const why = c.state === 'error' || c.state === 'unavailable' ? reasonText(lang, c) : null;
+  return why ? translate(lang, 'tray.componentLineWhy', { line: base, why }) : base;
+}
+
+export function buildTrayMenu(snapshot: StatusSnapshot, ctx: TrayContext): TrayMenuItem[] {
+  const { lang, busy } = ctx;
+  const icon = trayIconState(snapshot, busy);
+  const items: TrayMenuItem[] = [];
+  if (busy) {
+    // The step itself says what is going on ("Starting containers…"); without one, a generic line.
+    const step =
+      ctx.busyStep && hasTranslation(ctx.busyStep.key)
+        ? translate(lang, ctx.busyStep.key, ctx.busyStep.params)
+        : null;
+    items.push({ id: 'busy', label: step ?? translate(lang, 'tray.busy'), enabled: false });
+    items.push({ type: 'separator' });
+  }
+  items.push(
+    // Start also helps in 'partial' and 'error': `up -d` brings the missing services back.
+    { id: 'start', label: translate(lang, 'tray.start'), enabled: !busy && icon !== 'running' },
+    { id: 'stop', label: translate(lang, 'tray.stop'), enabled: !busy && anythingUp(snapshot) },
+    { type: 'separator' },
+  );
+  for (const c of snapshot.components) {
+    items.push({ id: `component:${c.id}`, label: componentLine(lang, c), enabled: false });
+  }
+  items.push(
+    { type: 'separator' },
+    { id: 'openDify', label: translate(lang, 'tray.openDify') },
+    { id: 'openDashboard', label: translate(lang, 'tray.openDashboard') },
+    { type: 'separator' },
+    { id: 'quit', label: translate(lang, 'tray.quit') },
+  );
+  return items;
+}
+
+/** Stop is offered when any part of the stack has a running container. */
+function anythingUp(snapshot: StatusSnapshot): boolean {
+  return snapshot.components.some(
+    (c) =>
+      c.id !== 'docker' &&
+      (c.state === 'running' ||
+        c.state === 'partial' ||
+        c.state === 'starting' ||
+        (c.services ?? []).some((s) => s.state === 'running' || s.state === 'restarting')),
+  );
+}
+
+/** Windows truncates tray tooltips at 127 characters. */
+const TOOLTIP_MAX = 127;
+
+export function trayTooltip(snapshot: StatusSnapshot, ctx: TrayContext): string {
+  const icon = trayIconState(snapshot, ctx.busy);
+  const head = translate(ctx.lang, 'tray.tooltip', {
+    app: translate(ctx.lang, 'app.name'),
+    summary: translate(ctx.lang, `tray.summary.${icon}`),
+  });
+  const lines = [
+    head,
+    ...snapshot.components.filter((c) => c.id !== 'docker').map((c) => componentLine(ctx.lang, c)),
+  ];
+  const text = lines.join('\n');
+  return text.length <= TOOLTIP_MAX ? text : `${text.slice(0, TOOLTIP_MAX - 1)}…`;
+}
+
+/** resources/tray-<state>.png; Electron picks the @2x file next to it on high-DPI screens. */
+export function trayIconFile(resourcesDir: string, state: TrayIconState): string {
+  return path.join(resourcesDir, `tray-${state}.png`);
+}
+
+// ---- adaptor ---------------------------------------------------------------------------------
+
+/** What the adaptor needs of Electron's Tray (a structural subset, so tests can pass a fake). */
+export interface TrayLike<Image, Menu> {
+  setImage(image: Image): void;
+  setToolTip(text: string): void;
+  setContextMenu(menu: Menu | null): void;
+  on(event: 'click', listener: () => void): unknown;
+}
+
+export interface TrayControllerOptions<Image, Menu> {
+  tray: TrayLike<Image, Menu>;
+  /** Menu.buildFromTemplate */
+  buildMenu(template: MenuItemConstructorOptions[]): Menu;
+  /** nativeImage.createFromPath(trayIconFile(…)) */
+  image(state: TrayIconState): Image;
+  stack: Pick<StackApi, 'getSnapshot' | 'onSnapshot'>;
+  jobs: { list(): JobSnapshot[]; onUpdate(listener: (job: JobSnapshot) => void): () => void };
+  settings: Pick<SettingsStore, 'get' | 'onChange'>;
+  systemLocale: string;
+  actions: Record<TrayAction, () => void>;
+  /** Tells the user that a job failed (a balloon on Windows); optional. */
+  notify?(title: string, body: string): void;
+}
+
+/**
+ * Keeps Electron's Tray in step with the services. Job updates arrive per output line, so the menu is
+ * rebuilt only when what it shows (icon, tooltip, labels, enabled states) actually changed.
+ */
+export class TrayController<Image, Menu> {
+  private lastRendered = '';
+  private readonly unsubscribers: Array<() => void> = [];
+
+  constructor(private readonly options: TrayControllerOptions<Image, Menu>) {
+    options.tray.on('click', () => options.actions.openDashboard());
+    this.unsubscribers.push(
+      options.stack.onSnapshot(() => this.render()),
+      options.jobs.onUpdate((job) => this.onJob(job)),
+      options.settings.onChange(() => this.render()),
+    );
+    this.render();
+  }
+
+  lang(): Lang {
+    return resolveLang(this.options.settings.get().settings.language, this.options.systemLocale);
+  }
+
+  render(): void {
+    const jobs = this.options.jobs.list().filter((j) => j.finishedAt === null);
+    const current = jobs.find((j) => j.state === 'running') ?? jobs[0];
+    const ctx: TrayContext = { lang: this.lang(), busy: jobs.length > 0, busyStep: current?.step ?? null };
+    const snapshot = this.options.stack.getSnapshot();
+    const icon = trayIconState(snapshot, ctx.busy);
+    const template = buildTrayMenu(snapshot, ctx);
+    const tooltip = trayTooltip(snapshot, ctx);
+    const key = JSON.stringify([icon, tooltip, template]);
+    if (key === this.lastRendered) return;
+    this.lastRendered = key;
+
+    const { tray, actions } = this.options;
+    tray.setImage(this.options.image(icon));
+    tray.setToolTip(tooltip);
+    tray.setContextMenu(
+      this.options.buildMenu(
+        template.map((item): MenuItemConstructorOptions => {
+          const action = item.id && item.id in actions ? (item.id as TrayAction) : null;
+          return action ? { ...item, click: () => actions[action]() } : { ...item };
+        }),
+      ),
+    );
+  }
+
+  dispose(): void {
+    for (const off of this.unsubscribers.splice(0)) off();
+  }
+
+  private onJob(job: JobSnapshot): void {
+    this.render();
+    if (job.state === 'failed' && job.error && this.options.notify) {
+      const lang = this.lang();
+      this.options.notify(translate(lang, 'tray.jobFailed'), errorText(lang, job.error));
+    }
+  }
+}

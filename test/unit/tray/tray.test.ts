@@ -1,0 +1,431 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import type {
+  ComponentStatus,
+  ServiceStatus,
+  SettingsView,
+  StatusSnapshot,
+} from '../../../electron/contract';
+import { AppError } from '../../../electron/core/errors';
+import { JobManager, type JobSnapshot } from '../../../electron/core/jobs';
+import {
+  buildTrayMenu,
+  TRAY_ICON_STATES,
+  TrayController,
+  trayIconFile,
+  trayIconState,
+  trayTooltip,
+  type TrayAction,
+  type TrayMenuItem,
+} from '../../../electron/tray';
+
+const DIFY_SERVICES = [
+  'api',
+  'worker',
+  'worker_beat',
+  'web',
+  'redis',
+  'sandbox',
+  'plugin_daemon',
+  'ssrf_proxy',
+  'nginx',
+  'db_postgres',
+  'weaviate',
+];
+
+function services(down: string[] = [], allDown = false): ServiceStatus[] {
+  return [
+    {
+      name: 'init_permissions',
+      state: 'exited',
+      health: null,
+      containerId: 'c0',
+      oneShot: true,
+      exitCode: 0,
+    },
+    ...DIFY_SERVICES.map((name, i) => {
+      const running = !allDown && !down.includes(name);
+      return {
+        name,
+        state: running ? 'running' : 'exited',
+        health:
+          ['api', 'sandbox', 'redis', 'db_postgres'].includes(name) && running ? ('healthy' as const) : null,
+        containerId: `c${i + 1}`,
+        oneShot: false,
+        exitCode: running ? null : 0,
+      };
+    }),
+  ];
+}
+
+const docker = (over: Partial<ComponentStatus> = {}): ComponentStatus => ({
+  id: 'docker',
+  state: 'running',
+  detail: 'Docker Engine 20.10',
+  reason: { key: 'stack.reason.dockerRunning', params: { version: '20.10' } },
+  error: null,
+  ...over,
+});
+const dify = (over: Partial<ComponentStatus> = {}): ComponentStatus => ({
+  id: 'dify',
+  state: 'running',
+  detail: '11/11 services running',
+  reason: { key: 'stack.reason.allRunning', params: { total: 11 } },
+  error: null,
+  services: services(),
+  ...over,
+});
+const snap = (...components: ComponentStatus[]): StatusSnapshot => ({
+  components,
+  project: { dir: 'D:\\dify\\docker', name: 'docker', composeVersion: 'v2 2.26.1' },
+  updatedAt: 1,
+});
+
+const allRunning = snap(docker(), dify());
+const partial = snap(docker(), dify({ state: 'partial', services: services(['worker', 'web']) }));
+const stopped = snap(docker(), dify({ state: 'stopped', services: services([], true) }));
+const dockerDown = snap(
+  docker({
+    state: 'unavailable',
+    detail: 'Docker is not running',
+    reason: { key: 'stack.reason.dockerDown' },
+  }),
+  dify({
+    state: 'unavailable',
+    detail: 'Docker is not running',
+    reason: { key: 'stack.reason.dockerDown' },
+    services: [],
+  }),
+);
+const dockerMissing = snap(
+  docker({
+    state: 'unavailable',
+    detail: 'Docker is not installed',
+    reason: { key: 'stack.reason.dockerNotInstalled' },
+  }),
+  dify({
+    state: 'unavailable',
+    detail: 'Docker is not running',
+    reason: { key: 'stack.reason.dockerNotInstalled' },
+    services: [],
+  }),
+);
+const crashed = snap(
+  docker(),
+  dify({
+    state: 'error',
+    reason: { key: 'stack.reason.crashed', params: { service: 'plugin_daemon', exitCode: 1 } },
+    services: services(['plugin_daemon']),
+  }),
+);
+const dirNotSet = snap(
+  docker(),
+  dify({
+    state: 'unavailable',
+    reason: null,
+    error: new AppError('DIFY_DIR_NOT_SET').toInfo(),
+    services: [],
+  }),
+);
+
+const byId = (items: TrayMenuItem[], id: string): TrayMenuItem | undefined => items.find((i) => i.id === id);
+const labels = (items: TrayMenuItem[]): string[] =>
+  items.filter((i) => i.type !== 'separator').map((i) => i.label ?? '');
+
+describe('trayIconState', () => {
+  it.each([
+    ['all running', 'running', allRunning],
+    ['partly running', 'partial', partial],
+    ['stopped', 'stopped', stopped],
+    ['Docker not running', 'stopped', dockerDown],
+    ['Docker not installed', 'error', dockerMissing],
+    ['a crashed service', 'error', crashed],
+    ['no Dify folder', 'error', dirNotSet],
+  ])('%s → %s', (_name, expected, snapshot) => {
+    expect(trayIconState(snapshot, false)).toBe(expected);
+  });
+
+  it('shows busy over everything else while a job runs', () => {
+    for (const s of [allRunning, stopped, crashed, dockerDown]) expect(trayIconState(s, true)).toBe('busy');
+  });
+
+  it('counts Dify starting as partly up and ignores optional components that are not set up', () => {
+    expect(trayIconState(snap(docker(), dify({ state: 'starting' })), false)).toBe('partial');
+    const ollama = (state: ComponentStatus['state']): ComponentStatus => ({
+      id: 'ollama',
+      state,
+      detail: '',
+      reason: null,
+      error: null,
+    });
+    expect(trayIconState(snap(docker(), dify(), ollama('unavailable')), false)).toBe('running');
+    expect(trayIconState(snap(docker(), dify(), ollama('stopped')), false)).toBe('partial');
+    expect(
+      trayIconState(
+        snap(docker(), dify({ state: 'stopped', services: services([], true) }), ollama('running')),
+        false,
+      ),
+    ).toBe('partial');
+  });
+
+  it('treats an empty (not yet checked) snapshot as stopped', () => {
+    expect(trayIconState({ components: [], project: null, updatedAt: 0 }, false)).toBe('stopped');
+  });
+});
+
+describe('buildTrayMenu', () => {
+  it('has the fixed items in order, with a disabled line per component', () => {
+    const items = buildTrayMenu(allRunning, { lang: 'en', busy: false });
+    expect(items.map((i) => i.id ?? i.type)).toEqual([
+      'start',
+      'stop',
+      'separator',
+      'component:docker',
+      'component:dify',
+      'separator',
+      'openDify',
+      'openDashboard',
+      'separator',
+      'quit',
+    ]);
+    expect(labels(items)).toEqual([
+      'Start stack',
+      'Stop stack',
+      'Docker: Running',
+      'Dify: Running (11/11)',
+      'Open Dify',
+      'Open dashboard',
+      'Quit Dify Stack Tray',
+    ]);
+    expect(byId(items, 'component:dify')?.enabled).toBe(false);
+    expect(byId(items, 'start')?.enabled).toBe(false);
+    expect(byId(items, 'stop')?.enabled).toBe(true);
+  });
+
+  it('partly running: both start and stop, with the count in Japanese', () => {
+    const items = buildTrayMenu(partial, { lang: 'ja', busy: false });
+    expect(byId(items, 'component:dify')?.label).toBe('Dify: 一部稼働（9/11）');
+    expect(byId(items, 'start')).toMatchObject({ label: 'スタックを起動', enabled: true });
+    expect(byId(items, 'stop')).toMatchObject({ label: 'スタックを停止', enabled: true });
+    expect(byId(items, 'quit')?.label).toBe('Dify Stack Tray を終了');
+  });
+
+  it('stopped: start only', () => {
+    const items = buildTrayMenu(stopped, { lang: 'en', busy: false });
+    expect(byId(items, 'start')?.enabled).toBe(true);
+    expect(byId(items, 'stop')?.enabled).toBe(false);
+    expect(byId(items, 'component:dify')?.label).toBe('Dify: Stopped (0/11)');
+  });
+
+  it('Docker down: start (it launches Docker Desktop), no stop, and the reason on the Docker line', () => {
+    const items = buildTrayMenu(dockerDown, { lang: 'ja', busy: false });
+    expect(byId(items, 'start')?.enabled).toBe(true);
+    expect(byId(items, 'stop')?.enabled).toBe(false);
+    expect(byId(items, 'component:docker')?.label).toBe('Docker: 利用不可 — Docker が起動していません。');
+  });
+
+  it('an error names its reason, and both start and stop stay possible', () => {
+    const items = buildTrayMenu(crashed, { lang: 'en', busy: false });
+    expect(byId(items, 'component:dify')?.label).toBe(
+      'Dify: Error (10/11) — plugin_daemon exited with code 1.',
+    );
+    expect(byId(items, 'start')?.enabled).toBe(true);
+    expect(byId(items, 'stop')?.enabled).toBe(true);
+    const notSet = buildTrayMenu(dirNotSet, { lang: 'ja', busy: false });
+    expect(byId(notSet, 'component:dify')?.label).toMatch(
+      /^Dify: 利用不可 — Dify の docker フォルダーが設定されておらず/,
+    );
+  });
+
+  it('busy: start and stop disabled, the current step shown first', () => {
+    const items = buildTrayMenu(partial, {
+      lang: 'ja',
+      busy: true,
+      busyStep: { key: 'stack.steps.restartingService', params: { service: 'plugin_daemon' } },
+    });
+    expect(items[0]).toEqual({ id: 'busy', label: 'plugin_daemon を再起動しています…', enabled: false });
+    expect(byId(items, 'start')?.enabled).toBe(false);
+    expect(byId(items, 'stop')?.enabled).toBe(false);
+    expect(byId(items, 'openDify')?.enabled).not.toBe(false);
+    expect(buildTrayMenu(partial, { lang: 'en', busy: true, busyStep: null })[0]?.label).toBe('Working…');
+  });
+
+  it('translates every label in both languages (no raw keys)', () => {
+    for (const lang of ['ja', 'en'] as const) {
+      for (const s of [allRunning, partial, stopped, dockerDown, dockerMissing, crashed, dirNotSet]) {
+        for (const label of labels(
+          buildTrayMenu(s, { lang, busy: true, busyStep: { key: 'stack.steps.composeUp' } }),
+        )) {
+          expect(label).not.toMatch(/\b(tray|stack|errors)\.[a-zA-Z]/);
+        }
+        expect(trayTooltip(s, { lang, busy: false })).not.toMatch(/\b(tray|stack|errors)\.[a-zA-Z]/);
+      }
+    }
+  });
+});
+
+describe('trayTooltip', () => {
+  it('summarises the state and stays within the Windows limit', () => {
+    expect(trayTooltip(partial, { lang: 'ja', busy: false })).toBe(
+      'Dify Stack Tray — 一部稼働中\nDify: 一部稼働（9/11）',
+    );
+    expect(trayTooltip(allRunning, { lang: 'en', busy: false })).toBe(
+      'Dify Stack Tray — All running\nDify: Running (11/11)',
+    );
+    for (const s of [dirNotSet, crashed, dockerMissing]) {
+      expect(trayTooltip(s, { lang: 'ja', busy: false }).length).toBeLessThanOrEqual(127);
+    }
+  });
+});
+
+describe('trayIconFile', () => {
+  it('names one file per state', () => {
+    expect(TRAY_ICON_STATES.map((s) => trayIconFile('/r', s))).toEqual([
+      '/r/tray-running.png',
+      '/r/tray-partial.png',
+      '/r/tray-stopped.png',
+      '/r/tray-busy.png',
+      '/r/tray-error.png',
+    ]);
+  });
+});
+
+describe('TrayController', () => {
+  type Menu = { template: Array<TrayMenuItem & { click?: () => void }> };
+  function setup() {
+    const tray = {
+      images: [] as string[],
+      tooltips: [] as string[],
+      menus: [] as Menu[],
+      clickListener: null as (() => void) | null,
+      setImage(image: string) {
+        this.images.push(image);
+      },
+      setToolTip(text: string) {
+        this.tooltips.push(text);
+      },
+      setContextMenu(menu: Menu | null) {
+        if (menu) this.menus.push(menu);
+      },
+      on(_event: 'click', listener: () => void) {
+        this.clickListener = listener;
+      },
+    };
+    const stackEvents = new EventEmitter();
+    let current = stopped;
+    const stack = {
+      getSnapshot: () => current,
+      onSnapshot: (l: (s: StatusSnapshot) => void) => {
+        stackEvents.on('s', l);
+        return () => stackEvents.off('s', l);
+      },
+      emit(s: StatusSnapshot) {
+        current = s;
+        stackEvents.emit('s', s);
+      },
+    };
+    const settingsEvents = new EventEmitter();
+    let view: SettingsView = {
+      settings: { difyDir: '', difyUrl: 'http://localhost', language: 'system' },
+      path: '/s',
+      warning: null,
+    };
+    const settings = {
+      get: () => view,
+      onChange: (l: (v: SettingsView) => void) => {
+        settingsEvents.on('c', l);
+        return () => settingsEvents.off('c', l);
+      },
+      set(language: 'ja' | 'en' | 'system') {
+        view = { ...view, settings: { ...view.settings, language } };
+        settingsEvents.emit('c', view);
+      },
+    };
+    const jobs = new JobManager();
+    const calls: TrayAction[] = [];
+    const notes: Array<[string, string]> = [];
+    const actions = Object.fromEntries(
+      (['start', 'stop', 'openDify', 'openDashboard', 'quit'] as const).map((a) => [
+        a,
+        () => void calls.push(a),
+      ]),
+    ) as Record<TrayAction, () => void>;
+    const controller = new TrayController<string, Menu>({
+      tray,
+      buildMenu: (template) => ({ template: template as Menu['template'] }),
+      image: (state) => `icon:${state}`,
+      stack,
+      jobs,
+      settings,
+      systemLocale: 'ja-JP',
+      actions,
+      notify: (title, body) => void notes.push([title, body]),
+    });
+    return { tray, stack, settings, jobs, calls, notes, controller };
+  }
+
+  it('renders at once and follows snapshots, language changes and jobs', async () => {
+    const { tray, stack, settings, jobs, controller } = setup();
+    expect(tray.images).toEqual(['icon:stopped']);
+    expect(tray.tooltips[0]).toContain('停止中');
+
+    stack.emit(partial);
+    expect(tray.images.at(-1)).toBe('icon:partial');
+    settings.set('en');
+    expect(tray.tooltips.at(-1)).toBe('Dify Stack Tray — Partly running\nDify: Partly running (9/11)');
+
+    let release!: () => void;
+    const handle = jobs.start({ kind: 'stack.start', resource: 'r' }, async (ctx) => {
+      ctx.step('stack.steps.composeUp');
+      await new Promise<void>((r) => (release = r));
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(tray.images.at(-1)).toBe('icon:busy');
+    expect(tray.menus.at(-1)?.template[0]?.label).toBe('Starting containers (docker compose up -d)…');
+    release();
+    await handle.done;
+    expect(tray.images.at(-1)).toBe('icon:partial');
+    controller.dispose();
+    stack.emit(allRunning);
+    expect(tray.images.at(-1)).toBe('icon:partial');
+  });
+
+  it('does not rebuild the menu for output lines that change nothing it shows', async () => {
+    const { tray, jobs } = setup();
+    let release!: () => void;
+    let logLines!: () => void;
+    const logged = new Promise<void>((r) => (logLines = r));
+    const handle = jobs.start({ kind: 'stack.start', resource: 'r' }, async (ctx) => {
+      ctx.step('stack.steps.composeUp');
+      const before = tray.menus.length;
+      for (let i = 0; i < 100; i++) ctx.log(`Container docker-api-1  Creating ${i}`);
+      expect(tray.menus.length).toBe(before);
+      logLines();
+      await new Promise<void>((r) => (release = r));
+    });
+    await logged;
+    release();
+    await handle.done;
+    expect(tray.menus.length).toBeLessThan(6);
+  });
+
+  it('runs the action of a clicked item, opens the dashboard on a tray click, and reports a failed job', async () => {
+    const { tray, jobs, calls, notes } = setup();
+    const menu = tray.menus.at(-1)!;
+    menu.template.find((i) => i.id === 'start')?.click?.();
+    menu.template.find((i) => i.id === 'quit')?.click?.();
+    expect(menu.template.find((i) => i.id === 'component:dify')?.click).toBeUndefined();
+    tray.clickListener?.();
+    expect(calls).toEqual(['start', 'quit', 'openDashboard']);
+
+    const handle = jobs.start({ kind: 'stack.start', resource: 'r' }, async () => {
+      throw new AppError('DOCKER_NOT_RUNNING');
+    });
+    await handle.done.catch(() => undefined);
+    expect(notes).toEqual([
+      ['Dify Stack Tray: 操作に失敗しました', expect.stringContaining('Docker が起動していません') as string],
+    ]);
+    const finished: JobSnapshot | undefined = jobs.list()[0];
+    expect(finished?.state).toBe('failed');
+  });
+});
