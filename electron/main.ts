@@ -1,0 +1,239 @@
+/**
+ * The Electron shell, kept thin: single-instance lock, the services, the tray, the dashboard window
+ * and its hardening. Everything with logic lives in modules that run (and are tested) without
+ * Electron: handlers.ts, ipc-sender.ts, tray.ts, services.ts.
+ */
+import { app, BrowserWindow, dialog, Menu, nativeImage, Notification, session, shell, Tray } from 'electron';
+import path from 'node:path';
+import { eventIpcName } from './contract';
+import { toErrorInfo } from './core/errors';
+import { resolveLang, translate } from './core/i18n';
+import {
+  createInvokeHandlers,
+  isWebUrl,
+  wireEvents,
+  type HandlerAdapters,
+  type InvokeHandlers,
+} from './handlers';
+import { registerIpc } from './ipc';
+import { createServices, type AppServices } from './services';
+import { TrayController, trayIconFile } from './tray';
+
+/** Must match electron-builder.yml's appId (Windows groups notifications and taskbar entries by it). */
+const APP_ID = 'io.github.difystacktray';
+/** `npm run dev:renderer` serves the renderer here; only honoured when running unpackaged. */
+const devServerUrl = !app.isPackaged ? process.env.DIFY_STACK_DEV_SERVER_URL || null : null;
+const rendererFile = path.join(__dirname, 'renderer', 'index.html');
+const resourcesDir = app.isPackaged
+  ? path.join(process.resourcesPath, 'resources')
+  : path.join(app.getAppPath(), 'resources');
+/** How long quitting waits for jobs and Docker streams to close before it gives up on them. */
+const DISPOSE_TIMEOUT_MS = 5000;
+
+/**
+ * Second layer behind the renderer's own meta CSP (which cannot carry frame-ancestors). The dev
+ * server's injected <style> tags need inline styles; the packaged app does not.
+ */
+function contentSecurityPolicy(): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    devServerUrl ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-src 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] },
+    });
+  });
+  // No remote content: the only web origin the window may reach is the dev server during development.
+  const devOrigin = devServerUrl ? new URL(devServerUrl).origin : null;
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const url = new URL(details.url);
+    const web = ['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol);
+    const origin = `${url.protocol.replace(/^ws/, 'http')}//${url.host}`;
+    callback({ cancel: web && origin !== devOrigin });
+  });
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  // The dashboard never navigates; a link to the web opens in the user's browser instead.
+  contents.on('will-navigate', (event, url) => {
+    event.preventDefault();
+    if (isWebUrl(url)) void shell.openExternal(url);
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isWebUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+function start(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+
+  let services: AppServices | null = null;
+  let handlers: InvokeHandlers | null = null;
+  let window: BrowserWindow | null = null;
+  let trayController: TrayController<Electron.NativeImage, Electron.Menu> | null = null;
+  let unregisterIpc: (() => void) | null = null;
+  let quitting = false;
+  let disposed = false;
+
+  const lang = () => resolveLang(services?.settings.get().settings.language ?? 'system', app.getLocale());
+
+  const showDashboard = (): void => {
+    if (!services) return;
+    window ??= createWindow(services);
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  };
+
+  function createWindow(s: AppServices): BrowserWindow {
+    const w = new BrowserWindow({
+      width: 1100,
+      height: 760,
+      minWidth: 720,
+      minHeight: 480,
+      show: false,
+      title: translate(lang(), 'app.name'),
+      icon: path.join(resourcesDir, 'icon.png'),
+      autoHideMenuBar: true,
+      webPreferences: {
+        preload: path.join(__dirname, 'preload.js'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        spellcheck: false,
+        devTools: !app.isPackaged,
+      },
+    });
+    // Closing the window only hides it: the tray keeps the app (and the stack watch) running.
+    w.on('close', (event) => {
+      if (quitting) return;
+      event.preventDefault();
+      w.hide();
+    });
+    const unwire = wireEvents(s, (event, payload) => {
+      if (!w.isDestroyed()) w.webContents.send(eventIpcName(event), payload);
+    });
+    w.on('closed', () => {
+      unwire();
+      window = null;
+    });
+    if (devServerUrl) void w.loadURL(devServerUrl);
+    else void w.loadFile(rendererFile);
+    return w;
+  }
+
+  function createTray(s: AppServices, h: InvokeHandlers): void {
+    const image = (state: Parameters<typeof trayIconFile>[1]) =>
+      nativeImage.createFromPath(trayIconFile(resourcesDir, state));
+    const tray = new Tray(image('stopped'));
+    // A job's failure surfaces as job state; the catch only keeps it from being an unhandled rejection.
+    const detach = (run: () => { done: Promise<unknown> }) => void run().done.catch(() => undefined);
+    trayController = new TrayController<Electron.NativeImage, Electron.Menu>({
+      tray,
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+      image,
+      stack: s.stack,
+      jobs: s.jobs,
+      settings: s.settings,
+      systemLocale: app.getLocale(),
+      actions: {
+        start: () => detach(() => s.stack.startStack()),
+        stop: () => detach(() => s.stack.stopStack()),
+        openDify: () =>
+          void h['app:openDify']({}).catch((e: unknown) => console.error(toErrorInfo(e).message)),
+        openDashboard: showDashboard,
+        quit: () => {
+          quitting = true;
+          app.quit();
+        },
+      },
+      notify: (title, body) => {
+        if (Notification.isSupported()) new Notification({ title, body }).show();
+      },
+    });
+  }
+
+  const adapters: HandlerAdapters = {
+    openExternal: (url) => shell.openExternal(url),
+    async pickFolder() {
+      const options: Electron.OpenDialogOptions = {
+        title: translate(lang(), 'tray.pickDifyDir'),
+        properties: ['openDirectory'],
+      };
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    appInfo: () => ({ version: app.getVersion(), platform: process.platform, systemLocale: app.getLocale() }),
+  };
+
+  app.on('second-instance', showDashboard);
+  // Keep running in the tray when the window is gone; quitting is the tray's Quit.
+  app.on('window-all-closed', () => undefined);
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('will-quit', (event) => {
+    if (disposed) return;
+    event.preventDefault();
+    trayController?.dispose();
+    unregisterIpc?.();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, DISPOSE_TIMEOUT_MS).unref());
+    void Promise.race([services?.dispose() ?? Promise.resolve(), timeout])
+      .catch((e: unknown) => console.error('dispose failed:', e))
+      .finally(() => {
+        disposed = true;
+        app.quit();
+      });
+  });
+
+  app
+    .whenReady()
+    .then(async () => {
+      app.setAppUserModelId(APP_ID);
+      Menu.setApplicationMenu(null);
+      hardenSession();
+      services = await createServices();
+      handlers = createInvokeHandlers(services, adapters);
+      unregisterIpc = registerIpc(handlers, { rendererFile, devServerUrl, platform: process.platform });
+      createTray(services, handlers);
+      // Started by the OS at login (`--hidden`): stay in the tray. Started by the user: show the dashboard.
+      if (!process.argv.includes('--hidden')) showDashboard();
+      services.stack
+        .watch()
+        .catch((e: unknown) => console.error('status watch failed:', toErrorInfo(e).message));
+    })
+    .catch((e: unknown) => {
+      const info = toErrorInfo(e);
+      dialog.showErrorBox(
+        translate(lang(), 'app.name'),
+        [info.message, info.detail].filter(Boolean).join('\n\n'),
+      );
+      app.exit(1);
+    });
+}
+
+start();
