@@ -1,0 +1,335 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import ignore, { type Ignore } from 'ignore';
+import { ZipFile } from 'yazl';
+import { AppError } from '../core/errors';
+import { translate } from '../core/i18n';
+import { checkPluginFolder, type PluginFolderCheck, type PluginManifest } from './manifest';
+
+/**
+ * Builds a `.difypkg` (a zip with forward-slash paths) from a plugin folder, choosing files the way
+ * `dify plugin package` does (dify-plugin-daemon, decoder/fs.go): the root `.difyignore`, else the
+ * root `.gitignore`, in gitignore syntax. Like the dify CLI, ignore files in sub-folders are not read:
+ * the package must contain what the official tool would put in it. Unlike the CLI, `.venv`,
+ * `__pycache__`, `.git` and `.env` are always left out (the CLI would pack a virtualenv and the
+ * remote-debug key in `.env`).
+ *
+ * The output is deterministic — sorted entries, fixed timestamps and attributes — so the same folder
+ * always gives the same bytes (and so the same Dify identifier); file contents are streamed.
+ */
+
+export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 52_428_800;
+export const ALWAYS_EXCLUDED = ['.venv', '__pycache__', '.git', '.env'] as const;
+export const IGNORE_FILES = ['.difyignore', '.gitignore'] as const;
+
+/** 1980-01-01 00:00 in local time: the DOS timestamp minimum, so it encodes identically in every time zone. */
+const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+const FILE_MODE = 0o100644;
+const COMPRESSION_LEVEL = 6;
+
+export interface PackageFile {
+  /** Path inside the package: relative, forward slashes. */
+  rel: string;
+  abs: string;
+  size: number;
+}
+
+export interface SkippedEntry {
+  rel: string;
+  reason: 'symlink-to-directory' | 'not-a-regular-file' | 'unreadable';
+}
+
+export interface PackageFileList {
+  root: string;
+  /** Sorted by `rel` (UTF-16 code unit order: independent of locale). */
+  files: PackageFile[];
+  ignoreFile: (typeof IGNORE_FILES)[number] | null;
+  uncompressedSize: number;
+  skipped: SkippedEntry[];
+}
+
+export interface PackageResult {
+  path: string;
+  bytes: number;
+  files: number;
+  uncompressedSize: number;
+  sha256: string;
+}
+
+export interface BuildOptions {
+  outFile: string;
+  maxUncompressedBytes?: number;
+  signal?: AbortSignal;
+  /** Called as files are written: bytes of file data done so far out of the total. */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+export interface ListOptions {
+  /** Absolute paths to leave out (e.g. the output file when it is inside the folder). */
+  exclude?: string[];
+}
+
+/** The files that would go into the package, after ignore rules. */
+export async function listPackageFiles(dir: string, options: ListOptions = {}): Promise<PackageFileList> {
+  const root = path.resolve(dir);
+  const rootStat = await fs.stat(root).catch(() => null);
+  if (!rootStat || !rootStat.isDirectory())
+    throw new AppError('PLUGIN_DIR_NOT_FOUND', { params: { dir: root } });
+
+  const { rules, ignoreFile } = await loadIgnoreRules(root);
+  const always = ignore().add([...ALWAYS_EXCLUDED]);
+  const exclude = new Set((options.exclude ?? []).map((p) => path.resolve(p)));
+  const files: PackageFile[] = [];
+  const skipped: SkippedEntry[] = [];
+
+  const isIgnored = (rel: string, isDir: boolean): boolean => {
+    const probe = isDir ? `${rel}/` : rel;
+    return safeIgnores(always, probe) || (rules !== null && safeIgnores(rules, probe));
+  };
+
+  const walk = async (absDir: string, relDir: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(absDir, { withFileTypes: true });
+    } catch {
+      skipped.push({ rel: relDir, reason: 'unreadable' });
+      return;
+    }
+    for (const entry of entries) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const abs = path.join(absDir, entry.name);
+      if (exclude.has(abs)) continue;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      let size = -1;
+      if (entry.isSymbolicLink()) {
+        const st = await fs.stat(abs).catch(() => null);
+        if (!st) {
+          skipped.push({ rel, reason: 'unreadable' });
+          continue;
+        }
+        if (st.isDirectory()) {
+          if (!isIgnored(rel, true)) skipped.push({ rel, reason: 'symlink-to-directory' });
+          continue;
+        }
+        isDir = false;
+        isFile = st.isFile();
+        size = st.size;
+      }
+      if (isIgnored(rel, isDir)) continue;
+      if (isDir) {
+        await walk(abs, rel);
+      } else if (isFile) {
+        if (size < 0) {
+          const st = await fs.stat(abs).catch(() => null);
+          if (!st) {
+            skipped.push({ rel, reason: 'unreadable' });
+            continue;
+          }
+          size = st.size;
+        }
+        files.push({ rel, abs, size });
+      } else {
+        skipped.push({ rel, reason: 'not-a-regular-file' });
+      }
+    }
+  };
+  await walk(root, '');
+  files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  const uncompressedSize = files.reduce((n, f) => n + f.size, 0);
+  return { root, files, ignoreFile, uncompressedSize, skipped };
+}
+
+/** Throws PLUGIN_PACKAGE_TOO_LARGE naming the biggest files when the list is over the limit. */
+export function assertWithinLimit(list: PackageFileList, limit: number): void {
+  if (list.uncompressedSize <= limit) return;
+  const biggest = [...list.files].sort((a, b) => b.size - a.size || (a.rel < b.rel ? -1 : 1));
+  const top = biggest.slice(0, 5).map((f) => `${f.rel} (${formatMb(f.size)} MB)`);
+  throw new AppError('PLUGIN_PACKAGE_TOO_LARGE', {
+    params: {
+      sizeMb: formatMb(list.uncompressedSize),
+      limitMb: formatMb(limit),
+      size: list.uncompressedSize,
+      limit,
+      biggest: top.join(', '),
+    },
+    detail: biggest
+      .slice(0, 20)
+      .map((f) => `${f.size}\t${f.rel}`)
+      .join('\n'),
+  });
+}
+
+/** Writes the zip for an already listed set of files (atomically: temp file + rename). */
+export async function buildPackage(list: PackageFileList, options: BuildOptions): Promise<PackageResult> {
+  assertWithinLimit(list, options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES);
+  const outFile = path.resolve(options.outFile);
+  await fs.mkdir(path.dirname(outFile), { recursive: true });
+  const tmp = `${outFile}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+
+  const zip = new ZipFile();
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // yazl reports entry errors (size mismatch, a read stream failing) on the ZipFile, not the output.
+  const failed = new Promise<never>((_, reject) => {
+    zip.on('error', (e: unknown) => {
+      controller.abort(e);
+      reject(e);
+    });
+  });
+  failed.catch(() => undefined);
+
+  let done = 0;
+  const total = list.uncompressedSize;
+  for (const file of list.files) {
+    zip.addReadStreamLazy(
+      file.rel,
+      {
+        mtime: FIXED_MTIME,
+        mode: FILE_MODE,
+        compressionLevel: COMPRESSION_LEVEL,
+        forceDosTimestamp: true,
+        size: file.size,
+      },
+      (cb) => {
+        options.onProgress?.(done, total);
+        done += file.size;
+        const stream = createReadStream(file.abs);
+        stream.on('error', (e) => zip.emit('error', e));
+        cb(null, stream);
+      },
+    );
+  }
+  zip.end();
+
+  try {
+    if (options.signal?.aborted) throw new AppError('CANCELLED');
+    await Promise.race([
+      pipeline(zip.outputStream, tap, createWriteStream(tmp), { signal: controller.signal }),
+      failed,
+    ]);
+    options.onProgress?.(total, total);
+    await fs.rename(tmp, outFile);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    if (options.signal?.aborted) throw new AppError('CANCELLED');
+    if (e instanceof AppError) throw e;
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new AppError('PLUGIN_PACKAGE_FAILED', {
+      params: {
+        path: outFile,
+        reason: /unexpected number of bytes/.test(reason)
+          ? 'a file changed while it was being packaged'
+          : reason,
+      },
+      cause: e,
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  return {
+    path: outFile,
+    bytes,
+    files: list.files.length,
+    uncompressedSize: total,
+    sha256: hash.digest('hex'),
+  };
+}
+
+export interface PackageFolderOptions extends Omit<BuildOptions, 'outFile'> {
+  /** Default: `<name>-<version>.difypkg` next to the plugin folder. */
+  outFile?: string;
+}
+
+export interface PackageFolderResult extends PackageResult {
+  manifest: PluginManifest;
+  check: PluginFolderCheck;
+  ignoreFile: string | null;
+  skipped: SkippedEntry[];
+}
+
+/**
+ * Validate → list → build: what `dify-stack plugin package` and the reinstall workflow run. Throws
+ * PLUGIN_MANIFEST_MISSING / PLUGIN_MANIFEST_INVALID (problems in `detail`, one per line) before
+ * writing anything.
+ */
+export async function packagePluginFolder(
+  dir: string,
+  options: PackageFolderOptions = {},
+): Promise<PackageFolderResult> {
+  const root = path.resolve(dir);
+  const exclude = options.outFile ? [path.resolve(options.outFile)] : [];
+  const list = await listPackageFiles(root, { exclude });
+  const check = await checkPluginFolder(root, {
+    packagedFiles: new Set(list.files.map((f) => f.rel)),
+    ignoreFile: list.ignoreFile,
+  });
+  const manifest = requireValidManifest(check);
+  const outFile = options.outFile ?? path.join(path.dirname(root), packageFileName(manifest));
+  const result = await buildPackage(list, { ...options, outFile });
+  return { ...result, manifest, check, ignoreFile: list.ignoreFile, skipped: list.skipped };
+}
+
+/** The manifest of a folder that passed every check, or the AppError that explains why not. */
+export function requireValidManifest(check: PluginFolderCheck): PluginManifest {
+  if (check.problems.some((p) => p.code === 'MANIFEST_MISSING')) {
+    throw new AppError('PLUGIN_MANIFEST_MISSING', { params: { dir: check.dir } });
+  }
+  if (check.problems.length > 0 || !check.manifest) {
+    const lines = check.problems.map((p) => {
+      const where = p.line ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
+      return `${where}: ${translate('en', `plugins.problems.${p.code}`, p.params)}`;
+    });
+    throw new AppError('PLUGIN_MANIFEST_INVALID', {
+      params: { dir: check.dir, count: check.problems.length },
+      detail: lines.join('\n'),
+    });
+  }
+  return check.manifest;
+}
+
+export function packageFileName(manifest: Pick<PluginManifest, 'name' | 'version'>): string {
+  return `${manifest.name}-${manifest.version}.difypkg`;
+}
+
+async function loadIgnoreRules(
+  root: string,
+): Promise<{ rules: Ignore | null; ignoreFile: PackageFileList['ignoreFile'] }> {
+  for (const name of IGNORE_FILES) {
+    let text: string;
+    try {
+      text = await fs.readFile(path.join(root, name), 'utf8');
+    } catch {
+      continue;
+    }
+    // CRLF files from Windows editors: a trailing \r would become part of every pattern.
+    return { rules: ignore().add(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')), ignoreFile: name };
+  }
+  return { rules: null, ignoreFile: null };
+}
+
+/** `ignore` throws on names it cannot treat as relative paths (e.g. "..."); such names are not ignored. */
+function safeIgnores(ig: Ignore, rel: string): boolean {
+  try {
+    return ig.ignores(rel);
+  } catch {
+    return false;
+  }
+}
+
+function formatMb(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}

@@ -1,0 +1,411 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { AppError, isAppError } from '../core/errors';
+import type { JobContext } from '../core/jobs';
+import type { InstalledPlugin, PluginConsoleApi } from './console-client';
+import { checkPluginFolder } from './manifest';
+import { readPackageIdentity } from './package-reader';
+import { PackageStore } from './package-store';
+import {
+  ALWAYS_EXCLUDED,
+  buildPackage,
+  listPackageFiles,
+  packageFileName,
+  requireValidManifest,
+} from './packager';
+
+/**
+ * The one-click reinstall: validate → package → upload → uninstall the installed version (if any) →
+ * install → follow the task → confirm with the installed list. Dify has no "upgrade from a local
+ * package" call, so this is what its web UI does too — with one addition: the package of the last
+ * successful install is kept, and when the new version fails after the old one was removed, the old
+ * one is installed again. The previous plugin is never left removed without the error saying so.
+ *
+ * Once the old version is removed, cancelling no longer interrupts: the job finishes the install (or
+ * the restore) first, because stopping halfway is exactly what would leave the plugin missing.
+ */
+
+export type ReinstallSource = { kind: 'folder'; dir: string } | { kind: 'package'; file: string };
+
+export interface ReinstallDeps {
+  client: PluginConsoleApi;
+  ctx: JobContext;
+  /** App-data folder where the package of each plugin's last successful install is kept. */
+  backupDir: string;
+  /** Where packages built from folders are written. */
+  workDir: string;
+  /**
+   * The one-click fix for signature rejection (FORCE_VERIFYING_SIGNATURE=false + recreate
+   * plugin_daemon), provided by the env/stack code. When given, a rejected upload runs it and retries once.
+   */
+  fixSignature?: () => Promise<void>;
+  /** Time limit for one install task. */
+  taskTimeoutMs?: number;
+  pollIntervalMs?: number;
+  maxPackageBytes?: number;
+  /** Reinstall even when exactly this package is already installed. */
+  force?: boolean;
+}
+
+export interface ReinstallResult {
+  pluginId: string;
+  version: string;
+  identifier: string;
+  action: 'installed' | 'reinstalled' | 'unchanged';
+  previous: { identifier: string; version: string } | null;
+  packagePath: string;
+  packageSha256: string;
+  /** Milliseconds per phase (package, upload, list, uninstall, install, confirm, keep) and total. */
+  timings: Record<string, number>;
+}
+
+export const DEFAULT_TASK_TIMEOUT_MS = 10 * 60 * 1000;
+const DEFAULT_POLL_MS = 1000;
+
+type InstallOutcome =
+  { kind: 'success' } | { kind: 'failed'; message: string } | { kind: 'timeout'; seconds: number };
+
+interface Prepared {
+  pluginId: string;
+  version: string;
+  packagePath: string;
+  sha256: string;
+}
+
+export async function reinstallPlugin(
+  source: ReinstallSource,
+  deps: ReinstallDeps,
+): Promise<ReinstallResult> {
+  const { ctx, client } = deps;
+  const timings: Record<string, number> = {};
+  const started = Date.now();
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = (timings[name] ?? 0) + Date.now() - t0;
+    }
+  };
+
+  const prepared = await timed('package', () => prepare(source, deps));
+  const { pluginId, version } = prepared;
+  ctx.throwIfCancelled();
+
+  ctx.step('plugins.steps.upload', { file: path.basename(prepared.packagePath) });
+  ctx.progress(0.35);
+  const identifier = await timed('upload', () => upload(prepared, deps));
+  ctx.log(`Uploaded: ${identifier}`);
+  ctx.throwIfCancelled();
+
+  ctx.step('plugins.steps.checkInstalled');
+  ctx.progress(0.45);
+  const installedBefore = await timed('list', () => client.listPlugins({ signal: ctx.signal }));
+  const existing = installedBefore.find((p) => p.plugin_id === pluginId) ?? null;
+  const store = new PackageStore(deps.backupDir);
+  const previous = existing
+    ? { identifier: existing.plugin_unique_identifier, version: existing.version }
+    : null;
+  const result = (action: ReinstallResult['action']): ReinstallResult => ({
+    pluginId,
+    version,
+    identifier,
+    action,
+    previous,
+    packagePath: prepared.packagePath,
+    packageSha256: prepared.sha256,
+    timings: { ...timings, total: Date.now() - started },
+  });
+
+  if (existing && existing.plugin_unique_identifier === identifier && !deps.force) {
+    ctx.step('plugins.steps.unchanged');
+    await timed('keep', () => keepQuietly(store, pluginId, identifier, version, prepared.packagePath, ctx));
+    return result('unchanged');
+  }
+  ctx.throwIfCancelled();
+
+  if (existing) {
+    ctx.step('plugins.steps.uninstall', { version: existing.version });
+    ctx.progress(0.5);
+    ctx.log(`Removing ${existing.plugin_unique_identifier}`);
+    await timed('uninstall', () => client.uninstall(existing.installation_id, { signal: ctx.signal }));
+  }
+  // From here on the old version is gone: no more cancellation points until it is back or replaced.
+  const removed = existing;
+  const onCancel = (): void =>
+    ctx.log('Cancel requested: finishing the installation first so the plugin is not left removed.');
+  if (removed) ctx.signal.addEventListener('abort', onCancel, { once: true });
+  const signal = removed ? undefined : ctx.signal;
+
+  try {
+    ctx.step('plugins.steps.install', { plugin: pluginId, version });
+    ctx.progress(0.55);
+    let outcome = await timed('install', () => installAndWait(client, identifier, deps, signal));
+
+    if (outcome.kind === 'success') {
+      ctx.step('plugins.steps.confirm');
+      ctx.progress(0.95);
+      const after = await timed('confirm', () => client.listPlugins({ signal }));
+      if (!after.some((p) => p.plugin_unique_identifier === identifier)) {
+        if (!removed) throw new AppError('PLUGIN_NOT_CONFIRMED', { params: { identifier } });
+        outcome = {
+          kind: 'failed',
+          message: `Dify reported success, but ${identifier} is not in the installed list`,
+        };
+      }
+    } else if (removed) {
+      // A task that timed out may still have finished in the meantime.
+      const after = await client.listPlugins().catch(() => [] as InstalledPlugin[]);
+      if (after.some((p) => p.plugin_unique_identifier === identifier)) outcome = { kind: 'success' };
+    }
+
+    if (outcome.kind === 'success') {
+      await timed('keep', () => keepQuietly(store, pluginId, identifier, version, prepared.packagePath, ctx));
+      ctx.step('plugins.steps.done', { identifier });
+      return result(removed ? 'reinstalled' : 'installed');
+    }
+
+    const failure = { plugin: pluginId, version };
+    if (!removed) {
+      if (outcome.kind === 'timeout')
+        throw new AppError('PLUGIN_INSTALL_TIMEOUT', { params: { ...failure, seconds: outcome.seconds } });
+      throw new AppError('PLUGIN_INSTALL_FAILED', { params: { ...failure, message: outcome.message } });
+    }
+    const restore = await restorePrevious(removed, store, deps);
+    const params =
+      outcome.kind === 'timeout'
+        ? { ...failure, previousVersion: removed.version, seconds: outcome.seconds }
+        : { ...failure, previousVersion: removed.version, message: outcome.message };
+    if (restore.ok) {
+      throw new AppError(
+        outcome.kind === 'timeout' ? 'PLUGIN_INSTALL_TIMEOUT_RESTORED' : 'PLUGIN_INSTALL_FAILED_RESTORED',
+        {
+          params: { ...params, previousVersion: restore.version },
+        },
+      );
+    }
+    throw new AppError(
+      outcome.kind === 'timeout'
+        ? 'PLUGIN_INSTALL_TIMEOUT_NOT_RESTORED'
+        : 'PLUGIN_INSTALL_FAILED_NOT_RESTORED',
+      {
+        params: { ...params, restoreError: restore.reason },
+      },
+    );
+  } finally {
+    ctx.signal.removeEventListener('abort', onCancel);
+  }
+}
+
+/** Folder → validated, packaged; package file → identity read from its manifest. */
+async function prepare(source: ReinstallSource, deps: ReinstallDeps): Promise<Prepared> {
+  const { ctx } = deps;
+  if (source.kind === 'package') {
+    ctx.step('plugins.steps.readPackage');
+    ctx.progress(0.05);
+    const identity = await readPackageIdentity(source.file);
+    return {
+      pluginId: identity.pluginId,
+      version: identity.version,
+      packagePath: path.resolve(source.file),
+      sha256: await sha256File(source.file),
+    };
+  }
+  ctx.step('plugins.steps.validate');
+  ctx.progress(0.05);
+  const list = await listPackageFiles(source.dir);
+  const check = await checkPluginFolder(source.dir, {
+    packagedFiles: new Set(list.files.map((f) => f.rel)),
+    ignoreFile: [list.ignoreFile, ALWAYS_EXCLUDED.join(', ')].filter(Boolean).join('; '),
+  });
+  const manifest = requireValidManifest(check);
+  for (const s of list.skipped) ctx.log(`Not packaged (${s.reason}): ${s.rel}`);
+  ctx.throwIfCancelled();
+  ctx.step('plugins.steps.package');
+  ctx.progress(0.1);
+  const built = await buildPackage(list, {
+    outFile: path.join(deps.workDir, packageFileName(manifest)),
+    maxUncompressedBytes: deps.maxPackageBytes,
+    signal: ctx.signal,
+    onProgress: (done, total) => ctx.progress(0.1 + (total > 0 ? (0.2 * done) / total : 0.2)),
+  });
+  ctx.log(
+    `Packaged ${built.files} files (${built.uncompressedSize} bytes) into ${built.path} (${built.bytes} bytes)`,
+  );
+  return {
+    pluginId: manifest.pluginId,
+    version: manifest.version,
+    packagePath: built.path,
+    sha256: built.sha256,
+  };
+}
+
+/** Upload; on signature rejection run the injected fix once and retry. */
+async function upload(prepared: Prepared, deps: ReinstallDeps): Promise<string> {
+  const { client, ctx } = deps;
+  let res;
+  try {
+    res = await client.uploadPkg(prepared.packagePath, { signal: ctx.signal });
+  } catch (e) {
+    if (!(isAppError(e) && e.code === 'PLUGIN_SIGNATURE_REJECTED' && deps.fixSignature)) throw e;
+    ctx.log(`Dify refused the unsigned package: ${e.params?.message ?? e.message}`);
+    ctx.step('plugins.steps.fixSignature');
+    await deps.fixSignature();
+    ctx.throwIfCancelled();
+    ctx.step('plugins.steps.upload', { file: path.basename(prepared.packagePath) });
+    try {
+      res = await client.uploadPkg(prepared.packagePath, { signal: ctx.signal });
+    } catch (e2) {
+      if (isAppError(e2) && e2.code === 'PLUGIN_SIGNATURE_REJECTED') {
+        throw new AppError('PLUGIN_SIGNATURE_STILL_REJECTED', {
+          params: { message: String(e2.params?.message ?? '') },
+          cause: e2,
+        });
+      }
+      throw e2;
+    }
+  }
+  const uploadedId = res.unique_identifier.split(':')[0];
+  if (uploadedId !== prepared.pluginId) {
+    throw new AppError('DIFY_UNEXPECTED_RESPONSE', {
+      params: {
+        endpoint: 'POST /workspaces/current/plugin/upload/pkg',
+        reason: `identifier ${res.unique_identifier} is not for ${prepared.pluginId}`,
+      },
+    });
+  }
+  return res.unique_identifier;
+}
+
+/** install/pkg, then poll the task until it succeeds, fails, or the time limit passes. */
+async function installAndWait(
+  client: PluginConsoleApi,
+  identifier: string,
+  deps: ReinstallDeps,
+  signal: AbortSignal | undefined,
+): Promise<InstallOutcome> {
+  const { ctx } = deps;
+  const timeoutMs = deps.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+  const pollMs = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
+  let install;
+  try {
+    install = await client.installPkg([identifier], { signal });
+  } catch (e) {
+    if (isAppError(e) && e.code === 'CANCELLED') throw e;
+    return { kind: 'failed', message: failureText(e) };
+  }
+  if (install.all_installed) return { kind: 'success' };
+  ctx.log(`Install task ${install.task_id}`);
+  const deadline = Date.now() + timeoutMs;
+  let lastStatus = '';
+  for (;;) {
+    let task;
+    try {
+      task = await client.getTask(install.task_id, { signal });
+    } catch (e) {
+      if (isAppError(e) && e.code === 'CANCELLED') throw e;
+      // The API may blip (e.g. while containers restart): keep trying until the time limit.
+      if (!(isAppError(e) && (e.code === 'DIFY_UNREACHABLE' || e.code === 'DIFY_HTTP_ERROR'))) {
+        return { kind: 'failed', message: failureText(e) };
+      }
+      ctx.log(`Polling the install task failed, retrying: ${failureText(e)}`);
+      task = null;
+    }
+    if (task) {
+      const item = task.plugins.find((p) => p.plugin_unique_identifier === identifier) ?? task.plugins[0];
+      const status = item?.status ?? task.status;
+      if (status !== lastStatus) {
+        lastStatus = status;
+        ctx.step('plugins.steps.wait', { status });
+      }
+      if (task.total_plugins && task.completed_plugins !== undefined) {
+        ctx.progress(0.6 + (0.3 * task.completed_plugins) / task.total_plugins);
+      }
+      if (status === 'success' || task.status === 'success') return { kind: 'success' };
+      if (status === 'failed' || task.status === 'failed') {
+        return { kind: 'failed', message: item?.message || 'Dify gave no reason' };
+      }
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) return { kind: 'timeout', seconds: Math.round(timeoutMs / 1000) };
+    await delay(Math.min(pollMs, left), signal);
+  }
+}
+
+async function restorePrevious(
+  removed: InstalledPlugin,
+  store: PackageStore,
+  deps: ReinstallDeps,
+): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  const { ctx, client } = deps;
+  const kept = await store.get(removed.plugin_id);
+  if (!kept) {
+    return { ok: false, reason: 'no copy of its package was kept (it was not installed by this app)' };
+  }
+  if (kept.identifier !== removed.plugin_unique_identifier) {
+    ctx.log(
+      `The kept package is ${kept.identifier}; the removed one was ${removed.plugin_unique_identifier}`,
+    );
+  }
+  ctx.step('plugins.steps.restore', { version: kept.version });
+  try {
+    const up = await client.uploadPkg(kept.file);
+    const outcome = await installAndWait(client, up.unique_identifier, deps, undefined);
+    if (outcome.kind === 'success') {
+      ctx.log(`Restored ${up.unique_identifier}`);
+      return { ok: true, version: kept.version };
+    }
+    return {
+      ok: false,
+      reason:
+        outcome.kind === 'timeout'
+          ? `the install did not finish within ${outcome.seconds} s`
+          : outcome.message,
+    };
+  } catch (e) {
+    return { ok: false, reason: failureText(e) };
+  }
+}
+
+/** A failure to keep the package must not turn a successful install into an error: it is logged. */
+async function keepQuietly(
+  store: PackageStore,
+  pluginId: string,
+  identifier: string,
+  version: string,
+  file: string,
+  ctx: JobContext,
+): Promise<void> {
+  try {
+    await store.keep(pluginId, identifier, version, file);
+  } catch (e) {
+    ctx.log(`Could not keep a copy of the package for a later restore: ${failureText(e)}`);
+  }
+}
+
+function failureText(e: unknown): string {
+  if (isAppError(e)) return String(e.params?.message ?? e.message);
+  return e instanceof Error ? e.message : String(e);
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AppError('CANCELLED'));
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new AppError('CANCELLED'));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

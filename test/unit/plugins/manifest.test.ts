@@ -1,0 +1,284 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasTranslation, translate } from '../../../electron/core/i18n';
+import { checkPluginFolder, normalizeRef, type ManifestProblem } from '../../../electron/plugins/manifest';
+import { copyFixture, editManifest, FIXTURE, removeTempDirs, tempDir, write } from './helpers';
+
+afterAll(removeTempDirs);
+
+const codes = (problems: ManifestProblem[]): string[] => problems.map((p) => p.code);
+
+describe('checkPluginFolder', () => {
+  it('accepts the fixture plugin and reads its identity', async () => {
+    const check = await checkPluginFolder(FIXTURE);
+    expect(check.problems).toEqual([]);
+    expect(check.manifest).toMatchObject({
+      author: 'local_dev',
+      name: 'sd_tool',
+      version: '0.1.0',
+      type: 'plugin',
+      pluginId: 'local_dev/sd_tool',
+      icon: 'icon.svg',
+      runnerLanguage: 'python',
+      entrypoint: 'main',
+    });
+    expect(check.manifest?.label.ja_JP).toBe('Stable Diffusion（ローカル）');
+    expect(check.references).toEqual([
+      '_assets/icon.svg',
+      'main.py',
+      'provider/sd_tool.py',
+      'provider/sd_tool.yaml',
+      'tools/txt2img.py',
+      'tools/txt2img.yaml',
+    ]);
+  });
+
+  it('reports a folder without manifest.yaml', async () => {
+    const dir = await tempDir();
+    const check = await checkPluginFolder(dir);
+    expect(check.manifest).toBeNull();
+    expect(codes(check.problems)).toEqual(['MANIFEST_MISSING']);
+  });
+
+  it('reports broken YAML with line and column instead of throwing', async () => {
+    const dir = await copyFixture();
+    await editManifest(dir, (t) => t.replace('name: sd_tool', 'name: [sd_tool'));
+    const check = await checkPluginFolder(dir);
+    expect(check.manifest).toBeNull();
+    const p = check.problems[0];
+    expect(p?.code).toBe('YAML_SYNTAX');
+    expect(p?.file).toBe('manifest.yaml');
+    expect(p?.line).toBeGreaterThanOrEqual(4);
+    expect(p?.params.reason).toBeTruthy();
+  });
+
+  it('reports duplicate keys as a syntax problem', async () => {
+    const dir = await copyFixture();
+    await editManifest(dir, (t) => `${t}\nname: again\n`);
+    expect(codes((await checkPluginFolder(dir)).problems)).toContain('YAML_SYNTAX');
+  });
+
+  it('reports a manifest that is not a mapping', async () => {
+    const dir = await tempDir();
+    await write(dir, 'manifest.yaml', '- just\n- a list\n');
+    const check = await checkPluginFolder(dir);
+    expect(codes(check.problems)).toEqual(['YAML_NOT_MAPPING']);
+  });
+
+  it.each([
+    ['author', 'author: local_dev', 'author: Local Dev', 'AUTHOR_INVALID'],
+    ['author too long', 'author: local_dev', `author: ${'a'.repeat(65)}`, 'AUTHOR_INVALID'],
+    ['name', 'name: sd_tool', 'name: SD.Tool', 'NAME_INVALID'],
+    ['version', 'version: 0.1.0', 'version: 1.0', 'VERSION_INVALID'],
+    ['version with 4 parts', 'version: 0.1.0', 'version: 0.1.0.1', 'VERSION_INVALID'],
+    ['type', 'type: plugin', 'type: bundle', 'TYPE_INVALID'],
+  ])('rejects a bad %s with its line', async (_label, from, to, code) => {
+    const dir = await copyFixture();
+    await editManifest(dir, (t) => t.replace(from, to));
+    const check = await checkPluginFolder(dir);
+    const problem = check.problems.find((p) => p.code === code);
+    expect(problem, JSON.stringify(check.problems)).toBeDefined();
+    const lineText = (await fs.readFile(path.join(dir, 'manifest.yaml'), 'utf8')).split('\n')[
+      (problem?.line ?? 0) - 1
+    ];
+    expect(lineText).toContain(to.split(':')[0]);
+  });
+
+  it('accepts a version with a suffix', async () => {
+    const dir = await copyFixture();
+    await editManifest(dir, (t) => t.replace('version: 0.1.0', 'version: 0.1.0-beta2'));
+    expect((await checkPluginFolder(dir)).problems).toEqual([]);
+  });
+
+  it('reports missing required fields', async () => {
+    const dir = await copyFixture();
+    await editManifest(dir, (t) => t.replace(/^author: .*\n/m, '').replace(/^label:\n(  .*\n)+/m, ''));
+    const problems = (await checkPluginFolder(dir)).problems;
+    expect(problems.filter((p) => p.code === 'FIELD_MISSING').map((p) => p.params.field)).toEqual([
+      'author',
+      'label',
+    ]);
+  });
+
+  it('reports a missing provider YAML, tool YAML, python source, icon and entrypoint', async () => {
+    const dir = await copyFixture();
+    await fs.rm(path.join(dir, 'tools/txt2img.yaml'));
+    await fs.rm(path.join(dir, 'provider/sd_tool.py'));
+    await fs.rm(path.join(dir, '_assets/icon.svg'));
+    await fs.rm(path.join(dir, 'main.py'));
+    const problems = (await checkPluginFolder(dir)).problems;
+    const missing = problems
+      .filter((p) => p.code === 'REFERENCE_MISSING')
+      .map((p) => `${p.file} → ${p.params.target}`);
+    expect(missing.sort()).toEqual(
+      [
+        'manifest.yaml → _assets/icon.svg',
+        'manifest.yaml → main.py',
+        'provider/sd_tool.yaml → _assets/icon.svg',
+        'provider/sd_tool.yaml → provider/sd_tool.py',
+        'provider/sd_tool.yaml → tools/txt2img.yaml',
+      ].sort(),
+    );
+    // Each problem points at the line of the reference.
+    const toolRef = problems.find((p) => p.params.target === 'tools/txt2img.yaml');
+    const providerLines = (await fs.readFile(path.join(dir, 'provider/sd_tool.yaml'), 'utf8')).split('\n');
+    expect(providerLines[(toolRef?.line ?? 0) - 1]).toContain('tools/txt2img.yaml');
+  });
+
+  it('reports a missing provider YAML listed in plugins.tools', async () => {
+    const dir = await copyFixture();
+    await fs.rm(path.join(dir, 'provider/sd_tool.yaml'));
+    const problems = (await checkPluginFolder(dir)).problems;
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'REFERENCE_MISSING',
+        file: 'manifest.yaml',
+        params: expect.objectContaining({ field: 'plugins.tools', target: 'provider/sd_tool.yaml' }),
+      }),
+    ]);
+  });
+
+  it('reports broken YAML in a referenced file with that file name', async () => {
+    const dir = await copyFixture();
+    await write(dir, 'tools/txt2img.yaml', 'identity:\n  name: "unterminated\n');
+    const p = (await checkPluginFolder(dir)).problems[0];
+    expect(p).toMatchObject({ code: 'YAML_SYNTAX', file: 'tools/txt2img.yaml' });
+  });
+
+  it('reports a reference whose letter case differs from the file (Linux is case-sensitive)', async () => {
+    const dir = await copyFixture();
+    await write(
+      dir,
+      'provider/sd_tool.yaml',
+      (await fs.readFile(path.join(dir, 'provider/sd_tool.yaml'), 'utf8')).replace(
+        'tools/txt2img.yaml',
+        'tools/Txt2Img.yaml',
+      ),
+    );
+    const p = (await checkPluginFolder(dir)).problems.find((x) => x.code === 'REFERENCE_CASE_MISMATCH');
+    expect(p?.params).toMatchObject({ target: 'tools/Txt2Img.yaml', actual: 'tools/txt2img.yaml' });
+  });
+
+  it('reports references that leave the folder or use backslashes', async () => {
+    const dir = await copyFixture();
+    await editManifest(dir, (t) =>
+      t.replace('    - provider/sd_tool.yaml', '    - ../outside.yaml\n    - provider\\sd_tool.yaml'),
+    );
+    const c = codes((await checkPluginFolder(dir)).problems);
+    expect(c).toEqual(['REFERENCE_OUTSIDE', 'REFERENCE_BACKSLASH']);
+  });
+
+  it('reports a referenced file that the ignore rules leave out of the package', async () => {
+    const check = await checkPluginFolder(FIXTURE, {
+      packagedFiles: new Set([
+        'manifest.yaml',
+        'main.py',
+        '_assets/icon.svg',
+        'provider/sd_tool.yaml',
+        'provider/sd_tool.py',
+        'tools/txt2img.py',
+      ]),
+      ignoreFile: '.difyignore',
+    });
+    expect(check.problems).toEqual([
+      expect.objectContaining({
+        code: 'REFERENCE_IGNORED',
+        params: expect.objectContaining({ target: 'tools/txt2img.yaml', ignoreFile: '.difyignore' }),
+      }),
+    ]);
+  });
+
+  it('reports plugins.tools that is not a list', async () => {
+    const dir = await copyFixture();
+    await editManifest(dir, (t) =>
+      t.replace('  tools:\n    - provider/sd_tool.yaml', '  tools: provider/sd_tool.yaml'),
+    );
+    expect(codes((await checkPluginFolder(dir)).problems)).toEqual(['FIELD_NOT_LIST']);
+  });
+
+  it('follows model providers: icons, position files and literal predefined model files', async () => {
+    const dir = await tempDir();
+    await write(
+      dir,
+      'manifest.yaml',
+      [
+        'version: 0.0.1',
+        'type: plugin',
+        'author: me',
+        'name: my_models',
+        'label: {en_US: My models}',
+        'icon: icon.svg',
+        'plugins:',
+        '  models:',
+        '    - provider/models.yaml',
+        'meta: {runner: {language: python, entrypoint: main}}',
+      ].join('\n'),
+    );
+    await write(dir, 'main.py', '');
+    await write(dir, '_assets/icon.svg', '<svg/>');
+    await write(
+      dir,
+      'provider/models.yaml',
+      [
+        'provider: my_models',
+        'icon_small: {en_US: small.svg}',
+        'icon_large: {en_US: large.svg}',
+        'models:',
+        '  llm:',
+        '    predefined: ["models/llm/*.yaml", "models/llm/fixed.yaml"]',
+        '    position: models/llm/_position.yaml',
+        'extra:',
+        '  python:',
+        '    provider_source: provider/models.py',
+        '    model_sources: [models/llm/llm.py]',
+      ].join('\n'),
+    );
+    await write(dir, '_assets/small.svg', '<svg/>');
+    await write(dir, 'provider/models.py', '');
+    const problems = (await checkPluginFolder(dir)).problems;
+    expect(problems.map((p) => p.params.target).sort()).toEqual(
+      ['_assets/large.svg', 'models/llm/_position.yaml', 'models/llm/fixed.yaml', 'models/llm/llm.py'].sort(),
+    );
+  });
+
+  it('has an i18n text in both languages for every problem code it can report', () => {
+    for (const code of [
+      'MANIFEST_MISSING',
+      'FILE_UNREADABLE',
+      'YAML_SYNTAX',
+      'YAML_NOT_MAPPING',
+      'FIELD_MISSING',
+      'FIELD_NOT_LIST',
+      'AUTHOR_INVALID',
+      'NAME_INVALID',
+      'VERSION_INVALID',
+      'TYPE_INVALID',
+      'LABEL_INVALID',
+      'REFERENCE_MISSING',
+      'REFERENCE_CASE_MISMATCH',
+      'REFERENCE_OUTSIDE',
+      'REFERENCE_BACKSLASH',
+      'REFERENCE_IGNORED',
+    ]) {
+      expect(hasTranslation(`plugins.problems.${code}`), code).toBe(true);
+      expect(translate('ja', `plugins.problems.${code}`, { file: 'f' })).not.toBe(
+        translate('en', `plugins.problems.${code}`, { file: 'f' }),
+      );
+    }
+  });
+});
+
+describe('normalizeRef', () => {
+  it.each([
+    ['tools/a.yaml', 'tools/a.yaml'],
+    ['./tools/./a.yaml', 'tools/a.yaml'],
+    ['tools/../main.py', 'main.py'],
+    ['../a.yaml', null],
+    ['/etc/passwd', null],
+    ['C:/x.yaml', null],
+    ['', null],
+  ])('%s → %s', (input, expected) => {
+    expect(normalizeRef(input)).toBe(expected);
+  });
+});
