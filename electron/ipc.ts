@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { INVOKE_CHANNELS, invokeIpcName, type InvokeChannel } from './contract';
 import { AppError } from './core/errors';
-import { dispatchInvoke, type InvokeHandlers } from './handlers';
+import { dispatchInvoke, type DispatchOptions, type InvokeHandlers } from './handlers';
 import { isTrustedSender, type TrustedRenderer } from './ipc-sender';
 
 /**
@@ -9,7 +9,11 @@ import { isTrustedSender, type TrustedRenderer } from './ipc-sender';
  * own page may call), then validated and run by dispatchInvoke, which never throws: errors come back
  * as `{ok: false, error: {code, message, detail}}`. Returns the unregister function.
  */
-export function registerIpc(handlers: InvokeHandlers, trusted: TrustedRenderer): () => void {
+export function registerIpc(
+  handlers: InvokeHandlers,
+  trusted: TrustedRenderer,
+  options: DispatchOptions = {},
+): () => void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(invokeIpcName(channel), (event, rawInput: unknown) => handle(event, channel, rawInput));
   }
@@ -20,7 +24,7 @@ export function registerIpc(handlers: InvokeHandlers, trusted: TrustedRenderer):
     if (!isTrustedSender(sender, trusted)) {
       return { ok: false as const, error: new AppError('FORBIDDEN_SENDER').toInfo() };
     }
-    return dispatchInvoke(handlers, channel, rawInput);
+    return dispatchInvoke(handlers, channel, rawInput, options);
   }
 
   return () => {

@@ -218,7 +218,12 @@ function start(): void {
       hardenSession();
       services = await createServices();
       handlers = createInvokeHandlers(services, adapters);
-      unregisterIpc = registerIpc(handlers, { rendererFile, devServerUrl, platform: process.platform });
+      // Results are checked against the contract while developing; a mismatch there is a bug in main.
+      unregisterIpc = registerIpc(
+        handlers,
+        { rendererFile, devServerUrl, platform: process.platform },
+        { validateOutput: !app.isPackaged },
+      );
       createTray(services, handlers);
       // Started by the OS at login (`--hidden`): stay in the tray. Started by the user: show the dashboard.
       if (!process.argv.includes('--hidden')) showDashboard();
