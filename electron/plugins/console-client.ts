@@ -425,7 +425,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
     } catch (e) {
       if (options.signal?.aborted) throw new AppError('CANCELLED');
       const reason = timeout.aborted
-        ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+        ? `no answer within ${+(timeoutMs / 1000).toFixed(1)} s`
         : networkReason(e);
       this.options.log?.(`${method} ${apiPath.split('?')[0]} failed: ${reason}`);
       throw new AppError('DIFY_UNREACHABLE', { params: { url: this.options.baseUrl, reason }, cause: e });

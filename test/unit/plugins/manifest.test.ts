@@ -93,7 +93,7 @@ describe('checkPluginFolder', () => {
 
   it('reports missing required fields', async () => {
     const dir = await copyFixture();
-    await editManifest(dir, (t) => t.replace(/^author: .*\n/m, '').replace(/^label:\n(  .*\n)+/m, ''));
+    await editManifest(dir, (t) => t.replace(/^author: .*\n/m, '').replace(/^label:\n( {2}.*\n)+/m, ''));
     const problems = (await checkPluginFolder(dir)).problems;
     expect(problems.filter((p) => p.code === 'FIELD_MISSING').map((p) => p.params.field)).toEqual([
       'author',

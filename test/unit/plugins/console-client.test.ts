@@ -1,0 +1,380 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../electron/core/errors';
+import {
+  consoleApiBase,
+  DifyConsoleClient,
+  difyError,
+  type ConsoleClientOptions,
+} from '../../../electron/plugins/console-client';
+import { packagePluginFolder } from '../../../electron/plugins/packager';
+import {
+  startDifyConsoleDouble,
+  type DifyConsoleDouble,
+  type DifyConsoleDoubleOptions,
+} from '../../doubles/dify-console';
+import { copyFixture, makeZip, removeTempDirs, tempDir } from './helpers';
+
+let pkgPath = '';
+const doubles: DifyConsoleDouble[] = [];
+
+beforeAll(async () => {
+  pkgPath = (
+    await packagePluginFolder(await copyFixture(), { outFile: path.join(await tempDir(), 'sd.difypkg') })
+  ).path;
+});
+afterEach(async () => {
+  await Promise.all(doubles.splice(0).map((d) => d.close()));
+});
+afterAll(removeTempDirs);
+
+async function start(options: DifyConsoleDoubleOptions = {}): Promise<DifyConsoleDouble> {
+  const d = await startDifyConsoleDouble(options);
+  doubles.push(d);
+  return d;
+}
+
+function clientFor(
+  dify: DifyConsoleDouble,
+  extra: Partial<ConsoleClientOptions> = {},
+): { client: DifyConsoleClient; log: string[] } {
+  const log: string[] = [];
+  const client = new DifyConsoleClient({
+    baseUrl: dify.url,
+    email: dify.options.email,
+    password: () => dify.options.password,
+    log: (l) => log.push(l),
+    ...extra,
+  });
+  return { client, log };
+}
+
+async function errorOf(p: Promise<unknown>): Promise<AppError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(AppError);
+  return e as AppError;
+}
+
+const logins = (d: DifyConsoleDouble): number =>
+  d.requests.filter((r) => r.path === '/console/api/login').length;
+
+describe('login in the three auth eras', () => {
+  it('≥ 1.11: base64 password, cookies and X-CSRF-Token on every call', async () => {
+    const dify = await start({ era: 'base64' });
+    const { client } = clientFor(dify);
+    expect(await client.login()).toEqual({
+      era: 'cookie',
+      passwordEncoding: 'base64',
+      secureCookieNames: false,
+    });
+    expect(logins(dify)).toBe(1);
+    expect(await client.listPlugins()).toEqual([]);
+    const list = dify.requests.find((r) => r.path.endsWith('/plugin/list'));
+    expect(list).toMatchObject({ status: 200, csrfHeader: true, bearer: false });
+  });
+
+  it('~1.8–1.10: base64 is refused like a wrong password → plain works, and is sent first next time', async () => {
+    const dify = await start({ era: 'plain' });
+    const { client } = clientFor(dify);
+    expect(await client.login()).toMatchObject({ era: 'cookie', passwordEncoding: 'plain' });
+    expect(dify.requests.filter((r) => r.path === '/console/api/login').map((r) => r.status)).toEqual([
+      401, 200,
+    ]);
+    await client.login();
+    expect(dify.requests.filter((r) => r.path === '/console/api/login').map((r) => r.status)).toEqual([
+      401, 200, 200,
+    ]);
+  });
+
+  it('a remembered plain password refused with "Invalid encrypted data" (Dify upgraded) is retried in base64', async () => {
+    const dify = await start({ era: 'plain' });
+    const { client } = clientFor(dify);
+    await client.login();
+    dify.options.era = 'base64';
+    expect(await client.login()).toMatchObject({ passwordEncoding: 'base64' });
+    expect(dify.requests.filter((r) => r.path === '/console/api/login').map((r) => r.status)).toEqual([
+      401, 200, 401, 200,
+    ]);
+  });
+
+  it('< 1.8: the token comes in the login body and calls use Authorization: Bearer', async () => {
+    const dify = await start({ era: 'bearer' });
+    const { client } = clientFor(dify);
+    expect(await client.login()).toMatchObject({ era: 'bearer', passwordEncoding: 'plain' });
+    await client.listPlugins();
+    expect(dify.requests.find((r) => r.path.endsWith('/plugin/list'))).toMatchObject({
+      status: 200,
+      bearer: true,
+    });
+  });
+
+  it('understands __Host- cookie names (Dify with https console URLs)', async () => {
+    const dify = await start({ era: 'base64', secureCookieNames: true });
+    const { client } = clientFor(dify);
+    expect(await client.login()).toMatchObject({ era: 'cookie', secureCookieNames: true });
+    await expect(client.listPlugins()).resolves.toEqual([]);
+  });
+
+  it('logs in by itself on the first call', async () => {
+    const dify = await start();
+    const { client } = clientFor(dify);
+    await client.listPlugins();
+    expect(dify.loginCount()).toBe(1);
+  });
+});
+
+describe('CSRF', () => {
+  it('the double refuses an authenticated request without X-CSRF-Token, like Dify', async () => {
+    const dify = await start();
+    const login = await fetch(`${dify.url}/console/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        email: dify.options.email,
+        password: Buffer.from(dify.options.password).toString('base64'),
+      }),
+    });
+    expect(login.status).toBe(200);
+    const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0] as string);
+    const cookieHeader = cookies.join('; ');
+    const csrf = cookies.find((c) => c.startsWith('csrf_token='))?.split('=')[1] ?? '';
+    const url = `${dify.url}/console/api/workspaces/current/plugin/list?page=1&page_size=256`;
+    const without = await fetch(url, { headers: { Cookie: cookieHeader } });
+    expect(without.status).toBe(401);
+    expect(((await without.json()) as { message: string }).message).toBe('CSRF token is missing or invalid.');
+    const wrong = await fetch(url, { headers: { Cookie: cookieHeader, 'X-CSRF-Token': 'nope' } });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(url, { headers: { Cookie: cookieHeader, 'X-CSRF-Token': csrf } });
+    expect(right.status).toBe(200);
+  });
+});
+
+describe('session expiry', () => {
+  it.each(['base64', 'bearer'] as const)(
+    '%s era: a 401 refreshes the session once and retries, without the password',
+    async (era) => {
+      const dify = await start({ era });
+      const { client } = clientFor(dify);
+      await client.listPlugins();
+      dify.expireSessions();
+      await expect(client.listPlugins()).resolves.toEqual([]);
+      expect(dify.loginCount()).toBe(1);
+      const tail = dify.requests.slice(-3).map((r) => `${r.path.replace('/console/api', '')} ${r.status}`);
+      expect(tail).toEqual([
+        '/workspaces/current/plugin/list 401',
+        '/refresh-token 200',
+        '/workspaces/current/plugin/list 200',
+      ]);
+    },
+  );
+
+  it('logs in again when the refresh token is no longer accepted', async () => {
+    const dify = await start();
+    const { client } = clientFor(dify);
+    await client.listPlugins();
+    dify.expireSessions();
+    dify.revokeRefreshTokens();
+    await expect(client.listPlugins()).resolves.toEqual([]);
+    expect(dify.loginCount()).toBe(2);
+  });
+
+  it('an upload that meets an expired session is sent again after the refresh', async () => {
+    const dify = await start({ accessTokenTtlMs: 1000 });
+    const { client } = clientFor(dify);
+    await client.login();
+    dify.expireSessions();
+    const up = await client.uploadPkg(pkgPath);
+    expect(up.unique_identifier).toMatch(/^local_dev\/sd_tool:0\.1\.0@/);
+    expect(dify.uploads()).toEqual([up.unique_identifier]);
+  });
+});
+
+describe('bad input and refusals', () => {
+  it.each([
+    ['base64', 'Invalid email or password.'],
+    ['plain', 'Invalid email or password.'],
+    ['bearer', 'The email or password is mismatched.'],
+  ] as const)(
+    "wrong password (%s era) → DIFY_LOGIN_FAILED with Dify's message, password nowhere",
+    async (era, message) => {
+      const dify = await start({ era });
+      const wrong = 'Wr0ng-pass!';
+      const { client, log } = clientFor(dify, { password: () => wrong });
+      const e = await errorOf(client.login());
+      expect(e.code).toBe('DIFY_LOGIN_FAILED');
+      expect(e.params).toEqual({ email: dify.options.email, message });
+      const everything = JSON.stringify({ info: e.toInfo(), log, stack: e.stack });
+      expect(everything).not.toContain(wrong);
+      expect(everything).not.toContain(Buffer.from(wrong).toString('base64'));
+    },
+  );
+
+  it('missing credentials → DIFY_CREDENTIALS_MISSING without a request', async () => {
+    const dify = await start();
+    const { client } = clientFor(dify, { password: () => '' });
+    expect((await errorOf(client.listPlugins())).code).toBe('DIFY_CREDENTIALS_MISSING');
+    expect(dify.requests).toEqual([]);
+  });
+
+  it('a login answered with result "fail" → DIFY_LOGIN_REFUSED with its reason', async () => {
+    const dify = await start({
+      brokenResponses: {
+        login: { result: 'fail', data: 'workspace not found, please contact system admin' },
+      },
+    });
+    const e = await errorOf(clientFor(dify).client.login());
+    expect(e.code).toBe('DIFY_LOGIN_REFUSED');
+    expect(e.params?.message).toContain('workspace not found');
+  });
+
+  it('Dify not running → DIFY_UNREACHABLE naming the URL and the reason', async () => {
+    const dify = await startDifyConsoleDouble();
+    const url = dify.url;
+    await dify.close();
+    const client = new DifyConsoleClient({ baseUrl: url, email: 'a@b.c', password: () => 'x' });
+    const e = await errorOf(client.login());
+    expect(e.code).toBe('DIFY_UNREACHABLE');
+    expect(e.params).toEqual({ url, reason: 'ECONNREFUSED' });
+  });
+
+  it('a server that never answers → DIFY_UNREACHABLE after the request time limit', async () => {
+    const sockets = new Set<Socket>();
+    const server = http.createServer(() => undefined);
+    server.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const client = new DifyConsoleClient({
+        baseUrl: url,
+        email: 'a@b.c',
+        password: () => 'x',
+        requestTimeoutMs: 300,
+      });
+      const e = await errorOf(client.login());
+      expect(e.code).toBe('DIFY_UNREACHABLE');
+      expect(e.params?.reason).toBe('no answer within 0.3 s');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('a URL where no Dify console answers → DIFY_NOT_FOUND', async () => {
+    const dify = await start();
+    const e = await errorOf(clientFor(dify, { baseUrl: `${dify.url}/not-dify` }).client.login());
+    expect(e.code).toBe('DIFY_NOT_FOUND');
+    expect(e.params).toEqual({ url: `${dify.url}/not-dify/console/api`, status: 404 });
+  });
+
+  it("403 (install permission) → DIFY_FORBIDDEN with Dify's message", async () => {
+    const dify = await start({ forbidPluginInstall: true });
+    const e = await errorOf(clientFor(dify).client.uploadPkg(pkgPath));
+    expect(e.code).toBe('DIFY_FORBIDDEN');
+    expect(e.params?.message).toMatch(/permission/);
+  });
+
+  it('signature verification → PLUGIN_SIGNATURE_REJECTED with the daemon message', async () => {
+    const dify = await start({ signatureRequired: true });
+    const e = await errorOf(clientFor(dify).client.uploadPkg(pkgPath));
+    expect(e.code).toBe('PLUGIN_SIGNATURE_REJECTED');
+    expect(e.params?.message).toContain('plugin verification has been enabled');
+  });
+
+  it("a zip that is not a plugin → DIFY_REQUEST_FAILED with Dify's reason", async () => {
+    const dify = await start();
+    const zip = path.join(await tempDir(), 'photos.difypkg');
+    await makeZip(zip, { 'photo.txt': 'not a plugin' });
+    const e = await errorOf(clientFor(dify).client.uploadPkg(zip));
+    expect(e.code).toBe('DIFY_REQUEST_FAILED');
+    expect(e.params).toEqual({
+      endpoint: 'POST /workspaces/current/plugin/upload/pkg',
+      message: 'manifest.yaml not found in the package',
+    });
+  });
+
+  it('an unexpected response shape → DIFY_UNEXPECTED_RESPONSE naming the endpoint and the field', async () => {
+    const dify = await start({ brokenResponses: { list: { data: [] } } });
+    const e = await errorOf(clientFor(dify).client.listPlugins());
+    expect(e.code).toBe('DIFY_UNEXPECTED_RESPONSE');
+    expect(e.params?.endpoint).toBe('GET /workspaces/current/plugin/list');
+    expect(e.params?.reason).toContain('plugins');
+  });
+});
+
+describe('plugin calls', () => {
+  it('upload → install → task → list → uninstall', async () => {
+    const dify = await start({ taskPendingMs: 20, taskRunningMs: 20 });
+    const { client } = clientFor(dify);
+    const up = await client.uploadPkg(pkgPath);
+    expect(up.manifest).toMatchObject({ author: 'local_dev', name: 'sd_tool' });
+    const install = await client.installPkg([up.unique_identifier]);
+    expect(install.all_installed).toBe(false);
+    expect((await client.getTask(install.task_id)).status).toBe('pending');
+    await new Promise((r) => setTimeout(r, 80));
+    const task = await client.getTask(install.task_id);
+    expect(task).toMatchObject({ status: 'success', total_plugins: 1, completed_plugins: 1 });
+    const list = await client.listPlugins();
+    expect(list).toEqual([
+      expect.objectContaining({
+        plugin_id: 'local_dev/sd_tool',
+        plugin_unique_identifier: up.unique_identifier,
+        version: '0.1.0',
+      }),
+    ]);
+    await client.uninstall(list[0]?.installation_id ?? '');
+    expect(await client.listPlugins()).toEqual([]);
+    expect(await client.debuggingKey()).toMatchObject({ host: 'localhost', port: 5003 });
+  });
+
+  it('lists every page', async () => {
+    const dify = await start();
+    for (let i = 0; i < 300; i++) {
+      dify.seedInstalled({
+        plugin_id: `me/p${i}`,
+        plugin_unique_identifier: `me/p${i}:1.0.0@${'a'.repeat(64)}`,
+        version: '1.0.0',
+      });
+    }
+    const list = await clientFor(dify).client.listPlugins();
+    expect(list).toHaveLength(300);
+    expect(dify.requests.filter((r) => r.path.endsWith('/plugin/list'))).toHaveLength(2);
+  });
+});
+
+describe('helpers', () => {
+  it.each([
+    ['http://localhost', 'http://localhost/console/api'],
+    ['http://localhost/', 'http://localhost/console/api'],
+    ['http://localhost/console/api/', 'http://localhost/console/api'],
+    ['https://dify.example.com/sub', 'https://dify.example.com/sub/console/api'],
+  ])('consoleApiBase(%s)', (input, expected) => {
+    expect(consoleApiBase(input)).toBe(expected);
+  });
+
+  it('rejects non-http URLs', () => {
+    expect(() => consoleApiBase('ftp://x')).toThrow(AppError);
+    expect(() => consoleApiBase('localhost')).toThrow(AppError);
+  });
+
+  it('difyError unwraps a plugin error whose message is the daemon JSON, and strips HTML pages', () => {
+    const nested = {
+      code: 'plugin_error',
+      message: JSON.stringify({ error_type: 'PluginDaemonBadRequestError', message: 'bad thing' }),
+    };
+    expect(difyError({ status: 400, body: nested, text: '' })).toEqual({
+      code: 'plugin_error',
+      message: 'bad thing',
+    });
+    expect(
+      difyError({ status: 502, body: undefined, text: '<html><title>502 Bad Gateway</title></html>' }),
+    ).toEqual({
+      code: '',
+      message: '502 Bad Gateway',
+    });
+  });
+});
