@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
+import { createTestStack, type TestStack } from '../helpers/test-stack';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'dist/cli.js');
+const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The built `dify-stack` bin, as a user runs it, with its own settings file and language. */
+async function cli(args: string[], home: string): Promise<CliRun> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      env: {
+        ...process.env,
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, '.config'),
+        LANG: 'en_US.UTF-8',
+        LC_ALL: '',
+      },
+      timeout: 180_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    };
+  }
+}
+
+const lastLine = (text: string): string => text.trimEnd().split('\n').at(-1) ?? '';
+
+describe.skipIf(skip)('dify-stack CLI on the real engine', () => {
+  let stack: TestStack;
+  let home: string;
+
+  beforeAll(async () => {
+    // `npm test` builds first; a lone run of this file builds the CLI itself.
+    if (!existsSync(CLI)) await run(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
+    stack = createTestStack({ prefix: 'clitest' });
+    home = mkdtempSync(join(tmpdir(), 'dst-cli-home-'));
+  });
+
+  afterAll(async () => {
+    await stack?.dispose();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('prints the documented JSON before and after up, restarts a service, and down stops all', async () => {
+    const before = await cli(['status', '--json', '--dify-dir', stack.dir], home);
+    expect(before.code).toBe(0);
+    const b = JSON.parse(before.stdout) as { components: Array<Record<string, unknown>> };
+    expect(Object.keys(b)).toEqual(['components']);
+    expect(b.components.map((c) => c.id)).toEqual(['docker', 'dify']);
+    expect(b.components[0]).toEqual({
+      id: 'docker',
+      state: 'running',
+      detail: expect.stringMatching(/^Docker Engine /),
+    });
+    expect(b.components[1]).toMatchObject({ id: 'dify', state: 'stopped' });
+
+    // Global options may also come before the command.
+    const up = await cli(['--dify-dir', stack.dir, 'up'], home);
+    expect(up.code, up.stderr).toBe(0);
+
+    const after = await cli(['status', '--dify-dir', stack.dir, '--json'], home);
+    const a = JSON.parse(after.stdout) as {
+      components: Array<{
+        id: string;
+        state: string;
+        detail: string;
+        services?: Array<Record<string, unknown>>;
+      }>;
+    };
+    const dify = a.components.find((c) => c.id === 'dify');
+    expect(dify?.state).toBe('running');
+    expect(dify?.detail).toBe('11/11 services running');
+    for (const s of dify?.services ?? []) {
+      expect(Object.keys(s).sort()).toEqual(['containerId', 'health', 'name', 'state']);
+      expect(typeof s.containerId).toBe('string');
+    }
+    expect(dify?.services?.find((s) => s.name === 'api')).toMatchObject({
+      state: 'running',
+      health: 'healthy',
+    });
+    expect(dify?.services?.find((s) => s.name === 'web')).toMatchObject({ state: 'running', health: null });
+
+    const restart = await cli(['restart', 'sandbox', '--dify-dir', stack.dir], home);
+    expect(restart.code, restart.stderr).toBe(0);
+    const unknown = await cli(['restart', 'nope', '--dify-dir', stack.dir], home);
+    expect(unknown.code).not.toBe(0);
+    expect(lastLine(unknown.stderr)).toMatch(/^Error: .*no service named nope/);
+
+    const down = await cli(['down', '--dify-dir', stack.dir], home);
+    expect(down.code, down.stderr).toBe(0);
+    const gone = JSON.parse(
+      (await cli(['status', '--json', '--dify-dir', stack.dir], home)).stdout,
+    ) as typeof a;
+    expect(gone.components.find((c) => c.id === 'dify')?.state).toBe('stopped');
+  });
+
+  it('fails with a one-line reason for a folder that is not a Dify docker folder', async () => {
+    const r = await cli(['up', '--dify-dir', join(home, 'missing')], home);
+    expect(r.code).not.toBe(0);
+    // Progress lines go to stderr as they happen; the reason is the one line that closes the run.
+    expect(lastLine(r.stderr)).toBe(`Error: The folder ${join(home, 'missing')} does not exist.`);
+  });
+});
