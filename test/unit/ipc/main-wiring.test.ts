@@ -1,0 +1,261 @@
+/**
+ * electron/main.ts against a recording fake of the `electron` module (the real binary cannot run
+ * here): checks the wiring — single-instance lock, hardened window hidden on close, navigation and
+ * window.open denied, CSP header, remote requests blocked, IPC sender check, dispose on quit.
+ */
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { INVOKE_CHANNELS, invokeIpcName } from '../../../electron/contract';
+
+type Listener = (...args: unknown[]) => unknown;
+
+const fake = vi.hoisted(() => {
+  const state = {
+    lock: true,
+    app: null as unknown as EventEmitter & Record<string, unknown>,
+    handlers: new Map<string, (...args: unknown[]) => unknown>(),
+    windows: [] as Array<EventEmitter & Record<string, unknown>>,
+    trays: [] as Array<Record<string, unknown>>,
+    opened: [] as string[],
+    headersHook: null as null | ((details: unknown, cb: (r: unknown) => void) => void),
+    requestHook: null as null | ((details: unknown, cb: (r: unknown) => void) => void),
+    quitCalls: 0,
+    readyResolve: null as null | (() => void),
+  };
+  return state;
+});
+
+vi.mock('electron', async () => {
+  const { EventEmitter: EE } = await import('node:events');
+  const ready = new Promise<void>((r) => (fake.readyResolve = r));
+  const app = Object.assign(new EE(), {
+    isPackaged: false,
+    getAppPath: () => '/app',
+    getLocale: () => 'ja-JP',
+    getVersion: () => '0.1.0',
+    requestSingleInstanceLock: () => fake.lock,
+    whenReady: () => ready,
+    setAppUserModelId: vi.fn(),
+    quit: () => {
+      fake.quitCalls++;
+    },
+    exit: vi.fn(),
+  });
+  fake.app = app as never;
+  class BrowserWindow extends EE {
+    options: unknown;
+    visible = false;
+    destroyed = false;
+    loaded: string | null = null;
+    webContents = { send: vi.fn() };
+    constructor(options: unknown) {
+      super();
+      this.options = options;
+      fake.windows.push(this as never);
+      // What Electron does for every new window's contents.
+      app.emit('web-contents-created', {}, Object.assign(new EE(), { setWindowOpenHandler: vi.fn() }));
+    }
+    isMinimized = () => false;
+    isDestroyed = () => this.destroyed;
+    restore = vi.fn();
+    show = () => void (this.visible = true);
+    hide = () => void (this.visible = false);
+    focus = vi.fn();
+    loadFile = async (f: string) => void (this.loaded = f);
+    loadURL = async (u: string) => void (this.loaded = u);
+  }
+  class Tray {
+    image: unknown;
+    tooltip = '';
+    menu: unknown = null;
+    constructor(image: unknown) {
+      this.image = image;
+      fake.trays.push(this as never);
+    }
+    setImage = (i: unknown) => void (this.image = i);
+    setToolTip = (t: string) => void (this.tooltip = t);
+    setContextMenu = (m: unknown) => void (this.menu = m);
+    on = vi.fn();
+  }
+  return {
+    app,
+    BrowserWindow,
+    Tray,
+    Menu: { buildFromTemplate: (t: unknown) => ({ template: t }), setApplicationMenu: vi.fn() },
+    nativeImage: { createFromPath: (p: string) => ({ path: p }) },
+    Notification: Object.assign(vi.fn(), { isSupported: () => false }),
+    dialog: { showOpenDialog: vi.fn(), showErrorBox: vi.fn() },
+    shell: { openExternal: async (u: string) => void fake.opened.push(u) },
+    ipcMain: {
+      handle: (name: string, fn: (...args: unknown[]) => unknown) => fake.handlers.set(name, fn),
+      removeHandler: (name: string) => fake.handlers.delete(name),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: vi.fn(),
+        setPermissionCheckHandler: vi.fn(),
+        webRequest: {
+          onHeadersReceived: (fn: typeof fake.headersHook) => (fake.headersHook = fn),
+          onBeforeRequest: (fn: typeof fake.requestHook) => (fake.requestHook = fn),
+        },
+      },
+    },
+  };
+});
+
+const services = vi.hoisted(() => ({ disposed: 0, watched: 0 }));
+vi.mock('../../../electron/services', async () => {
+  const { JobManager } = await import('../../../electron/core/jobs');
+  const { SettingsStore } = await import('../../../electron/settings/store');
+  const { FakeStack } = await import('./fake-stack');
+  const os = await import('node:os');
+  const p = await import('node:path');
+  return {
+    createServices: async () => {
+      const jobs = new JobManager();
+      const stack = new FakeStack(jobs);
+      stack.watch = async () => void services.watched++;
+      return {
+        settings: new SettingsStore(p.join(os.tmpdir(), 'never-written', 'settings.json')),
+        jobs,
+        stack,
+        dispose: async () => void services.disposed++,
+      };
+    },
+  };
+});
+
+async function boot(before?: () => void): Promise<void> {
+  vi.resetModules();
+  // The mocked electron module (and its app emitter) outlives resetModules: drop the last boot's listeners.
+  fake.app?.removeAllListeners();
+  before?.();
+  fake.handlers.clear();
+  fake.windows.length = 0;
+  fake.trays.length = 0;
+  fake.opened.length = 0;
+  fake.quitCalls = 0;
+  services.disposed = 0;
+  services.watched = 0;
+  await import('../../../electron/main');
+  fake.readyResolve?.();
+  await vi.waitFor(() => expect(services.watched).toBe(1));
+}
+
+const mainDir = path.resolve(__dirname, '../../../electron');
+const ourPage = `file://${path.join(mainDir, 'renderer', 'index.html')}`;
+
+describe('electron/main.ts wiring', () => {
+  beforeEach(() => {
+    fake.lock = true;
+  });
+
+  it('quits at once when another instance holds the lock', async () => {
+    fake.lock = false;
+    vi.resetModules();
+    fake.app?.removeAllListeners();
+    fake.quitCalls = 0;
+    fake.handlers.clear();
+    await import('../../../electron/main');
+    expect(fake.quitCalls).toBe(1);
+    expect(fake.handlers.size).toBe(0);
+  });
+
+  it('starts services, IPC for every channel, the tray and a hardened dashboard', async () => {
+    await boot();
+    expect([...fake.handlers.keys()].sort()).toEqual(INVOKE_CHANNELS.map(invokeIpcName).sort());
+    expect(fake.trays).toHaveLength(1);
+    expect(fake.trays[0]?.tooltip).toContain('Dify Stack Tray');
+    expect(fake.windows).toHaveLength(1);
+    const win = fake.windows[0]!;
+    expect(win.options).toMatchObject({
+      show: false,
+      webPreferences: {
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        preload: path.join(mainDir, 'preload.js'),
+      },
+    });
+    expect(win.loaded).toBe(path.join(mainDir, 'renderer', 'index.html'));
+    expect(win.visible).toBe(true);
+  });
+
+  it('hides the window on close instead of closing it, and shows it for a second instance', async () => {
+    await boot();
+    const win = fake.windows[0]!;
+    const event = { preventDefault: vi.fn() };
+    win.emit('close', event);
+    expect(event.preventDefault).toHaveBeenCalled();
+    expect(win.visible).toBe(false);
+    fake.app.emit('second-instance');
+    expect(win.visible).toBe(true);
+    expect(fake.windows).toHaveLength(1);
+  });
+
+  it('denies navigation and new windows, opening web links in the browser', async () => {
+    const created: Array<EventEmitter & { setWindowOpenHandler: ReturnType<typeof vi.fn> }> = [];
+    await boot(() => fake.app.on('web-contents-created', (_e: unknown, c: never) => created.push(c)));
+    const contents = created.at(-1)!;
+    const nav = { preventDefault: vi.fn() };
+    contents.emit('will-navigate', nav, 'https://evil.example/');
+    expect(nav.preventDefault).toHaveBeenCalled();
+    const handler = contents.setWindowOpenHandler.mock.calls[0]?.[0] as (d: { url: string }) => unknown;
+    expect(handler({ url: 'https://docs.dify.ai/' })).toEqual({ action: 'deny' });
+    expect(handler({ url: 'file:///C:/Windows/System32/calc.exe' })).toEqual({ action: 'deny' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(fake.opened).toEqual(['https://evil.example/', 'https://docs.dify.ai/']);
+  });
+
+  it('adds a CSP header and blocks every remote request', async () => {
+    await boot();
+    let headers: Record<string, string[]> = {};
+    fake.headersHook?.({ responseHeaders: { 'Content-Type': ['text/html'] } }, (r) => {
+      headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders;
+    });
+    expect(headers['Content-Security-Policy']?.[0]).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+    expect(headers['Content-Type']).toEqual(['text/html']);
+    const decide = (url: string): boolean => {
+      let cancel = false;
+      fake.requestHook?.({ url }, (r) => (cancel = (r as { cancel: boolean }).cancel));
+      return cancel;
+    };
+    expect(decide('https://cdn.example.com/x.js')).toBe(true);
+    expect(decide('ws://127.0.0.1:5173/')).toBe(true);
+    expect(decide(ourPage)).toBe(false);
+  });
+
+  it('answers IPC only for our own page', async () => {
+    await boot();
+    const handler = fake.handlers.get(invokeIpcName('status:get'))!;
+    const status = (...args: unknown[]) => Promise.resolve(handler(...args));
+    const frame = (url: string) => ({ senderFrame: { url, parent: null } });
+    await expect(status(frame('https://evil.example/'), {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN_SENDER' },
+    });
+    await expect(status({ senderFrame: null }, {})).resolves.toMatchObject({ ok: false });
+    await expect(status(frame(ourPage), {})).resolves.toMatchObject({ ok: true });
+  });
+
+  it('disposes the services before quitting', async () => {
+    await boot();
+    const event = { preventDefault: vi.fn() };
+    fake.app.emit('before-quit');
+    fake.app.emit('will-quit', event);
+    expect(event.preventDefault).toHaveBeenCalled();
+    await vi.waitFor(() => expect(fake.quitCalls).toBe(1));
+    expect(services.disposed).toBe(1);
+    expect(fake.handlers.size).toBe(0);
+    // The second will-quit (from that quit) goes through.
+    const again = { preventDefault: vi.fn() };
+    fake.app.emit('will-quit', again);
+    expect(again.preventDefault).not.toHaveBeenCalled();
+    // After quitting starts, closing the window really closes it.
+    const close = { preventDefault: vi.fn() };
+    fake.windows[0]!.emit('close', close);
+    expect(close.preventDefault).not.toHaveBeenCalled();
+  });
+});
