@@ -8,8 +8,6 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { INVOKE_CHANNELS, invokeIpcName } from '../../../electron/contract';
 
-type Listener = (...args: unknown[]) => unknown;
-
 const fake = vi.hoisted(() => {
   const state = {
     lock: true,
@@ -197,7 +195,7 @@ describe('electron/main.ts wiring', () => {
 
   it('denies navigation and new windows, opening web links in the browser', async () => {
     const created: Array<EventEmitter & { setWindowOpenHandler: ReturnType<typeof vi.fn> }> = [];
-    await boot(() => fake.app.on('web-contents-created', (_e: unknown, c: never) => created.push(c)));
+    await boot(() => fake.app.on('web-contents-created', (_e: unknown, c: never) => void created.push(c)));
     const contents = created.at(-1)!;
     const nav = { preventDefault: vi.fn() };
     contents.emit('will-navigate', nav, 'https://evil.example/');
