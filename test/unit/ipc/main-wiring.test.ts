@@ -195,7 +195,12 @@ describe('electron/main.ts wiring', () => {
 
   it('denies navigation and new windows, opening web links in the browser', async () => {
     const created: Array<EventEmitter & { setWindowOpenHandler: ReturnType<typeof vi.fn> }> = [];
-    await boot(() => fake.app.on('web-contents-created', (_e: unknown, c: never) => void created.push(c)));
+    await boot(() =>
+      fake.app.on(
+        'web-contents-created',
+        (_e: unknown, c: unknown) => void created.push(c as (typeof created)[number]),
+      ),
+    );
     const contents = created.at(-1)!;
     const nav = { preventDefault: vi.fn() };
     contents.emit('will-navigate', nav, 'https://evil.example/');
