@@ -42,30 +42,72 @@ export const probeVersion: VersionProbe = (command, args) =>
     });
   });
 
+/** Both Composes, asked in parallel (the locator asks lazily; this is for reports and tests). */
 export async function detectCompose(
   platform: NodeJS.Platform,
   probe: VersionProbe = probeVersion,
 ): Promise<ComposeAvailability> {
-  const found = await Promise.all(
-    (['v2', 'v1'] as const).map(async (flavor) => {
-      const inv = composeInvocation(flavor, platform);
-      const version = await probe(inv.command, [...inv.prefixArgs, 'version', '--short']);
-      return version ? { flavor, version, ...inv } : null;
-    }),
-  );
-  return { v2: found[0] ?? null, v1: found[1] ?? null };
+  const locator = new ComposeLocator(platform, undefined, probe);
+  const [v2, v1] = await Promise.all([locator.find('v2'), locator.find('v1')]);
+  return { v2, v1 };
 }
 
 /**
- * Picks the Compose to use. `createdBy` is the `com.docker.compose.version` label of the project's
- * existing containers: v1 and v2 hash service configs differently, so using the other one makes
- * the next `up -d` recreate every container (facts.md). Prefer the one that created the project.
+ * The order in which to try the two Composes. `createdBy` is the `com.docker.compose.version` label
+ * of the project's existing containers: v1 and v2 hash service configs differently, so using the
+ * other one makes the next `up -d` recreate every container (facts.md). Prefer the one that created
+ * the project, else v2.
  */
+export function composePreference(createdBy?: string | null): ComposeFlavor[] {
+  return createdBy?.startsWith('1.') ? ['v1', 'v2'] : ['v2', 'v1'];
+}
+
+/** Pure: the Compose to use among those found. */
 export function chooseCompose(found: ComposeAvailability, createdBy?: string | null): ComposeBinary {
-  const wantV1 = createdBy ? createdBy.startsWith('1.') : false;
-  const pick = wantV1 ? (found.v1 ?? found.v2) : (found.v2 ?? found.v1);
-  if (!pick) throw new AppError('COMPOSE_MISSING');
-  return pick;
+  for (const flavor of composePreference(createdBy)) {
+    const bin = found[flavor];
+    if (bin) return bin;
+  }
+  throw new AppError('COMPOSE_MISSING');
+}
+
+/**
+ * Finds Compose lazily: v1 is a Python program that takes about a second to answer `version`, so it
+ * is asked only when v2 is missing or the project was created by v1. Each answer is kept for the
+ * locator's lifetime (a Compose installed later is found after an app restart).
+ */
+export class ComposeLocator {
+  private readonly found = new Map<ComposeFlavor, Promise<ComposeBinary | null>>();
+
+  constructor(
+    private readonly platform: NodeJS.Platform,
+    /** Fixed answers instead of probing (tests simulate a v1-only or a Compose-less machine). */
+    private readonly fixed?: ComposeAvailability,
+    private readonly probe: VersionProbe = probeVersion,
+  ) {}
+
+  find(flavor: ComposeFlavor): Promise<ComposeBinary | null> {
+    let pending = this.found.get(flavor);
+    if (!pending) {
+      pending = this.fixed ? Promise.resolve(this.fixed[flavor]) : this.ask(flavor);
+      this.found.set(flavor, pending);
+    }
+    return pending;
+  }
+
+  async choose(createdBy?: string | null): Promise<ComposeBinary> {
+    for (const flavor of composePreference(createdBy)) {
+      const bin = await this.find(flavor);
+      if (bin) return bin;
+    }
+    throw new AppError('COMPOSE_MISSING');
+  }
+
+  private async ask(flavor: ComposeFlavor): Promise<ComposeBinary | null> {
+    const inv = composeInvocation(flavor, this.platform);
+    const version = await this.probe(inv.command, [...inv.prefixArgs, 'version', '--short']);
+    return version ? { flavor, version, ...inv } : null;
+  }
 }
 
 /** True when the chosen Compose is not the one that created the running project (all containers will be recreated). */

@@ -6,10 +6,9 @@ import type { JobContext, JobHandle, JobManager } from '../core/jobs';
 import type { Settings } from '../settings/schema';
 import type { StackApi } from './api';
 import {
-  chooseCompose,
   composeFailure,
   composeMismatch,
-  detectCompose,
+  ComposeLocator,
   runCompose,
   type ComposeAvailability,
   type ComposeBinary,
@@ -56,7 +55,7 @@ export class StackService implements StackApi {
   private readonly env: NodeJS.ProcessEnv;
   private readonly events = new EventEmitter();
   private readonly models = new ProjectModelCache();
-  private composeFound: Promise<ComposeAvailability> | null = null;
+  private readonly composeLocator: ComposeLocator;
   private snapshot: StatusSnapshot;
   /** The engine as last seen running (null: unknown or down). */
   private engine: Extract<EngineState, { state: 'running' }> | null = null;
@@ -72,6 +71,7 @@ export class StackService implements StackApi {
     this.platform = options.platform ?? process.platform;
     this.env = options.env ?? process.env;
     this.docker = new Docker(dockerConnectionOptions(this.platform, this.env));
+    this.composeLocator = new ComposeLocator(this.platform, options.composeAvailability);
     this.snapshot = {
       components: [
         {
@@ -231,14 +231,8 @@ export class StackService implements StackApi {
       );
     }
     const { project, containers } = resolved;
-    const available = await this.composeAvailability();
     const createdBy = containers.find((c) => c.composeVersion)?.composeVersion ?? null;
-    let bin: ComposeBinary | null = null;
-    try {
-      bin = chooseCompose(available, createdBy);
-    } catch {
-      bin = null;
-    }
+    const bin = await this.composeLocator.choose(createdBy).catch(() => null);
     const model = await this.models.load(bin, project, this.env);
     const services = serviceStatuses(model.services, containers);
     const agg = aggregateDify(services);
@@ -272,14 +266,6 @@ export class StackService implements StackApi {
 
   private probe(): Promise<EngineState> {
     return probeEngine(this.docker, { dockerInstalled: () => isDockerInstalled(this.platform, this.env) });
-  }
-
-  private composeAvailability(): Promise<ComposeAvailability> {
-    // Detected once per service lifetime: a Compose installed later is found after an app restart.
-    this.composeFound ??= this.options.composeAvailability
-      ? Promise.resolve(this.options.composeAvailability)
-      : detectCompose(this.platform);
-    return this.composeFound;
   }
 
   /** Override → settings → the running Dify found by its compose labels. */
@@ -391,8 +377,7 @@ export class StackService implements StackApi {
             this.options.launchDockerDesktop ?? (() => launchDockerDesktopWindows(this.env)),
         });
         const { project, containers } = await this.resolveProject();
-        const bin = chooseCompose(
-          await this.composeAvailability(),
+        const bin = await this.composeLocator.choose(
           containers.find((c) => c.composeVersion)?.composeVersion,
         );
         const model = await this.models.load(bin, project, this.env);

@@ -5,6 +5,7 @@ import {
   composeFailure,
   composeInvocation,
   composeMismatch,
+  ComposeLocator,
   detectCompose,
   type ComposeBinary,
 } from '../../../electron/stack/compose-cli';
@@ -32,6 +33,22 @@ describe('compose command selection', () => {
     ]);
     expect(found.v2).toMatchObject({ flavor: 'v2', version: '2.29.1', command: 'docker.exe' });
     expect(found.v1).toBeNull();
+  });
+
+  it('asks the slow v1 only when v2 is missing or the project was made by v1', async () => {
+    const asked: string[] = [];
+    const probe = async (cmd: string) => {
+      asked.push(cmd);
+      return cmd === 'docker' ? '2.26.1' : '1.29.2';
+    };
+    expect((await new ComposeLocator('linux', undefined, probe).choose(null)).flavor).toBe('v2');
+    expect(asked).toEqual(['docker']);
+    asked.length = 0;
+    expect((await new ComposeLocator('linux', undefined, probe).choose('1.29.2')).flavor).toBe('v1');
+    expect(asked).toEqual(['docker-compose']);
+    await expect(new ComposeLocator('linux', { v1: null, v2: null }).choose(null)).rejects.toMatchObject({
+      code: 'COMPOSE_MISSING',
+    });
   });
 
   it('prefers v2, falls back to v1, and fails clearly with neither', () => {
