@@ -132,6 +132,10 @@ function start(): void {
       event.preventDefault();
       w.hide();
     });
+    // Windows log-off/shutdown: let the window close so the session can end.
+    w.on('session-end', () => {
+      quitting = true;
+    });
     const unwire = wireEvents(s, (event, payload) => {
       if (!w.isDestroyed()) w.webContents.send(eventIpcName(event), payload);
     });
