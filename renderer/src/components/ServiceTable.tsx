@@ -1,0 +1,80 @@
+import { useTranslation } from 'react-i18next';
+import type { ServiceStatus } from '../../../electron/contract';
+import { shortContainerId } from '../lib/status';
+import { HealthBadge, ServiceStateBadge } from './Badge';
+
+/** The services of a compose project, in the order the stack reports them (the project's own list). */
+export function ServiceTable({
+  services,
+  canRestart,
+  onRestart,
+}: {
+  services: readonly ServiceStatus[];
+  canRestart: boolean;
+  onRestart: (service: string) => void;
+}) {
+  const { t } = useTranslation();
+  if (services.length === 0) return <p className="muted">{t('dashboard.services.none')}</p>;
+  return (
+    <div className="table-wrap">
+      <table className="service-table">
+        <caption className="visually-hidden">{t('dashboard.services.caption')}</caption>
+        <colgroup>
+          <col className="col-name" />
+          <col className="col-state" />
+          <col className="col-health" />
+          <col className="col-id" />
+          <col className="col-exit" />
+          <col className="col-action" />
+        </colgroup>
+        <thead>
+          <tr>
+            <th scope="col">{t('dashboard.services.name')}</th>
+            <th scope="col">{t('dashboard.services.state')}</th>
+            <th scope="col">{t('dashboard.services.health')}</th>
+            <th scope="col">{t('dashboard.services.container')}</th>
+            <th scope="col">{t('dashboard.services.exitCode')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('dashboard.services.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {services.map((s) => (
+            <tr key={s.name} data-service={s.name}>
+              <th scope="row" className="service-name">
+                <span className="mono">{s.name}</span>
+                {s.oneShot ? (
+                  <span className="tag" title={t('dashboard.services.oneShotHint')}>
+                    {t('dashboard.services.oneShot')}
+                  </span>
+                ) : null}
+              </th>
+              <td>
+                <ServiceStateBadge service={s} />
+              </td>
+              <td>
+                <HealthBadge health={s.health} />
+              </td>
+              <td className="mono muted" title={s.containerId || undefined}>
+                {s.containerId ? shortContainerId(s.containerId) : '—'}
+              </td>
+              <td className="mono num">{s.state === 'exited' && s.exitCode !== null ? s.exitCode : ''}</td>
+              <td className="cell-action">
+                <button
+                  type="button"
+                  className="button button--small"
+                  disabled={!canRestart}
+                  onClick={() => onRestart(s.name)}
+                  aria-label={t('dashboard.services.restartLabel', { service: s.name })}
+                >
+                  {t('dashboard.services.restart')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { initI18n, resolveLang } from './i18n/setup';
+import './styles.css';
+
+// The saved language arrives with the first settings answer; until then the browser's locale is the
+// best guess (it is the OS locale in Electron), which keeps the loading text from flickering.
+initI18n(resolveLang('system', navigator.language));
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,177 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppInfo, ErrorInfo, JobSnapshotDto, StatusSnapshot } from '../../../electron/contract';
+import { invoke, toErrorInfo } from '../api';
+import { ComponentCard } from '../components/ComponentCard';
+import { ErrorBox } from '../components/ErrorBox';
+import { Icon } from '../components/Icon';
+import { JobPanel } from '../components/JobPanel';
+import { PageHeader } from '../components/PageHeader';
+import { currentJob } from '../lib/jobs';
+import { dashboardProblems, stackControls, type DashboardProblem } from '../lib/status';
+
+export function DashboardPage({
+  snapshot,
+  jobs,
+  appInfo,
+  configuredDir,
+  onSnapshot,
+  onOpenSettings,
+}: {
+  snapshot: StatusSnapshot;
+  jobs: readonly JobSnapshotDto[];
+  appInfo: AppInfo;
+  configuredDir: string;
+  onSnapshot: (s: StatusSnapshot) => void;
+  onOpenSettings: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const [actionError, setActionError] = useState<ErrorInfo | null>(null);
+  const [pending, setPending] = useState<string | null>(null);
+
+  const problems = dashboardProblems(snapshot, configuredDir);
+  const controls = stackControls({ snapshot, jobs, platform: appInfo.platform, configuredDir });
+  const job = currentJob(jobs);
+
+  /** Runs one button's request; its failure (e.g. a refused start) shows above the cards. */
+  const run = async (name: string, action: () => Promise<unknown>) => {
+    setPending(name);
+    setActionError(null);
+    try {
+      await action();
+    } catch (e) {
+      setActionError(toErrorInfo(e));
+    } finally {
+      setPending(null);
+    }
+  };
+
+  const refresh = () => run('refresh', async () => onSnapshot(await invoke('status:refresh', {})));
+  const updated = new Date(snapshot.updatedAt).toLocaleTimeString(i18n.language);
+
+  return (
+    <>
+      <PageHeader title={t('dashboard.title')}>
+        <span className="muted header-time">{t('dashboard.updatedAt', { time: updated })}</span>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void refresh()}
+          disabled={pending === 'refresh'}
+        >
+          <Icon name="refresh" />
+          {t('dashboard.refresh')}
+        </button>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void run('open', () => invoke('app:openDify', {}))}
+          disabled={pending === 'open'}
+        >
+          <Icon name="external" />
+          {t('dashboard.openDify')}
+        </button>
+      </PageHeader>
+
+      <div className="toolbar" role="group" aria-label={t('dashboard.stackControls')}>
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={!controls.canStart || pending !== null}
+          onClick={() => void run('start', () => invoke('stack:start', {}))}
+        >
+          <Icon name="play" />
+          {t('dashboard.start')}
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={!controls.canStop || pending !== null}
+          onClick={() => void run('stop', () => invoke('stack:stop', {}))}
+        >
+          <Icon name="stop" />
+          {t('dashboard.stop')}
+        </button>
+        <span className="muted toolbar__hint" aria-live="polite">
+          {controls.busy ? t('dashboard.busy') : ''}
+        </span>
+      </div>
+
+      {problems.map((p) => (
+        <ProblemCallout
+          key={p}
+          problem={p}
+          platform={appInfo.platform}
+          onOpenSettings={onOpenSettings}
+          onRefresh={() => void refresh()}
+        />
+      ))}
+
+      {actionError ? <ErrorBox error={actionError} onDismiss={() => setActionError(null)} /> : null}
+
+      <div className="cards">
+        {snapshot.components.map((c) => (
+          <ComponentCard
+            key={c.id}
+            component={c}
+            project={snapshot.project}
+            problems={problems}
+            canRestart={controls.canRestartService && pending === null}
+            onRestart={(service) =>
+              void run(`restart:${service}`, () => invoke('stack:restartService', { service }))
+            }
+          />
+        ))}
+      </div>
+
+      <JobPanel
+        job={job}
+        cancelling={pending === 'cancel'}
+        onCancel={(jobId) => void run('cancel', () => invoke('jobs:cancel', { jobId }))}
+      />
+    </>
+  );
+}
+
+/** A blocking problem, said plainly, with the one action that fixes it. */
+function ProblemCallout({
+  problem,
+  platform,
+  onOpenSettings,
+  onRefresh,
+}: {
+  problem: DashboardProblem;
+  platform: string;
+  onOpenSettings: () => void;
+  onRefresh: () => void;
+}) {
+  const { t } = useTranslation();
+  const body =
+    problem === 'dockerDown'
+      ? t(
+          platform === 'win32'
+            ? 'dashboard.problems.dockerDown.bodyWindows'
+            : 'dashboard.problems.dockerDown.body',
+        )
+      : t('dashboard.problems.difyDirNotSet.body');
+  return (
+    <div className="callout" role="status" data-problem={problem}>
+      <Icon name="alert" className="callout__icon" />
+      <div className="callout__body">
+        <p className="callout__title">{t(`dashboard.problems.${problem}.title`)}</p>
+        <p>{body}</p>
+      </div>
+      {problem === 'difyDirNotSet' ? (
+        <button type="button" className="button button--primary" onClick={onOpenSettings}>
+          <Icon name="settings" />
+          {t('dashboard.problems.difyDirNotSet.action')}
+        </button>
+      ) : (
+        <button type="button" className="button" onClick={onRefresh}>
+          <Icon name="refresh" />
+          {t('dashboard.refresh')}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,289 @@
+/**
+ * Runs the built renderer in Debian's Chromium against the REAL main-side services: the preload bridge
+ * is replaced by `page.exposeFunction` (invoke → the same `dispatchInvoke` ipc.ts uses) and
+ * `page.evaluate` (events from `wireEvents`). Everything the harness starts — a Vite build in a temp
+ * folder, a static HTTP server on 127.0.0.1, Chromium with a throw-away profile, the services — is
+ * stopped by `close()`.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { BRIDGE_KEY, type AppInfo, type EventName } from '../../electron/contract';
+import { createInvokeHandlers, dispatchInvoke, wireEvents } from '../../electron/handlers';
+import { createServices, type AppServices } from '../../electron/services';
+import type { Settings } from '../../electron/settings/schema';
+import { CHROMIUM_PATH } from '../helpers/docker-available';
+
+const REPO = resolve(__dirname, '../..');
+export const SCREENSHOT_DIR = join(REPO, 'test-results', 'screenshots');
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The page-side names the init script defines; not part of the app. */
+const INVOKE_BINDING = '__e2eInvoke';
+const EMIT_FN = '__e2eEmit';
+
+let builtRenderer: Promise<string> | null = null;
+
+/**
+ * Builds the renderer once per test process into a temp folder, so tests always see the current
+ * sources and never overwrite (or depend on) someone's dist/.
+ */
+export function buildRenderer(): Promise<string> {
+  builtRenderer ??= (async () => {
+    const { build } = await import('vite');
+    const outDir = mkdtempSync(join(tmpdir(), 'dst-e2e-renderer-'));
+    // Vitest sets NODE_ENV=test, which makes Vite build React's development flavour: test what ships.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({
+        configFile: join(REPO, 'renderer', 'vite.config.ts'),
+        logLevel: 'warn',
+        mode: 'production',
+        build: { outDir, emptyOutDir: true, sourcemap: false },
+      });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+    return outDir;
+  })();
+  return builtRenderer;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/**
+ * A minimal static server (Chromium refuses module scripts from file://). It also sends the CSP as a
+ * header, the way the Electron window gets it, including frame-ancestors which a meta tag cannot carry.
+ */
+export async function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
+  const base = resolve(root);
+  const server: Server = createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    const file = normalize(join(base, pathname === '/' ? 'index.html' : pathname));
+    if (file !== base && !file.startsWith(base + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = readFileSync(file);
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': "frame-ancestors 'none'",
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+/**
+ * The page-side half of the fake preload: the same shape preload.ts exposes with contextBridge
+ * (`invoke`, `on`), backed by the exposed invoke binding and an emit function the harness calls.
+ */
+function bridgeScript(key: string): string {
+  return `(() => {
+    const listeners = new Map();
+    window[${JSON.stringify(EMIT_FN)}] = (event, payload) => {
+      for (const listener of listeners.get(event) ?? []) listener(payload);
+    };
+    const invoke = window[${JSON.stringify(INVOKE_BINDING)}];
+    window[${JSON.stringify(key)}] = Object.freeze({
+      invoke: (channel, input) => invoke(channel, input),
+      on: (event, listener) => {
+        if (!listeners.has(event)) listeners.set(event, new Set());
+        listeners.get(event).add(listener);
+        return () => listeners.get(event).delete(listener);
+      },
+    });
+  })();`;
+}
+
+export interface HarnessOptions {
+  /** Written to the temp settings file before the services start. */
+  settings?: Partial<Settings>;
+  /** Raw text for the settings file instead (e.g. broken JSON to see the warning banner). */
+  settingsText?: string;
+  /** Environment of the services (DOCKER_HOST etc.); defaults to this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** What app:info reports; the browser locale follows it. */
+  systemLocale?: string;
+  /** What app:info reports as platform (the services themselves run on this machine's). */
+  appPlatform?: string;
+  colorScheme?: 'light' | 'dark';
+  viewport?: { width: number; height: number };
+}
+
+export interface Harness {
+  page: Page;
+  services: AppServices;
+  configFile: string;
+  /** URLs app:openDify handed to the (fake) shell. */
+  openedUrls: string[];
+  /** What the next settings:pickDifyDir returns (null = the user cancelled the dialog). */
+  setPickedFolder(dir: string | null): void;
+  /** Console errors, page errors and CSP violations seen so far. */
+  pageErrors: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    const root = await buildRenderer();
+    const work = mkdtempSync(join(tmpdir(), 'dst-e2e-'));
+    cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+
+    const configFile = join(work, 'config', 'settings.json');
+    mkdirSync(join(work, 'config'));
+    if (options.settingsText !== undefined) writeFileSync(configFile, options.settingsText);
+    else if (options.settings) writeFileSync(configFile, JSON.stringify(options.settings, null, 2));
+
+    const services = await createServices({ configFile, env: options.env ?? process.env });
+    cleanups.push(() => services.dispose());
+    await services.stack.watch();
+
+    const systemLocale = options.systemLocale ?? 'en-US';
+    const openedUrls: string[] = [];
+    let picked: string | null = null;
+    const appInfo: AppInfo = {
+      version: (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version,
+      platform: options.appPlatform ?? process.platform,
+      systemLocale,
+    };
+    const handlers = createInvokeHandlers(services, {
+      openExternal: async (url) => {
+        openedUrls.push(url);
+      },
+      pickFolder: async () => picked,
+      appInfo: () => appInfo,
+    });
+
+    const server = await serveStatic(root);
+    cleanups.push(() => server.close());
+
+    const viewport = options.viewport ?? { width: 1100, height: 760 };
+    const profile = mkdtempSync(join(tmpdir(), 'dst-e2e-profile-'));
+    cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
+    const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      locale: systemLocale,
+      colorScheme: options.colorScheme ?? 'light',
+      viewport,
+      deviceScaleFactor: 1,
+    });
+    cleanups.push(() => context.close());
+    const page = context.pages()[0] ?? (await context.newPage());
+
+    const pageErrors: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400) pageErrors.push(`http ${res.status()}: ${res.url()}`);
+    });
+
+    await page.exposeFunction(INVOKE_BINDING, (channel: string, input: unknown) =>
+      dispatchInvoke(handlers, channel, input, { validateOutput: true }),
+    );
+    // A string, not a function: the test transpiler may wrap functions with helpers the page lacks.
+    await page.addInitScript(bridgeScript(BRIDGE_KEY));
+
+    const unwire = wireEvents(services, (event: EventName, payload: unknown) => {
+      // Before the page has loaded (or after it closed) there is no one to tell; the page reads the
+      // current state with status:get / jobs:list when it starts.
+      page
+        .evaluate(
+          ([name, e, p]) => {
+            const w = globalThis as unknown as Record<string, ((e: string, p: unknown) => void) | undefined>;
+            if (typeof w[name] === 'function') w[name](e, p);
+          },
+          [EMIT_FN, event, payload] as const,
+        )
+        .catch(() => undefined);
+    });
+    // Cleanups run last-in first-out: events stop before the browser and the services go.
+    cleanups.push(() => unwire());
+
+    await page.goto(server.url);
+
+    return {
+      page,
+      services,
+      configFile,
+      openedUrls,
+      setPickedFolder: (dir) => {
+        picked = dir;
+      },
+      pageErrors,
+      screenshot: async (name) => {
+        mkdirSync(SCREENSHOT_DIR, { recursive: true });
+        const file = join(SCREENSHOT_DIR, `${name}.png`);
+        // Let any in-flight event render first.
+        await page.waitForTimeout(150);
+        // The window scrolls inside <main>, so a "full page" shot would cut it: grow the viewport to
+        // the content for the shot, then put it back.
+        const size = page.viewportSize() ?? viewport;
+        // (A string: this file is type-checked without the DOM library.)
+        const needed = await page.evaluate<number>(
+          `(() => { const m = document.querySelector('main');
+            return m ? m.scrollHeight + (window.innerHeight - m.clientHeight) : window.innerHeight; })()`,
+        );
+        if (needed > size.height) await page.setViewportSize({ width: size.width, height: needed });
+        await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+        if (needed > size.height) await page.setViewportSize(size);
+        return file;
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

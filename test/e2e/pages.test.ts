@@ -1,0 +1,216 @@
+/**
+ * The dashboard and settings pages without a Docker engine behind them (DOCKER_HOST points at a socket
+ * nobody listens on): the "Docker is not running" and "Dify folder not set" states, folder and URL
+ * validation, saving, the language switch and the settings-file warning — in Japanese and English.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, skipReason } from '../helpers/docker-available';
+import { startHarness, type Harness, type HarnessOptions } from './harness';
+import { expectNoRawKeys, text } from './page-helpers';
+
+const skip = skipReason('Chromium (/usr/bin/chromium)', chromiumAvailable());
+if (skip) console.warn(`[e2e] pages: skipped: ${skip}`);
+
+let work: string;
+let noDocker: NodeJS.ProcessEnv;
+/** Folders for the settings page to judge. */
+const dirs = { valid: '', noCompose: '', noEnv: '', missing: '' };
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'dst-e2e-pages-'));
+  noDocker = { ...process.env, DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` };
+  for (const name of ['valid', 'noCompose', 'noEnv'] as const) {
+    dirs[name] = join(work, name, 'docker');
+    mkdirSync(dirs[name], { recursive: true });
+  }
+  writeFileSync(join(dirs.valid, 'docker-compose.yaml'), 'services:\n  api:\n    image: busybox\n');
+  writeFileSync(join(dirs.valid, '.env'), 'EXPOSE_NGINX_PORT=80\n');
+  writeFileSync(join(dirs.noCompose, '.env'), '');
+  writeFileSync(join(dirs.noEnv, 'docker-compose.yaml'), 'services: {}\n');
+  dirs.missing = join(work, 'no-such-folder');
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+let harness: Harness | null = null;
+async function open(options: HarnessOptions): Promise<Harness> {
+  harness = await startHarness({ env: noDocker, ...options });
+  await harness.page.locator('h1').waitFor();
+  return harness;
+}
+
+afterEach(async () => {
+  const h = harness;
+  harness = null;
+  if (!h) return;
+  const errors = [...h.pageErrors];
+  await h.close();
+  // Any console error, uncaught exception or CSP violation in the page is a bug.
+  expect(errors).toEqual([]);
+});
+
+const card = (page: Page, id: string) => page.locator(`[data-component="${id}"]`);
+const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+const nav = (page: Page, name: string) =>
+  page.getByRole('navigation').getByRole('button', { name, exact: true });
+
+describe.skipIf(skip)('pages without a Docker engine', () => {
+  it('dashboard: Docker not running, in Japanese, with what to do', async () => {
+    const { page, screenshot } = await open({ systemLocale: 'ja-JP', settings: { difyDir: dirs.valid } });
+    await expect.poll(() => text(card(page, 'docker').locator('.badge'))).toBe('利用不可');
+    expect(await text(page.locator('[data-problem="dockerDown"]'))).toContain('Docker が起動していません');
+    expect(await page.locator('[data-problem="difyDirNotSet"]').count()).toBe(0);
+    // Not on Windows: Start cannot launch the engine here, so it is disabled like Stop.
+    expect(await button(page, 'スタックを起動').isDisabled()).toBe(true);
+    expect(await button(page, 'スタックを停止').isDisabled()).toBe(true);
+    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+    await expectNoRawKeys(page);
+    await screenshot('dashboard-docker-down.ja');
+  });
+
+  it('dashboard: the language setting wins over the OS locale (English on a Japanese system)', async () => {
+    const { page, screenshot } = await open({
+      systemLocale: 'ja-JP',
+      settings: { difyDir: dirs.valid, language: 'en' },
+    });
+    await expect.poll(() => text(card(page, 'docker').locator('.badge'))).toBe('Unavailable');
+    expect(await text(page.locator('[data-problem="dockerDown"]'))).toContain('Docker is not running');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await expectNoRawKeys(page);
+    await screenshot('dashboard-docker-down.en');
+  });
+
+  it('dashboard on Windows: Start stays available because it launches Docker Desktop', async () => {
+    const { page, screenshot } = await open({
+      systemLocale: 'ja-JP',
+      appPlatform: 'win32',
+      settings: { difyDir: dirs.valid },
+    });
+    await expect.poll(() => button(page, 'スタックを起動').isEnabled()).toBe(true);
+    expect(await text(page.locator('[data-problem="dockerDown"]'))).toContain(
+      'Docker Desktop を起動してから',
+    );
+    await screenshot('dashboard-docker-down-windows.ja');
+  });
+
+  it('dashboard: no Dify folder → says so and leads to Settings', async () => {
+    const { page, screenshot } = await open({ systemLocale: 'en-US' });
+    const callout = page.locator('[data-problem="difyDirNotSet"]');
+    await callout.waitFor();
+    expect(await text(callout)).toContain('The Dify folder is not set');
+    await expectNoRawKeys(page);
+    await screenshot('dashboard-no-folder.en');
+    await callout.getByRole('button', { name: 'Open Settings' }).click();
+    await expect.poll(() => text(page.locator('h1'))).toBe('Settings');
+    // The page heading takes focus so keyboard users start at the top of the new page.
+    expect(await page.evaluate<string>('document.activeElement.tagName')).toBe('H1');
+  });
+
+  it('dark mode renders the same dashboard with the dark palette', async () => {
+    const { page, screenshot } = await open({ systemLocale: 'ja-JP', colorScheme: 'dark' });
+    await page.locator('[data-problem="difyDirNotSet"]').waitFor();
+    const bg = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    expect(bg).toBe('rgb(21, 23, 27)');
+    await screenshot('dashboard-docker-down-dark.ja');
+  });
+
+  it('settings: folder validation says exactly what is wrong, Browse fills the field, URL is checked', async () => {
+    const h = await open({ systemLocale: 'ja-JP' });
+    const { page } = h;
+    await nav(page, '設定').click();
+    const dir = page.getByLabel('Dify の docker フォルダー');
+    const dirMessage = page.locator('.field__message').first();
+
+    await expect.poll(() => text(dirMessage)).toContain('空欄のままにすると');
+
+    await dir.fill(dirs.missing);
+    await expect.poll(() => text(dirMessage)).toBe(`フォルダー ${dirs.missing} が見つかりません。`);
+    expect(await dir.getAttribute('aria-invalid')).toBe('true');
+
+    await dir.fill(dirs.noCompose);
+    await expect.poll(() => text(dirMessage)).toContain('docker-compose.yaml がありません');
+
+    await dir.fill(dirs.noEnv);
+    await expect.poll(() => text(dirMessage)).toContain('.env ファイルがありません');
+    expect(await button(page, '保存').isDisabled()).toBe(true);
+    await h.screenshot('settings-invalid-folder.ja');
+
+    h.setPickedFolder(dirs.valid);
+    await button(page, '参照…').click();
+    await expect.poll(() => dir.inputValue()).toBe(dirs.valid);
+    await expect.poll(() => text(dirMessage)).toContain('が見つかりました');
+
+    const url = page.getByLabel('Dify の URL');
+    const urlMessage = page.locator('.field__message').nth(1);
+    await url.fill('ftp://example');
+    await expect
+      .poll(() => text(urlMessage))
+      .toBe('http:// または https:// で始まるアドレスを入力してください。');
+    await url.fill('localhost');
+    await expect.poll(() => text(urlMessage)).toContain('URL の形式が正しくありません');
+    expect(await button(page, '保存').isDisabled()).toBe(true);
+    await h.screenshot('settings-invalid-url.ja');
+
+    await url.fill('http://localhost:8080');
+    await expect.poll(() => button(page, '保存').isEnabled()).toBe(true);
+    await button(page, '保存').click();
+    await expect.poll(() => text(page.locator('.form-actions__status'))).toBe('保存しました。');
+    const saved = JSON.parse(readFileSync(h.configFile, 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ difyDir: dirs.valid, difyUrl: 'http://localhost:8080' });
+    await expectNoRawKeys(page);
+    await h.screenshot('settings-saved.ja');
+
+    // Open Dify uses the saved URL.
+    await nav(page, 'ダッシュボード').click();
+    await button(page, 'Dify を開く').click();
+    await expect.poll(() => h.openedUrls).toEqual(['http://localhost:8080']);
+  });
+
+  it('settings: Detect without an engine shows the reason instead of an empty list', async () => {
+    const { page, screenshot } = await open({ systemLocale: 'en-US' });
+    await nav(page, 'Settings').click();
+    await button(page, 'Detect').click();
+    const error = page.locator('.settings-form .error-box');
+    await error.waitFor();
+    expect(await error.getAttribute('data-error-code')).toMatch(/^DOCKER_/);
+    await expectNoRawKeys(page);
+    await screenshot('settings-detect-no-docker.en');
+  });
+
+  it('settings: switching the language applies at once, without a restart', async () => {
+    const h = await open({ systemLocale: 'ja-JP' });
+    const { page } = h;
+    await nav(page, '設定').click();
+    await page.getByLabel('表示言語').selectOption('en');
+    await button(page, '保存').click();
+    await expect.poll(() => text(page.locator('h1'))).toBe('Settings');
+    expect(await text(page.locator('nav'))).toContain('Dashboard');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(JSON.parse(readFileSync(h.configFile, 'utf8'))).toMatchObject({ language: 'en' });
+    await h.screenshot('settings-switched.en');
+
+    await page.getByLabel('Language').selectOption('system');
+    await button(page, 'Save').click();
+    await expect.poll(() => text(page.locator('h1'))).toBe('設定');
+  });
+
+  it('settings: an unreadable settings file is reported, with its path, and defaults are shown', async () => {
+    const h = await open({ systemLocale: 'ja-JP', settingsText: '{ "difyDir": "C:\\broken' });
+    const { page } = h;
+    await nav(page, '設定').click();
+    const warning = page.locator('.error-box--warning');
+    await warning.waitFor();
+    expect(await warning.getAttribute('data-error-code')).toBe('SETTINGS_INVALID');
+    expect(await text(warning)).toContain(h.configFile);
+    expect(await text(page.locator('.settings-path'))).toContain(h.configFile);
+    expect(await page.getByLabel('Dify の URL').inputValue()).toBe('http://localhost');
+    await expectNoRawKeys(page);
+    await h.screenshot('settings-file-warning.ja');
+  });
+});
