@@ -382,6 +382,8 @@ export class StackService implements StackApi {
         );
         const model = await this.models.load(bin, project, this.env);
         if (model.composeError) throw model.composeError;
+        // A cancel that came while we were looking must not reach compose.
+        ctx.throwIfCancelled();
         await body(ctx, project, bin, model);
         ctx.step('stack.steps.done');
       } finally {
