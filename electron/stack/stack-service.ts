@@ -446,13 +446,7 @@ export class StackService implements StackApi {
         failedOneShot ??
         longRunning.find((s) => s.state === 'exited' || s.state === 'dead' || s.state === 'restarting');
       if (dead) {
-        const inspect = dead.containerId
-          ? await this.docker
-              .getContainer(dead.containerId)
-              .inspect()
-              .catch(() => null)
-          : null;
-        const exitCode = inspect?.State?.ExitCode ?? dead.exitCode ?? -1;
+        const exitCode = (await this.lastExitCode(dead.containerId)) ?? dead.exitCode ?? -1;
         throw new AppError('SERVICE_EXITED', {
           params: { service: dead.name, exitCode },
           detail: await this.lastLogLines(dead.containerId, 30),
@@ -475,6 +469,25 @@ export class StackService implements StackApi {
       }
       await sleep(500, ctx.signal);
     }
+  }
+
+  /**
+   * A crash-looping container is caught between runs ('restarting'/'exited', the last exit code) or
+   * just restarted ('running', exit code reset to 0): look a few times for the former.
+   */
+  private async lastExitCode(containerId: string): Promise<number | null> {
+    if (!containerId) return null;
+    for (let attempt = 0; attempt < 15; attempt++) {
+      const state = await this.docker
+        .getContainer(containerId)
+        .inspect()
+        .then((i) => i.State)
+        .catch(() => null);
+      if (!state) return null;
+      if (!state.Running || state.Restarting) return state.ExitCode;
+      await sleep(200);
+    }
+    return null;
   }
 
   private async lastLogLines(containerId: string, lines: number): Promise<string> {
