@@ -6,13 +6,18 @@ import { promisify } from 'node:util';
 import { ensureTestImage } from './test-image';
 
 const run = promisify(execFile);
-const FIXTURE = resolve(__dirname, '../fixtures/dify-stack');
+/** Layout A: one big .env for interpolation (Dify ≤ 1.14.0); B: short .env + envs/ via env_file (≥ 1.14.1). */
+const FIXTURES = {
+  A: resolve(__dirname, '../fixtures/dify-stack'),
+  B: resolve(__dirname, '../fixtures/dify-stack-b'),
+};
 
 export type ComposeKind = 'v2' | 'v1';
 
 export interface TestStackOptions {
   /** Folder name = default compose project name; made unique per stack. */
   prefix?: string;
+  layout?: 'A' | 'B';
   /** Extra services appended to the compose file (e.g. Dify 1.16's api_websocket). */
   extraServices?: string[];
   /** Text appended verbatim to the compose file's `services:` map. */
@@ -36,7 +41,7 @@ export function createTestStack(options: TestStackOptions = {}): TestStack {
   const parent = mkdtempSync(join(tmpdir(), 'dst-stack-'));
   const projectName = `${options.prefix ?? 'difytest'}${Math.random().toString(36).slice(2, 8)}`;
   const dir = join(parent, projectName);
-  cpSync(FIXTURE, dir, { recursive: true });
+  cpSync(FIXTURES[options.layout ?? 'A'], dir, { recursive: true });
   const composeFile = join(dir, 'docker-compose.yaml');
   let yaml = readFileSync(composeFile, 'utf8');
   for (const name of options.extraServices ?? []) yaml += `\n  ${name}:\n    <<: *idle\n`;
