@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { ErrorBox } from './components/ErrorBox';
 import { Icon, type IconName } from './components/Icon';
 import { useLiveData } from './hooks/useLiveData';
-import { applyLang, resolveLang } from './i18n/setup';
+import { applyLang } from './i18n/setup';
+import { resolveLang } from './lib/lang';
 import { DashboardPage } from './pages/DashboardPage';
 import { SettingsPage } from './pages/SettingsPage';
 

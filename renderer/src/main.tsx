@@ -1,7 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { initI18n, resolveLang } from './i18n/setup';
+import { initI18n } from './i18n/setup';
+import { resolveLang } from './lib/lang';
 import './styles.css';
 
 // The saved language arrives with the first settings answer; until then the browser's locale is the

@@ -38,13 +38,13 @@ const EMIT_FN = '__e2eEmit';
 let builtRenderer: Promise<string> | null = null;
 
 /**
- * Builds the renderer once per test process into a temp folder, so tests always see the current
- * sources and never overwrite (or depend on) someone's dist/.
+ * Builds the renderer once per test file into test-results/ (ignored by git), so tests always see the
+ * current sources and never overwrite — or depend on — dist/.
  */
 export function buildRenderer(): Promise<string> {
   builtRenderer ??= (async () => {
     const { build } = await import('vite');
-    const outDir = mkdtempSync(join(tmpdir(), 'dst-e2e-renderer-'));
+    const outDir = join(REPO, 'test-results', 'e2e-renderer');
     // Vitest sets NODE_ENV=test, which makes Vite build React's development flavour: test what ships.
     const nodeEnv = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
@@ -58,7 +58,6 @@ export function buildRenderer(): Promise<string> {
     } finally {
       process.env.NODE_ENV = nodeEnv;
     }
-    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
     return outDir;
   })();
   return builtRenderer;

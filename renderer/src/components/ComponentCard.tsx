@@ -57,7 +57,8 @@ export function ComponentCard({
         </p>
       ) : null}
       {error ? <ErrorBox error={error} /> : null}
-      {component.services && (component.services.length > 0 || project) ? (
+      {/* An empty table is news only when nothing else explains it (an error box above does). */}
+      {component.services && (component.services.length > 0 || (project && !component.error)) ? (
         <ServiceTable services={component.services} canRestart={canRestart} onRestart={onRestart} />
       ) : null}
     </section>

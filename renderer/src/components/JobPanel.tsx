@@ -35,7 +35,12 @@ export function JobPanel({
   }
 
   const finished = isFinished(job);
-  const stepText = reasonText(job.step) ?? (finished ? null : t(`jobs.states.${job.state}`));
+  // A failed or cancelled job's last step is where it stopped, not what it is doing: the error box
+  // (or the badge) says what happened instead.
+  const stepText =
+    job.state === 'failed' || job.state === 'cancelled'
+      ? null
+      : (reasonText(job.step) ?? (finished ? null : t(`jobs.states.${job.state}`)));
   const time = job.finishedAt ?? job.startedAt ?? job.createdAt;
   const timeText = new Date(time).toLocaleTimeString(i18n.language);
 
@@ -56,9 +61,11 @@ export function JobPanel({
           </button>
         ) : null}
       </div>
-      <p className="job-panel__step" aria-live="polite">
-        {stepText ?? '\u00a0'}
-      </p>
+      {job.state === 'failed' || job.state === 'cancelled' ? null : (
+        <p className="job-panel__step" aria-live="polite">
+          {stepText ?? '\u00a0'}
+        </p>
+      )}
       <div className="job-panel__progress-row">
         {job.progress !== null ? <ProgressBar value={job.progress} label={t('jobs.progress')} /> : null}
       </div>

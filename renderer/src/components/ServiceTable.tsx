@@ -57,7 +57,7 @@ export function ServiceTable({
                 <HealthBadge health={s.health} />
               </td>
               <td className="mono muted" title={s.containerId || undefined}>
-                {s.containerId ? shortContainerId(s.containerId) : '—'}
+                {s.containerId ? shortContainerId(s.containerId) : <span className="placeholder">—</span>}
               </td>
               <td className="mono num">{s.state === 'exited' && s.exitCode !== null ? s.exitCode : ''}</td>
               <td className="cell-action">

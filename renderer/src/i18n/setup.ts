@@ -3,14 +3,7 @@ import { initReactI18next } from 'react-i18next';
 import en from './en.json';
 import ja from './ja.json';
 
-export type Lang = 'ja' | 'en';
-export type LanguageSetting = 'system' | Lang;
-
-/** 'system' follows the OS locale: Japanese for ja-*, English for everything else. */
-export function resolveLang(setting: LanguageSetting, systemLocale: string | undefined): Lang {
-  if (setting !== 'system') return setting;
-  return (systemLocale ?? '').toLowerCase().startsWith('ja') ? 'ja' : 'en';
-}
+import type { Lang } from '../lib/lang';
 
 /**
  * One i18next instance for the window. Resources are bundled (no backend), so initialisation is
