@@ -56,6 +56,8 @@ export interface RequestRecord {
   status: number;
   csrfHeader: boolean;
   bearer: boolean;
+  /** Time the double spent on the request after its body had arrived (what "Dify's own time" stands for). */
+  processingMs: number;
 }
 
 interface Task {
@@ -405,21 +407,23 @@ export async function startDifyConsoleDouble(
   };
 
   const server = http.createServer((req, res) => {
+    const arrived = performance.now();
     handle(req, res)
-      .then((status) => record(req, status))
+      .then((status) => record(req, status, arrived))
       .catch((e: unknown) => {
         if (!res.headersSent)
           difyError(res, 500, 'internal_server_error', e instanceof Error ? e.message : String(e));
-        record(req, 500);
+        record(req, 500, arrived);
       });
   });
-  const record = (req: IncomingMessage, status: number): void => {
+  const record = (req: IncomingMessage, status: number, arrived: number): void => {
     requests.push({
       method: req.method ?? '',
       path: (req.url ?? '').split('?')[0] as string,
       status,
       csrfHeader: typeof req.headers['x-csrf-token'] === 'string',
       bearer: /^Bearer /i.test(req.headers.authorization ?? ''),
+      processingMs: performance.now() - (bodyReceived.get(req) ?? arrived),
     });
   };
   server.on('connection', (s) => {
@@ -501,9 +505,12 @@ function difyError(res: ServerResponse, status: number, code: string, message: s
   return send(res, status, { code, message, status });
 }
 
+const bodyReceived = new WeakMap<IncomingMessage, number>();
+
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
+  bodyReceived.set(req, performance.now());
   return Buffer.concat(chunks);
 }
 

@@ -12,6 +12,7 @@ import {
   listPackageFiles,
   packagePluginFolder,
 } from '../../../electron/plugins/packager';
+import { useNativeCrc32ForYazl } from '../../../electron/plugins/native-crc';
 import { startDifyConsoleDouble } from '../../doubles/dify-console';
 import { copyFixture, editManifest, removeTempDirs, tempDir, write } from './helpers';
 
@@ -185,6 +186,26 @@ describe('buildPackage', () => {
     expect(c.sha256).not.toBe(a.sha256);
   });
 
+  it('stays correct and deterministic past the in-memory window (many small files, some big ones)', async () => {
+    const dir = await copyFixture();
+    // ~10 MB of small files (more than the 4 MB read-ahead window) with two streamed big files between them.
+    for (let i = 0; i < 40; i++) {
+      await write(dir, `data/part_${String(i).padStart(2, '0')}.bin`, Buffer.alloc(250_000, i));
+    }
+    await write(dir, 'data/part_05_big.bin', Buffer.alloc(1_500_000, 7));
+    await write(dir, 'data/part_30_big.bin', Buffer.alloc(2_000_000, 9));
+    const list = await listPackageFiles(dir);
+    const outDir = await tempDir();
+    const a = await buildPackage(list, { outFile: path.join(outDir, 'a.difypkg') });
+    const b = await buildPackage(list, { outFile: path.join(outDir, 'b.difypkg') });
+    expect(b.sha256).toBe(a.sha256);
+    const entries = await readZip(a.path);
+    expect(entries.map((e) => e.name)).toEqual(list.files.map((f) => f.rel));
+    for (const e of entries)
+      expect(e.data.equals(await fs.readFile(path.join(dir, e.name))), e.name).toBe(true);
+    if (existsSync('/usr/bin/unzip')) execFileSync('/usr/bin/unzip', ['-tq', a.path]);
+  });
+
   it('refuses an oversize package, naming the biggest files, and writes nothing', async () => {
     const dir = await copyFixture();
     await write(dir, 'weights/model.bin', Buffer.alloc(300_000, 1));
@@ -221,6 +242,18 @@ describe('buildPackage', () => {
     });
     await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(await fs.readdir(outDir)).toEqual([]);
+  });
+});
+
+describe('useNativeCrc32ForYazl', () => {
+  it('swaps in zlib.crc32 only where it gives the same CRC-32 values yazl expects', async () => {
+    expect(useNativeCrc32ForYazl()).toBe(true);
+    const { createRequire } = await import('node:module');
+    const crc = createRequire(require.resolve('yazl'))('buffer-crc32') as {
+      unsigned: (b: Buffer, prev?: number) => number;
+    };
+    expect(crc.unsigned(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc.unsigned(Buffer.from('56789'), crc.unsigned(Buffer.from('1234')))).toBe(0xcbf43926);
   });
 });
 
