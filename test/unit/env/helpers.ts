@@ -1,0 +1,21 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const FIXTURE_DIR = path.resolve(__dirname, '../../fixtures/env');
+
+export function fixtureNames(): string[] {
+  return readdirSync(FIXTURE_DIR)
+    .filter((name) => name.endsWith('.env'))
+    .sort();
+}
+
+export function readFixture(name: string): Buffer {
+  return readFileSync(path.join(FIXTURE_DIR, name));
+}
+
+/** Physical lines with their own endings (split after each LF), as latin1 strings: one char per byte. */
+export function physicalLines(bytes: Uint8Array): string[] {
+  const text = Buffer.from(bytes).toString('latin1');
+  const lines = text.split(/(?<=\n)/);
+  return lines.length === 1 && lines[0] === '' ? [] : lines;
+}
