@@ -1,4 +1,5 @@
 import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CookieJar } from 'tough-cookie';
 import { z } from 'zod';
@@ -178,6 +179,18 @@ export class DifyConsoleClient implements PluginConsoleApi {
   }
 
   async uploadPkg(file: string, options: CallOptions = {}): Promise<UploadResult> {
+    // openAsBlob's own error says only "Unable to open file as blob": stat first for a real reason.
+    const st = await stat(file).catch((e: NodeJS.ErrnoException) => e);
+    if (st instanceof Error || !st.isFile()) {
+      const reason =
+        st instanceof Error
+          ? st.code === 'ENOENT'
+            ? 'the file does not exist'
+            : st.message
+          : 'it is not a file';
+      throw new AppError('PLUGIN_NOT_A_PACKAGE', { params: { path: file, reason } });
+    }
+    // A file-backed Blob: fetch streams it from disk instead of holding the package in memory.
     const blob = await openAsBlob(file, { type: 'application/octet-stream' });
     const form = new FormData();
     form.append('pkg', blob, path.basename(file));

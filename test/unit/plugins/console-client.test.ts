@@ -297,6 +297,15 @@ describe('bad input and refusals', () => {
     });
   });
 
+  it('a package file that does not exist → PLUGIN_NOT_A_PACKAGE without a request', async () => {
+    const dify = await start();
+    const missing = path.join(await tempDir(), 'gone.difypkg');
+    const e = await errorOf(clientFor(dify).client.uploadPkg(missing));
+    expect(e.code).toBe('PLUGIN_NOT_A_PACKAGE');
+    expect(e.params).toEqual({ path: missing, reason: 'the file does not exist' });
+    expect(dify.requests).toEqual([]);
+  });
+
   it('an unexpected response shape → DIFY_UNEXPECTED_RESPONSE naming the endpoint and the field', async () => {
     const dify = await start({ brokenResponses: { list: { data: [] } } });
     const e = await errorOf(clientFor(dify).client.listPlugins());
