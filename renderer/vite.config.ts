@@ -1,10 +1,23 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * The dev server injects CSS as <style> tags, which the strict meta CSP blocks; relax style-src for
+ * `vite serve` only. The built index.html keeps the strict policy.
+ */
+function devInlineStyles(): Plugin {
+  return {
+    name: 'dev-inline-styles',
+    apply: 'serve',
+    transformIndexHtml: (html) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  };
+}
 
 // The renderer is plain React; esbuild's automatic JSX runtime is all it needs (no plugin).
 export default defineConfig({
   root: __dirname,
   base: './',
   esbuild: { jsx: 'automatic' },
+  plugins: [devInlineStyles()],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

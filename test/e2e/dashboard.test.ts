@@ -140,6 +140,9 @@ describe.skipIf(skip)('dashboard against the real engine', () => {
     expect(await cell(page, 'api', 1)).toBe('Healthy');
     await expectNoRawKeys(page);
     await h.screenshot('dashboard-running.en');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await h.screenshot('dashboard-running-dark.en');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('Stop stack stops every service; the last job stays visible', async () => {

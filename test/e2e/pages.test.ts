@@ -172,6 +172,32 @@ describe.skipIf(skip)('pages without a Docker engine', () => {
     await expect.poll(() => h.openedUrls).toEqual(['http://localhost:8080']);
   });
 
+  it('keyboard only: Tab walks the page in reading order and Enter saves the settings form', async () => {
+    const h = await open({ systemLocale: 'en-US', settings: { difyDir: dirs.valid } });
+    const { page } = h;
+    const focused = () =>
+      page.evaluate<string>(
+        'document.activeElement.getAttribute("aria-label") || document.activeElement.textContent || document.activeElement.id',
+      );
+    // The dashboard's heading has focus; the next stop is the first header action.
+    await page.keyboard.press('Tab');
+    expect(await focused()).toContain('Refresh');
+    await nav(page, 'Settings').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text(page.locator('h1'))).toBe('Settings');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.tagName')).toBe('INPUT');
+    const url = page.getByLabel('Dify URL');
+    await url.focus();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('http://127.0.0.1:8080');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text(page.locator('.form-actions__status'))).toBe('Saved.');
+    expect(JSON.parse(readFileSync(h.configFile, 'utf8'))).toMatchObject({
+      difyUrl: 'http://127.0.0.1:8080',
+    });
+  });
+
   it('settings: Detect without an engine shows the reason instead of an empty list', async () => {
     const { page, screenshot } = await open({ systemLocale: 'en-US' });
     await nav(page, 'Settings').click();
