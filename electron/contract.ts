@@ -162,7 +162,7 @@ export interface DifyStackBridge {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 }
 
-export const BRIDGE_KEY = 'difyStack';
+export { BRIDGE_KEY } from './bridge-key';
 /** Electron channel names derive from the contract keys; nothing else spells them. */
 export const invokeIpcName = (c: InvokeChannel): string => `invoke:${c}`;
 export const eventIpcName = (e: EventName): string => `event:${e}`;

@@ -2,14 +2,15 @@
 # Installs what the integration and E2E tests need on a Debian 12 machine, from Debian's packages only:
 # a Docker engine (docker.io), Compose v1 (docker-compose, bookworm), Compose v2 (the cli plugin taken
 # from Debian 13's docker-compose package, see shared/facts.md), busybox-static (test images are built
-# from it with `docker import`, never pulled) and Chromium (E2E). Then starts dockerd if it is not
+# from it with `docker import`, never pulled), Chromium (E2E) and a Japanese font for its screenshots. Then starts dockerd if it is not
 # running. Safe to run again: every step checks first. Needs root (apt-get, dockerd).
 set -euo pipefail
 
 log() { printf '[setup] %s\n' "$*"; }
 
 need_pkgs=()
-for p in docker.io docker-compose busybox-static chromium; do
+# fonts-ipafont-gothic: Japanese glyphs, so E2E screenshots of the ja UI are readable.
+for p in docker.io docker-compose busybox-static chromium fonts-ipafont-gothic; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if ((${#need_pkgs[@]})); then

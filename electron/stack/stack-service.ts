@@ -16,7 +16,7 @@ import {
 import { ProjectModelCache, type ProjectModel } from './compose-model';
 import { dockerConnectionOptions } from './docker-connection';
 import { demuxLogBuffer } from './docker-logs';
-import { isDockerInstalled, probeEngine, type EngineState } from './engine';
+import { engineError, isDockerInstalled, probeEngine, type EngineState } from './engine';
 import { ensureEngine, launchDockerDesktopWindows, sleep } from './ensure-engine';
 import {
   checkDifyDir,
@@ -175,7 +175,10 @@ export class StackService implements StackApi {
   }
 
   async detectDifyDirs(): Promise<DetectedProject[]> {
-    const list = await this.listContainers({ label: [LABEL_PROJECT] });
+    const list = await this.listContainers({ label: [LABEL_PROJECT] }).catch(async (e: unknown) => {
+      // Say why in the user's terms: most often the engine is simply not running.
+      throw engineError(await this.probe()) ?? e;
+    });
     return discoverDifyProjects(list.map((c) => ({ labels: c.Labels ?? {}, state: c.State })));
   }
 
@@ -235,7 +238,11 @@ export class StackService implements StackApi {
     const bin = await this.composeLocator.choose(createdBy).catch(() => null);
     const model = await this.models.load(bin, project, this.env);
     const services = serviceStatuses(model.services, containers);
-    const agg = aggregateDify(services);
+    // A compose file that does not parse decides the state by itself: nothing can be started from it.
+    const broken = model.composeError?.code === 'COMPOSE_FILE_INVALID' && model.services.length === 0;
+    const agg = broken
+      ? { state: 'error' as const, detail: model.composeError?.message ?? '', reason: null }
+      : aggregateDify(services);
     const dify: ComponentStatus = {
       id: 'dify',
       ...agg,

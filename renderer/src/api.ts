@@ -3,15 +3,15 @@
  * on `window` (and the E2E harness imitates). Results are unwrapped here so that pages deal with values
  * and `ApiError`s, never with `{ok, value}` envelopes.
  */
-import {
-  BRIDGE_KEY,
-  type DifyStackBridge,
-  type ErrorInfo,
-  type EventName,
-  type EventPayload,
-  type InvokeChannel,
-  type InvokeInput,
-  type InvokeOutput,
+import { BRIDGE_KEY } from '../../electron/bridge-key';
+import type {
+  DifyStackBridge,
+  ErrorInfo,
+  EventName,
+  EventPayload,
+  InvokeChannel,
+  InvokeInput,
+  InvokeOutput,
 } from '../../electron/contract';
 
 export class ApiError extends Error {

@@ -219,6 +219,7 @@ describe.skipIf(skip)('bad input on the real engine', () => {
     const svc = serviceFor(stack);
     const snap = await svc.refresh();
     expect(dify(snap)?.error?.code).toBe('COMPOSE_FILE_INVALID');
+    expect(dify(snap)?.state).toBe('error');
     expect(dify(snap)?.error?.detail).toMatch(/yaml|line/i);
     await expect(svc.startStack().done).rejects.toMatchObject({ code: 'COMPOSE_FILE_INVALID' });
   });
@@ -258,6 +259,7 @@ describe.skipIf(skip)('bad input on the real engine', () => {
     });
     expect(dify(snap)?.state).toBe('unavailable');
     await expect(svc.startStack().done).rejects.toMatchObject({ code: 'DOCKER_NOT_RUNNING' });
+    await expect(svc.detectDifyDirs()).rejects.toMatchObject({ code: 'DOCKER_NOT_RUNNING' });
   });
 
   it('Compose v1 refusing a Dify ≥ 1.13 file says "needs Compose v2"', async () => {
