@@ -3,7 +3,8 @@
  * capability. Implemented by `StackService` in this folder.
  */
 import type { DetectedProject, DifyDirCheck, StatusSnapshot } from '../contract';
-import type { JobHandle } from '../core/jobs';
+import type { JobContext, JobHandle } from '../core/jobs';
+import type { OpenProject, ProjectJobTools } from './stack-service';
 
 export interface StackApi {
   /** The latest snapshot (cheap; kept live by Docker events while watching). */
@@ -21,6 +22,14 @@ export interface StackApi {
   /** `compose down`: containers and networks removed (volumes kept). */
   downStack(): JobHandle<void>;
   restartService(service: string): JobHandle<void>;
+
+  /**
+   * Any other compose work on the Dify project (timeout apply, plugin signature fix), as a job
+   * serialized with start/stop/restart: never two compose operations on one project at once.
+   */
+  runProjectJob<T>(kind: string, body: (ctx: JobContext, tools: ProjectJobTools) => Promise<T>): JobHandle<T>;
+  /** The project as it is now (folder, Compose, resolved services, containers); read-only, no job. */
+  openProject(): Promise<OpenProject>;
 
   checkDifyDir(dir: string): Promise<DifyDirCheck>;
   /** Dify projects seen in containers' compose labels (running or stopped). */

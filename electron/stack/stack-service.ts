@@ -43,6 +43,22 @@ export interface StackServiceOptions {
   composeAvailability?: ComposeAvailability;
 }
 
+export interface OpenProject {
+  project: DifyProject;
+  bin: ComposeBinary;
+  model: ProjectModel;
+  containers: ContainerFacts[];
+}
+
+export interface ProjectJobTools extends OpenProject {
+  /** Runs compose on the project, streaming its output into the job; throws compose's failure. */
+  compose(args: string[], options?: { tolerateLeakedEndpoint?: boolean }): Promise<void>;
+  /** Until the named services (all when null) run and pass health checks; throws on exit or time-out. */
+  waitForReady(services: string[] | null, timeoutMs?: number): Promise<void>;
+  /** The current container id of every service of the project ('' when it has none). */
+  containerIds(): Promise<Record<string, string>>;
+}
+
 interface ResolvedProject {
   project: DifyProject;
   containers: ContainerFacts[];
@@ -369,10 +385,15 @@ export class StackService implements StackApi {
 
   // ---- jobs -----------------------------------------------------------------------------------
 
-  private projectJob(
+  /**
+   * Runs `body` as a job serialized with every other compose operation on the Dify project (the
+   * timeout panel's apply and the plugin signature fix use this too): engine up, project resolved,
+   * Compose chosen, then `body` with tools that stream compose output into the job.
+   */
+  runProjectJob<T>(
     kind: string,
-    body: (ctx: JobContext, project: DifyProject, bin: ComposeBinary, model: ProjectModel) => Promise<void>,
-  ): JobHandle<void> {
+    body: (ctx: JobContext, tools: ProjectJobTools) => Promise<T>,
+  ): JobHandle<T> {
     // Serialize on the configured folder (or on detection); the actual project is resolved inside.
     const resource = `compose:${this.options.difyDirOverride || this.options.getSettings().difyDir || 'detected'}`;
     return this.options.jobs.start({ kind, resource }, async (ctx) => {
@@ -383,20 +404,46 @@ export class StackService implements StackApi {
           launchDockerDesktop:
             this.options.launchDockerDesktop ?? (() => launchDockerDesktopWindows(this.env)),
         });
-        const { project, containers } = await this.resolveProject();
-        const bin = await this.composeLocator.choose(
-          containers.find((c) => c.composeVersion)?.composeVersion,
-        );
-        const model = await this.models.load(bin, project, this.env);
-        if (model.composeError) throw model.composeError;
+        const open = await this.openProject();
+        if (open.model.composeError) throw open.model.composeError;
         // A cancel that came while we were looking must not reach compose.
         ctx.throwIfCancelled();
-        await body(ctx, project, bin, model);
+        const tools: ProjectJobTools = {
+          ...open,
+          compose: (args, options) => this.compose(ctx, open.bin, open.project, args, options),
+          waitForReady: (services, timeoutMs) => this.waitForReady(ctx, open.project, services, timeoutMs),
+          containerIds: async () => {
+            const { containers } = await this.resolveProject();
+            return Object.fromEntries(
+              open.model.services.map((s) => [
+                s.name,
+                serviceStatuses([s], containers)[0]?.containerId ?? '',
+              ]),
+            );
+          },
+        };
+        const result = await body(ctx, tools);
         ctx.step('stack.steps.done');
+        return result;
       } finally {
         void this.refresh().catch(() => undefined);
       }
     });
+  }
+
+  /** The Dify project as it is now: folder, chosen Compose, resolved model, containers. Read-only. */
+  async openProject(): Promise<OpenProject> {
+    const { project, containers } = await this.resolveProject();
+    const bin = await this.composeLocator.choose(containers.find((c) => c.composeVersion)?.composeVersion);
+    const model = await this.models.load(bin, project, this.env);
+    return { project, bin, model, containers };
+  }
+
+  private projectJob(
+    kind: string,
+    body: (ctx: JobContext, project: DifyProject, bin: ComposeBinary, model: ProjectModel) => Promise<void>,
+  ): JobHandle<void> {
+    return this.runProjectJob(kind, (ctx, tools) => body(ctx, tools.project, tools.bin, tools.model));
   }
 
   private async compose(
@@ -433,9 +480,14 @@ export class StackService implements StackApi {
    * After `up`/`restart`: wait until the services (all, or the named ones) run and pass their
    * health checks. A service that exits or crash-loops fails the job at once, with its last log lines.
    */
-  private async waitForReady(ctx: JobContext, project: DifyProject, only: string[] | null): Promise<void> {
+  private async waitForReady(
+    ctx: JobContext,
+    project: DifyProject,
+    only: string[] | null,
+    timeoutMs = this.options.readyTimeoutMs ?? 300_000,
+  ): Promise<void> {
     ctx.step('stack.steps.waitingForServices');
-    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 300_000);
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       ctx.throwIfCancelled();
       const snap = await this.refresh();
@@ -469,7 +521,7 @@ export class StackService implements StackApi {
             detail: await this.lastLogLines(unhealthy.containerId, 30),
           });
         }
-        const seconds = Math.round((this.options.readyTimeoutMs ?? 300_000) / 1000);
+        const seconds = Math.round(timeoutMs / 1000);
         throw new AppError('SERVICES_NOT_READY', {
           params: { seconds, services: stuck.map((s) => s.name).join(', ') },
         });

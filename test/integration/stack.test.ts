@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../electron/contract';
@@ -169,6 +169,36 @@ describe.skipIf(skip)('Dify stack on the real engine (Compose v2)', () => {
     const stopped = await svc.refresh();
     expect(dify(stopped)?.state).toBe('stopped');
     expect(dify(stopped)?.services?.find((s) => s.name === 'api')?.state).toBe('exited');
+  });
+
+  it('runs other compose work as a serialized project job (recreate only sandbox after an .env change)', async () => {
+    const stack = newStack();
+    const svc = serviceFor(stack);
+    await svc.startStack().done;
+    const envFile = join(stack.dir, '.env');
+    writeFileSync(
+      envFile,
+      readFileSync(envFile, 'utf8').replace('SANDBOX_WORKER_TIMEOUT=15', 'SANDBOX_WORKER_TIMEOUT=10800'),
+    );
+    const order: string[] = [];
+    const restart = svc.restartService('web');
+    void restart.done.then(() => order.push('restart'));
+    const job = svc.runProjectJob('test.recreate', async (_ctx, tools) => {
+      order.push('job');
+      const before = await tools.containerIds();
+      await tools.compose(['up', '-d', '--no-deps', 'sandbox']);
+      await tools.waitForReady(['sandbox'], 30_000);
+      return { before, after: await tools.containerIds() };
+    });
+    const { before, after } = await job.done;
+    await restart.done;
+    expect(order).toEqual(['restart', 'job']);
+    const changed = Object.keys(before).filter((name) => before[name] !== after[name]);
+    expect(changed).toEqual(['sandbox']);
+    const env = execFileSync('docker', ['exec', after.sandbox ?? '', 'sh', '-c', 'echo $WORKER_TIMEOUT'])
+      .toString()
+      .trim();
+    expect(env).toBe('10800');
   });
 
   it('takes the service list from the project itself (Dify 1.16 services)', async () => {

@@ -70,6 +70,17 @@ export class FakeStack implements StackApi {
   startStack(): JobHandle<void> {
     return this.job('start');
   }
+  /** Not scripted in these tests: the job fails the way an unconfigured project would. */
+  runProjectJob<T>(kind: string): JobHandle<T> {
+    this.calls.push(`runProjectJob:${kind}`);
+    return this.jobs.start({ kind, resource: 'compose:fake' }, async () => {
+      throw new AppError('DIFY_DIR_NOT_SET');
+    });
+  }
+  async openProject(): Promise<never> {
+    this.calls.push('openProject');
+    throw new AppError('DIFY_DIR_NOT_SET');
+  }
   stopStack(): JobHandle<void> {
     return this.job('stop');
   }
