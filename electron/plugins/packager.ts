@@ -42,6 +42,7 @@ const SMALL_FILE_BYTES = 1024 * 1024;
 const BUFFER_WINDOW = 4 * 1024 * 1024;
 const READ_AHEAD = 4;
 const STREAM_CHUNK = 256 * 1024;
+const WRITE_CHUNK = 1024 * 1024;
 const CHANGED_WHILE_PACKAGING = 'a file changed while it was being packaged';
 
 export interface PackageFile {
@@ -104,6 +105,37 @@ export async function listPackageFiles(dir: string, options: ListOptions = {}): 
     return safeIgnores(always, probe) || (rules !== null && safeIgnores(rules, probe));
   };
 
+  /** One entry: a file to pack, a folder to walk, or nothing (ignored / skipped). */
+  const visit = async (entry: Dirent, absDir: string, relDir: string): Promise<void> => {
+    const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+    const abs = path.join(absDir, entry.name);
+    if (exclude.has(abs)) return;
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    let size = -1;
+    if (entry.isSymbolicLink()) {
+      const st = await fs.stat(abs).catch(() => null);
+      if (!st) return void skipped.push({ rel, reason: 'unreadable' });
+      if (st.isDirectory()) {
+        // Not followed (a link can point back up and loop); the dify CLI cannot pack one either.
+        if (!isIgnored(rel, true)) skipped.push({ rel, reason: 'symlink-to-directory' });
+        return;
+      }
+      isDir = false;
+      isFile = st.isFile();
+      size = st.size;
+    }
+    if (isIgnored(rel, isDir)) return;
+    if (isDir) return walk(abs, rel);
+    if (!isFile) return void skipped.push({ rel, reason: 'not-a-regular-file' });
+    if (size < 0) {
+      const st = await fs.stat(abs).catch(() => null);
+      if (!st) return void skipped.push({ rel, reason: 'unreadable' });
+      size = st.size;
+    }
+    files.push({ rel, abs, size });
+  };
+  // Entries of a folder are looked at concurrently (the order is restored by sorting at the end).
   const walk = async (absDir: string, relDir: string): Promise<void> => {
     let entries: Dirent[];
     try {
@@ -112,47 +144,13 @@ export async function listPackageFiles(dir: string, options: ListOptions = {}): 
       skipped.push({ rel: relDir, reason: 'unreadable' });
       return;
     }
-    for (const entry of entries) {
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      const abs = path.join(absDir, entry.name);
-      if (exclude.has(abs)) continue;
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      let size = -1;
-      if (entry.isSymbolicLink()) {
-        const st = await fs.stat(abs).catch(() => null);
-        if (!st) {
-          skipped.push({ rel, reason: 'unreadable' });
-          continue;
-        }
-        if (st.isDirectory()) {
-          if (!isIgnored(rel, true)) skipped.push({ rel, reason: 'symlink-to-directory' });
-          continue;
-        }
-        isDir = false;
-        isFile = st.isFile();
-        size = st.size;
-      }
-      if (isIgnored(rel, isDir)) continue;
-      if (isDir) {
-        await walk(abs, rel);
-      } else if (isFile) {
-        if (size < 0) {
-          const st = await fs.stat(abs).catch(() => null);
-          if (!st) {
-            skipped.push({ rel, reason: 'unreadable' });
-            continue;
-          }
-          size = st.size;
-        }
-        files.push({ rel, abs, size });
-      } else {
-        skipped.push({ rel, reason: 'not-a-regular-file' });
-      }
-    }
+    await Promise.all(entries.map((e) => visit(e, absDir, relDir)));
   };
   await walk(root, '');
-  files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  const byRel = (a: { rel: string }, b: { rel: string }): number =>
+    a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0;
+  files.sort(byRel);
+  skipped.sort(byRel);
   const uncompressedSize = files.reduce((n, f) => n + f.size, 0);
   return { root, files, ignoreFile, uncompressedSize, skipped };
 }
@@ -196,11 +194,25 @@ export async function buildPackage(list: PackageFileList, options: BuildOptions)
   const tmp = `${outFile}.${process.pid}.${Date.now().toString(36)}.tmp`;
   const hash = createHash('sha256');
   let bytes = 0;
+  // Hashes the output and gathers yazl's many small writes (header, data, descriptor per entry) into
+  // big ones: thousands of tiny file writes cost more than the compression of small files.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
       bytes += chunk.length;
-      cb(null, chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= WRITE_CHUNK) {
+        const out = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        cb(null, out);
+      } else cb();
+    },
+    flush(cb) {
+      cb(null, pendingBytes > 0 ? Buffer.concat(pending, pendingBytes) : undefined);
     },
   });
 
