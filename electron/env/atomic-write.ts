@@ -111,15 +111,23 @@ async function resolveTarget(file: string): Promise<string> {
   return fsp.realpath(file).catch(() => path.resolve(file));
 }
 
+/** Temp files are hidden and named after the target: `.env` → `.env.<pid>.<random>.tmp`. */
+function tempPrefix(target: string): string {
+  const base = path.basename(target);
+  return `${base.startsWith('.') ? '' : '.'}${base}.`;
+}
+
 function tempPathFor(target: string): string {
-  const dir = path.dirname(target);
-  return path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return path.join(
+    path.dirname(target),
+    `${tempPrefix(target)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
 }
 
 /** Removes temp files of this target left by writers that died mid-write (their pid is gone). */
 async function removeStaleTemps(target: string): Promise<void> {
   const dir = path.dirname(target);
-  const prefix = `.${path.basename(target)}.`;
+  const prefix = tempPrefix(target);
   const names = await fsp.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;

@@ -196,6 +196,12 @@ function decodeRune(s: string, i: number): { cp: number; size: number } {
 function skipWhile(s: string, from: number, to: number, pred: (cp: number) => boolean): number {
   let i = from;
   while (i < to) {
+    const b = s.charCodeAt(i);
+    if (b < 0x80) {
+      if (!pred(b)) break;
+      i++;
+      continue;
+    }
     const { cp, size } = decodeRune(s, i);
     if (!pred(cp)) break;
     i += size;
@@ -208,6 +214,12 @@ function trimRightSpace(s: string, from: number, to: number): number {
   let end = from;
   let i = from;
   while (i < to) {
+    const b = s.charCodeAt(i);
+    if (b < 0x80) {
+      i++;
+      if (!isUnicodeSpace(b)) end = i;
+      continue;
+    }
     const { cp, size } = decodeRune(s, i);
     i += size;
     if (!isUnicodeSpace(cp)) end = i;
@@ -216,7 +228,7 @@ function trimRightSpace(s: string, from: number, to: number): number {
 }
 
 function binaryToText(bin: string): string {
-  return Buffer.from(bin, 'latin1').toString('utf8');
+  return /^[\x00-\x7f]*$/.test(bin) ? bin : Buffer.from(bin, 'latin1').toString('utf8');
 }
 
 function textToBinary(text: string): string {
@@ -583,7 +595,7 @@ export class EnvDocument {
     let line = 1;
     for (const r of this.records) {
       if (r.kind === 'invalid') {
-        out.push({ line, text: binaryToText(r.raw.replace(/\r?\n$/, '')), reason: r.reason });
+        out.push({ line, text: binaryToText(r.raw.replace(/\r?\n?$/, '')), reason: r.reason });
       }
       line += Math.max(1, countLf(r.raw) + (recordEol(r) === '' ? 1 : 0));
     }

@@ -232,8 +232,10 @@ describe('set: one line changes, nothing else', () => {
       .map((e): [string, string, Buffer] => [name, e.key, bytes]),
   );
 
-  it.each(cases)('%s: %s', (_name, key, bytes) => {
-    for (const value of NEW_VALUES) {
+  it.each(cases)('%s: %s', (name, key, bytes) => {
+    // The big generated files get the interesting few; the small fixtures every value.
+    const newValues = name.startsWith('dify-like') ? ['10800', 'has # hash', 'multi\nline', ''] : NEW_VALUES;
+    for (const value of newValues) {
       const doc = parse(bytes);
       const entry = doc.entries().find((e) => e.key === key && !e.overridden) as EnvEntry;
       doc.set(key, value);

@@ -13,9 +13,14 @@ export function readFixture(name: string): Buffer {
   return readFileSync(path.join(FIXTURE_DIR, name));
 }
 
-/** Physical lines with their own endings (split after each LF), as latin1 strings: one char per byte. */
+/**
+ * Physical lines with their own endings (split after each LF), as latin1 strings (one char per
+ * byte), without the BOM.
+ */
 export function physicalLines(bytes: Uint8Array): string[] {
-  const text = Buffer.from(bytes).toString('latin1');
+  const text = Buffer.from(bytes)
+    .toString('latin1')
+    .replace(/^\xEF\xBB\xBF/, '');
   const lines = text.split(/(?<=\n)/);
   return lines.length === 1 && lines[0] === '' ? [] : lines;
 }
