@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createReadStream,
   createWriteStream,
@@ -191,7 +191,7 @@ export async function buildPackage(list: PackageFileList, options: BuildOptions)
   useNativeCrc32ForYazl();
   const outFile = path.resolve(options.outFile);
   await fs.mkdir(path.dirname(outFile), { recursive: true });
-  const tmp = `${outFile}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  const tmp = `${outFile}.${randomBytes(6).toString('hex')}.tmp`;
   const hash = createHash('sha256');
   let bytes = 0;
   // Hashes the output and gathers yazl's many small writes (header, data, descriptor per entry) into
