@@ -70,6 +70,8 @@ export interface EnvInvalidLine {
   /** The line's text (decoded as UTF-8, without its line ending). */
   text: string;
   reason: InvalidLineReason;
+  /** i18n key explaining the reason. */
+  messageKey: string;
 }
 
 export interface ParseOptions {
@@ -228,7 +230,7 @@ function trimRightSpace(s: string, from: number, to: number): number {
 }
 
 function binaryToText(bin: string): string {
-  return /^[\x00-\x7f]*$/.test(bin) ? bin : Buffer.from(bin, 'latin1').toString('utf8');
+  return !/[\x80-\xff]/.test(bin) ? bin : Buffer.from(bin, 'latin1').toString('utf8');
 }
 
 function textToBinary(text: string): string {
@@ -595,7 +597,12 @@ export class EnvDocument {
     let line = 1;
     for (const r of this.records) {
       if (r.kind === 'invalid') {
-        out.push({ line, text: binaryToText(r.raw.replace(/\r?\n?$/, '')), reason: r.reason });
+        out.push({
+          line,
+          text: binaryToText(r.raw.replace(/\r?\n?$/, '')),
+          reason: r.reason,
+          messageKey: `timeouts.envFile.invalidReasons.${r.reason}`,
+        });
       }
       line += Math.max(1, countLf(r.raw) + (recordEol(r) === '' ? 1 : 0));
     }

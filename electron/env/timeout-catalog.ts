@@ -10,6 +10,8 @@
  * Ranges are sanity bounds, not Dify's own: the reading program's type (positive integer, positive
  * float…) narrowed to durations that make sense (at most 7 days), so a typo like 108000000 is caught.
  */
+import { AppError } from '../core/errors';
+import { translate } from '../core/i18n';
 
 export type TimeoutGroup = 'workflow' | 'plugins' | 'tools' | 'code' | 'http' | 'web';
 
@@ -446,6 +448,19 @@ export function validateTimeoutValue(key: string, input: string): TimeoutValidat
   if (amount < info.min) return fail('belowMin', { min: info.min, unit });
   if (amount > info.max) return fail('aboveMax', { max: info.max, unit });
   return { ok: true, value: text, seconds: info.unit === 'nginx' ? amount : amount * unitSeconds(info.unit) };
+}
+
+/**
+ * For callers that must refuse outright (CLI `env set`, Apply): throws ENV_VALUE_INVALID, with the
+ * validator's reason in English as detail; returns the text to write.
+ */
+export function assertValidTimeoutValue(key: string, input: string): string {
+  const result = validateTimeoutValue(key, input);
+  if (result.ok) return result.value;
+  throw new AppError('ENV_VALUE_INVALID', {
+    params: { key, value: input },
+    detail: translate('en', result.error.key, result.error.params),
+  });
 }
 
 /** The duration a key's effective value means; empty or absent → Dify's default. Null if invalid. */

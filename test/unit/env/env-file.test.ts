@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../electron/core/errors';
+import { hasTranslation, translate } from '../../../electron/core/i18n';
 import { parse, type EnvEntry } from '../../../electron/env/env-file';
 import { difyLikeEnv } from '../../fixtures/env/dify-like';
 import { fixtureNames, physicalLines, readFixture } from './helpers';
@@ -177,7 +178,7 @@ describe('reading like Compose', () => {
   it('invalid lines are kept verbatim and reported with their line numbers', () => {
     const bytes = readFixture('invalid-lines.env');
     const doc = parse(bytes);
-    expect(doc.invalidLines()).toEqual([
+    expect(doc.invalidLines().map(({ messageKey: _, ...rest }) => rest)).toEqual([
       { line: 2, text: 'BAD KEY=2', reason: 'KEY_HAS_SPACE' },
       { line: 3, text: 'BAD$CHAR=3', reason: 'BAD_KEY_CHAR' },
       { line: 4, text: '=no key', reason: 'EMPTY_KEY' },
@@ -185,6 +186,10 @@ describe('reading like Compose', () => {
       { line: 6, text: 'TRAILING="closed" junk', reason: 'TEXT_AFTER_QUOTE' },
       { line: 8, text: 'UNCLOSED="never closed', reason: 'UNTERMINATED_QUOTE' },
     ]);
+    for (const line of doc.invalidLines()) {
+      expect(hasTranslation(line.messageKey), line.messageKey).toBe(true);
+      expect(translate('ja', line.messageKey)).toMatch(/[\u3040-\u30ff]/);
+    }
     expect(values(bytes)).toEqual({ GOOD: '1', STILL_GOOD: '4', LAST_GOOD: '5' });
     expectAppError(() => doc.assertNoInvalidLines(), 'ENV_FILE_INVALID_LINES');
     try {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../../electron/core/errors';
 import { hasTranslation, translate } from '../../../electron/core/i18n';
 import {
+  assertValidTimeoutValue,
   TIMEOUT_CATALOG,
   TIMEOUT_GROUPS,
   TIMEOUT_PRESETS,
@@ -151,6 +153,18 @@ describe('validator', () => {
     expect(parseNginxTime('1m500ms')).toBe(60.5);
     expect(parseNginxTime('2w')).toBe(14 * 86400);
     expect(parseNginxTime('')).toBeNull();
+  });
+
+  it('assertValidTimeoutValue refuses with ENV_VALUE_INVALID and the reason', () => {
+    expect(assertValidTimeoutValue('PLUGIN_DAEMON_TIMEOUT', ' 600.0 ')).toBe('600.0');
+    try {
+      assertValidTimeoutValue('PLUGIN_MAX_EXECUTION_TIMEOUT', '600.0');
+      throw new Error('expected a throw');
+    } catch (e) {
+      expect(isAppError(e) && e.code).toBe('ENV_VALUE_INVALID');
+      expect(isAppError(e) && e.params).toEqual({ key: 'PLUGIN_MAX_EXECUTION_TIMEOUT', value: '600.0' });
+      expect(isAppError(e) && e.detail).toBe('Enter a whole number without a decimal point.');
+    }
   });
 
   it('errors translate in both languages, with the unit', () => {
