@@ -35,6 +35,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           sequence: { groupOrder: 2 },
+          // The page reacts within milliseconds, but CI's two cores may be busy: poll generously.
+          expect: { poll: { timeout: 15_000, interval: 50 } },
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,

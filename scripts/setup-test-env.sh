@@ -10,7 +10,8 @@ log() { printf '[setup] %s\n' "$*"; }
 
 need_pkgs=()
 # fonts-ipafont-gothic: Japanese glyphs, so E2E screenshots of the ja UI are readable.
-for p in docker.io docker-compose busybox-static chromium fonts-ipafont-gothic; do
+# zip: the plugin packaging benchmark compares against `zip -qr`.
+for p in docker.io docker-compose busybox-static chromium fonts-ipafont-gothic zip; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if ((${#need_pkgs[@]})); then

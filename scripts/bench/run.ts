@@ -3,10 +3,12 @@
  * printing medians and ratios. Pick some with `npm run bench -- status plugin`.
  */
 import { printResult, type BenchResult } from './stats';
+import { runPluginBench } from './plugin';
 import { runStatusBench } from './status';
 
 const benches: Record<string, () => Promise<BenchResult>> = {
   status: runStatusBench,
+  plugin: runPluginBench,
 };
 
 async function main(): Promise<void> {
