@@ -19,8 +19,10 @@
  *  4. A definition is: optional blanks, optional `export` + whitespace, the key, optional blanks, `=`
  *     (or `:`, YAML style), optional blanks (space, tab, VT, FF, CR, U+0085, U+00A0), the value.
  *     Keys are Unicode letters/digits and `_ . - [ ]`. A space inside a key, or any other character,
- *     makes Compose reject the whole file. A line holding only a key takes the value of the shell
- *     running Compose, when that variable is set there (it is kept as an "inherited" entry).
+ *     makes Compose reject the whole file. (A tab or no-break space inside a key is accepted by
+ *     compose-go as part of the name; no program can use such a name, so we report it as invalid
+ *     too.) A line holding only a key takes the value of the shell running Compose, when that
+ *     variable is set there (kept as an "inherited" entry; `get()` ignores it).
  *  5. Unquoted value: the rest of the line, cut at the first " #" (a space then `#`: an inline
  *     comment; a tab before `#` does not count, and `a#b` keeps its `#`), then trailing whitespace is
  *     removed. The blanks after `=` are skipped first, so `KEY= # note` has the value `# note`.
@@ -36,8 +38,12 @@
  *  9. When a key is defined twice, the last definition wins; edits go to that one.
  * `get()` returns the value before interpolation: for unquoted and double-quoted values that is the
  * template Compose interpolates next; for single-quoted values it is the final literal (see
- * `EnvEntry.interpolated`). Lines Compose rejects are kept verbatim and listed by `invalidLines()`.
- * Compose v1 (docker-compose 1.29) reads `.env` with python-dotenv; it agrees on the common cases.
+ * `EnvEntry.interpolated`). Lines Compose rejects — and the few it reads in a way no service can use:
+ * an empty name, a blank inside a name, text after a closing quote — are kept verbatim and listed by
+ * `invalidLines()`.
+ * Compose v1 (docker-compose 1.29) reads these files with python-dotenv instead. Checked here: it
+ * agrees on every ordinary line and differs only on rare forms (a tab before `#` also starts a
+ * comment there, `KEY: value` lines are dropped, `\0NNN` is not decoded).
  */
 import { AppError } from '../core/errors';
 
@@ -384,8 +390,9 @@ function parseStatement(
   const keyEnd = trimRightSpace(body, keyStart, sep < 0 ? end : sep);
   const keyBin = body.slice(keyStart, keyEnd);
   if (keyBin === '') return invalid('EMPTY_KEY');
-  if (/[\t\v\f\r \x85\xa0]/.test(keyBin)) return invalid('KEY_HAS_SPACE');
   const key = binaryToText(keyBin);
+  // On the decoded text: the bytes 0x85/0xA0 also occur inside other UTF-8 characters.
+  if (/[\t\v\f\r \u0085\u00a0]/.test(key)) return invalid('KEY_HAS_SPACE');
 
   if (sep < 0) {
     const record: InheritRecord = {

@@ -200,6 +200,13 @@ describe('reading like Compose', () => {
     expect(Buffer.compare(doc.toBytes(), bytes)).toBe(0);
   });
 
+  it('keys may be any Unicode letters, including characters whose UTF-8 holds 0x85 or 0xA0 bytes', () => {
+    const doc = parse('\u0920\u0905_KEY=1\n時間=2\nA\u00a0B=3\n');
+    expect(doc.get('\u0920\u0905_KEY')).toBe('1');
+    expect(doc.get('時間')).toBe('2');
+    expect(doc.invalidLines().map((l) => [l.line, l.reason])).toEqual([[3, 'KEY_HAS_SPACE']]);
+  });
+
   it('never throws on arbitrary bytes', () => {
     const junk = Buffer.from([0xff, 0xfe, 0x00, 0x0a, 0x3d, 0x22, 0x0d, 0x0a, 0xc3, 0x28, 0x3d, 0x27, 0x5c]);
     const doc = parse(junk);
