@@ -187,6 +187,8 @@ describe.skipIf(skip)('pages without a Docker engine', () => {
     await expect.poll(() => text(page.locator('h1'))).toBe('Settings');
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string>('document.activeElement.tagName')).toBe('INPUT');
+    // Save stays disabled while the folder is being checked (debounced): wait for its verdict first.
+    await expect.poll(() => page.getByText('Checking…').count()).toBe(0);
     const url = page.getByLabel('Dify URL');
     await url.focus();
     await page.keyboard.press('ControlOrMeta+a');
