@@ -193,8 +193,12 @@ export async function writeFileAtomic(
   data: Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const target = await resolveTarget(file);
-  return serialized(target, () => writeUnlocked(target, data, options));
+  // Queue on the path as given, synchronously, so writes keep their call order; then on the resolved
+  // target too, so two paths to one file (a symlink) never write at once either.
+  return serialized(`call:${path.resolve(file)}`, async () => {
+    const target = await resolveTarget(file);
+    return serialized(target, () => writeUnlocked(target, data, options));
+  });
 }
 
 async function writeUnlocked(target: string, data: Uint8Array, options: AtomicWriteOptions): Promise<void> {
@@ -397,7 +401,18 @@ export async function writeWithBackup(
   data: Uint8Array,
   options: WriteWithBackupOptions = {},
 ): Promise<WriteResult> {
-  const target = await resolveTarget(file);
+  // Queued in call order on the given path first (see writeFileAtomic), then on the real target.
+  return serialized(`backup-call:${path.resolve(file)}`, async () => {
+    const target = await resolveTarget(file);
+    return writeWithBackupUnlocked(target, data, options);
+  });
+}
+
+function writeWithBackupUnlocked(
+  target: string,
+  data: Uint8Array,
+  options: WriteWithBackupOptions,
+): Promise<WriteResult> {
   return serialized(`backup:${target}`, async () => {
     const current = await readCurrent(target);
     if (options.expected !== undefined) {

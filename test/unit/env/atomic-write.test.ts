@@ -220,6 +220,15 @@ describe('writeWithBackup', () => {
     expect(result.backup?.id).toMatch(/^\.env\.\d{8}T\d{9}Z-00\.bak$/);
   });
 
+  it('concurrent calls keep their call order: the last one wins, each earlier state is backed up', async () => {
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) => writeWithBackup(file, Buffer.from(`V=${i}\n`), { now })),
+    );
+    expect(readFileSync(file, 'utf8')).toBe('V=5\n');
+    const kept = await listBackups(file);
+    expect(kept).toHaveLength(6);
+  });
+
   it('same bytes: nothing written, no backup', async () => {
     const result = await writeWithBackup(file, OLD, { now });
     expect(result).toEqual({ changed: false, backup: null });
