@@ -1,28 +1,22 @@
 /**
  * Differential check of the editor's reading rules against the real thing: Docker Compose v2 reads
  * the same files (as `env_file:` of a throw-away project; `config` needs no engine) and must see the
- * same value for every key. Skipped only when no Compose v2 CLI is installed.
+ * same value for every key. Skipped only when no Compose v2 CLI is installed (never in CI).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse } from '../../../electron/env/env-file';
-import { difyLikeEnv } from '../../fixtures/env/dify-like';
-import { validEnvFile } from './arbitraries';
-import { fixtureNames, readFixture } from './helpers';
+import { parse } from '../../electron/env/env-file';
+import { difyLikeEnv } from '../fixtures/env/dify-like';
+import { composeV2Available, skipReason } from '../helpers/docker-available';
+import { validEnvFile } from '../unit/env/arbitraries';
+import { fixtureNames, readFixture } from '../unit/env/helpers';
 
-function composeV2Available(): boolean {
-  try {
-    return /version v?2\./i.test(execFileSync('docker', ['compose', 'version'], { encoding: 'utf8' }));
-  } catch {
-    return false;
-  }
-}
-
-const available = composeV2Available();
+// `compose config` needs no engine, only the Compose v2 CLI; in CI its absence is a failure.
+const skip = skipReason('Docker Compose v2 CLI', composeV2Available());
 const work = mkdtempSync(path.join(tmpdir(), 'env-parity-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -66,7 +60,7 @@ function expectSameAsCompose(bytes: Buffer, composeEnv: Environment): void {
   for (const key of Object.keys(composeEnv)) expect(checked.has(key), `Compose saw ${key}`).toBe(true);
 }
 
-describe.skipIf(!available)('same values as Docker Compose v2', () => {
+describe.skipIf(skip)('same values as Docker Compose v2', () => {
   it('every fixture, and the Dify-like file in both line-ending styles', () => {
     const named = fixtureNames().filter((n) => n !== 'invalid-lines.env' && n !== 'non-utf8.env');
     const files = [
