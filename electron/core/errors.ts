@@ -54,6 +54,13 @@ export const ERROR_CODES = [
   'DIFY_REQUEST_FAILED',
   'DIFY_HTTP_ERROR',
   'DIFY_UNEXPECTED_RESPONSE',
+  // Plugin panel, CLI and secret store (electron/plugins/plugin-service.ts, secrets.ts).
+  'PLUGIN_SIGNATURE_FIX_UNAVAILABLE',
+  'PLUGIN_DAEMON_NOT_READY',
+  'PLUGIN_PROJECT_NOT_REGISTERED',
+  'SECRET_ENCRYPTION_UNAVAILABLE',
+  'SECRET_STORE_FAILED',
+  'SECRET_READ_ONLY',
   // .env editing (electron/env): byte-preserving edits, atomic writes with backups.
   'ENV_FILE_READ_ONLY',
   'ENV_FILE_LOCKED',

@@ -44,11 +44,14 @@ async function writeSettingsFile(text: string | Buffer): Promise<void> {
   await writeFile(file, text);
 }
 
+/** Fields added by the plugin feature (issue 4); every file written carries the defaults. */
+const PLUGIN_DEFAULTS = { pluginDirs: [], difyEmail: '' };
+
 describe('SettingsStore.load', () => {
   it('gives defaults for a missing file and does not create it', async () => {
     const store = await SettingsStore.open(file);
     expect(store.get()).toEqual({
-      settings: { difyDir: '', difyUrl: 'http://localhost', language: 'system' },
+      settings: { difyDir: '', difyUrl: 'http://localhost', language: 'system', ...PLUGIN_DEFAULTS },
       path: file,
       warning: null,
     });
@@ -62,6 +65,7 @@ describe('SettingsStore.load', () => {
       difyDir: 'D:\\dify\\docker',
       difyUrl: 'http://localhost',
       language: 'ja',
+      ...PLUGIN_DEFAULTS,
     });
     expect(store.get().warning).toBeNull();
   });
@@ -77,7 +81,12 @@ describe('SettingsStore.load', () => {
       await writeSettingsFile(text);
       const store = await SettingsStore.open(file);
       const view = store.get();
-      expect(view.settings).toEqual({ difyDir: '', difyUrl: 'http://localhost', language: 'system' });
+      expect(view.settings).toEqual({
+        difyDir: '',
+        difyUrl: 'http://localhost',
+        language: 'system',
+        ...PLUGIN_DEFAULTS,
+      });
       expect(view.warning?.code).toBe('SETTINGS_INVALID');
       expect(view.warning?.params?.path).toBe(file);
       expect(String(view.warning?.params?.reason)).toMatch(reason);
@@ -104,7 +113,12 @@ describe('SettingsStore.update', () => {
 
     const view = await store.update({ language: 'en' });
 
-    const expected = { difyDir: '/srv/dify/docker', difyUrl: 'http://localhost:8080', language: 'en' };
+    const expected = {
+      difyDir: '/srv/dify/docker',
+      difyUrl: 'http://localhost:8080',
+      language: 'en',
+      ...PLUGIN_DEFAULTS,
+    };
     expect(view).toEqual({ settings: expected, path: file, warning: null });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(expected);
     await expect(readFile(`${file}.bak`, 'utf8')).resolves.toBe(previous);
@@ -165,6 +179,7 @@ describe('SettingsStore.update', () => {
       difyDir: '/d',
       difyUrl: 'http://localhost',
       language: 'ja',
+      ...PLUGIN_DEFAULTS,
     });
   });
 
@@ -186,6 +201,7 @@ describe('SettingsStore.update', () => {
       difyDir: '/edited/elsewhere',
       difyUrl: 'https://dify.example.test',
       futureKey: { a: 1 },
+      ...PLUGIN_DEFAULTS,
     });
   });
 
@@ -200,6 +216,7 @@ describe('SettingsStore.update', () => {
       language: 'en',
       difyDir: '/a',
       difyUrl: 'http://h:81',
+      ...PLUGIN_DEFAULTS,
     });
   });
 
