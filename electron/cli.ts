@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pkg from '../package.json';
 import { newLines, statusJson, statusTable } from './cli-format';
+import { registerPluginCommands } from './cli-plugin';
 import { toErrorInfo, type ErrorInfo } from './core/errors';
 import { resolveLang, systemLocaleFromEnv, translate, type Lang } from './core/i18n';
 import type { JobHandle, JobSnapshot } from './core/jobs';
@@ -167,6 +168,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action((service: string, _opts: unknown, cmd: Command) =>
       withServices(cmd, (services) => followJob(cx, services, (s) => s.stack.restartService(service))),
     );
+
+  registerPluginCommands(program, { cx, withServices, cwd });
 
   // Inherited settings (exitOverride, output, help texts) are copied when a subcommand is created, so
   // the help option of each subcommand still needs its translated description.

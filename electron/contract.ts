@@ -4,6 +4,14 @@
  * channels, and `renderer/src/api.ts` derives its types from it. No channel string is written twice.
  */
 import { z } from 'zod';
+import {
+  DifyConnectionSchema,
+  PluginDirInputSchema,
+  PluginsOverviewSchema,
+  PluginTimeoutsSchema,
+  SetConnectionInputSchema,
+  TestLoginResultSchema,
+} from './plugins/ipc-schemas';
 import { SettingsPatchSchema, SettingsSchema } from './settings/schema';
 
 export const ErrorInfoSchema = z.object({
@@ -118,6 +126,20 @@ export const invokeContract = {
     input: z.object({ jobId: z.string().min(1).max(64) }).strict(),
     output: z.object({ cancelled: z.boolean() }),
   },
+  /** Registered plugin folders joined with Dify's installed list (plugins panel). */
+  'plugins:list': { input: none, output: PluginsOverviewSchema },
+  'plugins:add': { input: PluginDirInputSchema, output: PluginsOverviewSchema },
+  'plugins:remove': { input: PluginDirInputSchema, output: PluginsOverviewSchema },
+  /** Opens the OS folder picker for a plugin folder (Electron only); null when cancelled. */
+  'plugins:pickFolder': { input: none, output: z.object({ dir: z.string().nullable() }) },
+  'plugins:reinstall': { input: PluginDirInputSchema, output: JobRefSchema },
+  /** The user agreed to FORCE_VERIFYING_SIGNATURE=false (recreating plugin_daemon) if Dify refuses. */
+  'plugins:reinstallAllowUnsigned': { input: PluginDirInputSchema, output: JobRefSchema },
+  /** MAX_REQUEST_TIMEOUT and timeout= literals of registered folders, for the timeout chain. */
+  'plugins:timeouts': { input: none, output: z.array(PluginTimeoutsSchema) },
+  'dify:getConnection': { input: none, output: DifyConnectionSchema },
+  'dify:setConnection': { input: SetConnectionInputSchema, output: DifyConnectionSchema },
+  'dify:testLogin': { input: none, output: TestLoginResultSchema },
   'settings:get': { input: none, output: SettingsViewSchema },
   'settings:update': { input: SettingsPatchSchema.strict(), output: SettingsViewSchema },
   'settings:checkDifyDir': {

@@ -30,6 +30,8 @@ export type InvokeHandlers = {
 export interface HandlerAdapters {
   openExternal(url: string): Promise<void>;
   pickFolder(): Promise<string | null>;
+  /** The folder picker titled for a plugin folder; falls back to pickFolder. */
+  pickPluginFolder?(): Promise<string | null>;
   appInfo(): AppInfo;
 }
 
@@ -54,6 +56,26 @@ export function createInvokeHandlers(services: AppServices, adapters: HandlerAda
     'stack:restartService': async ({ service }) => detach(stack.restartService(service)),
     'jobs:list': async () => jobs.list(),
     'jobs:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'plugins:list': () => services.plugins.overview(),
+    'plugins:add': async ({ dir }) => {
+      await services.plugins.addProject(dir);
+      return services.plugins.overview();
+    },
+    'plugins:remove': async ({ dir }) => {
+      await services.plugins.removeProject(dir);
+      return services.plugins.overview();
+    },
+    'plugins:pickFolder': async () => ({
+      dir: await (adapters.pickPluginFolder ?? adapters.pickFolder)(),
+    }),
+    'plugins:reinstall': async ({ dir }) =>
+      detach(services.plugins.reinstall({ dir }, { requireRegistered: true })),
+    'plugins:reinstallAllowUnsigned': async ({ dir }) =>
+      detach(services.plugins.reinstall({ dir }, { requireRegistered: true, allowUnsigned: true })),
+    'plugins:timeouts': () => services.plugins.pluginTimeouts(),
+    'dify:getConnection': () => services.plugins.connection(),
+    'dify:setConnection': (input) => services.plugins.setConnection(input),
+    'dify:testLogin': () => services.plugins.testLogin(),
     'settings:get': async () => settings.get(),
     'settings:update': (patch) => settings.update(patch),
     'settings:checkDifyDir': ({ dir }) => stack.checkDifyDir(dir),

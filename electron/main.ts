@@ -3,7 +3,19 @@
  * and its hardening. Everything with logic lives in modules that run (and are tested) without
  * Electron: handlers.ts, ipc-sender.ts, tray.ts, services.ts.
  */
-import { app, BrowserWindow, dialog, Menu, nativeImage, Notification, session, shell, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  nativeImage,
+  Notification,
+  safeStorage,
+  session,
+  shell,
+  Tray,
+} from 'electron';
+import os from 'node:os';
 import path from 'node:path';
 import { eventIpcName } from './contract';
 import { toErrorInfo } from './core/errors';
@@ -16,7 +28,9 @@ import {
   type InvokeHandlers,
 } from './handlers';
 import { registerIpc } from './ipc';
+import { EncryptedFileSecretStore, type SecretCipher } from './plugins/secrets';
 import { createServices, type AppServices } from './services';
+import { settingsFilePath } from './settings/paths';
 import { TrayController, trayIconFile } from './tray';
 
 /** Must match electron-builder.yml's appId (Windows groups notifications and taskbar entries by it). */
@@ -27,6 +41,24 @@ const rendererFile = path.join(__dirname, 'renderer', 'index.html');
 const resourcesDir = app.isPackaged
   ? path.join(process.resourcesPath, 'resources')
   : path.join(app.getAppPath(), 'resources');
+/**
+ * safeStorage for the Dify password. On Linux without a keyring Electron falls back to a hard-coded
+ * key ('basic_text'): that is no protection, so it counts as "no encryption" and nothing is stored.
+ */
+const safeStorageCipher: SecretCipher = {
+  isEncryptionAvailable: () =>
+    safeStorage.isEncryptionAvailable() &&
+    !(process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text'),
+  encryptString: (plain) => safeStorage.encryptString(plain),
+  decryptString: (encrypted) => safeStorage.decryptString(encrypted),
+};
+
+/** Next to settings.json, in the per-user app-data folder. */
+function secretsFile(): string {
+  const settings = settingsFilePath({ platform: process.platform, env: process.env, homedir: os.homedir() });
+  return path.join(path.dirname(settings), 'secrets.json');
+}
+
 /** How long quitting waits for jobs and Docker streams to close before it gives up on them. */
 const DISPOSE_TIMEOUT_MS = 5000;
 
@@ -162,6 +194,11 @@ function start(): void {
       jobs: s.jobs,
       settings: s.settings,
       systemLocale: app.getLocale(),
+      plugins: {
+        trayEntries: () => s.plugins.trayEntries(),
+        onChange: (listener) => s.plugins.onChange(listener),
+        reinstall: (dir) => detach(() => s.plugins.reinstall({ dir }, { requireRegistered: true })),
+      },
       actions: {
         start: () => detach(() => s.stack.startStack()),
         stop: () => detach(() => s.stack.stopStack()),
@@ -184,6 +221,16 @@ function start(): void {
     async pickFolder() {
       const options: Electron.OpenDialogOptions = {
         title: translate(lang(), 'tray.pickDifyDir'),
+        properties: ['openDirectory'],
+      };
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    async pickPluginFolder() {
+      const options: Electron.OpenDialogOptions = {
+        title: translate(lang(), 'plugins.page.pickFolder'),
         properties: ['openDirectory'],
       };
       const result = window
@@ -220,7 +267,9 @@ function start(): void {
       app.setAppUserModelId(APP_ID);
       Menu.setApplicationMenu(null);
       hardenSession();
-      services = await createServices();
+      services = await createServices({
+        secrets: new EncryptedFileSecretStore(secretsFile(), safeStorageCipher),
+      });
       handlers = createInvokeHandlers(services, adapters);
       // Results are checked against the contract while developing; a mismatch there is a bug in main.
       unregisterIpc = registerIpc(

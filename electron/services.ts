@@ -3,7 +3,11 @@
  * here: everything Electron-only is passed in by main.ts as small adapters.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { JobManager } from './core/jobs';
+import type { EnvApi } from './env/api';
+import { PluginService } from './plugins/plugin-service';
+import { EnvSecretStore, type SecretStore } from './plugins/secrets';
 import { settingsFilePath } from './settings/paths';
 import { SettingsStore } from './settings/store';
 import type { StackApi } from './stack/api';
@@ -13,6 +17,7 @@ export interface AppServices {
   settings: SettingsStore;
   jobs: JobManager;
   stack: StackApi;
+  plugins: PluginService;
   dispose(): Promise<void>;
 }
 
@@ -26,6 +31,8 @@ export interface CreateServicesOptions {
   difyDir?: string;
   /** Base for a relative `configFile`. */
   cwd?: string;
+  /** Where the Dify password is kept: safeStorage-backed in the app; default DIFY_PASSWORD (CLI). */
+  secrets?: SecretStore;
 }
 
 export async function createServices(opts: CreateServicesOptions = {}): Promise<AppServices> {
@@ -47,14 +54,40 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     platform,
     env,
   });
-  return assembleServices(settings, jobs, stack);
+  const plugins = new PluginService({
+    jobs,
+    settings,
+    secrets: opts.secrets ?? new EnvSecretStore(env),
+    dataDir: path.dirname(settings.path),
+    env: () => envApiOf(services),
+  });
+  const services = assembleServices(settings, jobs, stack, { plugins });
+  return services;
+}
+
+/** The .env capability once `services.timeouts` (issue 3) is part of AppServices; null until then. */
+function envApiOf(services: AppServices | undefined): EnvApi | null {
+  return (services as (AppServices & { timeouts?: EnvApi }) | undefined)?.timeouts ?? null;
 }
 
 /**
  * Ties the parts together: a settings change (say, another Dify folder) triggers a fresh status,
  * and dispose stops jobs before the stack closes its Docker event stream.
  */
-export function assembleServices(settings: SettingsStore, jobs: JobManager, stack: StackApi): AppServices {
+export function assembleServices(
+  settings: SettingsStore,
+  jobs: JobManager,
+  stack: StackApi,
+  parts: { plugins?: PluginService } = {},
+): AppServices {
+  const plugins =
+    parts.plugins ??
+    new PluginService({
+      jobs,
+      settings,
+      secrets: new EnvSecretStore(process.env),
+      dataDir: path.dirname(settings.path),
+    });
   const offSettings = settings.onChange(() => {
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
     stack.refresh().catch(() => undefined);
@@ -64,9 +97,11 @@ export function assembleServices(settings: SettingsStore, jobs: JobManager, stac
     settings,
     jobs,
     stack,
+    plugins,
     dispose() {
       disposing ??= (async () => {
         offSettings();
+        plugins.dispose();
         await jobs.dispose();
         await stack.dispose();
       })();

@@ -18,10 +18,17 @@ export type TrayAction = 'start' | 'stop' | 'openDify' | 'openDashboard' | 'quit
 
 /** The subset of Electron's MenuItemConstructorOptions the tray uses; actions are ids, not closures. */
 export interface TrayMenuItem {
-  id?: TrayAction | `component:${string}` | 'busy';
+  id?: TrayAction | `component:${string}` | 'busy' | `plugin:${string}` | 'plugins' | 'plugins:none';
   type?: 'normal' | 'separator';
   label?: string;
   enabled?: boolean;
+  submenu?: TrayMenuItem[];
+}
+
+/** A registered plugin folder as the tray lists it. */
+export interface TrayPluginEntry {
+  dir: string;
+  name: string;
 }
 
 export interface TrayContext {
@@ -30,6 +37,8 @@ export interface TrayContext {
   busy: boolean;
   /** What the running job is doing now, shown as a line in the menu. */
   busyStep?: JobStep | null;
+  /** Registered plugin folders: "Reinstall plugin ▸ <name>". */
+  plugins?: readonly TrayPluginEntry[];
 }
 
 /** Components whose "unavailable" means "not set up": they do not make the stack look partly down. */
@@ -111,6 +120,7 @@ export function buildTrayMenu(snapshot: StatusSnapshot, ctx: TrayContext): TrayM
   for (const c of snapshot.components) {
     items.push({ id: `component:${c.id}`, label: componentLine(lang, c), enabled: false });
   }
+  items.push({ type: 'separator' }, pluginSubmenu(lang, ctx.plugins ?? []));
   items.push(
     { type: 'separator' },
     { id: 'openDify', label: translate(lang, 'tray.openDify') },
@@ -119,6 +129,19 @@ export function buildTrayMenu(snapshot: StatusSnapshot, ctx: TrayContext): TrayM
     { id: 'quit', label: translate(lang, 'tray.quit') },
   );
   return items;
+}
+
+/** "Reinstall plugin ▸" with one entry per registered folder (same names told apart by their path). */
+export function pluginSubmenu(lang: Lang, plugins: readonly TrayPluginEntry[]): TrayMenuItem {
+  const submenu: TrayMenuItem[] =
+    plugins.length === 0
+      ? [{ id: 'plugins:none', label: translate(lang, 'plugins.tray.none'), enabled: false }]
+      : plugins.map((p) => {
+          const twin = plugins.filter((o) => o.name === p.name).length > 1;
+          const name = twin ? `${p.name} — ${p.dir}` : p.name;
+          return { id: `plugin:${p.dir}` as const, label: name };
+        });
+  return { id: 'plugins', label: translate(lang, 'plugins.tray.reinstall'), submenu };
 }
 
 /** Stop is offered when any part of the stack has a running container. */
@@ -176,6 +199,12 @@ export interface TrayControllerOptions<Image, Menu> {
   settings: Pick<SettingsStore, 'get' | 'onChange'>;
   systemLocale: string;
   actions: Record<TrayAction, () => void>;
+  /** Registered plugin folders and the reinstall action of the "Reinstall plugin ▸" submenu. */
+  plugins?: {
+    trayEntries(): TrayPluginEntry[];
+    onChange(listener: () => void): () => void;
+    reinstall(dir: string): void;
+  };
   /** Tells the user that a job failed (a balloon on Windows); optional. */
   notify?(title: string, body: string): void;
 }
@@ -195,6 +224,7 @@ export class TrayController<Image, Menu> {
       options.jobs.onUpdate((job) => this.onJob(job)),
       options.settings.onChange(() => this.render()),
     );
+    if (options.plugins) this.unsubscribers.push(options.plugins.onChange(() => this.render()));
     this.render();
   }
 
@@ -205,7 +235,12 @@ export class TrayController<Image, Menu> {
   render(): void {
     const jobs = this.options.jobs.list().filter((j) => j.finishedAt === null);
     const current = jobs.find((j) => j.state === 'running') ?? jobs[0];
-    const ctx: TrayContext = { lang: this.lang(), busy: jobs.length > 0, busyStep: current?.step ?? null };
+    const ctx: TrayContext = {
+      lang: this.lang(),
+      busy: jobs.length > 0,
+      busyStep: current?.step ?? null,
+      plugins: this.options.plugins?.trayEntries() ?? [],
+    };
     const snapshot = this.options.stack.getSnapshot();
     const icon = trayIconState(snapshot, ctx.busy);
     const template = buildTrayMenu(snapshot, ctx);
@@ -217,14 +252,18 @@ export class TrayController<Image, Menu> {
     const { tray, actions } = this.options;
     tray.setImage(this.options.image(icon));
     tray.setToolTip(tooltip);
-    tray.setContextMenu(
-      this.options.buildMenu(
-        template.map((item): MenuItemConstructorOptions => {
-          const action = item.id && item.id in actions ? (item.id as TrayAction) : null;
-          return action ? { ...item, click: () => actions[action]() } : { ...item };
-        }),
-      ),
-    );
+    const plugins = this.options.plugins;
+    const toElectron = (item: TrayMenuItem): MenuItemConstructorOptions => {
+      const { submenu, ...rest } = item;
+      if (submenu) return { ...rest, submenu: submenu.map(toElectron) };
+      if (item.id?.startsWith('plugin:') && plugins) {
+        const dir = item.id.slice('plugin:'.length);
+        return { ...rest, click: () => plugins.reinstall(dir) };
+      }
+      const action = item.id && item.id in actions ? (item.id as TrayAction) : null;
+      return action ? { ...rest, click: () => actions[action]() } : { ...rest };
+    };
+    tray.setContextMenu(this.options.buildMenu(template.map(toElectron)));
   }
 
   dispose(): void {

@@ -122,11 +122,11 @@ export class EnvSecretStore implements SecretStore {
     return value ? value : null;
   }
 
-  async set(): Promise<void> {
+  async set(_name: string, _value: string): Promise<void> {
     throw new AppError('SECRET_READ_ONLY');
   }
 
-  async delete(): Promise<void> {
+  async delete(_name: string): Promise<void> {
     throw new AppError('SECRET_READ_ONLY');
   }
 }

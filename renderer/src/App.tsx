@@ -6,13 +6,16 @@ import { useLiveData } from './hooks/useLiveData';
 import { applyLang } from './i18n/setup';
 import { resolveLang } from './lib/lang';
 import { DashboardPage } from './pages/DashboardPage';
+import { PluginsPage } from './pages/PluginsPage';
 import { SettingsPage } from './pages/SettingsPage';
 
 /** Pages of the dashboard window. Later issues add Timeouts, Plugins, GPU and Logs here. */
-type PageId = 'dashboard' | 'settings';
+type PageId = 'dashboard' | 'plugins' | 'settings';
 
-const PAGES: ReadonlyArray<{ id: PageId; icon: IconName }> = [
+/** labelKey: pages whose nav text lives in their own i18n section. */
+const PAGES: ReadonlyArray<{ id: PageId; icon: IconName; labelKey?: string }> = [
   { id: 'dashboard', icon: 'dashboard' },
+  { id: 'plugins', icon: 'plugin', labelKey: 'plugins.page.nav' },
   { id: 'settings', icon: 'settings' },
 ];
 
@@ -51,6 +54,8 @@ export function App() {
         onOpenSettings={() => setPage('settings')}
       />
     );
+  } else if (page === 'plugins') {
+    content = <PluginsPage jobs={data.jobs} settings={data.settingsView.settings} />;
   } else {
     content = (
       <SettingsPage
@@ -75,7 +80,7 @@ export function App() {
                 onClick={() => setPage(p.id)}
               >
                 <Icon name={p.icon} />
-                {t(`nav.${p.id}`)}
+                {t(p.labelKey ?? `nav.${p.id}`)}
               </button>
             </li>
           ))}

@@ -6,6 +6,7 @@
  */
 import { JobManager } from '../../electron/core/jobs';
 import { StackService } from '../../electron/stack/stack-service';
+import { SettingsSchema } from '../../electron/settings/schema';
 import { createTestStack } from '../../test/helpers/test-stack';
 import { median, printResult, timeRuns, type BenchResult } from './stats';
 
@@ -16,7 +17,7 @@ export async function runStatusBench(): Promise<BenchResult> {
   const jobs = new JobManager();
   const svc = new StackService({
     jobs,
-    getSettings: () => ({ difyDir: stack.dir, difyUrl: 'http://localhost', language: 'en' }),
+    getSettings: () => ({ ...SettingsSchema.parse({}), difyDir: stack.dir, language: 'en' }),
   });
   try {
     await svc.startStack().done;

@@ -33,6 +33,11 @@ export interface DifyConsoleDoubleOptions {
   taskRunningMs?: number;
   /** FORCE_VERIFYING_SIGNATURE=true: every (unsigned) upload is refused. */
   signatureRequired?: boolean;
+  /**
+   * Asked at each upload instead of `signatureRequired` when given: lets a test tie the mode to the
+   * real world (e.g. FORCE_VERIFYING_SIGNATURE in a plugin_daemon container's environment).
+   */
+  signatureRequiredNow?: () => boolean | Promise<boolean>;
   /** The workspace's install permission excludes this user: upload/install/uninstall answer 403. */
   forbidPluginInstall?: boolean;
   maxPackageBytes?: number;
@@ -78,8 +83,8 @@ interface Uploaded {
 export interface DifyConsoleDouble {
   /** e.g. http://127.0.0.1:43210 — what the app calls "the Dify URL". */
   url: string;
-  options: Required<Omit<DifyConsoleDoubleOptions, 'brokenResponses'>> &
-    Pick<DifyConsoleDoubleOptions, 'brokenResponses'>;
+  options: Required<Omit<DifyConsoleDoubleOptions, 'brokenResponses' | 'signatureRequiredNow'>> &
+    Pick<DifyConsoleDoubleOptions, 'brokenResponses' | 'signatureRequiredNow'>;
   requests: RequestRecord[];
   installed(): InstalledRecord[];
   uploads(): string[];
@@ -120,6 +125,7 @@ export async function startDifyConsoleDouble(
     forbidPluginInstall: opts.forbidPluginInstall ?? false,
     maxPackageBytes: opts.maxPackageBytes ?? 52_428_800,
     brokenResponses: opts.brokenResponses,
+    signatureRequiredNow: opts.signatureRequiredNow,
   };
   const accessTokens = new Map<string, { expiresAt: number; csrf: string }>();
   const refreshTokens = new Set<string>();
@@ -335,7 +341,10 @@ export async function startDifyConsoleDouble(
       } catch (e) {
         return difyError(res, 400, 'invalid_param', e instanceof Error ? e.message : String(e));
       }
-      if (options.signatureRequired) return difyError(res, 400, 'plugin_error', SIGNATURE_MESSAGE);
+      const signatureRequired = options.signatureRequiredNow
+        ? await options.signatureRequiredNow()
+        : options.signatureRequired;
+      if (signatureRequired) return difyError(res, 400, 'plugin_error', SIGNATURE_MESSAGE);
       uploads.set(up.identifier, up);
       if (options.brokenResponses?.upload !== undefined)
         return send(res, 200, options.brokenResponses.upload);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../electron/contract';
 import { JobManager } from '../../electron/core/jobs';
+import { SettingsSchema } from '../../electron/settings/schema';
 import { detectCompose, type ComposeAvailability } from '../../electron/stack/compose-cli';
 import { StackService, type StackServiceOptions } from '../../electron/stack/stack-service';
 import {
@@ -41,7 +42,7 @@ afterEach(async () => {
 function serviceFor(stack: TestStack, extra: Partial<StackServiceOptions> = {}): StackService {
   const svc = new StackService({
     jobs: new JobManager(),
-    getSettings: () => ({ difyDir: stack.dir, difyUrl: 'http://localhost', language: 'en' }),
+    getSettings: () => ({ ...SettingsSchema.parse({}), difyDir: stack.dir, language: 'en' }),
     readyTimeoutMs: 60_000,
     ...extra,
   });
@@ -215,7 +216,7 @@ describe.skipIf(skip)('Dify stack on the real engine (Compose v2)', () => {
     await stack.up('v2');
     const svc = new StackService({
       jobs: new JobManager(),
-      getSettings: () => ({ difyDir: '', difyUrl: 'http://localhost', language: 'en' }),
+      getSettings: () => ({ ...SettingsSchema.parse({}), language: 'en' }),
     });
     cleanups.push(() => svc.dispose());
     const found = await svc.detectDifyDirs();

@@ -20,7 +20,8 @@ export type IconName =
   | 'refresh'
   | 'play'
   | 'folder'
-  | 'search';
+  | 'search'
+  | 'plugin';
 
 export function Icon({ name, className }: { name: IconName; className?: string }) {
   return (
@@ -162,5 +163,14 @@ const paths: Record<IconName, ReactNode> = {
       <circle cx="7" cy="7" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
       <path d="M10.3 10.3l3.7 3.7" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" />
     </>
+  ),
+  plugin: (
+    <path
+      d="M6 2.5h2.5v1.6a1.2 1.2 0 1 0 2.4 0V2.5h1.6a1 1 0 0 1 1 1V6h-1.6a1.2 1.2 0 1 0 0 2.4h1.6v4.1a1 1 0 0 1-1 1H3.5a1 1 0 0 1-1-1V3.5a1 1 0 0 1 1-1z"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.3"
+      strokeLinejoin="round"
+    />
   ),
 };

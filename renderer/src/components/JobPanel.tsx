@@ -15,10 +15,13 @@ export function JobPanel({
   job,
   onCancel,
   cancelling,
+  title,
 }: {
   job: JobSnapshotDto | null;
   onCancel: (jobId: string) => void;
   cancelling: boolean;
+  /** Instead of the title derived from the job's kind (pages with their own kinds of jobs). */
+  title?: string;
 }) {
   const { t, i18n } = useTranslation();
   const reasonText = useReasonText();
@@ -27,7 +30,7 @@ export function JobPanel({
     return (
       <section className="panel job-panel" aria-labelledby="job-title">
         <h2 id="job-title" className="panel__title">
-          {t('jobs.title')}
+          {title ?? t('jobs.title')}
         </h2>
         <p className="muted">{t('jobs.none')}</p>
       </section>
@@ -48,7 +51,7 @@ export function JobPanel({
     <section className="panel job-panel" aria-labelledby="job-title" data-job-state={job.state}>
       <div className="panel__header">
         <h2 id="job-title" className="panel__title">
-          {t(`jobs.kinds.${job.kind}`, { defaultValue: t('jobs.title') })}
+          {title ?? t(`jobs.kinds.${job.kind}`, { defaultValue: t('jobs.title') })}
         </h2>
         <JobStateBadge state={job.state} />
         <span className="muted job-panel__time">

@@ -85,6 +85,12 @@ vi.mock('electron', async () => {
     Notification: Object.assign(vi.fn(), { isSupported: () => false }),
     dialog: { showOpenDialog: vi.fn(), showErrorBox: vi.fn() },
     shell: { openExternal: async (u: string) => void fake.opened.push(u) },
+    safeStorage: {
+      isEncryptionAvailable: () => false,
+      getSelectedStorageBackend: () => 'basic_text',
+      encryptString: vi.fn(),
+      decryptString: vi.fn(),
+    },
     ipcMain: {
       handle: (name: string, fn: (...args: unknown[]) => unknown) => fake.handlers.set(name, fn),
       removeHandler: (name: string) => fake.handlers.delete(name),
@@ -118,6 +124,7 @@ vi.mock('../../../electron/services', async () => {
         settings: new SettingsStore(p.join(os.tmpdir(), 'never-written', 'settings.json')),
         jobs,
         stack,
+        plugins: { trayEntries: () => [], onChange: () => () => undefined, reinstall: vi.fn() },
         dispose: async () => void services.disposed++,
       };
     },

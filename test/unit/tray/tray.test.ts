@@ -10,6 +10,7 @@ import { AppError } from '../../../electron/core/errors';
 import { JobManager, type JobSnapshot } from '../../../electron/core/jobs';
 import {
   buildTrayMenu,
+  pluginSubmenu,
   TRAY_ICON_STATES,
   TrayController,
   trayIconFile,
@@ -173,6 +174,42 @@ describe('trayIconState', () => {
   });
 });
 
+describe('pluginSubmenu', () => {
+  it('lists registered plugins by name, telling twins apart by folder, each an action id', () => {
+    const item = pluginSubmenu('en', [
+      { dir: '/p/sd-tool', name: 'Stable Diffusion' },
+      { dir: '/p/a/echo', name: 'Echo' },
+      { dir: '/p/b/echo', name: 'Echo' },
+    ]);
+    expect(item).toEqual({
+      id: 'plugins',
+      label: 'Reinstall plugin',
+      submenu: [
+        { id: 'plugin:/p/sd-tool', label: 'Stable Diffusion' },
+        { id: 'plugin:/p/a/echo', label: 'Echo — /p/a/echo' },
+        { id: 'plugin:/p/b/echo', label: 'Echo — /p/b/echo' },
+      ],
+    });
+  });
+
+  it('says where to register plugins when there are none (ja)', () => {
+    const item = pluginSubmenu('ja', []);
+    expect(item.label).toBe('プラグインを再インストール');
+    expect(item.submenu).toEqual([
+      { id: 'plugins:none', label: expect.stringContaining('プラグイン') as string, enabled: false },
+    ]);
+  });
+
+  it('is part of the menu with the context’s plugins', () => {
+    const items = buildTrayMenu(allRunning, {
+      lang: 'en',
+      busy: false,
+      plugins: [{ dir: 'D:\\plugins\\sd', name: 'SD' }],
+    });
+    expect(byId(items, 'plugins')?.submenu?.map((i) => i.id)).toEqual(['plugin:D:\\plugins\\sd']);
+  });
+});
+
 describe('buildTrayMenu', () => {
   it('has the fixed items in order, with a disabled line per component', () => {
     const items = buildTrayMenu(allRunning, { lang: 'en', busy: false });
@@ -182,6 +219,8 @@ describe('buildTrayMenu', () => {
       'separator',
       'component:docker',
       'component:dify',
+      'separator',
+      'plugins',
       'separator',
       'openDify',
       'openDashboard',
@@ -193,6 +232,7 @@ describe('buildTrayMenu', () => {
       'Stop stack',
       'Docker: Running',
       'Dify: Running (11/11)',
+      'Reinstall plugin',
       'Open Dify',
       'Open dashboard',
       'Quit Dify Stack Tray',
@@ -326,7 +366,13 @@ describe('TrayController', () => {
     };
     const settingsEvents = new EventEmitter();
     let view: SettingsView = {
-      settings: { difyDir: '', difyUrl: 'http://localhost', language: 'system' },
+      settings: {
+        difyDir: '',
+        difyUrl: 'http://localhost',
+        language: 'system',
+        pluginDirs: [],
+        difyEmail: '',
+      },
       path: '/s',
       warning: null,
     };
@@ -350,6 +396,23 @@ describe('TrayController', () => {
         () => void calls.push(a),
       ]),
     ) as Record<TrayAction, () => void>;
+    const pluginEvents = new EventEmitter();
+    const reinstalled: string[] = [];
+    const plugins = {
+      entries: [] as Array<{ dir: string; name: string }>,
+      trayEntries() {
+        return this.entries;
+      },
+      onChange: (l: () => void) => {
+        pluginEvents.on('c', l);
+        return () => pluginEvents.off('c', l);
+      },
+      reinstall: (dir: string) => void reinstalled.push(dir),
+      set(entries: Array<{ dir: string; name: string }>) {
+        this.entries = entries;
+        pluginEvents.emit('c');
+      },
+    };
     const controller = new TrayController<string, Menu>({
       tray,
       buildMenu: (template) => ({ template: template as Menu['template'] }),
@@ -359,9 +422,10 @@ describe('TrayController', () => {
       settings,
       systemLocale: 'ja-JP',
       actions,
+      plugins,
       notify: (title, body) => void notes.push([title, body]),
     });
-    return { tray, stack, settings, jobs, calls, notes, controller };
+    return { tray, stack, settings, jobs, calls, notes, controller, plugins, reinstalled };
   }
 
   it('renders at once and follows snapshots, language changes and jobs', async () => {
@@ -427,5 +491,15 @@ describe('TrayController', () => {
     ]);
     const finished: JobSnapshot | undefined = jobs.list()[0];
     expect(finished?.state).toBe('failed');
+  });
+
+  it('rebuilds the plugin submenu when plugins change and reinstalls the clicked one', () => {
+    const { tray, plugins, reinstalled } = setup();
+    plugins.set([{ dir: '/p/sd', name: 'SD tool' }]);
+    const menu = tray.menus.at(-1)!;
+    const sub = menu.template.find((i) => i.id === 'plugins')?.submenu as Menu['template'];
+    expect(sub.map((i) => i.label)).toEqual(['SD tool']);
+    sub[0]?.click?.();
+    expect(reinstalled).toEqual(['/p/sd']);
   });
 });

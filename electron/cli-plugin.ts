@@ -1,0 +1,186 @@
+/**
+ * `dify-stack plugin …`: the plugin commands of the CLI, over the same PluginService as the panel.
+ *
+ *   dify-stack plugin package DIR [-o FILE]              build a .difypkg; prints its path
+ *   dify-stack plugin install PATH [--allow-unsigned]    folder or .difypkg → the reinstall workflow;
+ *                                                        steps on stderr, the final
+ *                                                        plugin_unique_identifier on stdout
+ *   dify-stack plugin list [--json]                      what Dify has installed
+ *   connection: --dify-url URL, --email EMAIL (else the settings), password from DIFY_PASSWORD only
+ *
+ * Exit codes as the rest of the CLI: 0 only when Dify reports success, 1 failed, 2 usage, 130 Ctrl+C.
+ */
+import type { Command } from 'commander';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { alignColumns } from './cli-format';
+import { toErrorInfo, type ErrorInfo } from './core/errors';
+import type { Lang } from './core/i18n';
+import type { JobSnapshot } from './core/jobs';
+import type { InstalledSummary } from './plugins/plugin-service';
+import { packagePluginFolder } from './plugins/packager';
+import type { ReinstallResult } from './plugins/reinstall';
+import type { AppServices } from './services';
+
+/** What cli.ts's context offers (structural, so this module does not reach into cli.ts). */
+export interface PluginCliContext {
+  readonly lang: Lang;
+  readonly io: {
+    onInterrupt?(handler: () => void): () => void;
+    cwd?: string;
+  };
+  t(key: string, params?: Record<string, unknown>): string;
+  out(text: string): void;
+  err(text: string): void;
+  printError(error: ErrorInfo): void;
+}
+
+export interface PluginCliDeps {
+  cx: PluginCliContext;
+  /** cli.ts's runner: creates the services, runs `fn`, maps its result or error to the exit code. */
+  withServices(cmd: Command, fn: (services: AppServices) => Promise<number>): Promise<void>;
+  cwd: string;
+}
+
+interface ConnectionOptions {
+  difyUrl?: string;
+  email?: string;
+}
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_CANCELLED = 130;
+
+export function registerPluginCommands(program: Command, deps: PluginCliDeps): void {
+  const { cx, withServices, cwd } = deps;
+  const plugin = program
+    .command('plugin')
+    .description(cx.t('plugins.cli.command'))
+    .option('--dify-url <url>', cx.t('plugins.cli.options.difyUrl'))
+    .option('--email <email>', cx.t('plugins.cli.options.email'));
+
+  const connect = (services: AppServices, cmd: Command): void => {
+    const o = cmd.optsWithGlobals<ConnectionOptions>();
+    services.plugins.useConnection({ baseUrl: o.difyUrl, email: o.email });
+  };
+
+  plugin
+    .command('package')
+    .description(cx.t('plugins.cli.package'))
+    .argument('<dir>', cx.t('plugins.cli.args.dir'))
+    .option('-o, --output <file>', cx.t('plugins.cli.options.output'))
+    .action((dir: string, opts: { output?: string }, cmd: Command) =>
+      withServices(cmd, async () => {
+        const result = await packagePluginFolder(path.resolve(cwd, dir), {
+          outFile: opts.output ? path.resolve(cwd, opts.output) : undefined,
+        });
+        for (const s of result.skipped)
+          cx.err(cx.t('plugins.cli.skipped', { file: s.rel, reason: s.reason }));
+        cx.err(
+          cx.t('plugins.cli.packaged', {
+            plugin: result.manifest.pluginId,
+            version: result.manifest.version,
+            files: result.files,
+            bytes: result.bytes,
+          }),
+        );
+        cx.out(result.path);
+        return EXIT_OK;
+      }),
+    );
+
+  plugin
+    .command('install')
+    .description(cx.t('plugins.cli.install'))
+    .argument('<path>', cx.t('plugins.cli.args.path'))
+    .option('--allow-unsigned', cx.t('plugins.cli.options.allowUnsigned'))
+    .option('--force', cx.t('plugins.cli.options.force'))
+    .action((target: string, opts: { allowUnsigned?: boolean; force?: boolean }, cmd: Command) =>
+      withServices(cmd, async (services) => {
+        connect(services, cmd);
+        const abs = path.resolve(cwd, target);
+        const st = await fs.stat(abs).catch(() => null);
+        const source = st?.isDirectory() ? { dir: abs } : { file: abs };
+        return followReinstall(cx, services, () =>
+          services.plugins.reinstall(source, { allowUnsigned: opts.allowUnsigned, force: opts.force }),
+        );
+      }),
+    );
+
+  plugin
+    .command('list')
+    .description(cx.t('plugins.cli.list'))
+    .option('--json', cx.t('cli.options.json'))
+    .action((opts: { json?: boolean }, cmd: Command) =>
+      withServices(cmd, async (services) => {
+        connect(services, cmd);
+        const installed = await services.plugins.listInstalled();
+        cx.out(opts.json ? JSON.stringify(installed) : installedTable(cx, installed));
+        return EXIT_OK;
+      }),
+    );
+
+  for (const sub of [plugin, ...plugin.commands]) sub.helpOption('-h, --help', cx.t('cli.options.help'));
+}
+
+/** Steps and Dify's task states to stderr as they change; the identifier alone to stdout at the end. */
+async function followReinstall(
+  cx: PluginCliContext,
+  services: AppServices,
+  start: () => { id: string; done: Promise<ReinstallResult> },
+): Promise<number> {
+  let jobId: string | null = null;
+  let lastStep = '';
+  const print = (job: JobSnapshot): void => {
+    if (job.id !== jobId || !job.step) return;
+    const step = cx.t(job.step.key, job.step.params);
+    if (step !== lastStep) cx.err(step);
+    lastStep = step;
+  };
+  const off = services.jobs.onUpdate(print);
+  let cancelling = false;
+  const offInterrupt = cx.io.onInterrupt?.(() => {
+    if (cancelling || jobId === null) return;
+    cancelling = true;
+    cx.err(cx.t('cli.cancelling'));
+    services.jobs.cancel(jobId);
+  });
+  try {
+    const handle = start();
+    jobId = handle.id;
+    const current = services.jobs.get(handle.id);
+    if (current) print(current);
+    const result = await handle.done;
+    cx.err(
+      cx.t(`plugins.cli.result.${result.action}`, {
+        plugin: result.pluginId,
+        version: result.version,
+        previous: result.previous?.version ?? '',
+      }),
+    );
+    cx.out(result.identifier);
+    return EXIT_OK;
+  } catch (e) {
+    const info = toErrorInfo(e);
+    if (info.code === 'CANCELLED') {
+      cx.printError(info);
+      return EXIT_CANCELLED;
+    }
+    cx.printError(info);
+    if (info.code === 'PLUGIN_SIGNATURE_REJECTED') cx.err(cx.t('plugins.cli.hintAllowUnsigned'));
+    return EXIT_FAILED;
+  } finally {
+    off();
+    offInterrupt?.();
+  }
+}
+
+export function installedTable(cx: Pick<PluginCliContext, 't'>, installed: InstalledSummary[]): string {
+  if (installed.length === 0) return cx.t('plugins.cli.noneInstalled');
+  const head = ['plugin', 'version', 'source', 'identifier'].map((k) => cx.t(`plugins.cli.table.${k}`));
+  const rows = installed
+    .slice()
+    .sort((a, b) => a.pluginId.localeCompare(b.pluginId))
+    .map((p) => [p.pluginId, p.version, p.source, p.identifier]);
+  return alignColumns([head, ...rows]).join('\n');
+}

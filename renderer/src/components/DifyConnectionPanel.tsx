@@ -1,0 +1,156 @@
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ErrorInfo } from '../../../electron/contract';
+import type { DifyConnectionDto, TestLoginResultDto } from '../../../electron/plugins/ipc-schemas';
+import { invoke, toErrorInfo } from '../api';
+import { ErrorBox } from './ErrorBox';
+import { Icon } from './Icon';
+
+/**
+ * Where Dify is and how to log in: the URL (a setting), the e-mail (a setting) and the password
+ * (encrypted by the OS; the field never shows it back), with "Test login". The parent keys it by the
+ * saved URL and e-mail, so a change made elsewhere starts the form afresh.
+ */
+export function DifyConnectionPanel({
+  connection,
+  onChanged,
+}: {
+  connection: DifyConnectionDto;
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [url, setUrl] = useState(connection.url);
+  const [email, setEmail] = useState(connection.email);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState<'save' | 'test' | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [login, setLogin] = useState<TestLoginResultDto | null>(null);
+
+  const dirty = url.trim() !== connection.url || email.trim() !== connection.email || password !== '';
+
+  const save = async (): Promise<boolean> => {
+    if (url.trim() !== connection.url) await invoke('settings:update', { difyUrl: url.trim() });
+    await invoke('dify:setConnection', {
+      email: email.trim(),
+      ...(password !== '' ? { password } : {}),
+    });
+    setPassword('');
+    onChanged();
+    return true;
+  };
+
+  const run = async (kind: 'save' | 'test') => {
+    setBusy(kind);
+    setError(null);
+    setSaved(false);
+    setLogin(null);
+    try {
+      if (dirty) await save();
+      if (kind === 'save') setSaved(true);
+      else setLogin(await invoke('dify:testLogin', {}));
+    } catch (e) {
+      setError(toErrorInfo(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="panel__title">
+        {t('plugins.connection.title')}
+      </h2>
+      <form
+        className="connection-grid"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run('save');
+        }}
+      >
+        <div className="field">
+          <label htmlFor={`${id}-url`} className="field__label">
+            {t('plugins.connection.url')}
+          </label>
+          <input
+            id={`${id}-url`}
+            className="input mono"
+            type="url"
+            value={url}
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(e) => setUrl(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-email`} className="field__label">
+            {t('plugins.connection.email')}
+          </label>
+          <input
+            id={`${id}-email`}
+            className="input"
+            type="email"
+            value={email}
+            autoComplete="username"
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-password`} className="field__label">
+            {t('plugins.connection.password')}
+          </label>
+          <input
+            id={`${id}-password`}
+            className="input"
+            type="password"
+            value={password}
+            autoComplete="current-password"
+            disabled={!connection.canStorePassword}
+            placeholder={
+              connection.hasPassword
+                ? t('plugins.connection.passwordSaved')
+                : t('plugins.connection.passwordEmpty')
+            }
+            aria-describedby={`${id}-password-hint`}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <span id={`${id}-password-hint`} className="field__message muted">
+            {connection.canStorePassword
+              ? t('plugins.connection.passwordHint')
+              : t('plugins.connection.passwordUnavailable')}
+          </span>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={busy !== null || !dirty}>
+            {t('plugins.connection.save')}
+          </button>
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={busy !== null}
+            onClick={() => void run('test')}
+          >
+            <Icon
+              name={busy === 'test' ? 'spinner' : 'check'}
+              className={busy === 'test' ? 'icon-spin' : undefined}
+            />
+            {t('plugins.connection.test')}
+          </button>
+          <span className="form-actions__status" role="status" aria-live="polite">
+            {saved ? t('plugins.connection.saved') : null}
+            {login ? (
+              <span className="tone-ok" data-login-ok="true">
+                {t('plugins.connection.loginOk', {
+                  count: login.installedCount,
+                  era: t(`plugins.connection.era.${login.era}`),
+                })}
+              </span>
+            ) : null}
+          </span>
+        </div>
+      </form>
+      {error ? <ErrorBox error={error} onDismiss={() => setError(null)} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,140 @@
+import { useTranslation } from 'react-i18next';
+import type { PluginProjectDto } from '../../../electron/plugins/ipc-schemas';
+import { pluginLabel, versionState, type VersionState } from '../lib/plugins';
+import { Badge } from './Badge';
+import { ErrorBox } from './ErrorBox';
+import type { Tone } from '../lib/status';
+import type { IconName } from './Icon';
+import { Icon } from './Icon';
+
+const VERSION_LOOK: Record<VersionState, { tone: Tone; icon: IconName }> = {
+  invalid: { tone: 'bad', icon: 'alert' },
+  unknown: { tone: 'idle', icon: 'dash' },
+  notInstalled: { tone: 'idle', icon: 'dash' },
+  same: { tone: 'ok', icon: 'check' },
+  different: { tone: 'warn', icon: 'half' },
+};
+
+/** One registered plugin folder: local vs installed, problems, last result, and its actions. */
+export function PluginProjectCard({
+  project,
+  difyAnswered,
+  busy,
+  onReinstall,
+  onAllowUnsigned,
+  onRemove,
+}: {
+  project: PluginProjectDto;
+  difyAnswered: boolean;
+  busy: boolean;
+  onReinstall: () => void;
+  onAllowUnsigned: () => void;
+  onRemove: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const state = versionState(project, difyAnswered);
+  const look = VERSION_LOOK[state];
+  const m = project.manifest;
+  const last = project.lastResult;
+  const signatureRefused = last !== null && !last.ok && last.error?.code === 'PLUGIN_SIGNATURE_REJECTED';
+  const time = last ? new Date(last.at).toLocaleString(i18n.language) : '';
+  const name = pluginLabel(project, i18n.language);
+
+  return (
+    <article className="panel plugin-card" aria-label={name} data-plugin-dir={project.dir}>
+      <div className="plugin-card__head">
+        <h2 className="plugin-card__name">{name}</h2>
+        {m ? <span className="mono muted">{m.pluginId}</span> : null}
+        <span className="spacer" />
+        <Badge tone={look.tone} icon={look.icon} label={t(`plugins.card.state.${state}`)} />
+      </div>
+      <div className="mono muted plugin-card__dir">{project.dir}</div>
+
+      <dl className="plugin-versions">
+        <dt>{t('plugins.card.localVersion')}</dt>
+        <dd data-field="local-version">{m ? m.version : '—'}</dd>
+        <dt>{t('plugins.card.installedVersion')}</dt>
+        <dd data-field="installed-version">
+          {project.installed
+            ? project.installed.version
+            : difyAnswered
+              ? t('plugins.card.notInstalled')
+              : t('plugins.card.unknown')}
+        </dd>
+        {project.installed ? (
+          <>
+            <dt>{t('plugins.card.identifier')}</dt>
+            <dd className="mono" data-field="identifier">
+              {project.installed.identifier}
+            </dd>
+            <dt>{t('plugins.card.source')}</dt>
+            <dd>
+              {t(`plugins.card.sources.${project.installed.source}`, {
+                defaultValue: project.installed.source,
+              })}
+            </dd>
+          </>
+        ) : null}
+        <dt>{t('plugins.card.lastResult')}</dt>
+        <dd data-field="last-result">
+          {last === null
+            ? t('plugins.card.never')
+            : last.ok
+              ? t(`plugins.card.result.${last.action ?? 'installed'}`, { version: last.version ?? '', time })
+              : t('plugins.card.result.failed', { time })}
+        </dd>
+      </dl>
+
+      {project.problems.length > 0 ? (
+        <div>
+          <p className="tone-bad">{t('plugins.card.problems', { count: project.problems.length })}</p>
+          <ul className="plugin-problems">
+            {project.problems.map((p, i) => (
+              <li key={i}>
+                <span className="mono">{p.line ? `${p.file}:${p.line}` : p.file}</span>{' '}
+                {t(`plugins.problems.${p.code}`, p.params)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
+      {last && !last.ok && last.error && !signatureRefused ? <ErrorBox error={last.error} /> : null}
+
+      {signatureRefused ? (
+        <div className="plugin-offer" role="alert" data-offer="signature">
+          <p className="callout__title">{t('plugins.signature.title')}</p>
+          <p>{t('plugins.signature.body')}</p>
+          {last?.error?.params?.message ? (
+            <p className="mono muted">{String(last.error.params.message)}</p>
+          ) : null}
+          <div>
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={busy}
+              onClick={onAllowUnsigned}
+            >
+              {t('plugins.signature.action')}
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      <div className="plugin-card__actions">
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={busy || !m || project.problems.length > 0}
+          onClick={onReinstall}
+        >
+          <Icon name="refresh" />
+          {project.installed ? t('plugins.card.reinstall') : t('plugins.card.install')}
+        </button>
+        <button type="button" className="button button--quiet" disabled={busy} onClick={onRemove}>
+          {t('plugins.card.remove')}
+        </button>
+      </div>
+    </article>
+  );
+}

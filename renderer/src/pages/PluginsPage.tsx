@@ -1,0 +1,148 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ErrorInfo, JobSnapshotDto } from '../../../electron/contract';
+import type { PluginsOverviewDto } from '../../../electron/plugins/ipc-schemas';
+import type { Settings } from '../../../electron/settings/schema';
+import { invoke, toErrorInfo } from '../api';
+import { DifyConnectionPanel } from '../components/DifyConnectionPanel';
+import { ErrorBox } from '../components/ErrorBox';
+import { Icon } from '../components/Icon';
+import { JobPanel } from '../components/JobPanel';
+import { PageHeader } from '../components/PageHeader';
+import { PluginProjectCard } from '../components/PluginProjectCard';
+import '../components/plugins.css';
+import { latestReinstallJob, reinstallRunning } from '../lib/plugins';
+
+/**
+ * Registered plugin folders (local version vs what Dify has installed), one-click reinstall with its
+ * steps in the job panel, the signature fix offer, and the Dify connection settings.
+ */
+export function PluginsPage({ jobs, settings }: { jobs: readonly JobSnapshotDto[]; settings: Settings }) {
+  const { t } = useTranslation();
+  const [overview, setOverview] = useState<PluginsOverviewDto | null>(null);
+  const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
+  const [actionError, setActionError] = useState<ErrorInfo | null>(null);
+  const [pending, setPending] = useState<string | null>(null);
+  const [refreshTick, setRefreshTick] = useState(0);
+
+  // Read everything again when folders, URL or e-mail change (here, in Settings, or by the CLI), when
+  // a reinstall finishes (installed list, last result), and on Refresh.
+  const job = latestReinstallJob(jobs);
+  const finishedAt = job?.finishedAt ?? null;
+  const settingsKey = JSON.stringify([settings.pluginDirs, settings.difyUrl, settings.difyEmail]);
+  useEffect(() => {
+    let alive = true;
+    invoke('plugins:list', {}).then(
+      (next) => {
+        if (!alive) return;
+        setOverview(next);
+        setLoadError(null);
+      },
+      (e: unknown) => {
+        if (alive) setLoadError(toErrorInfo(e));
+      },
+    );
+    return () => {
+      alive = false;
+    };
+  }, [settingsKey, finishedAt, refreshTick]);
+  const reload = () => setRefreshTick((n) => n + 1);
+
+  const running = reinstallRunning(jobs);
+
+  const run = async (name: string, action: () => Promise<unknown>) => {
+    setPending(name);
+    setActionError(null);
+    try {
+      await action();
+    } catch (e) {
+      setActionError(toErrorInfo(e));
+    } finally {
+      setPending(null);
+    }
+  };
+
+  const addFolder = () =>
+    run('add', async () => {
+      const { dir } = await invoke('plugins:pickFolder', {});
+      if (dir !== null) setOverview(await invoke('plugins:add', { dir }));
+    });
+
+  return (
+    <>
+      <PageHeader title={t('plugins.page.title')}>
+        <button type="button" className="button" disabled={pending !== null} onClick={reload}>
+          <Icon name="refresh" />
+          {t('plugins.page.refresh')}
+        </button>
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={pending !== null}
+          onClick={() => void addFolder()}
+        >
+          <Icon name="folder" />
+          {t('plugins.page.add')}
+        </button>
+      </PageHeader>
+
+      {actionError ? <ErrorBox error={actionError} onDismiss={() => setActionError(null)} /> : null}
+      {loadError ? <ErrorBox error={loadError} /> : null}
+
+      {overview === null ? (
+        loadError ? null : (
+          <p className="muted" role="status">
+            {t('common.loading')}
+          </p>
+        )
+      ) : (
+        <>
+          {overview.installedError ? <ErrorBox error={overview.installedError} tone="warning" /> : null}
+
+          <div className="cards">
+            {overview.projects.length === 0 ? (
+              <section className="panel">
+                <p className="muted">{t('plugins.page.empty')}</p>
+              </section>
+            ) : (
+              overview.projects.map((p) => (
+                <PluginProjectCard
+                  key={p.dir}
+                  project={p}
+                  difyAnswered={overview.installed !== null}
+                  busy={running || pending !== null}
+                  onReinstall={() =>
+                    void run(`reinstall:${p.dir}`, () => invoke('plugins:reinstall', { dir: p.dir }))
+                  }
+                  onAllowUnsigned={() =>
+                    void run(`unsigned:${p.dir}`, () =>
+                      invoke('plugins:reinstallAllowUnsigned', { dir: p.dir }),
+                    )
+                  }
+                  onRemove={() =>
+                    void run(`remove:${p.dir}`, async () =>
+                      setOverview(await invoke('plugins:remove', { dir: p.dir })),
+                    )
+                  }
+                />
+              ))
+            )}
+          </div>
+
+          <JobPanel
+            job={job}
+            title={t('plugins.page.jobTitle')}
+            cancelling={pending === 'cancel'}
+            onCancel={(jobId) => void run('cancel', () => invoke('jobs:cancel', { jobId }))}
+          />
+
+          <DifyConnectionPanel
+            key={`${overview.connection.url}\n${overview.connection.email}`}
+            connection={overview.connection}
+            onChanged={reload}
+          />
+        </>
+      )}
+    </>
+  );
+}
