@@ -14,6 +14,7 @@ import { Command, CommanderError } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
 import pkg from '../package.json';
+import { registerEnvCommands } from './cli-env';
 import { newLines, statusJson, statusTable } from './cli-format';
 import { registerPluginCommands } from './cli-plugin';
 import { toErrorInfo, type ErrorInfo } from './core/errors';
@@ -170,6 +171,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     );
 
   registerPluginCommands(program, { cx, withServices, cwd });
+
+  registerEnvCommands(program, {
+    lang,
+    t: (k, p) => cx.t(k, p),
+    out: (s) => cx.out(s),
+    err: (s) => cx.err(s),
+    printError: (e) => cx.printError(e),
+    onInterrupt: io.onInterrupt?.bind(io),
+    withServices,
+  });
 
   // Inherited settings (exitOverride, output, help texts) are copied when a subcommand is created, so
   // the help option of each subcommand still needs its translated description.

@@ -13,6 +13,14 @@ import {
   TestLoginResultSchema,
 } from './plugins/ipc-schemas';
 import { SettingsPatchSchema, SettingsSchema } from './settings/schema';
+import {
+  BackupEntrySchema,
+  ChangePreviewSchema,
+  ChangesInputSchema,
+  CheckResultSchema,
+  RestoreInputSchema,
+  TimeoutsViewSchema,
+} from './env/timeouts-schema';
 
 export const ErrorInfoSchema = z.object({
   code: z.string(),
@@ -149,6 +157,17 @@ export const invokeContract = {
   'settings:detectDifyDir': { input: none, output: z.array(DetectedProjectSchema) },
   /** Opens the OS folder picker (Electron only); null when the user cancelled. */
   'settings:pickDifyDir': { input: none, output: z.object({ dir: z.string().nullable() }) },
+  /** The timeout panel: every catalog key with what Compose says about it (value, file, readers). */
+  'timeouts:view': { input: none, output: TimeoutsViewSchema },
+  /** Validation of draft values and the timeout chains they give (pure; called while typing). */
+  'timeouts:check': {
+    input: z.object({ values: z.record(z.string().max(200), z.string().max(4096)) }).strict(),
+    output: CheckResultSchema,
+  },
+  'timeouts:preview': { input: ChangesInputSchema, output: ChangePreviewSchema },
+  'timeouts:apply': { input: ChangesInputSchema, output: JobRefSchema },
+  'timeouts:backups': { input: none, output: z.array(BackupEntrySchema) },
+  'timeouts:restore': { input: RestoreInputSchema, output: JobRefSchema },
 } as const;
 
 /** Events: main → renderer. */

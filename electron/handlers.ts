@@ -81,6 +81,15 @@ export function createInvokeHandlers(services: AppServices, adapters: HandlerAda
     'settings:checkDifyDir': ({ dir }) => stack.checkDifyDir(dir),
     'settings:detectDifyDir': () => stack.detectDifyDirs(),
     'settings:pickDifyDir': async () => ({ dir: await adapters.pickFolder() }),
+    'timeouts:view': () => services.timeouts.getView(),
+    'timeouts:check': async ({ values }) => services.timeouts.check(values),
+    'timeouts:preview': ({ changes, file, mode }) =>
+      services.timeouts.previewChanges(changes, { file, mode }),
+    'timeouts:apply': async ({ changes, file, mode }) =>
+      detach(services.timeouts.applyEnvChanges({ changes, file, mode })),
+    'timeouts:backups': () => services.timeouts.listBackups(),
+    'timeouts:restore': async ({ file, backupId, mode }) =>
+      detach(services.timeouts.restoreBackup(file, backupId, { mode })),
   };
 }
 

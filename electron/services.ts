@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { JobManager } from './core/jobs';
 import type { EnvApi } from './env/api';
+import { TimeoutService } from './env/timeout-service';
 import { PluginService } from './plugins/plugin-service';
 import { EnvSecretStore, type SecretStore } from './plugins/secrets';
 import { settingsFilePath } from './settings/paths';
@@ -18,6 +19,8 @@ export interface AppServices {
   jobs: JobManager;
   stack: StackApi;
   plugins: PluginService;
+  /** Timeout panel, `env` CLI commands; the EnvApi the plugin signature fix uses. */
+  timeouts: TimeoutService;
   dispose(): Promise<void>;
 }
 
@@ -61,7 +64,8 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     dataDir: path.dirname(settings.path),
     env: () => envApiOf(services),
   });
-  const services = assembleServices(settings, jobs, stack, { plugins });
+  const timeouts = new TimeoutService({ stack, backupRoot: path.dirname(settings.path), env, platform });
+  const services = assembleServices(settings, jobs, stack, { plugins, timeouts });
   return services;
 }
 
@@ -78,8 +82,9 @@ export function assembleServices(
   settings: SettingsStore,
   jobs: JobManager,
   stack: StackApi,
-  parts: { plugins?: PluginService } = {},
+  parts: { plugins?: PluginService; timeouts?: TimeoutService } = {},
 ): AppServices {
+  const timeouts = parts.timeouts ?? new TimeoutService({ stack, backupRoot: path.dirname(settings.path) });
   const plugins =
     parts.plugins ??
     new PluginService({
@@ -98,6 +103,7 @@ export function assembleServices(
     jobs,
     stack,
     plugins,
+    timeouts,
     dispose() {
       disposing ??= (async () => {
         offSettings();

@@ -71,6 +71,13 @@ export const ERROR_CODES = [
   'ENV_VALUE_UNWRITABLE',
   'ENV_WRITE_FAILED',
   'ENV_BACKUP_NOT_FOUND',
+  // Timeout panel / `env set` (electron/env/timeout-service.ts): apply with rollback.
+  'ENV_NO_CHANGES',
+  'ENV_FILE_OUTSIDE_PROJECT',
+  'ENV_BACKUP_AMBIGUOUS',
+  'ENV_APPLY_FAILED_ROLLED_BACK',
+  'ENV_APPLY_CANCELLED_ROLLED_BACK',
+  'ENV_APPLY_ROLLBACK_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -8,13 +8,15 @@ import { resolveLang } from './lib/lang';
 import { DashboardPage } from './pages/DashboardPage';
 import { PluginsPage } from './pages/PluginsPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { TimeoutsPage } from './pages/TimeoutsPage';
 
 /** Pages of the dashboard window. Later issues add Timeouts, Plugins, GPU and Logs here. */
-type PageId = 'dashboard' | 'plugins' | 'settings';
+type PageId = 'dashboard' | 'timeouts' | 'plugins' | 'settings';
 
 /** labelKey: pages whose nav text lives in their own i18n section. */
 const PAGES: ReadonlyArray<{ id: PageId; icon: IconName; labelKey?: string }> = [
   { id: 'dashboard', icon: 'dashboard' },
+  { id: 'timeouts', icon: 'clock', labelKey: 'timeouts.page.nav' },
   { id: 'plugins', icon: 'plugin', labelKey: 'plugins.page.nav' },
   { id: 'settings', icon: 'settings' },
 ];
@@ -54,6 +56,8 @@ export function App() {
         onOpenSettings={() => setPage('settings')}
       />
     );
+  } else if (page === 'timeouts') {
+    content = <TimeoutsPage jobs={data.jobs} />;
   } else if (page === 'plugins') {
     content = <PluginsPage jobs={data.jobs} settings={data.settingsView.settings} />;
   } else {

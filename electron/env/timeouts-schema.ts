@@ -1,0 +1,171 @@
+/**
+ * The shapes the timeout panel exchanges with main (zod, for electron/contract.ts). Pure data: the
+ * renderer imports only the types.
+ */
+import { z } from 'zod';
+
+const Params = z.record(z.string(), z.union([z.string(), z.number()]));
+
+export const TranslatedErrorSchema = z.object({ key: z.string(), params: Params });
+
+const ErrorInfoShape = z.object({
+  code: z.string(),
+  message: z.string(),
+  detail: z.string().optional(),
+  params: Params.optional(),
+});
+
+export const NoEffectSchema = z.object({
+  reason: z.enum(['notReferenced', 'noReader', 'shadowed']),
+  /** Files that set the key without effect. */
+  files: z.array(z.string()),
+  /** The file whose value the readers get instead (shadowed). */
+  by: z.string().nullable(),
+});
+
+export const KeySettingSchema = z.object({
+  file: z.string(),
+  value: z.string().nullable(),
+  line: z.number().nullable(),
+  /** decides: the readers get this value; shadowed: another file or `environment:` wins; unused: reaches no reader. */
+  effect: z.enum(['decides', 'shadowed', 'unused']),
+});
+
+export const TimeoutKeyViewSchema = z.object({
+  key: z.string(),
+  group: z.enum(['workflow', 'plugins', 'tools', 'code', 'http', 'web']),
+  unit: z.enum(['s', 'ms', 'min', 'nginx']),
+  defaultValue: z.string(),
+  min: z.number(),
+  max: z.number(),
+  location: z.enum(['env', 'override']),
+  /** Documented readers (the catalog). */
+  consumers: z.array(z.string()),
+  /** What the readers get now, as Compose resolves it; null: not passed (Dify's default applies). */
+  value: z.string().nullable(),
+  source: z.enum(['file', 'composeDefault', 'notSet']),
+  /** The file that decides the value now. */
+  file: z.string().nullable(),
+  /** Where a change would be written. */
+  suggestedFile: z.string().nullable(),
+  /** Services that read the value in this project. */
+  readers: z.array(z.string()),
+  /** Per reader, the name it reads the value under (e.g. sandbox: WORKER_TIMEOUT). */
+  readerNames: z.record(z.string(), z.string()),
+  settings: z.array(KeySettingSchema),
+  noEffect: NoEffectSchema.nullable(),
+  /** The current value is invalid for the reading program (why, when not null). */
+  invalid: TranslatedErrorSchema.nullable(),
+  approximate: z.boolean(),
+});
+
+const ChainMessageSchema = z.object({
+  code: z.string(),
+  link: z.string(),
+  messageKey: z.string(),
+  params: Params,
+});
+
+export const ChainResultSchema = z.object({
+  scenario: z.string(),
+  links: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['env', 'plugin']),
+      seconds: z.number().nullable(),
+      raw: z.string().nullable(),
+      source: z.string(),
+      titleKey: z.string(),
+      services: z.array(z.string()),
+      guards: z.string().optional(),
+    }),
+  ),
+  effective: z.object({ seconds: z.number(), by: z.array(z.string()) }).nullable(),
+  warnings: z.array(ChainMessageSchema),
+  notes: z.array(ChainMessageSchema),
+});
+
+export const TimeoutsViewSchema = z.object({
+  project: z.object({
+    dir: z.string(),
+    name: z.string(),
+    running: z.boolean(),
+    composeVersion: z.string().nullable(),
+  }),
+  /** Compose could not resolve the project: file/reader facts were read from the YAML. */
+  approximate: z.boolean(),
+  composeError: ErrorInfoShape.nullable(),
+  files: z.array(z.object({ file: z.string(), exists: z.boolean() })),
+  keys: z.array(TimeoutKeyViewSchema),
+  presets: z.array(z.object({ id: z.string(), values: z.record(z.string(), z.string()) })),
+  chains: z.array(ChainResultSchema),
+  invalidLines: z.array(
+    z.object({ file: z.string(), line: z.number(), text: z.string(), messageKey: z.string() }),
+  ),
+});
+
+export const ChangesInputSchema = z
+  .object({
+    changes: z.record(z.string().min(1).max(200), z.string().max(4096)),
+    file: z.string().max(4096).optional(),
+    mode: z.enum(['readers', 'full']).optional(),
+  })
+  .strict();
+
+export const CheckResultSchema = z.object({
+  errors: z.record(z.string(), TranslatedErrorSchema),
+  chains: z.array(ChainResultSchema),
+});
+
+export const ChangePreviewSchema = z.object({
+  entries: z.array(
+    z.object({
+      key: z.string(),
+      /** What the readers get now (null: not passed). */
+      old: z.string().nullable(),
+      /** What the target file holds now (null: absent). */
+      fileOld: z.string().nullable(),
+      new: z.string(),
+      file: z.string(),
+      /** The file does not exist yet and will hold only the keys written. */
+      createsFile: z.boolean(),
+      readers: z.array(z.string()),
+      noEffect: NoEffectSchema.nullable(),
+    }),
+  ),
+  errors: z.array(z.object({ key: z.string(), value: z.string(), error: TranslatedErrorSchema })),
+  /** Services that read the changed keys (recreated by default). */
+  readers: z.array(z.string()),
+  /** Everything whose resolved config changes: what a plain `up -d` recreates. */
+  upSet: z.array(z.string()),
+  /** upSet minus readers: left for the next full start. */
+  pending: z.array(z.string()),
+  /** What Apply recreates in the chosen mode. */
+  recreate: z.array(z.string()),
+  mode: z.enum(['readers', 'full']),
+  running: z.boolean(),
+  approximate: z.boolean(),
+});
+
+export const BackupEntrySchema = z.object({
+  id: z.string(),
+  file: z.string(),
+  createdAt: z.number(),
+  size: z.number(),
+});
+
+export const RestoreInputSchema = z
+  .object({
+    file: z.string().min(1).max(4096),
+    backupId: z.string().min(1).max(300),
+    mode: z.enum(['readers', 'full']).optional(),
+  })
+  .strict();
+
+export type TimeoutsView = z.infer<typeof TimeoutsViewSchema>;
+export type TimeoutKeyView = z.infer<typeof TimeoutKeyViewSchema>;
+export type ChangePreview = z.infer<typeof ChangePreviewSchema>;
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+export type BackupEntry = z.infer<typeof BackupEntrySchema>;
+export type ChangesInput = z.infer<typeof ChangesInputSchema>;
+export type ChainResultDto = z.infer<typeof ChainResultSchema>;

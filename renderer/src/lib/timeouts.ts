@@ -1,0 +1,52 @@
+/**
+ * Pure helpers of the timeout panel: which drafts are real changes, what a preset changes, and the
+ * values the chain is computed from.
+ */
+import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/timeouts-schema';
+
+export type Drafts = Readonly<Record<string, string>>;
+
+/** The value shown as "current": what the readers get, else (not passed) Dify's default. */
+export function currentText(key: TimeoutKeyView): string {
+  return key.value ?? key.defaultValue;
+}
+
+/** Drafts that differ from what is in effect now (trimmed, since that is what gets written). */
+export function changedDrafts(keys: readonly TimeoutKeyView[], drafts: Drafts): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const draft = drafts[key.key];
+    if (draft === undefined) continue;
+    if (draft.trim() !== currentText(key)) out[key.key] = draft;
+  }
+  return out;
+}
+
+/** A preset as drafts: only the keys whose value it changes. */
+export function presetDrafts(view: TimeoutsView, presetId: string): Record<string, string> {
+  const preset = view.presets.find((p) => p.id === presetId);
+  if (!preset) return {};
+  const out: Record<string, string> = {};
+  for (const key of view.keys) {
+    const value = preset.values[key.key];
+    if (value !== undefined && value !== currentText(key)) out[key.key] = value;
+  }
+  return out;
+}
+
+/** Values for the chain and validation: what is in effect, with the drafts on top. */
+export function valuesWithDrafts(keys: readonly TimeoutKeyView[], drafts: Drafts): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const draft = drafts[key.key];
+    if (draft !== undefined) out[key.key] = draft;
+    else if (key.value !== null) out[key.key] = key.value;
+  }
+  return out;
+}
+
+/** "sandbox (WORKER_TIMEOUT)" when a reader gets the value under another name. */
+export function readerLabel(key: TimeoutKeyView, service: string): string {
+  const name = key.readerNames[service];
+  return name && name !== key.key ? `${service} (${name})` : service;
+}
