@@ -5,7 +5,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import { JobManager } from './core/jobs';
-import type { EnvApi } from './env/api';
 import { TimeoutService } from './env/timeout-service';
 import { PluginService } from './plugins/plugin-service';
 import { EnvSecretStore, type SecretStore } from './plugins/secrets';
@@ -62,16 +61,11 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     settings,
     secrets: opts.secrets ?? new EnvSecretStore(env),
     dataDir: path.dirname(settings.path),
-    env: () => envApiOf(services),
+    // The signature fix writes FORCE_VERIFYING_SIGNATURE through the timeout panel's .env machinery.
+    env: () => timeouts,
   });
   const timeouts = new TimeoutService({ stack, backupRoot: path.dirname(settings.path), env, platform });
-  const services = assembleServices(settings, jobs, stack, { plugins, timeouts });
-  return services;
-}
-
-/** The .env capability once `services.timeouts` (issue 3) is part of AppServices; null until then. */
-function envApiOf(services: AppServices | undefined): EnvApi | null {
-  return (services as (AppServices & { timeouts?: EnvApi }) | undefined)?.timeouts ?? null;
+  return assembleServices(settings, jobs, stack, { plugins, timeouts });
 }
 
 /**
@@ -92,6 +86,7 @@ export function assembleServices(
       settings,
       secrets: new EnvSecretStore(process.env),
       dataDir: path.dirname(settings.path),
+      env: () => timeouts,
     });
   const offSettings = settings.onChange(() => {
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
