@@ -13,6 +13,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { BRIDGE_KEY, type AppInfo, type EventName } from '../../electron/contract';
 import { createInvokeHandlers, dispatchInvoke, wireEvents } from '../../electron/handlers';
+import type { SecretStore } from '../../electron/plugins/secrets';
 import { createServices, type AppServices } from '../../electron/services';
 import type { Settings } from '../../electron/settings/schema';
 import { CHROMIUM_PATH } from '../helpers/docker-available';
@@ -149,6 +150,8 @@ export interface HarnessOptions {
   appPlatform?: string;
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  /** Where the services keep the Dify password (default: DIFY_PASSWORD from `env`). */
+  secrets?: SecretStore;
 }
 
 export interface Harness {
@@ -181,7 +184,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     if (options.settingsText !== undefined) writeFileSync(configFile, options.settingsText);
     else if (options.settings) writeFileSync(configFile, JSON.stringify(options.settings, null, 2));
 
-    const services = await createServices({ configFile, env: options.env ?? process.env });
+    const services = await createServices({
+      configFile,
+      env: options.env ?? process.env,
+      secrets: options.secrets,
+    });
     cleanups.push(() => services.dispose());
     await services.stack.watch();
 

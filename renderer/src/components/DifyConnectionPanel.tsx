@@ -8,8 +8,7 @@ import { Icon } from './Icon';
 
 /**
  * Where Dify is and how to log in: the URL (a setting), the e-mail (a setting) and the password
- * (encrypted by the OS; the field never shows it back), with "Test login". The parent keys it by the
- * saved URL and e-mail, so a change made elsewhere starts the form afresh.
+ * (encrypted by the OS; the field never shows it back), with "Test login".
  */
 export function DifyConnectionPanel({
   connection,
@@ -27,6 +26,14 @@ export function DifyConnectionPanel({
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [saved, setSaved] = useState(false);
   const [login, setLogin] = useState<TestLoginResultDto | null>(null);
+  // Saved values changed (here or elsewhere): show them. Adjusting state while rendering is React's
+  // pattern for state derived from props; an effect would render the old values once first.
+  const [seen, setSeen] = useState({ url: connection.url, email: connection.email });
+  if (seen.url !== connection.url || seen.email !== connection.email) {
+    setSeen({ url: connection.url, email: connection.email });
+    setUrl(connection.url);
+    setEmail(connection.email);
+  }
 
   const dirty = url.trim() !== connection.url || email.trim() !== connection.email || password !== '';
 
@@ -131,10 +138,7 @@ export function DifyConnectionPanel({
             disabled={busy !== null}
             onClick={() => void run('test')}
           >
-            <Icon
-              name={busy === 'test' ? 'spinner' : 'check'}
-              className={busy === 'test' ? 'icon-spin' : undefined}
-            />
+            {busy === 'test' ? <Icon name="spinner" className="icon-spin" /> : null}
             {t('plugins.connection.test')}
           </button>
           <span className="form-actions__status" role="status" aria-live="polite">

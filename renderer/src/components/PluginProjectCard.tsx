@@ -91,8 +91,8 @@ export function PluginProjectCard({
           <ul className="plugin-problems">
             {project.problems.map((p, i) => (
               <li key={i}>
-                <span className="mono">{p.line ? `${p.file}:${p.line}` : p.file}</span>{' '}
                 {t(`plugins.problems.${p.code}`, p.params)}
+                {p.line ? <span className="muted"> {t('plugins.card.line', { line: p.line })}</span> : null}
               </li>
             ))}
           </ul>

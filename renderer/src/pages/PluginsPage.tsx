@@ -136,11 +136,7 @@ export function PluginsPage({ jobs, settings }: { jobs: readonly JobSnapshotDto[
             onCancel={(jobId) => void run('cancel', () => invoke('jobs:cancel', { jobId }))}
           />
 
-          <DifyConnectionPanel
-            key={`${overview.connection.url}\n${overview.connection.email}`}
-            connection={overview.connection}
-            onChanged={reload}
-          />
+          <DifyConnectionPanel connection={overview.connection} onChanged={reload} />
         </>
       )}
     </>

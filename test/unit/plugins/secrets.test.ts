@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,31 +5,9 @@ import {
   DIFY_PASSWORD_SECRET,
   EncryptedFileSecretStore,
   EnvSecretStore,
-  type SecretCipher,
 } from '../../../electron/plugins/secrets';
+import { testCipher } from '../../helpers/test-cipher';
 import { removeTempDirs, tempDir } from './helpers';
-
-/** Stands in for safeStorage: real AES-GCM with a per-test key, so the bytes on disk are ciphertext. */
-function testCipher(available = true): SecretCipher & { available: boolean } {
-  const key = randomBytes(32);
-  return {
-    available,
-    isEncryptionAvailable() {
-      return this.available;
-    },
-    encryptString(plain) {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-      return Buffer.concat([iv, c.getAuthTag(), body]);
-    },
-    decryptString(buf) {
-      const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));
-      d.setAuthTag(buf.subarray(12, 28));
-      return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8');
-    },
-  };
-}
 
 const PASSWORD = 'Pässwörd-ÄÖÜ-very-secret-42';
 
