@@ -121,6 +121,13 @@ export interface ReachResolverOptions {
   concurrency?: number;
 }
 
+/**
+ * Sentinels are 7-digit numbers (`1` + 4 random digits + a 2-digit index): they pass Compose's typed
+ * fields (`cpus`, `mem_limit`, timeouts…) and survive its float32 fields exactly (< 2^24), where a
+ * text sentinel would make `config` fail and a longer number would come back rounded.
+ */
+const SENTINELS_PER_RUN = 100;
+
 /** Non-timeout keys the app changes itself, with their documented readers (facts.md). */
 const EXTRA_CONSUMERS: Record<string, ReadonlyArray<{ service: string; as?: string }>> = {
   FORCE_VERIFYING_SIGNATURE: [{ service: 'plugin_daemon' }],
@@ -205,6 +212,13 @@ export class ReachResolver {
     return { services: diffServices(snap.baseline, after.services), approximate: false };
   }
 
+  /** Every service `services` depend on (`depends_on`, transitively), from the resolved project. */
+  async dependenciesOf(project: ReachProject, services: readonly string[]): Promise<string[]> {
+    const snap = await this.load(project);
+    const all = snap.baseline ?? (await readComposeYaml(project.composeFile))?.services ?? {};
+    return transitiveDependencies(all, services);
+  }
+
   /** The resolved project as it is (for effective values). */
   async baseline(project: ReachProject): Promise<ServicesJson | null> {
     return (await this.load(project)).baseline;
@@ -249,18 +263,21 @@ export class ReachResolver {
       snap.runs.set(c.rel, known);
       const missing = keys.filter((k) => !known.has(k));
       if (missing.length === 0) continue;
-      tasks.push(async () => {
-        const batch = await this.sentinelRun(project, snap, c, missing);
-        if (batch) {
-          for (const key of missing) known.set(key, batch.get(key) ?? []);
-          return;
-        }
-        // One bad key (say, used in a numeric field) must not cost the others their answer.
-        for (const key of missing) {
-          const single = missing.length > 1 ? await this.sentinelRun(project, snap, c, [key]) : null;
-          known.set(key, single ? (single.get(key) ?? []) : null);
-        }
-      });
+      for (let i = 0; i < missing.length; i += SENTINELS_PER_RUN) {
+        const chunk = missing.slice(i, i + SENTINELS_PER_RUN);
+        tasks.push(async () => {
+          const batch = await this.sentinelRun(project, snap, c, chunk);
+          if (batch) {
+            for (const key of chunk) known.set(key, batch.get(key) ?? []);
+            return;
+          }
+          // One bad key (say, used where Compose wants a port) must not cost the others their answer.
+          for (const key of chunk) {
+            const single = chunk.length > 1 ? await this.sentinelRun(project, snap, c, [key]) : null;
+            known.set(key, single ? (single.get(key) ?? []) : null);
+          }
+        });
+      }
     }
     await runLimited(tasks, this.options.concurrency ?? 3);
   }
@@ -274,9 +291,9 @@ export class ReachResolver {
   ): Promise<Map<string, Arrival[]> | null> {
     const baselineText = JSON.stringify(snap.baseline);
     let base: string;
-    do base = `7${randomInt(10_000, 99_999)}`;
+    do base = `1${randomInt(1000, 10_000)}`;
     while (baselineText.includes(base));
-    const sentinels = new Map(keys.map((key, i) => [`${base}${String(i).padStart(3, '0')}`, key]));
+    const sentinels = new Map(keys.map((key, i) => [`${base}${String(i).padStart(2, '0')}`, key]));
     const result = await this.configOfCopy(project, snap.candidates, async (copy) => {
       const doc = snap.docs.get(file.rel) ?? EnvDocument.parse('');
       const edited = EnvDocument.parse(doc.toBytes());
@@ -287,7 +304,7 @@ export class ReachResolver {
     });
     if (!result.ok) return null;
     const found = new Map<string, Arrival[]>(keys.map((k) => [k, []]));
-    const pattern = new RegExp(`${base}\\d{3}`, 'g');
+    const pattern = new RegExp(`${base}\\d{2}`, 'g');
     for (const [service, config] of Object.entries(result.services)) {
       walkLeaves(config, [], (leafPath, text) => {
         for (const m of text.matchAll(pattern)) {
@@ -483,6 +500,27 @@ function bestFile(files: readonly FileReach[], readers: readonly string[]): File
 
 function unique(list: string[]): string[] {
   return [...new Set(list)].sort();
+}
+
+export function transitiveDependencies(all: ServicesJson, services: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const queue = [...services];
+  while (queue.length > 0) {
+    const name = queue.pop() as string;
+    const deps = (all[name] as { depends_on?: unknown } | undefined)?.depends_on;
+    const names = Array.isArray(deps)
+      ? deps.map(String)
+      : deps && typeof deps === 'object'
+        ? Object.keys(deps)
+        : [];
+    for (const d of names) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      queue.push(d);
+    }
+  }
+  for (const s of services) seen.delete(s);
+  return [...seen].sort();
 }
 
 /** Stable JSON (sorted keys) of each service; names of those that differ or exist on one side only. */

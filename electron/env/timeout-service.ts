@@ -4,7 +4,7 @@
  * Apply / Restore as jobs serialized with every other compose operation on the project.
  *
  * Apply: validate everything (nothing is written when one value is invalid) → write each file
- * atomically with a backup → when the project runs, `up -d --no-deps <readers>` (or a plain `up -d`)
+ * atomically with a backup → when the project runs, `up -d <readers>` (see recreateArgs; or a plain `up -d`)
  * → wait until the recreated services run and are healthy. If compose fails, the services do not
  * come back in time, or the job is cancelled, every written file gets its previous bytes back, the
  * same services are brought up again, and the job fails with ENV_APPLY_FAILED_ROLLED_BACK. Never `down`.
@@ -360,7 +360,7 @@ export class TimeoutService implements EnvApi {
       ctx.step('timeouts.steps.nothingToRecreate');
       return result;
     }
-    const args = mode === 'full' ? ['up', '-d'] : ['up', '-d', '--no-deps', ...targets];
+    const args = mode === 'full' ? ['up', '-d'] : await this.recreateArgs(tools, targets, preview.upSet);
     const before = await tools.containerIds();
     try {
       ctx.step('timeouts.steps.recreate', { services: targets.join(', ') });
@@ -382,6 +382,24 @@ export class TimeoutService implements EnvApi {
       .sort();
     result.pending = preview.upSet.filter((s) => !result.recreated.includes(s));
     return result;
+  }
+
+  /**
+   * `up -d <readers>` when none of their dependencies' configs changed: it recreates only the readers
+   * (unchanged dependencies are left alone), and Compose records the same config hash a plain `up -d`
+   * would, so the next plain `up -d` recreates only the pending services. Otherwise `--no-deps`, so
+   * no changed dependency is recreated now — but Compose hashes a service's config without its
+   * `depends_on` then, so the next plain `up -d` recreates those readers (and their dependents) once
+   * more (seen with Compose 2.26).
+   */
+  private async recreateArgs(
+    tools: ProjectJobTools,
+    targets: string[],
+    upSet: readonly string[],
+  ): Promise<string[]> {
+    const deps = await this.resolverFor(tools).dependenciesOf(reachProject(tools), targets);
+    const changedDeps = deps.filter((d) => upSet.includes(d));
+    return changedDeps.length === 0 ? ['up', '-d', ...targets] : ['up', '-d', '--no-deps', ...targets];
   }
 
   /** Every written file back to its previous bytes (a created file is removed). Best effort, all of them. */

@@ -1,0 +1,317 @@
+/**
+ * The timeout panel's apply on the real engine with Compose v2, on Dify-shaped stacks in both
+ * configuration layouts: only the readers are recreated (the others keep their container ids), the
+ * container sees the new value, the predicted plain `up -d` set is what a plain `up -d` really
+ * recreates, a shadowed key is reported as having no effect, a change that makes compose fail is
+ * rolled back (file bytes and containers as before), a stopped project is written only. One stack
+ * per layout serves the related assertions in order.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../electron/cli';
+import { JobManager } from '../../electron/core/jobs';
+import { TIMEOUT_CATALOG } from '../../electron/env/timeout-catalog';
+import { TimeoutService } from '../../electron/env/timeout-service';
+import { StackService } from '../../electron/stack/stack-service';
+import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
+import { createTestStack, type TestStack } from '../helpers/test-stack';
+
+const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
+
+function containerIds(stack: TestStack): Record<string, string> {
+  const out = execFileSync('docker', [
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${stack.projectName}`,
+    '--format',
+    '{{.Label "com.docker.compose.service"}} {{.ID}}',
+  ]).toString();
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string]),
+  );
+}
+
+function changedBetween(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.keys(after)
+    .filter((s) => before[s] !== after[s])
+    .sort();
+}
+
+function envInside(stack: TestStack, service: string, name: string): string {
+  const id = containerIds(stack)[service] ?? '';
+  return execFileSync('docker', ['exec', id, 'sh', '-c', `echo "$${name}"`])
+    .toString()
+    .trim();
+}
+
+interface Setup {
+  stack: TestStack;
+  svc: StackService;
+  timeouts: TimeoutService;
+  backups: string;
+}
+
+function setUp(stack: TestStack): Setup {
+  const backups = mkdtempSync(join(tmpdir(), 'dst-backups-'));
+  const svc = new StackService({
+    jobs: new JobManager(),
+    getSettings: () => ({
+      difyDir: stack.dir,
+      difyUrl: 'http://localhost',
+      language: 'en',
+      pluginDirs: [],
+      difyEmail: '',
+    }),
+    readyTimeoutMs: 60_000,
+  });
+  const timeouts = new TimeoutService({ stack: svc, backupRoot: backups, readyTimeoutMs: 60_000 });
+  return { stack, svc, timeouts, backups };
+}
+
+async function tearDown(s: Setup | undefined): Promise<void> {
+  if (!s) return;
+  await s.svc.dispose().catch(() => undefined);
+  await s.stack.dispose().catch(() => undefined);
+  rmSync(s.backups, { recursive: true, force: true });
+}
+
+describe.skipIf(skip)('timeout apply, Layout B (.env + envs/ via env_file)', () => {
+  let s: Setup;
+  let envPath: string;
+
+  beforeAll(async () => {
+    const stack = createTestStack({ layout: 'B', prefix: 'tmob' });
+    // The shadowed case: set where plugin_daemon's own environment: entry (from .env) wins.
+    writeFileSync(
+      join(stack.dir, 'envs/core-services/plugin-daemon.env'),
+      'FORCE_VERIFYING_SIGNATURE=false\n',
+    );
+    s = setUp(stack);
+    envPath = join(stack.dir, '.env');
+    await stack.up('v2');
+  });
+  afterAll(() => tearDown(s));
+
+  it('reports a key shadowed by an environment: mapping as having no effect', async () => {
+    const [reach] = await s.timeouts.getKeys(['FORCE_VERIFYING_SIGNATURE']);
+    expect(reach?.readers).toEqual(['plugin_daemon']);
+    expect(reach?.effective).toEqual({ value: 'true', source: 'composeDefault' });
+    expect(reach?.noEffect).toEqual({
+      reason: 'shadowed',
+      files: ['envs/core-services/plugin-daemon.env'],
+      by: '.env',
+    });
+    expect(envInside(s.stack, 'plugin_daemon', 'FORCE_VERIFYING_SIGNATURE')).toBe('true');
+  });
+
+  it('apply like Compose (up -d) recreates exactly the predicted set', async () => {
+    const preview = await s.timeouts.previewChanges({ GUNICORN_TIMEOUT: '3600' }, { mode: 'full' });
+    expect(preview.entries).toMatchObject([{ key: 'GUNICORN_TIMEOUT', file: '.env', readers: ['api'] }]);
+    // Every service loading ./.env, except api_websocket whose GUNICORN_TIMEOUT comes from its own key.
+    expect(preview.upSet).toEqual(
+      ['agent_backend', 'api', 'plugin_daemon', 'sandbox', 'web', 'worker', 'worker_beat'].sort(),
+    );
+    const before = containerIds(s.stack);
+    const result = await s.timeouts.applyEnvChanges({ changes: { GUNICORN_TIMEOUT: '3600' }, mode: 'full' })
+      .done;
+    expect(changedBetween(before, containerIds(s.stack))).toEqual(preview.upSet);
+    expect(result.recreated).toEqual(preview.upSet);
+    expect(envInside(s.stack, 'api', 'GUNICORN_TIMEOUT')).toBe('3600');
+  });
+
+  it('SANDBOX_WORKER_TIMEOUT recreates only sandbox; a plain up -d then recreates exactly the pending set', async () => {
+    const bytes = readFileSync(envPath);
+    const before = containerIds(s.stack);
+    const result = await s.timeouts.applyEnvChanges({ changes: { SANDBOX_WORKER_TIMEOUT: '10800' } }).done;
+    const after = containerIds(s.stack);
+    expect(changedBetween(before, after)).toEqual(['sandbox']);
+    expect(result.recreated).toEqual(['sandbox']);
+    expect(envInside(s.stack, 'sandbox', 'WORKER_TIMEOUT')).toBe('10800');
+    // Only that line changed, CRLF kept.
+    expect(readFileSync(envPath).toString('latin1')).toBe(
+      bytes.toString('latin1').replace('SANDBOX_WORKER_TIMEOUT=15\r\n', 'SANDBOX_WORKER_TIMEOUT=10800\r\n'),
+    );
+    expect(result.pending).toEqual([
+      'agent_backend',
+      'api',
+      'api_websocket',
+      'plugin_daemon',
+      'web',
+      'worker',
+      'worker_beat',
+    ]);
+    await s.stack.up('v2');
+    expect(changedBetween(after, containerIds(s.stack))).toEqual(result.pending);
+  });
+
+  it('a key set nowhere goes to the optional file reaching its readers with the fewest services, holding only that key', async () => {
+    const preview = await s.timeouts.previewChanges({ WORKFLOW_MAX_EXECUTION_TIME: '10800' });
+    expect(preview.entries).toMatchObject([
+      { file: 'envs/core-services/shared.env', createsFile: true, readers: ['api', 'worker'] },
+    ]);
+    expect(preview.upSet).toEqual(['api', 'plugin_daemon', 'worker', 'worker_beat']);
+    const before = containerIds(s.stack);
+    await s.timeouts.applyEnvChanges({ changes: { WORKFLOW_MAX_EXECUTION_TIME: '10800' } }).done;
+    expect(changedBetween(before, containerIds(s.stack))).toEqual(['api', 'worker']);
+    // The new file holds only that key, in .env's line-ending style; never a copy of the example.
+    expect(readFileSync(join(s.stack.dir, 'envs/core-services/shared.env'), 'latin1')).toBe(
+      'WORKFLOW_MAX_EXECUTION_TIME=10800\r\n',
+    );
+    expect(envInside(s.stack, 'worker', 'WORKFLOW_MAX_EXECUTION_TIME')).toBe('10800');
+  });
+
+  it('refuses invalid values before writing anything', async () => {
+    const bytes = readFileSync(envPath);
+    await expect(
+      s.timeouts.applyEnvChanges({ changes: { SANDBOX_WORKER_TIMEOUT: '20', GUNICORN_TIMEOUT: '1h' } }).done,
+    ).rejects.toMatchObject({ code: 'ENV_VALUE_INVALID', params: { key: 'GUNICORN_TIMEOUT' } });
+    expect(readFileSync(envPath).equals(bytes)).toBe(true);
+  });
+});
+
+describe.skipIf(skip)('timeout apply, Layout A (one .env for interpolation)', () => {
+  let s: Setup;
+  let envPath: string;
+  let config: string;
+
+  beforeAll(async () => {
+    const stack = createTestStack({ layout: 'A', prefix: 'tmoa' });
+    // A setting the engine refuses at container creation (2 CPUs here): compose `up` fails.
+    const composeFile = join(stack.dir, 'docker-compose.yaml');
+    const yaml = readFileSync(composeFile, 'utf8');
+    const anchor = '    environment:\n      WORKER_TIMEOUT: ${SANDBOX_WORKER_TIMEOUT:-15}\n';
+    if (!yaml.includes(anchor)) throw new Error('fixture changed: sandbox environment not found');
+    writeFileSync(composeFile, yaml.replace(anchor, `    cpus: \${SANDBOX_CPUS:-0.5}\n${anchor}`));
+    s = setUp(stack);
+    envPath = join(stack.dir, '.env');
+    config = mkdtempSync(join(tmpdir(), 'dst-cli-conf-'));
+    await stack.up('v2');
+  });
+  afterAll(async () => {
+    await tearDown(s);
+    rmSync(config, { recursive: true, force: true });
+  });
+
+  it('SANDBOX_WORKER_TIMEOUT recreates only sandbox, which sees the new value', async () => {
+    const before = containerIds(s.stack);
+    const result = await s.timeouts.applyEnvChanges({ changes: { SANDBOX_WORKER_TIMEOUT: '10800' } }).done;
+    expect(changedBetween(before, containerIds(s.stack))).toEqual(['sandbox']);
+    expect(result).toMatchObject({ recreated: ['sandbox'], pending: [], notRunning: false });
+    expect(envInside(s.stack, 'sandbox', 'WORKER_TIMEOUT')).toBe('10800');
+  });
+
+  it('a shared-anchor key recreates its readers; a plain up -d then recreates exactly the pending set', async () => {
+    const before = containerIds(s.stack);
+    const result = await s.timeouts.applyEnvChanges({ changes: { WORKFLOW_MAX_EXECUTION_TIME: '7200' } })
+      .done;
+    const after = containerIds(s.stack);
+    expect(changedBetween(before, after)).toEqual(['api', 'worker']);
+    expect(result.pending).toEqual(['plugin_daemon', 'worker_beat']);
+    await s.stack.up('v2');
+    expect(changedBetween(after, containerIds(s.stack))).toEqual(['plugin_daemon', 'worker_beat']);
+  });
+
+  it('rolls back a change that makes compose fail: file bytes and containers as before', async () => {
+    const reach = await s.timeouts.getKeys(['SANDBOX_CPUS']);
+    expect(reach[0]?.readers).toEqual(['sandbox']);
+    const bytes = readFileSync(envPath);
+    const before = containerIds(s.stack);
+    await expect(s.timeouts.applyEnvChanges({ changes: { SANDBOX_CPUS: '64' } }).done).rejects.toMatchObject({
+      code: 'ENV_APPLY_FAILED_ROLLED_BACK',
+      detail: expect.stringMatching(/CPUs/),
+    });
+    expect(readFileSync(envPath).equals(bytes)).toBe(true);
+    expect(containerIds(s.stack)).toEqual(before);
+    expect(envInside(s.stack, 'sandbox', 'WORKER_TIMEOUT')).toBe('10800');
+  });
+
+  it('CLI: env get/set --dry-run/set/restore and timeouts --json', async () => {
+    const run = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(
+        ['--dify-dir', s.stack.dir, '--config', join(config, 'settings.json'), ...args],
+        {
+          stdout: { write: (t: string) => (stdout += t) },
+          stderr: { write: (t: string) => (stderr += t) },
+          env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: '' },
+        },
+      );
+      return { code, stdout, stderr };
+    };
+    const get = await run('env', 'get', 'SANDBOX_WORKER_TIMEOUT', 'GUNICORN_TIMEOUT');
+    expect(get).toMatchObject({ code: 0, stdout: 'SANDBOX_WORKER_TIMEOUT=10800\nGUNICORN_TIMEOUT=360\n' });
+    const json = await run('env', 'get', 'GUNICORN_TIMEOUT', '--json');
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({
+        key: 'GUNICORN_TIMEOUT',
+        value: '360',
+        file: '.env',
+        readers: ['api'],
+        reaches: ['api', 'plugin_daemon', 'worker', 'worker_beat'],
+      }),
+    ]);
+
+    const bytes = readFileSync(envPath);
+    const dry = await run('env', 'set', 'GUNICORN_TIMEOUT=3600', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('.env: GUNICORN_TIMEOUT 360 → 3600');
+    expect(dry.stdout).toContain('Read by (recreated): api');
+    expect(dry.stdout).toContain('would recreate: api, plugin_daemon, worker, worker_beat');
+    expect(readFileSync(envPath).equals(bytes)).toBe(true);
+
+    const bad = await run('env', 'set', 'GUNICORN_TIMEOUT=abc', 'SANDBOX_WORKER_TIMEOUT=20');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/GUNICORN_TIMEOUT=abc: Enter a number/);
+    expect(readFileSync(envPath).equals(bytes)).toBe(true);
+
+    const before = containerIds(s.stack);
+    const set = await run('env', 'set', 'GUNICORN_TIMEOUT=3600');
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('Recreated: api');
+    expect(changedBetween(before, containerIds(s.stack))).toEqual(['api']);
+
+    const list = await run('env', 'restore');
+    const backupId = list.stdout.split('\n')[0]?.split('\t')[0] ?? '';
+    expect(backupId).toMatch(/^\.env\..*\.bak$/);
+    const restored = await run('env', 'restore', backupId);
+    expect(restored.code).toBe(0);
+    expect(readFileSync(envPath).equals(bytes)).toBe(true);
+    expect(envInside(s.stack, 'api', 'GUNICORN_TIMEOUT')).toBe('360');
+
+    const all = await run('timeouts', '--json');
+    const view = JSON.parse(all.stdout) as { keys: Array<{ key: string; value: string; readers: string[] }> };
+    expect(view.keys.find((k) => k.key === 'SANDBOX_WORKER_TIMEOUT')).toMatchObject({
+      value: '10800',
+      readers: ['sandbox'],
+    });
+    expect(view.keys).toHaveLength(TIMEOUT_CATALOG.length);
+  });
+
+  it('a project that is not running is written only: takes effect on the next start', async () => {
+    await s.stack.compose('v2', ['stop', '-t', '1']);
+    const result = await s.timeouts.applyEnvChanges({ changes: { SANDBOX_WORKER_TIMEOUT: '600' } }).done;
+    expect(result).toMatchObject({ notRunning: true, recreated: [] });
+    expect(readFileSync(envPath, 'utf8')).toContain('SANDBOX_WORKER_TIMEOUT=600\n');
+    expect(existsSync(envPath)).toBe(true);
+    expect(
+      execFileSync('docker', [
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.compose.project=${s.stack.projectName}`,
+      ])
+        .toString()
+        .trim(),
+    ).toBe('');
+  });
+});
