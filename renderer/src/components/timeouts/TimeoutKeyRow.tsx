@@ -88,7 +88,9 @@ export function TimeoutKeyRow({
             autoComplete="off"
             onChange={(e) => onDraft(e.target.value === '' ? undefined : e.target.value)}
           />
-          <span className="muted timeout-row__unit">{unit}</span>
+          <span className="muted timeout-row__unit" title={unit}>
+            {info.unit === 'nginx' ? 'nginx' : unit}
+          </span>
         </div>
         {error ? (
           <span id={errorId} className="tone-bad timeout-row__error" role="alert">

@@ -1,0 +1,184 @@
+/**
+ * The timeout panel against the real engine and Compose v2, on a Layout B stack (short CRLF .env +
+ * envs/ via env_file): values, source files and readers as Compose resolves them, a shadowed key's
+ * "no effect" badge, validation as you type, a preset, the chain, the preview dialog, and Apply —
+ * which recreates exactly the services the dialog listed. Screenshots in Japanese and English go to
+ * test-results/screenshots/.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chromiumAvailable,
+  composeV2Available,
+  dockerEngineAvailable,
+  skipReason,
+} from '../helpers/docker-available';
+import { createTestStack, type TestStack } from '../helpers/test-stack';
+import { SCREENSHOT_DIR, startHarness, type Harness } from './harness';
+import { expectNoRawKeys, text } from './page-helpers';
+
+const skip = skipReason(
+  'Chromium, a Docker engine and Compose v2',
+  chromiumAvailable() && dockerEngineAvailable() && composeV2Available(),
+);
+if (skip) console.warn(`[e2e] timeouts: skipped: ${skip}`);
+
+const LONG = { timeout: 120_000, interval: 250 };
+
+const row = (page: Page, key: string) => page.locator(`tr[data-key="${key}"]`);
+const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+
+function containerIds(stack: TestStack): Record<string, string> {
+  const out = execFileSync('docker', [
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${stack.projectName}`,
+    '--format',
+    '{{.Label "com.docker.compose.service"}} {{.ID}}',
+  ]).toString();
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string]),
+  );
+}
+
+describe.skipIf(skip)('timeout panel against the real engine', () => {
+  let stack: TestStack;
+  let h: Harness;
+
+  beforeAll(async () => {
+    stack = createTestStack({ layout: 'B', prefix: 'e2etmo' });
+    // Shadowed: plugin_daemon's environment: entry takes PLUGIN_MAX_EXECUTION_TIMEOUT from .env.
+    writeFileSync(
+      join(stack.dir, 'envs/core-services/plugin-daemon.env'),
+      'PLUGIN_MAX_EXECUTION_TIMEOUT=1800\n',
+    );
+    await stack.up('v2');
+    h = await startHarness({ systemLocale: 'ja-JP', settings: { difyDir: stack.dir } });
+  });
+
+  afterAll(async () => {
+    const errors = h ? [...h.pageErrors] : [];
+    await h?.close();
+    await stack?.dispose();
+    expect(errors).toEqual([]);
+  });
+
+  it('shows each timeout as Compose resolves it, with readers and a no-effect badge (ja)', async () => {
+    const { page } = h;
+    await button(page, 'タイムアウト').click();
+    await expect.poll(() => row(page, 'SANDBOX_WORKER_TIMEOUT').count(), LONG).toBe(1);
+    const sandbox = row(page, 'SANDBOX_WORKER_TIMEOUT');
+    expect(await text(sandbox.locator('[data-testid="current"]'))).toBe('15');
+    expect(await text(sandbox.locator('.timeout-row__source'))).toBe('.env の値');
+    expect(await text(sandbox.locator('.timeout-row__readers'))).toContain('sandbox (WORKER_TIMEOUT)');
+    const shadowed = row(page, 'PLUGIN_MAX_EXECUTION_TIMEOUT');
+    expect(await text(shadowed.locator('.badge'))).toBe('効果なし');
+    expect(await text(shadowed.locator('.timeout-row__reason'))).toContain('.env');
+    // Set nowhere in Layout B's .env: Dify's default applies.
+    expect(await text(row(page, 'WORKFLOW_MAX_EXECUTION_TIME').locator('[data-testid="current"]'))).toBe(
+      '未設定（1200）',
+    );
+    await expectNoRawKeys(page);
+    await h.screenshot('timeouts.ja');
+    await page
+      .locator('section[aria-labelledby="group-plugins"]')
+      .screenshot({ path: join(SCREENSHOT_DIR, 'timeouts-plugins-group.ja.png') });
+  });
+
+  it('validates while typing and blocks Apply until the value is fixed', async () => {
+    const { page } = h;
+    const input = row(page, 'PLUGIN_MAX_EXECUTION_TIMEOUT').locator('input');
+    await input.fill('600.0');
+    await expect
+      .poll(() => text(row(page, 'PLUGIN_MAX_EXECUTION_TIMEOUT').locator('.timeout-row__error')))
+      .toBe('小数点のない整数で入力してください。');
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    expect(await button(page, '適用…').isDisabled()).toBe(true);
+    await h.screenshot('timeouts-invalid.ja');
+    await input.fill('');
+    await expect.poll(() => button(page, '適用…').isDisabled()).toBe(true);
+  });
+
+  it('a preset fills the drafts and the chain follows; the preview lists readers and pending services', async () => {
+    const { page } = h;
+    await button(page, '長時間の画像生成（3 時間）').click();
+    await expect.poll(() => row(page, 'SANDBOX_WORKER_TIMEOUT').locator('input').inputValue()).toBe('10800');
+    await expect.poll(() => text(page.locator('[data-testid="chain-effective"]'))).toContain('10800');
+    await expect.poll(() => text(page.locator('[data-testid="change-count"]'))).toBe('変更 9 件');
+    await h.screenshot('timeouts-preset.ja');
+
+    await button(page, '適用…').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await text(dialog.locator('tr[data-key="SANDBOX_WORKER_TIMEOUT"]'))).toBe(
+      'SANDBOX_WORKER_TIMEOUT 15 → 10800 .env',
+    );
+    expect(await text(dialog.locator('tr[data-key="WORKFLOW_MAX_EXECUTION_TIME"]'))).toContain(
+      'envs/core-services/shared.env',
+    );
+    expect(await text(dialog.locator('[data-testid="preview-recreate"]'))).toBe(
+      'api, nginx, plugin_daemon, sandbox, worker',
+    );
+    expect(await text(dialog.locator('[data-testid="preview-pending"]'))).toBe(
+      'agent_backend, api_websocket, web, worker_beat',
+    );
+    await expectNoRawKeys(page);
+    await h.screenshot('timeouts-preview.ja');
+    await dialog.screenshot({ path: join(SCREENSHOT_DIR, 'timeouts-dialog.ja.png') });
+  });
+
+  it('Apply recreates exactly the listed services and the panel shows the new values', async () => {
+    const { page } = h;
+    const before = containerIds(stack);
+    await page.getByRole('dialog').getByRole('button', { name: '適用して作り直す' }).click();
+    await expect
+      .poll(() => page.locator('.job-panel').getAttribute('data-job-state'), LONG)
+      .toBe('succeeded');
+    const after = containerIds(stack);
+    const changed = Object.keys(after).filter((s) => before[s] !== after[s]);
+    expect(changed.sort()).toEqual(['api', 'nginx', 'plugin_daemon', 'sandbox', 'worker']);
+    await expect
+      .poll(() => text(row(page, 'SANDBOX_WORKER_TIMEOUT').locator('[data-testid="current"]')), LONG)
+      .toBe('10800');
+    expect(await text(row(page, 'PLUGIN_MAX_EXECUTION_TIMEOUT').locator('[data-testid="current"]'))).toBe(
+      '10800',
+    );
+    // A new optional file: only the keys written, in .env's CRLF style.
+    const shared = readFileSync(join(stack.dir, 'envs/core-services/shared.env'), 'latin1');
+    expect(shared.endsWith('\r\n') && !shared.replace(/\r\n/g, '').includes('\n')).toBe(true);
+    expect(shared.trimEnd().split('\r\n').sort()).toEqual([
+      'API_TOOL_DEFAULT_READ_TIMEOUT=10800',
+      'APP_MAX_EXECUTION_TIME=10800',
+      'CODE_EXECUTION_READ_TIMEOUT=10860',
+      'PLUGIN_DAEMON_TIMEOUT=10860.0',
+      'WORKFLOW_MAX_EXECUTION_TIME=10800',
+    ]);
+    expect(await page.locator('tr[data-backup]').count()).toBeGreaterThan(0);
+    await h.screenshot('timeouts-applied.ja');
+  });
+
+  it('reads naturally in English too', async () => {
+    const { page } = h;
+    await h.services.settings.update({ language: 'en' });
+    await expect.poll(() => text(page.locator('h1'))).toBe('Timeout settings');
+    await row(page, 'GUNICORN_TIMEOUT').locator('input').fill('7200');
+    await expect.poll(() => text(page.locator('[data-testid="change-count"]'))).toBe('1 change');
+    await expectNoRawKeys(page);
+    await h.screenshot('timeouts.en');
+    await button(page, 'Apply…').click();
+    await page.getByRole('dialog').waitFor();
+    expect(await text(page.locator('[data-testid="preview-recreate"]'))).toBe('api');
+    await h.screenshot('timeouts-preview.en');
+    await page.getByRole('dialog').screenshot({ path: join(SCREENSHOT_DIR, 'timeouts-dialog.en.png') });
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  });
+});
