@@ -104,6 +104,8 @@ export interface ProjectReach {
   approximate: boolean;
   /** Why Compose could not resolve the project, when `approximate`. */
   composeError: ErrorInfo | null;
+  /** Identifies the files as resolved (for `predictChanged`). */
+  fingerprint: string;
 }
 
 export interface PlannedWrite {
@@ -148,10 +150,16 @@ interface Snapshot {
   /** file rel → key → arrivals (absent: not resolved yet; null: Compose failed for that key). */
   runs: Map<string, Map<string, Arrival[] | null>>;
   docs: Map<string, EnvDocument | null>;
+  /** Every text a resolved value can come from: sentinels must not occur in it. */
+  sources: string;
+  /** Settles when `baseline` / `composeError` are known. */
+  ready: Promise<void>;
 }
 
 export class ReachResolver {
   private snapshot: Snapshot | null = null;
+  /** Recent snapshots by fingerprint: a prediction made for a plan uses the files as planned. */
+  private readonly recent = new Map<string, Snapshot>();
   private readonly env: NodeJS.ProcessEnv;
   private readonly platform: NodeJS.Platform;
 
@@ -165,14 +173,40 @@ export class ReachResolver {
   }
 
   /** The reach of each key; cached until any candidate file or the compose file changes. */
-  async resolve(project: ReachProject, keys: readonly string[]): Promise<ProjectReach> {
-    const snap = await this.load(project);
-    if (snap.baseline) await this.fillRuns(project, snap, keys);
+  async resolve(
+    project: ReachProject,
+    keys: readonly string[],
+    options: { lazy?: boolean } = {},
+  ): Promise<ProjectReach> {
+    const snap = await this.loadFiles(project);
+    if (this.usesCompose && options.lazy) {
+      // Writing needs only the file that decides each key now: resolve the files that set the keys
+      // first, and the other candidates only when one of them does not decide (shadowed or unset).
+      const setting = snap.candidates.filter((c) => keys.some((k) => snap.docs.get(c.rel)?.has(k)));
+      await Promise.all([snap.ready, this.fillRuns(project, snap, keys, setting)]);
+      const partial = await this.compute(project, snap, keys, setting);
+      if (snap.baseline && partial.keys.every((k) => k.decidingFile !== null)) return partial;
+    }
+    if (this.usesCompose)
+      await Promise.all([snap.ready, this.fillRuns(project, snap, keys, snap.candidates)]);
+    await snap.ready;
+    return this.compute(project, snap, keys, snap.candidates);
+  }
+
+  private async compute(
+    project: ReachProject,
+    snap: Snapshot,
+    keys: readonly string[],
+    resolved: readonly CandidateFile[],
+  ): Promise<ProjectReach> {
     const yaml = snap.baseline ? null : await readComposeYaml(project.composeFile);
     const out: KeyReach[] = [];
     for (const key of keys) {
       const perFile = new Map<string, Arrival[] | null>();
-      for (const c of snap.candidates) perFile.set(c.rel, snap.runs.get(c.rel)?.get(key) ?? null);
+      // Files left out (lazy) count as reaching nothing.
+      for (const c of snap.candidates) {
+        perFile.set(c.rel, resolved.includes(c) ? (snap.runs.get(c.rel)?.get(key) ?? null) : []);
+      }
       const failed = !snap.baseline || [...perFile.values()].some((a) => a === null);
       const arrivals = failed
         ? yamlArrivals(yaml ?? (await readComposeYaml(project.composeFile)), project, snap, key)
@@ -185,6 +219,7 @@ export class ReachResolver {
       services: snap.baseline ? Object.keys(snap.baseline) : yamlServiceNames(yaml),
       approximate: !snap.baseline,
       composeError: snap.composeError,
+      fingerprint: snap.fingerprint,
     };
   }
 
@@ -196,8 +231,11 @@ export class ReachResolver {
     project: ReachProject,
     writes: readonly PlannedWrite[],
     fallback: () => string[],
+    /** The `fingerprint` of the resolution the writes were planned on (the files may change meanwhile). */
+    fingerprint?: string,
   ): Promise<{ services: string[]; approximate: boolean }> {
-    const snap = await this.load(project);
+    const snap = (fingerprint ? this.recent.get(fingerprint) : undefined) ?? (await this.loadFiles(project));
+    await snap.ready;
     if (!snap.baseline || !this.options.bin) return { services: fallback(), approximate: true };
     const after = await this.configOfCopy(project, snap.candidates, (copy) =>
       Promise.all(
@@ -230,7 +268,18 @@ export class ReachResolver {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  /** The snapshot with its baseline resolved. */
   private async load(project: ReachProject): Promise<Snapshot> {
+    const snap = await this.loadFiles(project);
+    await snap.ready;
+    return snap;
+  }
+
+  /**
+   * The project's files now; the baseline `config` run goes on in the background (`ready`), so
+   * sentinel runs can start at the same time.
+   */
+  private async loadFiles(project: ReachProject): Promise<Snapshot> {
     const candidates = await listCandidates(project);
     const fingerprint = `${this.options.bin?.flavor ?? 'none'}|${await fingerprintFiles([
       project.composeFile,
@@ -239,26 +288,49 @@ export class ReachResolver {
     if (this.snapshot?.fingerprint === fingerprint) return this.snapshot;
     const docs = new Map<string, EnvDocument | null>();
     for (const c of candidates) docs.set(c.rel, c.exists ? await readDoc(c.abs) : null);
-    let baseline: ServicesJson | null = null;
-    let composeError: ErrorInfo | null = null;
-    if (this.usesCompose) {
-      const result = await this.configOfCopy(project, candidates, async () => undefined);
-      if (result.ok) baseline = result.services;
-      else composeError = toErrorInfo(result.error);
-    } else {
-      composeError = toErrorInfo(
-        this.options.bin
-          ? new AppError('COMPOSE_V2_REQUIRED', { params: { version: this.options.bin.version } })
-          : new AppError('COMPOSE_MISSING'),
-      );
-    }
-    this.snapshot = { fingerprint, candidates, baseline, composeError, runs: new Map(), docs };
-    return this.snapshot;
+    // Where a resolved value can come from: the files, the compose file's defaults, the shell.
+    const sources = [
+      await fsp.readFile(project.composeFile, 'latin1').catch(() => ''),
+      ...[...docs.values()].map((d) => d?.toBytes().toString('latin1') ?? ''),
+      ...Object.values(this.env),
+    ].join('\n');
+    const snap: Snapshot = {
+      fingerprint,
+      candidates,
+      baseline: null,
+      composeError: null,
+      runs: new Map(),
+      docs,
+      sources,
+      ready: Promise.resolve(),
+    };
+    snap.ready = (async () => {
+      if (this.usesCompose) {
+        const result = await this.configOfCopy(project, candidates, async () => undefined);
+        if (result.ok) snap.baseline = result.services;
+        else snap.composeError = toErrorInfo(result.error);
+      } else {
+        snap.composeError = toErrorInfo(
+          this.options.bin
+            ? new AppError('COMPOSE_V2_REQUIRED', { params: { version: this.options.bin.version } })
+            : new AppError('COMPOSE_MISSING'),
+        );
+      }
+    })();
+    this.snapshot = snap;
+    this.recent.set(fingerprint, snap);
+    for (const old of [...this.recent.keys()].slice(0, -4)) this.recent.delete(old);
+    return snap;
   }
 
-  private async fillRuns(project: ReachProject, snap: Snapshot, keys: readonly string[]): Promise<void> {
+  private async fillRuns(
+    project: ReachProject,
+    snap: Snapshot,
+    keys: readonly string[],
+    files: readonly CandidateFile[],
+  ): Promise<void> {
     const tasks: Array<() => Promise<void>> = [];
-    for (const c of snap.candidates) {
+    for (const c of files) {
       const known = snap.runs.get(c.rel) ?? new Map<string, Arrival[] | null>();
       snap.runs.set(c.rel, known);
       const missing = keys.filter((k) => !known.has(k));
@@ -289,10 +361,9 @@ export class ReachResolver {
     file: CandidateFile,
     keys: readonly string[],
   ): Promise<Map<string, Arrival[]> | null> {
-    const baselineText = JSON.stringify(snap.baseline);
     let base: string;
     do base = `1${randomInt(1000, 10_000)}`;
-    while (baselineText.includes(base));
+    while (snap.sources.includes(base));
     const sentinels = new Map(keys.map((key, i) => [`${base}${String(i).padStart(2, '0')}`, key]));
     const result = await this.configOfCopy(project, snap.candidates, async (copy) => {
       const doc = snap.docs.get(file.rel) ?? EnvDocument.parse('');

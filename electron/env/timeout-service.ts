@@ -56,9 +56,19 @@ interface PlannedFile {
   after: Buffer;
 }
 
+interface Predicted {
+  services: string[];
+  approximate: boolean;
+}
+
 interface Plan {
   preview: ChangePreview;
   files: PlannedFile[];
+  /**
+   * Apply does not wait for the plain-`up -d` prediction (one more `config` run) before it starts:
+   * it is needed only for a full apply, for readers with dependencies, and for the final report.
+   */
+  predicted?: Promise<Predicted>;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -151,7 +161,7 @@ export class TimeoutService implements EnvApi {
   applyEnvChanges(request: EnvChangeRequest): JobHandle<EnvApplyResult> {
     return this.options.stack.runProjectJob('timeouts.apply', async (ctx, tools) => {
       ctx.step('timeouts.steps.plan');
-      const plan = await this.plan(tools, request.changes, { file: request.file, mode: request.mode });
+      const plan = await this.plan(tools, request.changes, { file: request.file, mode: request.mode }, true);
       if (plan.preview.errors.length > 0) throw invalidChanges(plan.preview.errors);
       return this.deploy(ctx, tools, plan, request.mode ?? 'readers', request.noRedeploy ?? false);
     });
@@ -216,8 +226,8 @@ export class TimeoutService implements EnvApi {
     return resolver;
   }
 
-  private resolve(open: OpenProject, keys: readonly string[]): Promise<ProjectReach> {
-    return this.resolverFor(open).resolve(reachProject(open), keys);
+  private resolve(open: OpenProject, keys: readonly string[], lazy = false): Promise<ProjectReach> {
+    return this.resolverFor(open).resolve(reachProject(open), keys, { lazy });
   }
 
   private projectFile(project: ReachProject, file: string): string {
@@ -233,6 +243,7 @@ export class TimeoutService implements EnvApi {
     open: OpenProject,
     changes: Record<string, string>,
     options: { file?: string; mode?: ApplyMode },
+    deferPrediction = false,
   ): Promise<Plan> {
     const mode = options.mode ?? 'readers';
     const keys = Object.keys(changes);
@@ -246,7 +257,8 @@ export class TimeoutService implements EnvApi {
       else values[key] = getTimeoutKey(key) ? raw.trim() : raw;
     }
     const forced = options.file !== undefined ? this.projectFile(open.project, options.file) : null;
-    const reach = await this.resolve(open, keys);
+    // With a forced file its readers are needed whatever decides now; otherwise the deciding file is enough.
+    const reach = await this.resolve(open, keys, forced === null);
     const envDoc = EnvDocument.parse((await fsp.readFile(open.project.envFile).catch(() => null)) ?? '');
 
     const byFile = new Map<string, { rel: string; keys: KeyReach[] }>();
@@ -288,10 +300,10 @@ export class TimeoutService implements EnvApi {
 
     const readers = unique(entries.flatMap((e) => e.readers));
     const changed = files.filter((f) => !f.before || !f.before.equals(f.after));
-    const predicted =
+    const prediction: Promise<Predicted> =
       changed.length === 0
-        ? { services: [], approximate: reach.approximate }
-        : await this.resolverFor(open).predictChanged(
+        ? Promise.resolve({ services: [], approximate: reach.approximate })
+        : this.resolverFor(open).predictChanged(
             reachProject(open),
             changed.map((f) => ({ file: f.abs, bytes: f.after })),
             () =>
@@ -302,7 +314,26 @@ export class TimeoutService implements EnvApi {
                     [],
                 ),
               ),
+            reach.fingerprint,
           );
+    if (deferPrediction) {
+      // Observed here so a failure (Compose refusing the new values) is not an unhandled rejection;
+      // the same failure shows again, in compose's own words, when `up` runs.
+      const predicted = prediction.catch(() => ({ services: [], approximate: true }));
+      const deferred: ChangePreview = {
+        entries,
+        errors,
+        readers,
+        upSet: [],
+        pending: [],
+        recreate: readers,
+        mode,
+        running: isRunning(open),
+        approximate: reach.approximate,
+      };
+      return { preview: deferred, files: changed, predicted };
+    }
+    const predicted = await prediction;
     const preview: ChangePreview = {
       entries,
       errors,
@@ -325,6 +356,17 @@ export class TimeoutService implements EnvApi {
     noRedeploy: boolean,
   ): Promise<EnvApplyResult> {
     const { preview, files } = plan;
+    let upSet: string[] | null = plan.predicted ? null : preview.upSet;
+    const plainUpSet = async (): Promise<string[]> => (upSet ??= (await plan.predicted)?.services ?? []);
+    // Decided on the files as they are now (resolving them again after the write would cost a run).
+    const known = new Set(tools.model.services.map((s) => s.name));
+    const targets = (mode === 'full' ? await plainUpSet() : preview.readers).filter((s) => known.has(s));
+    const args =
+      mode === 'full'
+        ? ['up', '-d']
+        : targets.length > 0
+          ? await this.recreateArgs(tools, targets, plainUpSet)
+          : [];
     ctx.step('timeouts.steps.write', { files: files.map((f) => f.rel).join(', ') });
     const written: Array<{ file: PlannedFile; backupId: string | null }> = [];
     try {
@@ -347,20 +389,19 @@ export class TimeoutService implements EnvApi {
     const result: EnvApplyResult = {
       written: written.map((w) => ({ file: w.file.abs, backupId: w.backupId })),
       recreated: [],
-      pending: preview.upSet,
+      pending: [],
       notRunning: !isRunning(tools),
     };
     if (noRedeploy || result.notRunning) {
+      result.pending = await plainUpSet();
       ctx.step(result.notRunning ? 'timeouts.steps.notRunning' : 'timeouts.steps.written');
       return result;
     }
-    const known = new Set(tools.model.services.map((s) => s.name));
-    const targets = (mode === 'full' ? preview.upSet : preview.readers).filter((s) => known.has(s));
     if (targets.length === 0) {
       ctx.step('timeouts.steps.nothingToRecreate');
+      result.pending = await plainUpSet();
       return result;
     }
-    const args = mode === 'full' ? ['up', '-d'] : await this.recreateArgs(tools, targets, preview.upSet);
     const before = await tools.containerIds();
     try {
       ctx.step('timeouts.steps.recreate', { services: targets.join(', ') });
@@ -380,7 +421,8 @@ export class TimeoutService implements EnvApi {
     result.recreated = Object.keys(after)
       .filter((s) => after[s] !== before[s])
       .sort();
-    result.pending = preview.upSet.filter((s) => !result.recreated.includes(s));
+    const plain = await plainUpSet();
+    result.pending = plain.filter((s) => !result.recreated.includes(s));
     return result;
   }
 
@@ -395,9 +437,10 @@ export class TimeoutService implements EnvApi {
   private async recreateArgs(
     tools: ProjectJobTools,
     targets: string[],
-    upSet: readonly string[],
+    plainUpSet: () => Promise<string[]>,
   ): Promise<string[]> {
     const deps = await this.resolverFor(tools).dependenciesOf(reachProject(tools), targets);
+    const upSet = deps.length > 0 ? await plainUpSet() : [];
     const changedDeps = deps.filter((d) => upSet.includes(d));
     return changedDeps.length === 0 ? ['up', '-d', ...targets] : ['up', '-d', '--no-deps', ...targets];
   }
