@@ -4,11 +4,13 @@
  */
 import { printResult, type BenchResult } from './stats';
 import { runPluginBench } from './plugin';
+import { runRedeployBench } from './redeploy';
 import { runStatusBench } from './status';
 
 const benches: Record<string, () => Promise<BenchResult>> = {
   status: runStatusBench,
   plugin: runPluginBench,
+  redeploy: runRedeployBench,
 };
 
 async function main(): Promise<void> {
