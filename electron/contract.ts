@@ -161,7 +161,19 @@ export const invokeContract = {
   'timeouts:view': { input: none, output: TimeoutsViewSchema },
   /** Validation of draft values and the timeout chains they give (pure; called while typing). */
   'timeouts:check': {
-    input: z.object({ values: z.record(z.string().max(200), z.string().max(4096)) }).strict(),
+    input: z
+      .object({
+        values: z.record(z.string().max(200), z.string().max(4096)),
+        /** Limits read from a plugin's own code (plugins:timeouts), in seconds. */
+        plugin: z
+          .object({
+            maxRequestTimeout: z.number().positive().nullable().optional(),
+            toolHttpTimeout: z.number().positive().nullable().optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
     output: CheckResultSchema,
   },
   'timeouts:preview': { input: ChangesInputSchema, output: ChangePreviewSchema },

@@ -82,7 +82,7 @@ export function createInvokeHandlers(services: AppServices, adapters: HandlerAda
     'settings:detectDifyDir': () => stack.detectDifyDirs(),
     'settings:pickDifyDir': async () => ({ dir: await adapters.pickFolder() }),
     'timeouts:view': () => services.timeouts.getView(),
-    'timeouts:check': async ({ values }) => services.timeouts.check(values),
+    'timeouts:check': async ({ values, plugin }) => services.timeouts.check(values, plugin),
     'timeouts:preview': ({ changes, file, mode }) =>
       services.timeouts.previewChanges(changes, { file, mode }),
     'timeouts:apply': async ({ changes, file, mode }) =>

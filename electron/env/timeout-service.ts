@@ -27,7 +27,7 @@ import {
   validateTimeoutValue,
   type TranslatedError,
 } from './timeout-catalog';
-import { CHAIN_SCENARIOS, computeTimeoutChain, type ChainResult } from './timeout-chain';
+import { CHAIN_SCENARIOS, computeTimeoutChain, type ChainInput, type ChainResult } from './timeout-chain';
 import type {
   BackupEntry,
   ChangePreview,
@@ -127,13 +127,13 @@ export class TimeoutService implements EnvApi {
   }
 
   /** Validation of draft values and the chains they give (pure, for typing). */
-  check(values: Record<string, string>, current: Record<string, string | undefined> = {}): CheckResult {
+  check(values: Record<string, string>, plugin?: ChainInput['plugin']): CheckResult {
     const errors: CheckResult['errors'] = {};
     for (const [key, value] of Object.entries(values)) {
       const error = validateChange(key, value);
       if (error) errors[key] = error;
     }
-    return { errors, chains: chains({ ...current, ...values }) };
+    return { errors, chains: chains(values, plugin) };
   }
 
   async previewChanges(
@@ -556,8 +556,10 @@ function invalidChanges(errors: ChangePreview['errors']): AppError {
   });
 }
 
-function chains(values: Record<string, string | undefined>): ChainResult[] {
-  return CHAIN_SCENARIOS.map((scenario) => computeTimeoutChain(scenario, { values }));
+function chains(values: Record<string, string | undefined>, plugin?: ChainInput['plugin']): ChainResult[] {
+  return CHAIN_SCENARIOS.map((scenario) =>
+    computeTimeoutChain(scenario, { values, ...(plugin ? { plugin } : {}) }),
+  );
 }
 
 function keyView(r: KeyReach): TimeoutKeyView {

@@ -6,8 +6,8 @@
  * test-results/screenshots/.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -53,6 +53,7 @@ function containerIds(stack: TestStack): Record<string, string> {
 describe.skipIf(skip)('timeout panel against the real engine', () => {
   let stack: TestStack;
   let h: Harness;
+  let pluginDir: string;
 
   beforeAll(async () => {
     stack = createTestStack({ layout: 'B', prefix: 'e2etmo' });
@@ -61,8 +62,21 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
       join(stack.dir, 'envs/core-services/plugin-daemon.env'),
       'PLUGIN_MAX_EXECUTION_TIMEOUT=1800\n',
     );
+    // A registered plugin folder like the official Stable Diffusion plugin: 120 s in its own code.
+    pluginDir = join(stack.dir, '..', 'sd-tool');
+    cpSync(resolve(__dirname, '../fixtures/plugins/sd-tool'), pluginDir, { recursive: true });
+    for (const [file, from, to] of [
+      ['main.py', 'MAX_REQUEST_TIMEOUT=600', 'MAX_REQUEST_TIMEOUT=120'],
+      ['tools/txt2img.py', 'timeout=600', 'timeout=120'],
+    ] as const) {
+      const path = join(pluginDir, file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
+    }
     await stack.up('v2');
-    h = await startHarness({ systemLocale: 'ja-JP', settings: { difyDir: stack.dir } });
+    h = await startHarness({
+      systemLocale: 'ja-JP',
+      settings: { difyDir: stack.dir, pluginDirs: [pluginDir] },
+    });
   });
 
   afterAll(async () => {
@@ -114,6 +128,13 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     await expect.poll(() => row(page, 'SANDBOX_WORKER_TIMEOUT').locator('input').inputValue()).toBe('10800');
     await expect.poll(() => text(page.locator('[data-testid="chain-effective"]'))).toContain('10800');
     await expect.poll(() => text(page.locator('[data-testid="change-count"]'))).toBe('変更 9 件');
+    // With the plugin's own limits in the chain, the 3-hour values are cut at 120 s: say so.
+    const chain = page.locator('.timeout-chain');
+    // The first picker is the plugin's (only shown when plugin folders are registered).
+    await chain.locator('select').first().selectOption({ index: 1 });
+    await expect.poll(() => text(chain.locator('[data-testid="chain-effective"]'))).toContain('120');
+    expect(await chain.locator('[data-warning="cutFirst"]').count()).toBeGreaterThan(0);
+    await chain.screenshot({ path: join(SCREENSHOT_DIR, 'timeouts-chain.ja.png') });
     await h.screenshot('timeouts-preset.ja');
 
     await button(page, '適用…').click();

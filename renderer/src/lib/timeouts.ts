@@ -2,7 +2,30 @@
  * Pure helpers of the timeout panel: which drafts are real changes, what a preset changes, and the
  * values the chain is computed from.
  */
+import type { InvokeOutput } from '../../../electron/contract';
 import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/timeouts-schema';
+
+export type PluginLimits = InvokeOutput<'plugins:timeouts'>[number];
+
+/**
+ * A plugin's own limits for the chain: its MAX_REQUEST_TIMEOUT, and the longest `timeout=` in its tool
+ * code (files under tools/ when there are any): the long call is cut by its own timeout, while the
+ * shorter ones belong to other calls (e.g. the provider's 10-second credential check).
+ */
+export function pluginChainInput(p: PluginLimits): {
+  maxRequestTimeout: number | null;
+  toolHttpTimeout: number | null;
+} {
+  const inTools = p.httpTimeouts.filter((t) => /(^|[\\/])tools[\\/]/.test(t.file));
+  const http = (inTools.length > 0 ? inTools : p.httpTimeouts)
+    .map((t) => t.seconds)
+    .filter((s): s is number => s !== null && s > 0);
+  const max = p.maxRequestTimeout.seconds;
+  return {
+    maxRequestTimeout: max !== null && max > 0 ? max : null,
+    toolHttpTimeout: http.length > 0 ? Math.max(...http) : null,
+  };
+}
 
 export type Drafts = Readonly<Record<string, string>>;
 

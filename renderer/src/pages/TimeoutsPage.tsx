@@ -17,7 +17,14 @@ import { BackupsPanel } from '../components/timeouts/BackupsPanel';
 import { TimeoutChainView } from '../components/timeouts/TimeoutChainView';
 import { TimeoutKeyRow } from '../components/timeouts/TimeoutKeyRow';
 import { isFinished } from '../lib/jobs';
-import { changedDrafts, presetDrafts, valuesWithDrafts, type Drafts } from '../lib/timeouts';
+import {
+  changedDrafts,
+  pluginChainInput,
+  presetDrafts,
+  valuesWithDrafts,
+  type Drafts,
+  type PluginLimits,
+} from '../lib/timeouts';
 import './timeouts.css';
 
 const GROUPS = ['workflow', 'plugins', 'tools', 'code', 'http', 'web'] as const;
@@ -38,6 +45,25 @@ export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
   const [backups, setBackups] = useState<BackupEntry[]>([]);
   const [jobId, setJobId] = useState<string | null>(null);
   const checkSeq = useRef(0);
+  /** Registered plugin folders with the limits in their code (plugins capability); one may be chosen for the chain. */
+  const [plugins, setPlugins] = useState<PluginLimits[]>([]);
+  const [pluginDir, setPluginDir] = useState('');
+
+  useEffect(() => {
+    let alive = true;
+    invoke('plugins:timeouts', {}).then(
+      (list) => {
+        if (alive) setPlugins(list.filter((p) => p.error === null));
+      },
+      // Without plugin folders the chain simply says the plugin's limits are unknown.
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+  const plugin = plugins.find((p) => p.dir === pluginDir);
+  const pluginInput = useMemo(() => (plugin ? pluginChainInput(plugin) : undefined), [plugin]);
 
   const [reloads, setReloads] = useState(0);
   const load = useCallback(() => setReloads((n) => n + 1), []);
@@ -46,13 +72,16 @@ export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
   useEffect(() => {
     if (!view) return;
     const seq = ++checkSeq.current;
-    invoke('timeouts:check', { values: valuesWithDrafts(view.keys, drafts) }).then(
+    invoke('timeouts:check', {
+      values: valuesWithDrafts(view.keys, drafts),
+      ...(pluginInput ? { plugin: pluginInput } : {}),
+    }).then(
       (result) => {
         if (seq === checkSeq.current) setCheck(result);
       },
       (e: unknown) => setActionError(toErrorInfo(e)),
     );
-  }, [view, drafts]);
+  }, [view, drafts, pluginInput]);
 
   const job = jobId ? (jobs.find((j) => j.id === jobId) ?? null) : null;
   const jobDone = job !== null && isFinished(job);
@@ -166,14 +195,18 @@ export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
         {t(view.project.running ? 'timeouts.page.running' : 'timeouts.page.notRunning')}
       </p>
       {view.approximate ? (
-        <ErrorBox
-          tone="warning"
-          error={{
-            code: 'TIMEOUTS_APPROXIMATE',
-            message: t('timeouts.page.approximate'),
-            ...(view.composeError?.detail ? { detail: view.composeError.detail } : {}),
-          }}
-        />
+        <div className="callout" role="note">
+          <Icon name="alert" className="callout__icon" />
+          <div className="callout__body">
+            <p>{t('timeouts.page.approximate')}</p>
+            {view.composeError?.detail ? (
+              <details className="error-box__details">
+                <summary>{t('common.showDetails')}</summary>
+                <pre className="mono-block">{view.composeError.detail}</pre>
+              </details>
+            ) : null}
+          </div>
+        </div>
       ) : null}
       {view.invalidLines.length > 0 ? (
         <div className="callout">
@@ -249,7 +282,12 @@ export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
         );
       })}
 
-      <TimeoutChainView chains={check?.chains ?? view.chains} />
+      <TimeoutChainView
+        chains={check?.chains ?? view.chains}
+        plugins={plugins.map((p) => ({ dir: p.dir, label: p.pluginId ?? p.dir }))}
+        pluginDir={pluginDir}
+        onPluginDir={setPluginDir}
+      />
 
       {job ? (
         <JobPanel job={job} cancelling={false} onCancel={(id) => void invoke('jobs:cancel', { jobId: id })} />

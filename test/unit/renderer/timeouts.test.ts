@@ -3,6 +3,7 @@ import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/timeout
 import {
   changedDrafts,
   currentText,
+  pluginChainInput,
   presetDrafts,
   readerLabel,
   valuesWithDrafts,
@@ -78,5 +79,36 @@ describe('timeout panel helpers', () => {
     const sandbox = key({ key: 'SANDBOX_WORKER_TIMEOUT', readerNames: { sandbox: 'WORKER_TIMEOUT' } });
     expect(readerLabel(sandbox, 'sandbox')).toBe('sandbox (WORKER_TIMEOUT)');
     expect(readerLabel(keys[2] as TimeoutKeyView, 'nginx')).toBe('nginx');
+  });
+
+  it('a plugin’s limits for the chain: MAX_REQUEST_TIMEOUT and the longest timeout= of its tool code', () => {
+    const finding = (seconds: number | null, file = 'tools/t.py') => ({ seconds, file, line: 1, text: '' });
+    expect(
+      pluginChainInput({
+        dir: '/p',
+        pluginId: 'a/b',
+        maxRequestTimeout: { ...finding(120), isDefault: false },
+        httpTimeouts: [finding(120), finding(null), finding(60), finding(10, 'provider/p.py')],
+        error: null,
+      }),
+    ).toEqual({ maxRequestTimeout: 120, toolHttpTimeout: 120 });
+    expect(
+      pluginChainInput({
+        dir: '/p',
+        pluginId: 'a/b',
+        maxRequestTimeout: { ...finding(300), isDefault: true },
+        httpTimeouts: [finding(10, 'provider/p.py')],
+        error: null,
+      }),
+    ).toEqual({ maxRequestTimeout: 300, toolHttpTimeout: 10 });
+    expect(
+      pluginChainInput({
+        dir: '/p',
+        pluginId: null,
+        maxRequestTimeout: { ...finding(null), isDefault: true },
+        httpTimeouts: [],
+        error: null,
+      }),
+    ).toEqual({ maxRequestTimeout: null, toolHttpTimeout: null });
   });
 });

@@ -8,7 +8,18 @@ function seconds(value: number | null, unknown: string): string {
 }
 
 /** The limits a long call passes through, the one that really ends it, and values that cannot matter. */
-export function TimeoutChainView({ chains }: { chains: readonly ChainResultDto[] }) {
+export function TimeoutChainView({
+  chains,
+  plugins,
+  pluginDir,
+  onPluginDir,
+}: {
+  chains: readonly ChainResultDto[];
+  /** Registered plugin folders whose code limits can fill the plugin links. */
+  plugins: ReadonlyArray<{ dir: string; label: string }>;
+  pluginDir: string;
+  onPluginDir: (dir: string) => void;
+}) {
   const { t } = useTranslation();
   const [scenario, setScenario] = useState(chains[0]?.scenario ?? '');
   const chain = chains.find((c) => c.scenario === scenario) ?? chains[0];
@@ -24,6 +35,19 @@ export function TimeoutChainView({ chains }: { chains: readonly ChainResultDto[]
           {t('timeouts.page.chainTitle')}
         </h2>
         <span className="spacer" />
+        {plugins.length > 0 ? (
+          <label className="timeout-chain__pick">
+            <span className="visually-hidden">{t('timeouts.page.chainPlugin')}</span>
+            <select className="select" value={pluginDir} onChange={(e) => onPluginDir(e.target.value)}>
+              <option value="">{t('timeouts.page.chainPluginNone')}</option>
+              {plugins.map((p) => (
+                <option key={p.dir} value={p.dir}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <label className="timeout-chain__pick">
           <span className="visually-hidden">{t('timeouts.page.chainScenario')}</span>
           <select className="select" value={chain.scenario} onChange={(e) => setScenario(e.target.value)}>
