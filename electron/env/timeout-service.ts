@@ -423,6 +423,9 @@ export class TimeoutService implements EnvApi {
       .sort();
     const plain = await plainUpSet();
     result.pending = plain.filter((s) => !result.recreated.includes(s));
+    ctx.log(
+      `recreated: ${result.recreated.join(', ') || '-'}; left for the next full start (do not read the change): ${result.pending.join(', ') || '-'}`,
+    );
     return result;
   }
 
