@@ -121,7 +121,7 @@ export class JobManager {
         this.finish(
           entry,
           cancelled ? 'cancelled' : 'failed',
-          toErrorInfo(cancelled ? new AppError('CANCELLED') : e),
+          toErrorInfo(cancelled ? cancellationError(e) : e),
         );
       },
     );
@@ -184,6 +184,14 @@ export class JobManager {
   private emit(entry: Entry): void {
     this.events.emit('update', clone(entry.snapshot));
   }
+}
+
+/**
+ * A cancelled job says "Cancelled", unless it explained more about how it stopped (a code such as
+ * ENV_APPLY_CANCELLED_ROLLED_BACK): then the user keeps that explanation.
+ */
+function cancellationError(e: unknown): AppError {
+  return e instanceof AppError && e.code.includes('CANCELLED') ? e : new AppError('CANCELLED');
 }
 
 function clone(s: JobSnapshot): JobSnapshot {

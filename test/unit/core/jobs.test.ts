@@ -59,6 +59,21 @@ describe('JobManager', () => {
     });
   });
 
+  it('keeps a cancelled job’s own explanation of how it stopped', async () => {
+    const jobs = new JobManager();
+    const job = jobs.start({ kind: 'k', resource: 'r' }, async (ctx) => {
+      while (!ctx.signal.aborted) await sleep(5);
+      throw new AppError('ENV_APPLY_CANCELLED_ROLLED_BACK');
+    });
+    while (jobs.get(job.id)?.state !== 'running') await sleep(1);
+    jobs.cancel(job.id);
+    await expect(job.done).rejects.toMatchObject({ code: 'ENV_APPLY_CANCELLED_ROLLED_BACK' });
+    expect(jobs.get(job.id)).toMatchObject({
+      state: 'cancelled',
+      error: { code: 'ENV_APPLY_CANCELLED_ROLLED_BACK' },
+    });
+  });
+
   it('cancels a running job through its signal and a queued one before it starts', async () => {
     const jobs = new JobManager();
     let ranSecond = false;
