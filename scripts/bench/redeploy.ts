@@ -10,7 +10,6 @@
  * Reports the median wall time of each, the ratios, and how many containers each recreated.
  * Target: ours ≤ 0.3 × the old routine, and only the readers (sandbox) recreated.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,35 +18,15 @@ import { EnvDocument } from '../../electron/env/env-file';
 import { TimeoutService } from '../../electron/env/timeout-service';
 import { SettingsSchema } from '../../electron/settings/schema';
 import { StackService } from '../../electron/stack/stack-service';
-import { createTestStack, type TestStack } from '../../test/helpers/test-stack';
+import {
+  containerIds,
+  createTestStack,
+  recreatedServices,
+  type TestStack,
+} from '../../test/helpers/test-stack';
 import { median, printResult, type BenchResult } from './stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-function containerIds(stack: TestStack): Record<string, string> {
-  const out = execFileSync('docker', [
-    'ps',
-    '-a',
-    '--no-trunc',
-    '--filter',
-    `label=com.docker.compose.project=${stack.projectName}`,
-    '--format',
-    '{{.Label "com.docker.compose.service"}} {{.ID}}',
-  ]).toString();
-  return Object.fromEntries(
-    out
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split(' ') as [string, string]),
-  );
-}
-
-function recreated(before: Record<string, string>, after: Record<string, string>): string[] {
-  return Object.keys(after)
-    .filter((s) => before[s] !== after[s])
-    .sort();
-}
 
 interface Measured {
   ms: number[];
@@ -67,7 +46,7 @@ async function measure(
     const start = process.hrtime.bigint();
     await step(value);
     out.ms.push(Number(process.hrtime.bigint() - start) / 1e6);
-    out.recreated.push(recreated(before, containerIds(stack)));
+    out.recreated.push(recreatedServices(before, containerIds(stack)));
   }
   return out;
 }

@@ -5,7 +5,6 @@
  * which recreates exactly the services the dialog listed. Screenshots in Japanese and English go to
  * test-results/screenshots/.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -16,7 +15,7 @@ import {
   dockerEngineAvailable,
   skipReason,
 } from '../helpers/docker-available';
-import { createTestStack, type TestStack } from '../helpers/test-stack';
+import { containerIds, createTestStack, type TestStack } from '../helpers/test-stack';
 import { SCREENSHOT_DIR, startHarness, type Harness } from './harness';
 import { expectNoRawKeys, text } from './page-helpers';
 
@@ -30,25 +29,6 @@ const LONG = { timeout: 120_000, interval: 250 };
 
 const row = (page: Page, key: string) => page.locator(`tr[data-key="${key}"]`);
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
-
-function containerIds(stack: TestStack): Record<string, string> {
-  const out = execFileSync('docker', [
-    'ps',
-    '-a',
-    '--no-trunc',
-    '--filter',
-    `label=com.docker.compose.project=${stack.projectName}`,
-    '--format',
-    '{{.Label "com.docker.compose.service"}} {{.ID}}',
-  ]).toString();
-  return Object.fromEntries(
-    out
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split(' ') as [string, string]),
-  );
-}
 
 describe.skipIf(skip)('timeout panel against the real engine', () => {
   let stack: TestStack;

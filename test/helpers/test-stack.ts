@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,4 +91,31 @@ async function downTolerant(
     ]);
     if (!/active endpoints/.test(text) || left.stdout.trim() !== '') throw e;
   }
+}
+
+/** Container id per service of the stack right now (all states), straight from the engine. */
+export function containerIds(stack: Pick<TestStack, 'projectName'>): Record<string, string> {
+  const out = execFileSync('docker', [
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${stack.projectName}`,
+    '--format',
+    '{{.Label "com.docker.compose.service"}} {{.ID}}',
+  ]).toString();
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string]),
+  );
+}
+
+/** The services whose container changed between two `containerIds` readings (recreated), sorted. */
+export function recreatedServices(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.keys(after)
+    .filter((s) => before[s] !== after[s])
+    .sort();
 }

@@ -17,34 +17,9 @@ import { TIMEOUT_CATALOG } from '../../electron/env/timeout-catalog';
 import { TimeoutService } from '../../electron/env/timeout-service';
 import { StackService } from '../../electron/stack/stack-service';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
-import { createTestStack, type TestStack } from '../helpers/test-stack';
+import { containerIds, createTestStack, recreatedServices, type TestStack } from '../helpers/test-stack';
 
 const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
-
-function containerIds(stack: TestStack): Record<string, string> {
-  const out = execFileSync('docker', [
-    'ps',
-    '-a',
-    '--no-trunc',
-    '--filter',
-    `label=com.docker.compose.project=${stack.projectName}`,
-    '--format',
-    '{{.Label "com.docker.compose.service"}} {{.ID}}',
-  ]).toString();
-  return Object.fromEntries(
-    out
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split(' ') as [string, string]),
-  );
-}
-
-function changedBetween(before: Record<string, string>, after: Record<string, string>): string[] {
-  return Object.keys(after)
-    .filter((s) => before[s] !== after[s])
-    .sort();
-}
 
 function envInside(stack: TestStack, service: string, name: string): string {
   const id = containerIds(stack)[service] ?? '';
@@ -123,7 +98,7 @@ describe.skipIf(skip)('timeout apply, Layout B (.env + envs/ via env_file)', () 
     const before = containerIds(s.stack);
     const result = await s.timeouts.applyEnvChanges({ changes: { GUNICORN_TIMEOUT: '3600' }, mode: 'full' })
       .done;
-    expect(changedBetween(before, containerIds(s.stack))).toEqual(preview.upSet);
+    expect(recreatedServices(before, containerIds(s.stack))).toEqual(preview.upSet);
     expect(result.recreated).toEqual(preview.upSet);
     expect(envInside(s.stack, 'api', 'GUNICORN_TIMEOUT')).toBe('3600');
   });
@@ -133,7 +108,7 @@ describe.skipIf(skip)('timeout apply, Layout B (.env + envs/ via env_file)', () 
     const before = containerIds(s.stack);
     const result = await s.timeouts.applyEnvChanges({ changes: { SANDBOX_WORKER_TIMEOUT: '10800' } }).done;
     const after = containerIds(s.stack);
-    expect(changedBetween(before, after)).toEqual(['sandbox']);
+    expect(recreatedServices(before, after)).toEqual(['sandbox']);
     expect(result.recreated).toEqual(['sandbox']);
     expect(envInside(s.stack, 'sandbox', 'WORKER_TIMEOUT')).toBe('10800');
     // Only that line changed, CRLF kept.
@@ -150,7 +125,7 @@ describe.skipIf(skip)('timeout apply, Layout B (.env + envs/ via env_file)', () 
       'worker_beat',
     ]);
     await s.stack.up('v2');
-    expect(changedBetween(after, containerIds(s.stack))).toEqual(result.pending);
+    expect(recreatedServices(after, containerIds(s.stack))).toEqual(result.pending);
   });
 
   it('a key set nowhere goes to the optional file reaching its readers with the fewest services, holding only that key', async () => {
@@ -161,7 +136,7 @@ describe.skipIf(skip)('timeout apply, Layout B (.env + envs/ via env_file)', () 
     expect(preview.upSet).toEqual(['api', 'plugin_daemon', 'worker', 'worker_beat']);
     const before = containerIds(s.stack);
     await s.timeouts.applyEnvChanges({ changes: { WORKFLOW_MAX_EXECUTION_TIME: '10800' } }).done;
-    expect(changedBetween(before, containerIds(s.stack))).toEqual(['api', 'worker']);
+    expect(recreatedServices(before, containerIds(s.stack))).toEqual(['api', 'worker']);
     // The new file holds only that key, in .env's line-ending style; never a copy of the example.
     expect(readFileSync(join(s.stack.dir, 'envs/core-services/shared.env'), 'latin1')).toBe(
       'WORKFLOW_MAX_EXECUTION_TIME=10800\r\n',
@@ -204,7 +179,7 @@ describe.skipIf(skip)('timeout apply, Layout A (one .env for interpolation)', ()
   it('SANDBOX_WORKER_TIMEOUT recreates only sandbox, which sees the new value', async () => {
     const before = containerIds(s.stack);
     const result = await s.timeouts.applyEnvChanges({ changes: { SANDBOX_WORKER_TIMEOUT: '10800' } }).done;
-    expect(changedBetween(before, containerIds(s.stack))).toEqual(['sandbox']);
+    expect(recreatedServices(before, containerIds(s.stack))).toEqual(['sandbox']);
     expect(result).toMatchObject({ recreated: ['sandbox'], pending: [], notRunning: false });
     expect(envInside(s.stack, 'sandbox', 'WORKER_TIMEOUT')).toBe('10800');
   });
@@ -214,10 +189,10 @@ describe.skipIf(skip)('timeout apply, Layout A (one .env for interpolation)', ()
     const result = await s.timeouts.applyEnvChanges({ changes: { WORKFLOW_MAX_EXECUTION_TIME: '7200' } })
       .done;
     const after = containerIds(s.stack);
-    expect(changedBetween(before, after)).toEqual(['api', 'worker']);
+    expect(recreatedServices(before, after)).toEqual(['api', 'worker']);
     expect(result.pending).toEqual(['plugin_daemon', 'worker_beat']);
     await s.stack.up('v2');
-    expect(changedBetween(after, containerIds(s.stack))).toEqual(['plugin_daemon', 'worker_beat']);
+    expect(recreatedServices(after, containerIds(s.stack))).toEqual(['plugin_daemon', 'worker_beat']);
   });
 
   it('rolls back a change that makes compose fail: file bytes and containers as before', async () => {
@@ -278,7 +253,7 @@ describe.skipIf(skip)('timeout apply, Layout A (one .env for interpolation)', ()
     const set = await run('env', 'set', 'GUNICORN_TIMEOUT=3600');
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('Recreated: api');
-    expect(changedBetween(before, containerIds(s.stack))).toEqual(['api']);
+    expect(recreatedServices(before, containerIds(s.stack))).toEqual(['api']);
 
     const list = await run('env', 'restore');
     const backupId = list.stdout.split('\n')[0]?.split('\t')[0] ?? '';
