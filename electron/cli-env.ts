@@ -11,14 +11,14 @@
  */
 import type { Command } from 'commander';
 import type { ErrorInfo } from './core/errors';
-import { AppError, toErrorInfo } from './core/errors';
+import { AppError } from './core/errors';
 import type { Lang } from './core/i18n';
-import type { JobHandle, JobSnapshot } from './core/jobs';
 import type { EnvApplyResult } from './env/api';
 import type { KeyReach } from './env/reach';
 import type { ChangePreview, TimeoutsView } from './env/timeouts-schema';
 import type { AppServices } from './services';
-import { alignColumns, newLines } from './cli-format';
+import { alignColumns } from './cli-format';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob } from './cli-jobs';
 
 export interface EnvCliHost {
   lang: Lang;
@@ -29,11 +29,6 @@ export interface EnvCliHost {
   onInterrupt?(handler: () => void): () => void;
   withServices(cmd: Command, fn: (services: AppServices) => Promise<number>): Promise<void>;
 }
-
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-const EXIT_CANCELLED = 130;
 
 export function registerEnvCommands(program: Command, host: EnvCliHost): void {
   const t = host.t.bind(host);
@@ -122,8 +117,12 @@ export function registerEnvCommands(program: Command, host: EnvCliHost): void {
             }
             printPreview(preview, t, host, !opts.dryRun);
             if (opts.dryRun) return EXIT_OK;
-            return follow(host, services, (s) =>
-              s.timeouts.applyEnvChanges({ changes, file: opts.file, mode, noRedeploy: !opts.redeploy }),
+            return followJob(
+              host,
+              services,
+              (s) =>
+                s.timeouts.applyEnvChanges({ changes, file: opts.file, mode, noRedeploy: !opts.redeploy }),
+              summarizeApply(host),
             );
           }),
       ),
@@ -161,11 +160,15 @@ export function registerEnvCommands(program: Command, host: EnvCliHost): void {
               });
             }
             const chosen = found[0] as (typeof found)[number];
-            return follow(host, services, (s) =>
-              s.timeouts.restoreBackup(chosen.file, chosen.id, {
-                mode: opts.full ? 'full' : 'readers',
-                noRedeploy: !opts.redeploy,
-              }),
+            return followJob(
+              host,
+              services,
+              (s) =>
+                s.timeouts.restoreBackup(chosen.file, chosen.id, {
+                  mode: opts.full ? 'full' : 'readers',
+                  noRedeploy: !opts.redeploy,
+                }),
+              summarizeApply(host),
             );
           }),
       ),
@@ -201,37 +204,9 @@ function printPreview(preview: ChangePreview, t: T, host: EnvCliHost, applying: 
   if (!applying) host.out(t('timeouts.cli.dryRun'));
 }
 
-/** Runs one apply/restore job to its end: steps to stderr, compose output to stdout, then a summary. */
-async function follow(
-  host: EnvCliHost,
-  services: AppServices,
-  start: (services: AppServices) => JobHandle<EnvApplyResult>,
-): Promise<number> {
-  let jobId: string | null = null;
-  let lastStep = '';
-  let lines: string[] = [];
-  const print = (job: JobSnapshot): void => {
-    if (job.id !== jobId) return;
-    const step = job.step ? host.t(job.step.key, job.step.params) : '';
-    if (step && step !== lastStep) host.err(step);
-    lastStep = step;
-    for (const line of newLines(lines, job.lines)) host.out(line);
-    lines = job.lines;
-  };
-  const offUpdates = services.jobs.onUpdate(print);
-  let cancelling = false;
-  const offInterrupt = host.onInterrupt?.(() => {
-    if (cancelling || jobId === null) return;
-    cancelling = true;
-    host.err(host.t('cli.cancelling'));
-    services.jobs.cancel(jobId);
-  });
-  try {
-    const handle = start(services);
-    jobId = handle.id;
-    const current = services.jobs.get(handle.id);
-    if (current) print(current);
-    const result = await handle.done;
+/** The summary of a finished apply/restore: files written (with backups), services recreated or pending. */
+function summarizeApply(host: EnvCliHost): (result: EnvApplyResult) => void {
+  return (result) => {
     for (const w of result.written)
       host.out(host.t('timeouts.cli.written', { file: w.file, backup: w.backupId ?? '-' }));
     if (result.notRunning) host.out(host.t('timeouts.cli.notRunning'));
@@ -240,15 +215,7 @@ async function follow(
       if (result.pending.length > 0)
         host.out(host.t('timeouts.cli.pending', { services: list(result.pending, host.t) }));
     }
-    return EXIT_OK;
-  } catch (e) {
-    const info = toErrorInfo(e);
-    host.printError(info);
-    return info.code === 'CANCELLED' ? EXIT_CANCELLED : EXIT_FAILED;
-  } finally {
-    offUpdates();
-    offInterrupt?.();
-  }
+  };
 }
 
 // ---- output shapes ----------------------------------------------------------------------------

@@ -15,11 +15,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pkg from '../package.json';
 import { registerEnvCommands } from './cli-env';
-import { newLines, statusJson, statusTable } from './cli-format';
+import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob, type JobFollowHost } from './cli-jobs';
+import { statusJson, statusTable } from './cli-format';
 import { registerPluginCommands } from './cli-plugin';
 import { toErrorInfo, type ErrorInfo } from './core/errors';
 import { resolveLang, systemLocaleFromEnv, translate, type Lang } from './core/i18n';
-import type { JobHandle, JobSnapshot } from './core/jobs';
+import type { JobHandle } from './core/jobs';
 import { createServices, type AppServices, type CreateServicesOptions } from './services';
 import { settingsFilePath } from './settings/paths';
 import { SettingsStore } from './settings/store';
@@ -38,10 +39,7 @@ export interface CliIo {
   createServices?(options: CreateServicesOptions): Promise<AppServices>;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_CANCELLED = 130;
+export { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE };
 
 interface GlobalOptions {
   difyDir?: string;
@@ -155,7 +153,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       .command(name)
       .description(cx.t(`cli.commands.${name}`))
       .action((_opts: unknown, cmd: Command) =>
-        withServices(cmd, (services) => followJob(cx, services, start)),
+        withServices(cmd, (services) => followJob(jobHost(cx), services, start)),
       );
   };
   jobCommand('up', (s) => s.stack.startStack());
@@ -167,7 +165,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description(cx.t('cli.commands.restart'))
     .argument('<service>', cx.t('cli.args.service'))
     .action((service: string, _opts: unknown, cmd: Command) =>
-      withServices(cmd, (services) => followJob(cx, services, (s) => s.stack.restartService(service))),
+      withServices(cmd, (services) =>
+        followJob(jobHost(cx), services, (s) => s.stack.restartService(service)),
+      ),
     );
 
   registerPluginCommands(program, { cx, withServices, cwd });
@@ -230,55 +230,6 @@ function translateTitle(cx: CliContext, title: string): string {
   return key ? cx.t(key) : title;
 }
 
-/**
- * Runs one stack job to its end: steps go to stderr, compose's output lines to stdout as they come.
- * Ctrl+C cancels the job (the stack kills compose) and waits for it to wind down.
- */
-async function followJob(
-  cx: CliContext,
-  services: AppServices,
-  start: (services: AppServices) => JobHandle<void>,
-): Promise<number> {
-  let jobId: string | null = null;
-  let lastStep = '';
-  let lines: string[] = [];
-  const print = (job: JobSnapshot): void => {
-    if (job.id !== jobId) return;
-    const step = job.step ? cx.t(job.step.key, job.step.params) : '';
-    if (step && step !== lastStep) cx.err(step);
-    lastStep = step;
-    for (const line of newLines(lines, job.lines)) cx.out(line);
-    lines = job.lines;
-  };
-  const offUpdates = services.jobs.onUpdate(print);
-  let cancelling = false;
-  const offInterrupt = cx.io.onInterrupt?.(() => {
-    if (cancelling || jobId === null) return;
-    cancelling = true;
-    cx.err(cx.t('cli.cancelling'));
-    services.jobs.cancel(jobId);
-  });
-  try {
-    const handle = start(services);
-    jobId = handle.id;
-    const current = services.jobs.get(handle.id);
-    if (current) print(current);
-    await handle.done;
-    return EXIT_OK;
-  } catch (e) {
-    const info = toErrorInfo(e);
-    if (info.code === 'CANCELLED') {
-      cx.err(cx.t('cli.errorLine', { message: errorText(cx.lang, info) }));
-      return EXIT_CANCELLED;
-    }
-    cx.printError(info);
-    return EXIT_FAILED;
-  } finally {
-    offUpdates();
-    offInterrupt?.();
-  }
-}
-
 async function cliLanguage(
   argv: readonly string[],
   io: CliIo,
@@ -328,4 +279,16 @@ if (typeof require !== 'undefined' && require.main === module) {
   }).then((code) => {
     process.exitCode = code;
   });
+}
+
+function jobHost(cx: CliContext): JobFollowHost {
+  return {
+    t: (key, params) => cx.t(key, params),
+    out: (text) => cx.out(text),
+    err: (text) => cx.err(text),
+    printError: (error) => cx.printError(error),
+    onInterrupt: cx.io.onInterrupt
+      ? (handler) => cx.io.onInterrupt?.(handler) ?? (() => undefined)
+      : undefined,
+  };
 }
