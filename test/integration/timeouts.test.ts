@@ -165,7 +165,18 @@ describe.skipIf(skip)('timeout apply, Layout A (one .env for interpolation)', ()
     const yaml = readFileSync(composeFile, 'utf8');
     const anchor = '    environment:\n      WORKER_TIMEOUT: ${SANDBOX_WORKER_TIMEOUT:-15}\n';
     if (!yaml.includes(anchor)) throw new Error('fixture changed: sandbox environment not found');
-    writeFileSync(composeFile, yaml.replace(anchor, `    cpus: \${SANDBOX_CPUS:-0.5}\n${anchor}`));
+    // And a value (999) with which sandbox runs but never passes its health check.
+    const health = "    healthcheck:\n      test: ['CMD', 'true']\n";
+    if (!yaml.includes(anchor + health)) throw new Error('fixture changed: sandbox healthcheck not found');
+    writeFileSync(
+      composeFile,
+      // A replacer function: a replacement string would turn Compose's `$$` escape into `$`.
+      yaml.replace(
+        anchor + health,
+        () =>
+          `    cpus: \${SANDBOX_CPUS:-0.5}\n${anchor}    healthcheck:\n      test: ['CMD', 'sh', '-c', 'test "$$WORKER_TIMEOUT" != 999']\n`,
+      ),
+    );
     s = setUp(stack);
     envPath = join(stack.dir, '.env');
     config = mkdtempSync(join(tmpdir(), 'dst-cli-conf-'));
@@ -206,6 +217,19 @@ describe.skipIf(skip)('timeout apply, Layout A (one .env for interpolation)', ()
     });
     expect(readFileSync(envPath).equals(bytes)).toBe(true);
     expect(containerIds(s.stack)).toEqual(before);
+    expect(envInside(s.stack, 'sandbox', 'WORKER_TIMEOUT')).toBe('10800');
+  });
+
+  it('rolls back a change after which a reader does not come back healthy in time', async () => {
+    const quick = new TimeoutService({ stack: s.svc, backupRoot: s.backups, readyTimeoutMs: 4000 });
+    const bytes = readFileSync(envPath);
+    const before = containerIds(s.stack);
+    await expect(
+      quick.applyEnvChanges({ changes: { SANDBOX_WORKER_TIMEOUT: '999' } }).done,
+    ).rejects.toMatchObject({ code: 'ENV_APPLY_FAILED_ROLLED_BACK' });
+    expect(readFileSync(envPath).equals(bytes)).toBe(true);
+    // sandbox was recreated with 999, then again with the restored value; nothing else was touched.
+    expect(recreatedServices(before, containerIds(s.stack))).toEqual(['sandbox']);
     expect(envInside(s.stack, 'sandbox', 'WORKER_TIMEOUT')).toBe('10800');
   });
 
