@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppInfo, ErrorInfo, JobSnapshotDto, StatusSnapshot } from '../../../electron/contract';
-import { invoke, toErrorInfo } from '../api';
+import type { AppInfo, JobSnapshotDto, StatusSnapshot } from '../../../electron/contract';
+import { invoke } from '../api';
+import { usePendingAction } from '../hooks/usePendingAction';
 import { ComponentCard } from '../components/ComponentCard';
 import { ErrorBox } from '../components/ErrorBox';
 import { Icon } from '../components/Icon';
@@ -26,25 +26,11 @@ export function DashboardPage({
   onOpenSettings: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const [actionError, setActionError] = useState<ErrorInfo | null>(null);
-  const [pending, setPending] = useState<string | null>(null);
+  const { pending, actionError, dismissError, run } = usePendingAction();
 
   const problems = dashboardProblems(snapshot, configuredDir);
   const controls = stackControls({ snapshot, jobs, platform: appInfo.platform, configuredDir });
   const job = currentJob(jobs);
-
-  /** Runs one button's request; its failure (e.g. a refused start) shows above the cards. */
-  const run = async (name: string, action: () => Promise<unknown>) => {
-    setPending(name);
-    setActionError(null);
-    try {
-      await action();
-    } catch (e) {
-      setActionError(toErrorInfo(e));
-    } finally {
-      setPending(null);
-    }
-  };
 
   const refresh = () => run('refresh', async () => onSnapshot(await invoke('status:refresh', {})));
   const updated = new Date(snapshot.updatedAt).toLocaleTimeString(i18n.language);
@@ -107,7 +93,7 @@ export function DashboardPage({
         />
       ))}
 
-      {actionError ? <ErrorBox error={actionError} onDismiss={() => setActionError(null)} /> : null}
+      {actionError ? <ErrorBox error={actionError} onDismiss={dismissError} /> : null}
 
       <div className="cards">
         {snapshot.components.map((c) => (

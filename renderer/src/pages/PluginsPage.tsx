@@ -4,6 +4,7 @@ import type { ErrorInfo, JobSnapshotDto } from '../../../electron/contract';
 import type { PluginsOverviewDto } from '../../../electron/plugins/ipc-schemas';
 import type { Settings } from '../../../electron/settings/schema';
 import { invoke, toErrorInfo } from '../api';
+import { usePendingAction } from '../hooks/usePendingAction';
 import { DifyConnectionPanel } from '../components/DifyConnectionPanel';
 import { ErrorBox } from '../components/ErrorBox';
 import { Icon } from '../components/Icon';
@@ -21,8 +22,7 @@ export function PluginsPage({ jobs, settings }: { jobs: readonly JobSnapshotDto[
   const { t } = useTranslation();
   const [overview, setOverview] = useState<PluginsOverviewDto | null>(null);
   const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
-  const [actionError, setActionError] = useState<ErrorInfo | null>(null);
-  const [pending, setPending] = useState<string | null>(null);
+  const { pending, actionError, dismissError, run } = usePendingAction();
   const [refreshTick, setRefreshTick] = useState(0);
 
   // Read everything again when folders, URL or e-mail change (here, in Settings, or by the CLI), when
@@ -50,18 +50,6 @@ export function PluginsPage({ jobs, settings }: { jobs: readonly JobSnapshotDto[
 
   const running = reinstallRunning(jobs);
 
-  const run = async (name: string, action: () => Promise<unknown>) => {
-    setPending(name);
-    setActionError(null);
-    try {
-      await action();
-    } catch (e) {
-      setActionError(toErrorInfo(e));
-    } finally {
-      setPending(null);
-    }
-  };
-
   const addFolder = () =>
     run('add', async () => {
       const { dir } = await invoke('plugins:pickFolder', {});
@@ -86,7 +74,7 @@ export function PluginsPage({ jobs, settings }: { jobs: readonly JobSnapshotDto[
         </button>
       </PageHeader>
 
-      {actionError ? <ErrorBox error={actionError} onDismiss={() => setActionError(null)} /> : null}
+      {actionError ? <ErrorBox error={actionError} onDismiss={dismissError} /> : null}
       {loadError ? <ErrorBox error={loadError} /> : null}
 
       {overview === null ? (
