@@ -1,23 +1,32 @@
 /**
- * The main-side half of the contract, free of Electron: one handler per invoke channel, the
- * validating dispatcher, and the event forwarding. `ipc.ts` wires these to ipcMain; the E2E harness
- * wires the very same functions to Chromium with page.exposeFunction.
+ * The main-side half of the contract, free of Electron: the capabilities' handlers merged into one
+ * table, the validating dispatcher, and the event forwarding. `ipc.ts` wires these to ipcMain; the E2E
+ * harness wires the very same functions to Chromium with page.exposeFunction.
  */
 import type { z } from 'zod';
 import {
   INVOKE_CHANNELS,
   invokeContract,
-  type AppInfo,
   type EventName,
   type EventPayload,
   type InvokeChannel,
   type InvokeOutput,
   type InvokeResult,
 } from './contract';
+import { mergePieces } from './core/contract-kit';
 import { AppError, toErrorInfo } from './core/errors';
-import type { JobHandle, JobSnapshot } from './core/jobs';
+import { createCoreHandlers } from './core/handlers';
+import type { HandlerAdapters } from './core/handler-kit';
+import type { JobSnapshot } from './core/jobs';
+import { formatIssues } from './core/zod-issues';
+import { createEnvHandlers } from './env/handlers';
+import { createPluginHandlers } from './plugins/handlers';
 import type { AppServices } from './services';
-import { formatIssues } from './settings/store';
+import { createSettingsHandlers } from './settings/handlers';
+import { createStackHandlers } from './stack/handlers';
+
+export type { HandlerAdapters } from './core/handler-kit';
+export { isWebUrl } from './core/handler-kit';
 
 /** What the handlers receive: the input after the contract's schema parsed it. */
 export type ParsedInput<C extends InvokeChannel> = z.output<(typeof invokeContract)[C]['input']>;
@@ -26,90 +35,16 @@ export type InvokeHandlers = {
   [C in InvokeChannel]: (input: ParsedInput<C>) => Promise<InvokeOutput<C>>;
 };
 
-/** Things only Electron can do, passed in by main.ts (and imitated by the E2E harness). */
-export interface HandlerAdapters {
-  openExternal(url: string): Promise<void>;
-  pickFolder(): Promise<string | null>;
-  /** The folder picker titled for a plugin folder; falls back to pickFolder. */
-  pickPluginFolder?(): Promise<string | null>;
-  appInfo(): AppInfo;
-}
-
+/** Every capability's handlers in one table; the type makes sure no channel of the contract is missing. */
 export function createInvokeHandlers(services: AppServices, adapters: HandlerAdapters): InvokeHandlers {
-  const { stack, jobs, settings } = services;
-  return {
-    'app:info': async () => adapters.appInfo(),
-    'app:openDify': async () => {
-      const url = settings.get().settings.difyUrl;
-      if (!isWebUrl(url)) {
-        throw new AppError('INVALID_ARGUMENT', {
-          params: { reason: `Dify URL must be http:// or https://: ${url}` },
-        });
-      }
-      await adapters.openExternal(url);
-      return { url };
-    },
-    'status:get': async () => stack.getSnapshot(),
-    'status:refresh': () => stack.refresh(),
-    'stack:start': async () => detach(stack.startStack()),
-    'stack:stop': async () => detach(stack.stopStack()),
-    'stack:restartService': async ({ service }) => detach(stack.restartService(service)),
-    'jobs:list': async () => jobs.list(),
-    'jobs:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
-    'plugins:list': () => services.plugins.overview(),
-    'plugins:add': async ({ dir }) => {
-      await services.plugins.addProject(dir);
-      return services.plugins.overview();
-    },
-    'plugins:remove': async ({ dir }) => {
-      await services.plugins.removeProject(dir);
-      return services.plugins.overview();
-    },
-    'plugins:pickFolder': async () => ({
-      dir: await (adapters.pickPluginFolder ?? adapters.pickFolder)(),
-    }),
-    'plugins:reinstall': async ({ dir }) =>
-      detach(services.plugins.reinstall({ dir }, { requireRegistered: true })),
-    'plugins:reinstallAllowUnsigned': async ({ dir }) =>
-      detach(services.plugins.reinstall({ dir }, { requireRegistered: true, allowUnsigned: true })),
-    'plugins:timeouts': () => services.plugins.pluginTimeouts(),
-    'dify:getConnection': () => services.plugins.connection(),
-    'dify:setConnection': (input) => services.plugins.setConnection(input),
-    'dify:testLogin': () => services.plugins.testLogin(),
-    'settings:get': async () => settings.get(),
-    'settings:update': (patch) => settings.update(patch),
-    'settings:checkDifyDir': ({ dir }) => stack.checkDifyDir(dir),
-    'settings:detectDifyDir': () => stack.detectDifyDirs(),
-    'settings:pickDifyDir': async () => ({ dir: await adapters.pickFolder() }),
-    'timeouts:view': () => services.timeouts.getView(),
-    'timeouts:check': async ({ values, plugin }) => services.timeouts.check(values, plugin),
-    'timeouts:preview': ({ changes, file, mode }) =>
-      services.timeouts.previewChanges(changes, { file, mode }),
-    'timeouts:apply': async ({ changes, file, mode }) =>
-      detach(services.timeouts.applyEnvChanges({ changes, file, mode })),
-    'timeouts:backups': () => services.timeouts.listBackups(),
-    'timeouts:restore': async ({ file, backupId, mode }) =>
-      detach(services.timeouts.restoreBackup(file, backupId, { mode })),
-  };
-}
-
-/**
- * A job's outcome reaches the UI as job state (job events, jobs:list), not as this call's result:
- * the call answers at once with the id, and the promise is observed here so a failing job is not
- * an unhandled rejection.
- */
-function detach(handle: JobHandle<unknown>): { jobId: string } {
-  handle.done.catch(() => undefined);
-  return { jobId: handle.id };
-}
-
-export function isWebUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
+  return mergePieces(
+    'handler',
+    createCoreHandlers(services, adapters),
+    createStackHandlers(services, adapters),
+    createSettingsHandlers(services),
+    createEnvHandlers(services),
+    createPluginHandlers(services, adapters),
+  );
 }
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {

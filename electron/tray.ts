@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ComponentStatus, ErrorInfo, StatusSnapshot } from './contract';
-import { hasTranslation, resolveLang, translate, type Lang } from './core/i18n';
+import type { ComponentStatus, StatusSnapshot } from './contract';
+import { hasTranslation, resolveLang, translate, translator, type Lang } from './core/i18n';
+import { errorText, reasonText } from './core/presentation';
 import type { JobSnapshot, JobStep } from './core/jobs';
-import type { SettingsStore } from './settings/store';
+import type { SettingsApi } from './settings/api';
 import type { StackApi } from './stack/api';
 
 export const TRAY_ICON_STATES = ['running', 'partial', 'stopped', 'busy', 'error'] as const;
@@ -74,16 +75,9 @@ function serviceCount(c: ComponentStatus): { running: number; total: number } | 
   return { running: longRunning.filter((s) => s.state === 'running').length, total: longRunning.length };
 }
 
-function reasonText(lang: Lang, c: ComponentStatus): string | null {
-  if (c.error) return errorText(lang, c.error);
-  if (c.reason && hasTranslation(c.reason.key)) return translate(lang, c.reason.key, c.reason.params);
-  return null;
-}
-
-/** An ErrorInfo in the user's language (by code), falling back to the English message. */
-export function errorText(lang: Lang, error: ErrorInfo): string {
-  const key = `errors.${error.code}`;
-  return hasTranslation(key) ? translate(lang, key, error.params) : error.message;
+function componentWhy(lang: Lang, c: ComponentStatus): string | null {
+  const tr = translator(lang);
+  return c.error ? errorText(tr, c.error) : reasonText(tr, c.reason);
 }
 
 export function componentLine(lang: Lang, c: ComponentStatus): string {
@@ -94,7 +88,7 @@ export function componentLine(lang: Lang, c: ComponentStatus): string {
     ? translate(lang, 'tray.componentLineCount', { name, state, ...count })
     : translate(lang, 'tray.componentLine', { name, state });
   // Why it is not running, when that is not obvious from the state alone.
-  const why = c.state === 'error' || c.state === 'unavailable' ? reasonText(lang, c) : null;
+  const why = c.state === 'error' || c.state === 'unavailable' ? componentWhy(lang, c) : null;
   return why ? translate(lang, 'tray.componentLineWhy', { line: base, why }) : base;
 }
 
@@ -196,7 +190,7 @@ export interface TrayControllerOptions<Image, Menu> {
   image(state: TrayIconState): Image;
   stack: Pick<StackApi, 'getSnapshot' | 'onSnapshot'>;
   jobs: { list(): JobSnapshot[]; onUpdate(listener: (job: JobSnapshot) => void): () => void };
-  settings: Pick<SettingsStore, 'get' | 'onChange'>;
+  settings: Pick<SettingsApi, 'get' | 'onChange'>;
   systemLocale: string;
   actions: Record<TrayAction, () => void>;
   /** Registered plugin folders and the reinstall action of the "Reinstall plugin ▸" submenu. */
@@ -274,7 +268,7 @@ export class TrayController<Image, Menu> {
     this.render();
     if (job.state === 'failed' && job.error && this.options.notify) {
       const lang = this.lang();
-      this.options.notify(translate(lang, 'tray.jobFailed'), errorText(lang, job.error));
+      this.options.notify(translate(lang, 'tray.jobFailed'), errorText(translator(lang), job.error));
     }
   }
 }

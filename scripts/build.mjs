@@ -28,7 +28,7 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: ['electron/cli.ts'],
+    entryPoints: ['electron/cli/cli.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   }),

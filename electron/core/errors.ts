@@ -1,4 +1,5 @@
 import { translate } from './i18n';
+import { errorInfo } from './presentation';
 
 /**
  * Every failure the user can see has a code (stable, for the UI and scripts), a human message (in
@@ -104,12 +105,7 @@ export class AppError extends Error {
   }
 
   toInfo(): ErrorInfo {
-    return {
-      code: this.code,
-      message: this.message,
-      ...(this.detail !== undefined ? { detail: this.detail } : {}),
-      ...(this.params !== undefined ? { params: this.params } : {}),
-    };
+    return errorInfo(this);
   }
 }
 

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { AppError, toErrorInfo, type ErrorInfo } from '../core/errors';
-import { composeFailure, runCompose, type ComposeBinary } from '../stack/compose-cli';
+import { composeFailure, runCompose, type ComposeBinary } from '../docker/compose-cli';
 import { EnvDocument } from './env-file';
 import { getTimeoutKey } from './timeout-catalog';
 

@@ -14,8 +14,8 @@ import * as path from 'node:path';
 import { AppError, isAppError, toErrorInfo } from '../core/errors';
 import type { JobContext, JobHandle } from '../core/jobs';
 import type { StackApi } from '../stack/api';
-import { runCompose } from '../stack/compose-cli';
-import type { OpenProject, ProjectJobTools } from '../stack/stack-service';
+import { runCompose } from '../docker/compose-cli';
+import type { OpenProject, ProjectJobTools } from '../stack/api';
 import type { EnvApi, EnvApplyResult, EnvChangeRequest } from './api';
 import { listBackups, writeFileAtomic, writeWithBackup, type WriteWithBackupOptions } from './atomic-write';
 import { EnvDocument, isValidEnvKey } from './env-file';
@@ -28,13 +28,7 @@ import {
   type TranslatedError,
 } from './timeout-catalog';
 import { CHAIN_SCENARIOS, computeTimeoutChain, type ChainInput, type ChainResult } from './timeout-chain';
-import type {
-  BackupEntry,
-  ChangePreview,
-  CheckResult,
-  TimeoutKeyView,
-  TimeoutsView,
-} from './timeouts-schema';
+import type { BackupEntry, ChangePreview, CheckResult, TimeoutKeyView, TimeoutsView } from './contract';
 
 export interface TimeoutServiceOptions {
   stack: StackApi;

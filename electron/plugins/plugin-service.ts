@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError, isAppError, toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { JobContext, JobHandle, JobManager } from '../core/jobs';
 import type { EnvApi } from '../env/api';
-import type { SettingsStore } from '../settings/store';
+import type { SettingsApi } from '../settings/api';
 import {
   consoleApiBase,
   DifyConsoleClient,
@@ -35,7 +35,7 @@ export interface DifyClient extends PluginConsoleApi {
 
 export interface PluginServiceOptions {
   jobs: JobManager;
-  settings: SettingsStore;
+  settings: SettingsApi;
   secrets: SecretStore;
   /** App-data folder: kept packages, built packages and last results live below `<dataDir>/plugins`. */
   dataDir: string;

@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { z } from 'zod';
-import type { SettingsView } from '../contract';
+import type { SettingsApi } from './api';
+import type { SettingsView } from './contract';
 import { AppError, type ErrorInfo } from '../core/errors';
+import { formatIssues } from '../core/zod-issues';
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from './schema';
 
 type DiskState =
@@ -29,7 +30,7 @@ export interface SettingsStoreOptions {
  *   `settings.json.bak`.
  * - Keys this version does not know are kept, so an older build does not strip a newer one's settings.
  */
-export class SettingsStore {
+export class SettingsStore implements SettingsApi {
   private current: Settings = SettingsSchema.parse({});
   private extras: Record<string, unknown> = {};
   private warning: ErrorInfo | null = null;
@@ -193,13 +194,6 @@ export class SettingsStore {
   private emitChange(): void {
     this.events.emit('change', this.get());
   }
-}
-
-/** "difyUrl: must be an http:// or https:// URL; language: …" — short enough for one line. */
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
 }
 
 function stamp(d: Date): string {

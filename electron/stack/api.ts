@@ -2,9 +2,29 @@
  * What the rest of the app (IPC handlers, tray, CLI, E2E harness) may ask of the Docker/Dify
  * capability. Implemented by `StackService` in this folder.
  */
-import type { DetectedProject, DifyDirCheck, StatusSnapshot } from '../contract';
+import type { StatusSnapshot } from '../core/contract';
+import type { DetectedProject, DifyDirCheck } from './contract';
 import type { JobContext, JobHandle } from '../core/jobs';
-import type { OpenProject, ProjectJobTools } from './stack-service';
+import type { ComposeBinary } from '../docker/compose-cli';
+import type { ProjectModel } from '../docker/compose-model';
+import type { DifyProject } from './project';
+import type { ContainerFacts } from './status-model';
+
+export interface OpenProject {
+  project: DifyProject;
+  bin: ComposeBinary;
+  model: ProjectModel;
+  containers: ContainerFacts[];
+}
+
+export interface ProjectJobTools extends OpenProject {
+  /** Runs compose on the project, streaming its output into the job; throws compose's failure. */
+  compose(args: string[], options?: { tolerateLeakedEndpoint?: boolean }): Promise<void>;
+  /** Until the named services (all when null) run and pass health checks; throws on exit or time-out. */
+  waitForReady(services: string[] | null, timeoutMs?: number): Promise<void>;
+  /** The current container id of every service of the project ('' when it has none). */
+  containerIds(): Promise<Record<string, string>>;
+}
 
 export interface StackApi {
   /** The latest snapshot (cheap; kept live by Docker events while watching). */

@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../core/errors';
-import type { DetectedProject, DifyDirCheck } from '../contract';
-import { readDotenvValue } from './compose-model';
+import type { DetectedProject, DifyDirCheck } from './contract';
+import { readDotenvValue } from '../docker/compose-model';
 
 /** Compose looks for these names, in this order. */
 export const COMPOSE_FILE_NAMES = [

@@ -1,10 +1,11 @@
 import Docker from 'dockerode';
 import { EventEmitter } from 'node:events';
-import type { ComponentStatus, DetectedProject, DifyDirCheck, StatusSnapshot } from '../contract';
+import type { ComponentStatus, StatusSnapshot } from '../core/contract';
+import type { DetectedProject, DifyDirCheck } from './contract';
 import { AppError, toErrorInfo } from '../core/errors';
 import type { JobContext, JobHandle, JobManager } from '../core/jobs';
 import type { Settings } from '../settings/schema';
-import type { StackApi } from './api';
+import type { OpenProject, ProjectJobTools, StackApi } from './api';
 import {
   composeFailure,
   composeMismatch,
@@ -12,12 +13,12 @@ import {
   runCompose,
   type ComposeAvailability,
   type ComposeBinary,
-} from './compose-cli';
-import { ProjectModelCache, type ProjectModel } from './compose-model';
-import { dockerConnectionOptions } from './docker-connection';
-import { demuxLogBuffer } from './docker-logs';
-import { engineError, isDockerInstalled, probeEngine, type EngineState } from './engine';
-import { ensureEngine, launchDockerDesktopWindows, sleep } from './ensure-engine';
+} from '../docker/compose-cli';
+import { ProjectModelCache, type ProjectModel } from '../docker/compose-model';
+import { dockerConnectionOptions } from '../docker/connection';
+import { demuxLogBuffer } from '../docker/container-logs';
+import { engineError, isDockerInstalled, probeEngine, type EngineState } from '../docker/engine';
+import { ensureEngine, launchDockerDesktopWindows, sleep } from '../docker/ensure-engine';
 import {
   checkDifyDir,
   discoverDifyProjects,
@@ -41,22 +42,6 @@ export interface StackServiceOptions {
   readyTimeoutMs?: number;
   /** Which Compose the machine has; detected when absent (tests pass v1-only or none). */
   composeAvailability?: ComposeAvailability;
-}
-
-export interface OpenProject {
-  project: DifyProject;
-  bin: ComposeBinary;
-  model: ProjectModel;
-  containers: ContainerFacts[];
-}
-
-export interface ProjectJobTools extends OpenProject {
-  /** Runs compose on the project, streaming its output into the job; throws compose's failure. */
-  compose(args: string[], options?: { tolerateLeakedEndpoint?: boolean }): Promise<void>;
-  /** Until the named services (all when null) run and pass health checks; throws on exit or time-out. */
-  waitForReady(services: string[] | null, timeoutMs?: number): Promise<void>;
-  /** The current container id of every service of the project ('' when it has none). */
-  containerIds(): Promise<Record<string, string>>;
 }
 
 interface ResolvedProject {

@@ -1,5 +1,5 @@
-import type { ComponentStatus, ServiceStatus } from '../contract';
-import type { ServiceSpec } from './compose-model';
+import type { ComponentStatus, ServiceStatus } from '../core/contract';
+import type { ServiceSpec } from '../docker/compose-model';
 import { LABEL_SERVICE, LABEL_VERSION } from './project';
 
 /** The container facts the status model needs; one Docker `containers/json` call yields all of them. */

@@ -4,6 +4,7 @@
  * and `ApiError`s, never with `{ok, value}` envelopes.
  */
 import { BRIDGE_KEY } from '../../electron/bridge-key';
+import { errorInfo } from '../../electron/core/presentation';
 import type {
   DifyStackBridge,
   ErrorInfo,
@@ -28,12 +29,7 @@ export class ApiError extends Error {
   }
 
   toInfo(): ErrorInfo {
-    return {
-      code: this.code,
-      message: this.message,
-      ...(this.detail !== undefined ? { detail: this.detail } : {}),
-      ...(this.params !== undefined ? { params: this.params } : {}),
-    };
+    return errorInfo(this);
   }
 }
 

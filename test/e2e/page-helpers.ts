@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import en from '../../renderer/src/i18n/en.json';
+import en from '../../resources/locales/en.json';
 
 /** What the user reads in an element (layout-aware, whitespace collapsed). */
 export async function text(locator: Locator): Promise<string> {

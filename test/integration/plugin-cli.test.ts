@@ -56,7 +56,7 @@ beforeAll(async () => {
   const { build } = await import('esbuild');
   cliFile = join(ROOT, 'test-results', 'plugin-cli', 'cli.js');
   await build({
-    entryPoints: [join(ROOT, 'electron/cli.ts')],
+    entryPoints: [join(ROOT, 'electron/cli/cli.ts')],
     outfile: cliFile,
     bundle: true,
     platform: 'node',

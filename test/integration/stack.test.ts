@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../electron/contract';
 import { JobManager } from '../../electron/core/jobs';
 import { SettingsSchema } from '../../electron/settings/schema';
-import { detectCompose, type ComposeAvailability } from '../../electron/stack/compose-cli';
+import { detectCompose, type ComposeAvailability } from '../../electron/docker/compose-cli';
 import { StackService, type StackServiceOptions } from '../../electron/stack/stack-service';
 import {
   composeV1Available,

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli';
+import { runCli } from '../../electron/cli/cli';
 import { JobManager } from '../../electron/core/jobs';
 import { TIMEOUT_CATALOG } from '../../electron/env/timeout-catalog';
 import { TimeoutService } from '../../electron/env/timeout-service';

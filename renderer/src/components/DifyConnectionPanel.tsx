@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo } from '../../../electron/contract';
-import type { DifyConnectionDto, TestLoginResultDto } from '../../../electron/plugins/ipc-schemas';
+import type { DifyConnectionDto, TestLoginResultDto } from '../../../electron/plugins/contract';
 import { invoke, toErrorInfo } from '../api';
 import { ErrorBox } from './ErrorBox';
 import { Icon } from './Icon';

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { PluginProjectDto } from '../../../electron/plugins/ipc-schemas';
+import type { PluginProjectDto } from '../../../electron/plugins/contract';
 import { pluginLabel, versionState, type VersionState } from '../lib/plugins';
 import { Badge } from './Badge';
 import { ErrorBox } from './ErrorBox';

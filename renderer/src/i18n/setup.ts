@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from './en.json';
-import ja from './ja.json';
+import en from '../../../resources/locales/en.json';
+import ja from '../../../resources/locales/ja.json';
 
 import type { Lang } from '../lib/lang';
 

@@ -1,8 +1,2 @@
-export type Lang = 'ja' | 'en';
-export type LanguageSetting = 'system' | Lang;
-
-/** 'system' follows the OS locale: Japanese for ja-*, English for everything else. */
-export function resolveLang(setting: LanguageSetting, systemLocale: string | undefined): Lang {
-  if (setting !== 'system') return setting;
-  return (systemLocale ?? '').toLowerCase().startsWith('ja') ? 'ja' : 'en';
-}
+// The language rule is shared with main (tray, CLI): one definition in the presentation module.
+export { resolveLang, type Lang, type LanguageSetting } from '../../../electron/core/presentation';

@@ -2,7 +2,6 @@ import type {
   ComponentId,
   ComponentStatus,
   JobSnapshotDto,
-  ServiceStatus,
   StatusSnapshot,
 } from '../../../electron/contract';
 import { hasActiveJob } from './jobs';
@@ -95,42 +94,11 @@ export function shortContainerId(id: string): string {
   return id.slice(0, 12);
 }
 
-export const SERVICE_STATES = [
-  'running',
-  'exited',
-  'created',
-  'restarting',
-  'paused',
-  'dead',
-  'removing',
-  'missing',
-] as const;
-export type ServiceStateKey = (typeof SERVICE_STATES)[number] | 'completed' | 'unknown';
-
-/** A one-shot service that exited 0 did its job: show it as completed, not as a stopped service. */
-export function serviceStateKey(service: ServiceStatus): ServiceStateKey {
-  if (service.oneShot && service.state === 'exited' && service.exitCode === 0) return 'completed';
-  return (SERVICE_STATES as readonly string[]).includes(service.state)
-    ? (service.state as ServiceStateKey)
-    : 'unknown';
-}
-
-export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'idle';
-
-export function serviceTone(service: ServiceStatus): Tone {
-  switch (serviceStateKey(service)) {
-    case 'running':
-      return service.health === 'unhealthy' ? 'warn' : 'ok';
-    case 'completed':
-      return 'ok';
-    case 'restarting':
-    case 'removing':
-      return 'busy';
-    case 'dead':
-      return 'bad';
-    case 'exited':
-      return service.exitCode !== null && service.exitCode !== 0 ? 'bad' : 'idle';
-    default:
-      return 'idle';
-  }
-}
+// The service-state rules (the "completed" one-shot rule, tones) are shared with the tray and the CLI.
+export {
+  SERVICE_STATES,
+  serviceStateKey,
+  serviceTone,
+  type ServiceStateKey,
+  type Tone,
+} from '../../../electron/core/presentation';

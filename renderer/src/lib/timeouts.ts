@@ -3,7 +3,7 @@
  * values the chain is computed from.
  */
 import type { InvokeOutput } from '../../../electron/contract';
-import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/timeouts-schema';
+import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/contract';
 
 export type PluginLimits = InvokeOutput<'plugins:timeouts'>[number];
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo, JobSnapshotDto } from '../../../electron/contract';
-import type { PluginsOverviewDto } from '../../../electron/plugins/ipc-schemas';
+import type { PluginsOverviewDto } from '../../../electron/plugins/contract';
 import type { Settings } from '../../../electron/settings/schema';
 import { invoke, toErrorInfo } from '../api';
 import { usePendingAction } from '../hooks/usePendingAction';

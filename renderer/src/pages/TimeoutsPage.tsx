@@ -1,12 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo, JobSnapshotDto } from '../../../electron/contract';
-import type {
-  BackupEntry,
-  ChangePreview,
-  CheckResult,
-  TimeoutsView,
-} from '../../../electron/env/timeouts-schema';
+import type { BackupEntry, ChangePreview, CheckResult, TimeoutsView } from '../../../electron/env/contract';
 import { invoke, toErrorInfo } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Icon } from '../components/Icon';

@@ -6,14 +6,14 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../../electron/cli';
+import { runCli, type CliIo } from '../../../electron/cli/cli';
 import { JobManager } from '../../../electron/core/jobs';
 import { PluginService } from '../../../electron/plugins/plugin-service';
 import { EnvSecretStore } from '../../../electron/plugins/secrets';
 import { assembleServices } from '../../../electron/services';
 import { SettingsStore } from '../../../electron/settings/store';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../../doubles/dify-console';
-import { FakeStack } from '../ipc/fake-stack';
+import { FakeStack } from '../../doubles/fake-stack';
 
 let tmp: string;
 let double: DifyConsoleDouble;

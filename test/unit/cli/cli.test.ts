@@ -10,13 +10,13 @@ import {
   peekOption,
   runCli,
   type CliIo,
-} from '../../../electron/cli';
+} from '../../../electron/cli/cli';
 import { AppError } from '../../../electron/core/errors';
 import { JobManager } from '../../../electron/core/jobs';
 import { assembleServices, type CreateServicesOptions } from '../../../electron/services';
 import { settingsFilePath } from '../../../electron/settings/paths';
 import { SettingsStore } from '../../../electron/settings/store';
-import { FakeStack, snapshotOf } from '../ipc/fake-stack';
+import { FakeStack, snapshotOf } from '../../doubles/fake-stack';
 
 let tmp: string;
 beforeEach(async () => {

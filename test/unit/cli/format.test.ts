@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignColumns, displayWidth, newLines } from '../../../electron/cli-format';
+import { alignColumns, displayWidth, newLines } from '../../../electron/cli/cli-format';
 
 describe('newLines', () => {
   it('returns appended lines', () => {

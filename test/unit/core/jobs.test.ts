@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../electron/core/errors';
 import { JobManager } from '../../../electron/core/jobs';
-import { sleep } from '../../../electron/stack/ensure-engine';
+import { sleep } from '../../../electron/docker/ensure-engine';
 
 describe('JobManager', () => {
   it('runs jobs on one resource one after another, others in parallel', async () => {

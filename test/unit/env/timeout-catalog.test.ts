@@ -12,8 +12,8 @@ import {
   validateTimeoutValue,
 } from '../../../electron/env/timeout-catalog';
 import { CHAIN_SCENARIOS, computeTimeoutChain } from '../../../electron/env/timeout-chain';
-import en from '../../../renderer/src/i18n/en.json';
-import ja from '../../../renderer/src/i18n/ja.json';
+import en from '../../../resources/locales/en.json';
+import ja from '../../../resources/locales/ja.json';
 
 /** facts.md's timeout table: key → default. */
 const FACTS_TABLE: Record<string, string> = {

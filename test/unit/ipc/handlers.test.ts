@@ -16,7 +16,7 @@ import {
 } from '../../../electron/handlers';
 import { assembleServices, type AppServices } from '../../../electron/services';
 import { SettingsStore } from '../../../electron/settings/store';
-import { FakeStack, snapshotOf } from './fake-stack';
+import { FakeStack, snapshotOf } from '../../doubles/fake-stack';
 
 let dir: string;
 let services: AppServices;

@@ -112,7 +112,7 @@ const services = vi.hoisted(() => ({ disposed: 0, watched: 0 }));
 vi.mock('../../../electron/services', async () => {
   const { JobManager } = await import('../../../electron/core/jobs');
   const { SettingsStore } = await import('../../../electron/settings/store');
-  const { FakeStack } = await import('./fake-stack');
+  const { FakeStack } = await import('../../doubles/fake-stack');
   const os = await import('node:os');
   const p = await import('node:path');
   return {

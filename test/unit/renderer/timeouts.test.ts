@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/timeouts-schema';
+import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/contract';
 import {
   changedDrafts,
   currentText,

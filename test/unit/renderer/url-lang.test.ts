@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkDifyUrl } from '../../../renderer/src/lib/url';
 import { resolveLang } from '../../../renderer/src/lib/lang';
-import en from '../../../renderer/src/i18n/en.json';
-import ja from '../../../renderer/src/i18n/ja.json';
+import en from '../../../resources/locales/en.json';
+import ja from '../../../resources/locales/ja.json';
 
 describe('checkDifyUrl', () => {
   it.each([

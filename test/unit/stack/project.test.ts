@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { servicesFromConfig, readDotenvValue } from '../../../electron/stack/compose-model';
+import { servicesFromConfig, readDotenvValue } from '../../../electron/docker/compose-model';
 import {
   checkDifyDir,
   composeProjectName,

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChangePreview } from '../../../../electron/env/timeouts-schema';
+import type { ChangePreview } from '../../../../electron/env/contract';
 
 /**
  * What Apply will do, before it does it: old → new per key with the file, the services that read the

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BackupEntry } from '../../../../electron/env/timeouts-schema';
+import type { BackupEntry } from '../../../../electron/env/contract';
 
 /** Earlier versions of the env files, newest first; restoring one redeploys like Apply. */
 export function BackupsPanel({

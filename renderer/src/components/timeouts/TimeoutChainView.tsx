@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChainResultDto } from '../../../../electron/env/timeouts-schema';
+import type { ChainResultDto } from '../../../../electron/env/contract';
 import { Icon } from '../Icon';
 
 function seconds(value: number | null, unknown: string): string {

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TimeoutKeyView } from '../../../../electron/env/timeouts-schema';
+import type { TimeoutKeyView } from '../../../../electron/env/contract';
 import { readerLabel } from '../../lib/timeouts';
 import { Badge } from '../Badge';
 

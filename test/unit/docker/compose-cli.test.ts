@@ -8,7 +8,7 @@ import {
   ComposeLocator,
   detectCompose,
   type ComposeBinary,
-} from '../../../electron/stack/compose-cli';
+} from '../../../electron/docker/compose-cli';
 
 const v2: ComposeBinary = { flavor: 'v2', version: '2.26.1', command: 'docker', prefixArgs: ['compose'] };
 const v1: ComposeBinary = { flavor: 'v1', version: '1.29.2', command: 'docker-compose', prefixArgs: [] };

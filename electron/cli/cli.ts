@@ -13,18 +13,18 @@
 import { Command, CommanderError } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
-import pkg from '../package.json';
+import pkg from '../../package.json';
 import { registerEnvCommands } from './cli-env';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob, type JobFollowHost } from './cli-jobs';
 import { statusJson, statusTable } from './cli-format';
 import { registerPluginCommands } from './cli-plugin';
-import { toErrorInfo, type ErrorInfo } from './core/errors';
-import { resolveLang, systemLocaleFromEnv, translate, type Lang } from './core/i18n';
-import type { JobHandle } from './core/jobs';
-import { createServices, type AppServices, type CreateServicesOptions } from './services';
-import { settingsFilePath } from './settings/paths';
-import { SettingsStore } from './settings/store';
-import { errorText } from './tray';
+import { toErrorInfo, type ErrorInfo } from '../core/errors';
+import { resolveLang, systemLocaleFromEnv, translate, translator, type Lang } from '../core/i18n';
+import type { JobHandle } from '../core/jobs';
+import { createServices, type AppServices, type CreateServicesOptions } from '../services';
+import { settingsFilePath } from '../settings/paths';
+import { SettingsStore } from '../settings/store';
+import { errorText } from '../core/presentation';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -66,7 +66,7 @@ class CliContext {
 
   /** One line with the reason, then the detail block (e.g. compose's own stderr) as is. */
   printError(error: ErrorInfo): void {
-    this.err(this.t('cli.errorLine', { message: oneLine(errorText(this.lang, error)) }));
+    this.err(this.t('cli.errorLine', { message: oneLine(errorText(translator(this.lang), error)) }));
     if (error.detail) this.err(error.detail.trimEnd());
   }
 }
@@ -107,7 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     try {
       const warning = services.settings.get().warning;
-      if (warning) cx.err(cx.t('cli.warningLine', { message: errorText(lang, warning) }));
+      if (warning) cx.err(cx.t('cli.warningLine', { message: errorText(translator(lang), warning) }));
       exitCode = await fn(services);
     } catch (e) {
       cx.printError(toErrorInfo(e));

@@ -5,9 +5,9 @@
  * the job explains more, e.g. that it rolled a change back).
  */
 import { newLines } from './cli-format';
-import { toErrorInfo, type ErrorInfo } from './core/errors';
-import type { JobHandle, JobSnapshot } from './core/jobs';
-import type { AppServices } from './services';
+import { toErrorInfo, type ErrorInfo } from '../core/errors';
+import type { JobHandle, JobSnapshot } from '../core/jobs';
+import type { AppServices } from '../services';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

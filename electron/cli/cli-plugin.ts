@@ -14,13 +14,13 @@ import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { alignColumns } from './cli-format';
-import { toErrorInfo, type ErrorInfo } from './core/errors';
-import type { Lang } from './core/i18n';
-import type { JobSnapshot } from './core/jobs';
-import type { InstalledSummary } from './plugins/plugin-service';
-import { packagePluginFolder } from './plugins/packager';
-import type { ReinstallResult } from './plugins/reinstall';
-import type { AppServices } from './services';
+import { toErrorInfo, type ErrorInfo } from '../core/errors';
+import type { Lang } from '../core/i18n';
+import type { JobSnapshot } from '../core/jobs';
+import type { InstalledSummary } from '../plugins/plugin-service';
+import { packagePluginFolder } from '../plugins/packager';
+import type { ReinstallResult } from '../plugins/reinstall';
+import type { AppServices } from '../services';
 
 /** What cli.ts's context offers (structural, so this module does not reach into cli.ts). */
 export interface PluginCliContext {

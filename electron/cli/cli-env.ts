@@ -10,13 +10,13 @@
  * with exit code 1 and the reason, before anything is written.
  */
 import type { Command } from 'commander';
-import type { ErrorInfo } from './core/errors';
-import { AppError } from './core/errors';
-import type { Lang } from './core/i18n';
-import type { EnvApplyResult } from './env/api';
-import type { KeyReach } from './env/reach';
-import type { ChangePreview, TimeoutsView } from './env/timeouts-schema';
-import type { AppServices } from './services';
+import type { ErrorInfo } from '../core/errors';
+import { AppError } from '../core/errors';
+import type { Lang } from '../core/i18n';
+import type { EnvApplyResult } from '../env/api';
+import type { KeyReach } from '../env/reach';
+import type { ChangePreview, TimeoutsView } from '../env/contract';
+import type { AppServices } from '../services';
 import { alignColumns } from './cli-format';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob } from './cli-jobs';
 

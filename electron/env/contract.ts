@@ -1,19 +1,14 @@
 /**
- * The shapes the timeout panel exchanges with main (zod, for electron/contract.ts). Pure data: the
- * renderer imports only the types.
+ * The `.env` / timeout capability's piece of the contract: the timeout panel's data, its channels
+ * (view, check while typing, preview, apply, backups, restore). The renderer imports only the types.
  */
 import { z } from 'zod';
+import { defineInvoke } from '../core/contract-kit';
+import { ErrorInfoSchema, JobRefSchema, NoInput } from '../core/contract';
 
 const Params = z.record(z.string(), z.union([z.string(), z.number()]));
 
 export const TranslatedErrorSchema = z.object({ key: z.string(), params: Params });
-
-const ErrorInfoShape = z.object({
-  code: z.string(),
-  message: z.string(),
-  detail: z.string().optional(),
-  params: Params.optional(),
-});
 
 export const NoEffectSchema = z.object({
   reason: z.enum(['notReferenced', 'noReader', 'shadowed']),
@@ -94,7 +89,7 @@ export const TimeoutsViewSchema = z.object({
   }),
   /** Compose could not resolve the project: file/reader facts were read from the YAML. */
   approximate: z.boolean(),
-  composeError: ErrorInfoShape.nullable(),
+  composeError: ErrorInfoSchema.nullable(),
   files: z.array(z.object({ file: z.string(), exists: z.boolean() })),
   keys: z.array(TimeoutKeyViewSchema),
   presets: z.array(z.object({ id: z.string(), values: z.record(z.string(), z.string()) })),
@@ -169,3 +164,29 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type BackupEntry = z.infer<typeof BackupEntrySchema>;
 export type ChangesInput = z.infer<typeof ChangesInputSchema>;
 export type ChainResultDto = z.infer<typeof ChainResultSchema>;
+
+export const envInvoke = defineInvoke({
+  /** The timeout panel: every catalog key with what Compose says about it (value, file, readers). */
+  'timeouts:view': { input: NoInput, output: TimeoutsViewSchema },
+  /** Validation of draft values and the timeout chains they give (pure; called while typing). */
+  'timeouts:check': {
+    input: z
+      .object({
+        values: z.record(z.string().max(200), z.string().max(4096)),
+        /** Limits read from a plugin's own code (plugins:timeouts), in seconds. */
+        plugin: z
+          .object({
+            maxRequestTimeout: z.number().positive().nullable().optional(),
+            toolHttpTimeout: z.number().positive().nullable().optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    output: CheckResultSchema,
+  },
+  'timeouts:preview': { input: ChangesInputSchema, output: ChangePreviewSchema },
+  'timeouts:apply': { input: ChangesInputSchema, output: JobRefSchema },
+  'timeouts:backups': { input: NoInput, output: z.array(BackupEntrySchema) },
+  'timeouts:restore': { input: RestoreInputSchema, output: JobRefSchema },
+});

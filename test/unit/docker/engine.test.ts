@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { JobManager } from '../../../electron/core/jobs';
-import { dockerConnectionOptions } from '../../../electron/stack/docker-connection';
-import { demuxLogBuffer } from '../../../electron/stack/docker-logs';
-import { dockerDesktopExe, isDockerInstalled, type EngineState } from '../../../electron/stack/engine';
-import { ensureEngine } from '../../../electron/stack/ensure-engine';
+import { dockerConnectionOptions } from '../../../electron/docker/connection';
+import { demuxLogBuffer } from '../../../electron/docker/container-logs';
+import { dockerDesktopExe, isDockerInstalled, type EngineState } from '../../../electron/docker/engine';
+import { ensureEngine } from '../../../electron/docker/ensure-engine';
 
 describe('docker connection', () => {
   it('uses the named pipe on Windows and the socket elsewhere', () => {

@@ -2,9 +2,9 @@
  * Pure text output of the `dify-stack` CLI: the documented `status --json` shape, the human table,
  * and which job output lines are new. Kept apart from cli.ts so it is tested without running commands.
  */
-import type { ComponentStatus, ServiceStatus, StatusSnapshot } from './contract';
-import { hasTranslation, translate, type Lang } from './core/i18n';
-import { errorText } from './tray';
+import type { ComponentStatus, StatusSnapshot } from '../core/contract';
+import { hasTranslation, translate, translator, type Lang } from '../core/i18n';
+import { errorText, serviceStateText } from '../core/presentation';
 
 /** The documented, stable `status --json` shape: nothing more (scripts depend on it). */
 export interface StatusJson {
@@ -41,16 +41,9 @@ function tr(lang: Lang, key: string, fallback: string, params?: Record<string, u
 }
 
 function componentDetail(lang: Lang, c: ComponentStatus): string {
-  if (c.error) return errorText(lang, c.error);
+  if (c.error) return errorText(translator(lang), c.error);
   if (c.reason) return tr(lang, c.reason.key, c.detail, c.reason.params);
   return c.detail;
-}
-
-function serviceState(lang: Lang, s: ServiceStatus): string {
-  if (s.oneShot && s.state === 'exited' && s.exitCode === 0)
-    return tr(lang, 'serviceStates.completed', 'completed');
-  const text = tr(lang, `serviceStates.${s.state}`, s.state);
-  return s.state === 'exited' && s.exitCode !== null ? `${text} (${s.exitCode})` : text;
 }
 
 export function statusTable(snapshot: StatusSnapshot, lang: Lang): string {
@@ -77,7 +70,7 @@ export function statusTable(snapshot: StatusSnapshot, lang: Lang): string {
         [t('cli.table.service'), t('cli.table.state'), t('cli.table.health'), t('cli.table.container')],
         ...services.map((s) => [
           s.name,
-          serviceState(lang, s),
+          serviceStateText(translator(lang), s),
           s.health ? tr(lang, `health.${s.health}`, s.health) : '-',
           s.containerId ? s.containerId.slice(0, 12) : '-',
         ]),

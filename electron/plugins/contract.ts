@@ -1,15 +1,10 @@
 /**
- * The plugin panel's part of the IPC contract (electron/contract.ts lists the channels). Only zod here:
- * the renderer bundles this file for its types.
+ * The plugin capability's piece of the contract: registered plugin folders, one-click reinstall, the
+ * Dify console connection. The renderer imports only the types.
  */
 import { z } from 'zod';
-
-const ErrorShape = z.object({
-  code: z.string(),
-  message: z.string(),
-  detail: z.string().optional(),
-  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-});
+import { defineInvoke } from '../core/contract-kit';
+import { ErrorInfoSchema, JobRefSchema, NoInput } from '../core/contract';
 
 export const InstalledSummarySchema = z.object({
   pluginId: z.string(),
@@ -33,7 +28,7 @@ export const PluginLastResultSchema = z.object({
   action: z.enum(['installed', 'reinstalled', 'unchanged']).nullable(),
   version: z.string().nullable(),
   identifier: z.string().nullable(),
-  error: ErrorShape.nullable(),
+  error: ErrorInfoSchema.nullable(),
 });
 
 export const PluginProjectSchema = z.object({
@@ -62,7 +57,7 @@ export const DifyConnectionSchema = z.object({
 export const PluginsOverviewSchema = z.object({
   projects: z.array(PluginProjectSchema),
   installed: z.array(InstalledSummarySchema).nullable(),
-  installedError: ErrorShape.nullable(),
+  installedError: ErrorInfoSchema.nullable(),
   connection: DifyConnectionSchema,
 });
 
@@ -84,7 +79,7 @@ export const PluginTimeoutsSchema = z.object({
   pluginId: z.string().nullable(),
   maxRequestTimeout: TimeoutFindingSchema.extend({ isDefault: z.boolean() }),
   httpTimeouts: z.array(TimeoutFindingSchema),
-  error: ErrorShape.nullable(),
+  error: ErrorInfoSchema.nullable(),
 });
 
 export const PluginDirInputSchema = z.object({ dir: z.string().min(1).max(4096) }).strict();
@@ -103,3 +98,20 @@ export type InstalledSummaryDto = z.infer<typeof InstalledSummarySchema>;
 export type DifyConnectionDto = z.infer<typeof DifyConnectionSchema>;
 export type PluginTimeoutsDto = z.infer<typeof PluginTimeoutsSchema>;
 export type TestLoginResultDto = z.infer<typeof TestLoginResultSchema>;
+
+export const pluginsInvoke = defineInvoke({
+  /** Registered plugin folders joined with Dify's installed list (plugins panel). */
+  'plugins:list': { input: NoInput, output: PluginsOverviewSchema },
+  'plugins:add': { input: PluginDirInputSchema, output: PluginsOverviewSchema },
+  'plugins:remove': { input: PluginDirInputSchema, output: PluginsOverviewSchema },
+  /** Opens the OS folder picker for a plugin folder (Electron only); null when cancelled. */
+  'plugins:pickFolder': { input: NoInput, output: z.object({ dir: z.string().nullable() }) },
+  'plugins:reinstall': { input: PluginDirInputSchema, output: JobRefSchema },
+  /** The user agreed to FORCE_VERIFYING_SIGNATURE=false (recreating plugin_daemon) if Dify refuses. */
+  'plugins:reinstallAllowUnsigned': { input: PluginDirInputSchema, output: JobRefSchema },
+  /** MAX_REQUEST_TIMEOUT and timeout= literals of registered folders, for the timeout chain. */
+  'plugins:timeouts': { input: NoInput, output: z.array(PluginTimeoutsSchema) },
+  'dify:getConnection': { input: NoInput, output: DifyConnectionSchema },
+  'dify:setConnection': { input: SetConnectionInputSchema, output: DifyConnectionSchema },
+  'dify:testLogin': { input: NoInput, output: TestLoginResultSchema },
+});

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { DetectedProject, DifyDirCheck, StatusSnapshot } from '../../../electron/contract';
-import { AppError } from '../../../electron/core/errors';
-import type { JobContext, JobHandle, JobManager } from '../../../electron/core/jobs';
-import type { StackApi } from '../../../electron/stack/api';
+import type { DetectedProject, DifyDirCheck, StatusSnapshot } from '../../electron/contract';
+import { AppError } from '../../electron/core/errors';
+import type { JobContext, JobHandle, JobManager } from '../../electron/core/jobs';
+import type { StackApi } from '../../electron/stack/api';
 
 export type JobScript = (ctx: JobContext) => Promise<void>;
 

@@ -1,0 +1,104 @@
+/**
+ * Core's piece of the contract: the shapes every capability shares (errors, the app snapshot and its
+ * components, jobs) and the channels that belong to no capability (app info, the job list).
+ */
+import { z } from 'zod';
+import { defineEvents, defineInvoke } from './contract-kit';
+
+export const ErrorInfoSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  detail: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+
+export const ComponentIdSchema = z.enum(['docker', 'dify', 'ollama', 'a1111']);
+export const ComponentStateSchema = z.enum([
+  'running',
+  'partial',
+  'stopped',
+  'starting',
+  'unavailable',
+  'error',
+]);
+
+export const ServiceStatusSchema = z.object({
+  name: z.string(),
+  /** Docker's container state (running, exited, created, restarting, paused, dead, removing) or 'missing'. */
+  state: z.string(),
+  health: z.enum(['healthy', 'unhealthy', 'starting']).nullable(),
+  containerId: z.string(),
+  /** A one-shot service (e.g. init_permissions) is fine when it exited 0. */
+  oneShot: z.boolean(),
+  exitCode: z.number().nullable(),
+});
+
+export const ReasonSchema = z.object({
+  key: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+
+export const ComponentStatusSchema = z.object({
+  id: ComponentIdSchema,
+  state: ComponentStateSchema,
+  /** One line in English for the CLI and logs. */
+  detail: z.string(),
+  /** The same line as an i18n key for the UI. */
+  reason: ReasonSchema.nullable(),
+  error: ErrorInfoSchema.nullable(),
+  services: z.array(ServiceStatusSchema).optional(),
+});
+
+export const JobSnapshotSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  resource: z.string(),
+  state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  step: ReasonSchema.nullable(),
+  progress: z.number().nullable(),
+  lines: z.array(z.string()),
+  error: ErrorInfoSchema.nullable(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+});
+
+export const StatusSnapshotSchema = z.object({
+  components: z.array(ComponentStatusSchema),
+  /** The Dify project the snapshot is about, when one is known. */
+  project: z.object({ dir: z.string(), name: z.string(), composeVersion: z.string().nullable() }).nullable(),
+  updatedAt: z.number(),
+});
+
+export const JobRefSchema = z.object({ jobId: z.string() });
+
+export const AppInfoSchema = z.object({
+  version: z.string(),
+  platform: z.string(),
+  systemLocale: z.string(),
+});
+
+/** The input of a channel that takes no arguments. */
+export const NoInput = z.object({}).strict();
+
+export const coreInvoke = defineInvoke({
+  'app:info': { input: NoInput, output: AppInfoSchema },
+  'jobs:list': { input: NoInput, output: z.array(JobSnapshotSchema) },
+  'jobs:cancel': {
+    input: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+});
+
+export const coreEvents = defineEvents({
+  job: JobSnapshotSchema,
+});
+
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+export type ComponentId = z.infer<typeof ComponentIdSchema>;
+export type ComponentState = z.infer<typeof ComponentStateSchema>;
+export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
+export type ComponentStatus = z.infer<typeof ComponentStatusSchema>;
+export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
+export type JobSnapshotDto = z.infer<typeof JobSnapshotSchema>;
+export type AppInfo = z.infer<typeof AppInfoSchema>;

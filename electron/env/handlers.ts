@@ -1,0 +1,19 @@
+/** Handlers of the timeout panel's channels (`./contract.ts`). */
+import type { HandlersOf } from '../core/contract-kit';
+import { detach } from '../core/handler-kit';
+import type { envInvoke } from './contract';
+import type { TimeoutService } from './timeout-service';
+
+export function createEnvHandlers(deps: { timeouts: TimeoutService }): HandlersOf<typeof envInvoke> {
+  const { timeouts } = deps;
+  return {
+    'timeouts:view': () => timeouts.getView(),
+    'timeouts:check': async ({ values, plugin }) => timeouts.check(values, plugin),
+    'timeouts:preview': ({ changes, file, mode }) => timeouts.previewChanges(changes, { file, mode }),
+    'timeouts:apply': async ({ changes, file, mode }) =>
+      detach(timeouts.applyEnvChanges({ changes, file, mode })),
+    'timeouts:backups': () => timeouts.listBackups(),
+    'timeouts:restore': async ({ file, backupId, mode }) =>
+      detach(timeouts.restoreBackup(file, backupId, { mode })),
+  };
+}
