@@ -17,7 +17,8 @@ import type { StackApi } from '../stack/api';
 import { runCompose } from '../docker/compose-cli';
 import type { OpenProject, ProjectJobTools } from '../stack/api';
 import type { EnvApi, EnvApplyResult, EnvChangeRequest } from './api';
-import { listBackups, writeFileAtomic, writeWithBackup, type WriteWithBackupOptions } from './atomic-write';
+import { writeFileAtomic } from './atomic-write';
+import { listBackups, writeWithBackup, type WriteWithBackupOptions } from './backups';
 import { EnvDocument, isValidEnvKey } from './env-file';
 import { ReachResolver, type KeyReach, type ProjectReach, type ReachProject } from './reach';
 import {

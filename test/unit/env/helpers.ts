@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { expect } from 'vitest';
+import { isAppError } from '../../../electron/core/errors';
 
 export const FIXTURE_DIR = path.resolve(__dirname, '../../fixtures/env');
 
@@ -23,4 +25,15 @@ export function physicalLines(bytes: Uint8Array): string[] {
     .replace(/^\xEF\xBB\xBF/, '');
   const lines = text.split(/(?<=\n)/);
   return lines.length === 1 && lines[0] === '' ? [] : lines;
+}
+
+/** Awaits `promise` and expects it to fail with an AppError of `code`. */
+export async function expectAppError(promise: Promise<unknown>, code: string): Promise<void> {
+  try {
+    await promise;
+  } catch (e) {
+    expect(isAppError(e) && e.code, String(e)).toBe(code);
+    return;
+  }
+  throw new Error(`expected AppError ${code}`);
 }
