@@ -11,7 +11,8 @@
  * limit elsewhere in the chain ends the call first ("you raised X, but Y cuts at …"), and a waiting
  * side shorter than what it waits for (PLUGIN_DAEMON_TIMEOUT < PLUGIN_MAX_EXECUTION_TIMEOUT).
  */
-import { effectiveSeconds, getTimeoutKey } from './timeout-catalog';
+import { getTimeoutKey } from './timeout-catalog';
+import { effectiveSeconds } from './timeout-validation';
 
 export type ChainScenario = 'workflowPluginTool' | 'streamedChat' | 'codeNode' | 'apiTool';
 

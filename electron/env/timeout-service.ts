@@ -21,13 +21,9 @@ import { writeFileAtomic } from './atomic-write';
 import { listBackups, writeWithBackup, type WriteWithBackupOptions } from './backups';
 import { EnvDocument, isValidEnvKey } from './env-file';
 import { ReachResolver, type KeyReach, type ProjectReach, type ReachProject } from './reach';
-import {
-  TIMEOUT_CATALOG,
-  TIMEOUT_PRESETS,
-  getTimeoutKey,
-  validateTimeoutValue,
-  type TranslatedError,
-} from './timeout-catalog';
+import { TIMEOUT_CATALOG, getTimeoutKey } from './timeout-catalog';
+import { TIMEOUT_PRESETS } from './timeout-presets';
+import { validateTimeoutValue, type TranslatedError } from './timeout-validation';
 import { CHAIN_SCENARIOS, computeTimeoutChain, type ChainInput, type ChainResult } from './timeout-chain';
 import type { BackupEntry, ChangePreview, CheckResult, TimeoutKeyView, TimeoutsView } from './contract';
 
