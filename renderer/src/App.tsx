@@ -5,10 +5,10 @@ import { Icon, type IconName } from './components/Icon';
 import { useLiveData } from './hooks/useLiveData';
 import { applyLang } from './i18n/setup';
 import { resolveLang } from './lib/lang';
-import { DashboardPage } from './pages/DashboardPage';
-import { PluginsPage } from './pages/PluginsPage';
-import { SettingsPage } from './pages/SettingsPage';
-import { TimeoutsPage } from './pages/TimeoutsPage';
+import { DashboardPage } from './pages/dashboard/DashboardPage';
+import { PluginsPage } from './pages/plugins/PluginsPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
+import { TimeoutsPage } from './pages/timeouts/TimeoutsPage';
 
 /** Pages of the dashboard window. Later issues add Timeouts, Plugins, GPU and Logs here. */
 type PageId = 'dashboard' | 'timeouts' | 'plugins' | 'settings';

@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { initI18n } from './i18n/setup';
 import { resolveLang } from './lib/lang';
-import './styles.css';
+import './styles/base.css';
 
 // The saved language arrives with the first settings answer; until then the browser's locale is the
 // best guess (it is the OS locale in Electron), which keeps the loading text from flickering.

@@ -7,7 +7,7 @@ import {
   presetDrafts,
   readerLabel,
   valuesWithDrafts,
-} from '../../../renderer/src/lib/timeouts';
+} from '../../../renderer/src/pages/timeouts/timeout-panel';
 
 function key(partial: Partial<TimeoutKeyView> & { key: string }): TimeoutKeyView {
   return {

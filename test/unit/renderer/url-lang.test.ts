@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDifyUrl } from '../../../renderer/src/lib/url';
+import { checkDifyUrl } from '../../../renderer/src/pages/settings/dify-url';
 import { resolveLang } from '../../../renderer/src/lib/lang';
 import en from '../../../resources/locales/en.json';
 import ja from '../../../resources/locales/ja.json';

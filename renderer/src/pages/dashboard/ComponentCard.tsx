@@ -1,9 +1,9 @@
 import { useTranslation } from 'react-i18next';
-import type { ComponentStatus, StatusSnapshot } from '../../../electron/contract';
-import { useReasonText } from '../hooks/useErrorText';
-import { coveringProblem, type DashboardProblem } from '../lib/status';
-import { ComponentStateBadge } from './Badge';
-import { ErrorBox } from './ErrorBox';
+import type { ComponentStatus, StatusSnapshot } from '../../../../electron/contract';
+import { useReasonText } from '../../hooks/useErrorText';
+import { coveringProblem, type DashboardProblem } from '../../lib/status';
+import { ComponentStateBadge } from '../../components/Badge';
+import { ErrorBox } from '../../components/ErrorBox';
 import { ServiceTable } from './ServiceTable';
 
 /**

@@ -1,5 +1,5 @@
-import type { JobSnapshotDto } from '../../../electron/contract';
-import type { PluginProjectDto } from '../../../electron/plugins/contract';
+import type { JobSnapshotDto } from '../../../../electron/contract';
+import type { PluginProjectDto } from '../../../../electron/plugins/contract';
 
 /** Must match electron/plugins/plugin-service.ts REINSTALL_JOB_KIND (kept apart: that file is Node-only). */
 export const REINSTALL_JOB_KIND = 'plugins.reinstall';

@@ -1,17 +1,22 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, JobSnapshotDto } from '../../../electron/contract';
-import type { BackupEntry, ChangePreview, CheckResult, TimeoutsView } from '../../../electron/env/contract';
-import { invoke, toErrorInfo } from '../api';
-import { ErrorBox } from '../components/ErrorBox';
-import { Icon } from '../components/Icon';
-import { JobPanel } from '../components/JobPanel';
-import { PageHeader } from '../components/PageHeader';
-import { ApplyPreviewDialog } from '../components/timeouts/ApplyPreviewDialog';
-import { BackupsPanel } from '../components/timeouts/BackupsPanel';
-import { TimeoutChainView } from '../components/timeouts/TimeoutChainView';
-import { TimeoutKeyRow } from '../components/timeouts/TimeoutKeyRow';
-import { isFinished } from '../lib/jobs';
+import type { ErrorInfo, JobSnapshotDto } from '../../../../electron/contract';
+import type {
+  BackupEntry,
+  ChangePreview,
+  CheckResult,
+  TimeoutsView,
+} from '../../../../electron/env/contract';
+import { invoke, toErrorInfo } from '../../api';
+import { ErrorBox } from '../../components/ErrorBox';
+import { Icon } from '../../components/Icon';
+import { JobPanel } from '../../components/JobPanel';
+import { PageHeader } from '../../components/PageHeader';
+import { ApplyPreviewDialog } from './ApplyPreviewDialog';
+import { BackupsPanel } from './BackupsPanel';
+import { TimeoutChainView } from './TimeoutChainView';
+import { TimeoutKeyRow } from './TimeoutKeyRow';
+import { isFinished } from '../../lib/jobs';
 import {
   changedDrafts,
   pluginChainInput,
@@ -19,8 +24,8 @@ import {
   valuesWithDrafts,
   type Drafts,
   type PluginLimits,
-} from '../lib/timeouts';
-import './timeouts.css';
+} from './timeout-panel';
+import './TimeoutsPage.css';
 
 const GROUPS = ['workflow', 'plugins', 'tools', 'code', 'http', 'web'] as const;
 

@@ -1,18 +1,18 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, JobSnapshotDto } from '../../../electron/contract';
-import type { PluginsOverviewDto } from '../../../electron/plugins/contract';
-import type { Settings } from '../../../electron/settings/schema';
-import { invoke, toErrorInfo } from '../api';
-import { usePendingAction } from '../hooks/usePendingAction';
-import { DifyConnectionPanel } from '../components/DifyConnectionPanel';
-import { ErrorBox } from '../components/ErrorBox';
-import { Icon } from '../components/Icon';
-import { JobPanel } from '../components/JobPanel';
-import { PageHeader } from '../components/PageHeader';
-import { PluginProjectCard } from '../components/PluginProjectCard';
-import '../components/plugins.css';
-import { latestReinstallJob, reinstallRunning } from '../lib/plugins';
+import type { ErrorInfo, JobSnapshotDto } from '../../../../electron/contract';
+import type { PluginsOverviewDto } from '../../../../electron/plugins/contract';
+import type { Settings } from '../../../../electron/settings/schema';
+import { invoke, toErrorInfo } from '../../api';
+import { usePendingAction } from '../../hooks/usePendingAction';
+import { DifyConnectionPanel } from './DifyConnectionPanel';
+import { ErrorBox } from '../../components/ErrorBox';
+import { Icon } from '../../components/Icon';
+import { JobPanel } from '../../components/JobPanel';
+import { PageHeader } from '../../components/PageHeader';
+import { PluginProjectCard } from './PluginProjectCard';
+import './PluginsPage.css';
+import { latestReinstallJob, reinstallRunning } from './plugin-projects';
 
 /**
  * Registered plugin folders (local version vs what Dify has installed), one-click reinstall with its

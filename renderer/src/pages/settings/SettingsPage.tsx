@@ -1,14 +1,14 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DetectedProject, ErrorInfo, SettingsView } from '../../../electron/contract';
-import type { Settings } from '../../../electron/settings/schema';
-import { invoke, toErrorInfo } from '../api';
-import { ErrorBox } from '../components/ErrorBox';
-import { Icon } from '../components/Icon';
-import { PageHeader } from '../components/PageHeader';
-import { useDifyDirCheck, type DirCheckState } from '../hooks/useDifyDirCheck';
-import { useErrorText } from '../hooks/useErrorText';
-import { checkDifyUrl } from '../lib/url';
+import type { DetectedProject, ErrorInfo, SettingsView } from '../../../../electron/contract';
+import type { Settings } from '../../../../electron/settings/schema';
+import { invoke, toErrorInfo } from '../../api';
+import { ErrorBox } from '../../components/ErrorBox';
+import { Icon } from '../../components/Icon';
+import { PageHeader } from '../../components/PageHeader';
+import { useDifyDirCheck, type DirCheckState } from './useDifyDirCheck';
+import { useErrorText } from '../../hooks/useErrorText';
+import { checkDifyUrl } from './dify-url';
 
 type Form = Pick<Settings, 'difyDir' | 'difyUrl' | 'language'>;
 

@@ -1,10 +1,10 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo } from '../../../electron/contract';
-import type { DifyConnectionDto, TestLoginResultDto } from '../../../electron/plugins/contract';
-import { invoke, toErrorInfo } from '../api';
-import { ErrorBox } from './ErrorBox';
-import { Icon } from './Icon';
+import type { ErrorInfo } from '../../../../electron/contract';
+import type { DifyConnectionDto, TestLoginResultDto } from '../../../../electron/plugins/contract';
+import { invoke, toErrorInfo } from '../../api';
+import { ErrorBox } from '../../components/ErrorBox';
+import { Icon } from '../../components/Icon';
 
 /**
  * Where Dify is and how to log in: the URL (a setting), the e-mail (a setting) and the password

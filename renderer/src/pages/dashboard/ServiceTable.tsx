@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import type { ServiceStatus } from '../../../electron/contract';
-import { shortContainerId } from '../lib/status';
-import { HealthBadge, ServiceStateBadge } from './Badge';
+import type { ServiceStatus } from '../../../../electron/contract';
+import { shortContainerId } from '../../lib/status';
+import { HealthBadge, ServiceStateBadge } from '../../components/Badge';
 
 /** The services of a compose project, in the order the stack reports them (the project's own list). */
 export function ServiceTable({

@@ -2,8 +2,8 @@
  * Pure helpers of the timeout panel: which drafts are real changes, what a preset changes, and the
  * values the chain is computed from.
  */
-import type { InvokeOutput } from '../../../electron/contract';
-import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/contract';
+import type { InvokeOutput } from '../../../../electron/contract';
+import type { TimeoutKeyView, TimeoutsView } from '../../../../electron/env/contract';
 
 export type PluginLimits = InvokeOutput<'plugins:timeouts'>[number];
 

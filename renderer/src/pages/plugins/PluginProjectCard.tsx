@@ -1,11 +1,11 @@
 import { useTranslation } from 'react-i18next';
-import type { PluginProjectDto } from '../../../electron/plugins/contract';
-import { pluginLabel, versionState, type VersionState } from '../lib/plugins';
-import { Badge } from './Badge';
-import { ErrorBox } from './ErrorBox';
-import type { Tone } from '../lib/status';
-import type { IconName } from './Icon';
-import { Icon } from './Icon';
+import type { PluginProjectDto } from '../../../../electron/plugins/contract';
+import { pluginLabel, versionState, type VersionState } from './plugin-projects';
+import { Badge } from '../../components/Badge';
+import { ErrorBox } from '../../components/ErrorBox';
+import type { Tone } from '../../lib/status';
+import type { IconName } from '../../components/Icon';
+import { Icon } from '../../components/Icon';
 
 const VERSION_LOOK: Record<VersionState, { tone: Tone; icon: IconName }> = {
   invalid: { tone: 'bad', icon: 'alert' },

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { DifyDirCheck, ErrorInfo } from '../../../electron/contract';
-import { invoke, toErrorInfo } from '../api';
+import type { DifyDirCheck, ErrorInfo } from '../../../../electron/contract';
+import { invoke, toErrorInfo } from '../../api';
 
 export type DirCheckState =
   | { kind: 'empty' }

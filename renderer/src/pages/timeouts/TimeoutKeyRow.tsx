@@ -1,8 +1,8 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimeoutKeyView } from '../../../../electron/env/contract';
-import { readerLabel } from '../../lib/timeouts';
-import { Badge } from '../Badge';
+import { readerLabel } from './timeout-panel';
+import { Badge } from '../../components/Badge';
 
 /** One timeout: what it limits, the value in effect and where it comes from, who reads it, the new value. */
 export function TimeoutKeyRow({

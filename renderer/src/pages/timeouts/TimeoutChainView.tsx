@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChainResultDto } from '../../../../electron/env/contract';
-import { Icon } from '../Icon';
+import { Icon } from '../../components/Icon';
 
 function seconds(value: number | null, unknown: string): string {
   return value === null ? unknown : `${value} s`;

@@ -1,14 +1,14 @@
 import { useTranslation } from 'react-i18next';
-import type { AppInfo, JobSnapshotDto, StatusSnapshot } from '../../../electron/contract';
-import { invoke } from '../api';
-import { usePendingAction } from '../hooks/usePendingAction';
-import { ComponentCard } from '../components/ComponentCard';
-import { ErrorBox } from '../components/ErrorBox';
-import { Icon } from '../components/Icon';
-import { JobPanel } from '../components/JobPanel';
-import { PageHeader } from '../components/PageHeader';
-import { currentJob } from '../lib/jobs';
-import { dashboardProblems, stackControls, type DashboardProblem } from '../lib/status';
+import type { AppInfo, JobSnapshotDto, StatusSnapshot } from '../../../../electron/contract';
+import { invoke } from '../../api';
+import { usePendingAction } from '../../hooks/usePendingAction';
+import { ComponentCard } from './ComponentCard';
+import { ErrorBox } from '../../components/ErrorBox';
+import { Icon } from '../../components/Icon';
+import { JobPanel } from '../../components/JobPanel';
+import { PageHeader } from '../../components/PageHeader';
+import { currentJob } from '../../lib/jobs';
+import { dashboardProblems, stackControls, type DashboardProblem } from '../../lib/status';
 
 export function DashboardPage({
   snapshot,
