@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, symlinkSync, rmSync, existsSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, copyFileSync, symlinkSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { createTempDirSync, removeTempDirSync } from './temp-dir';
 
 /** The one image every test service runs: Debian's busybox-static imported with `docker import`. */
 export const TEST_IMAGE = 'dify-stack-test/busybox:1';
@@ -29,7 +29,7 @@ export function ensureTestImage(): void {
   const found = spawnSync('docker', ['image', 'inspect', TEST_IMAGE], { stdio: 'ignore' });
   if (found.status === 0) return;
   if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: install Debian's busybox-static`);
-  const root = mkdtempSync(join(tmpdir(), 'dst-image-'));
+  const root = createTempDirSync('dst-image-');
   try {
     for (const d of ['bin', 'tmp', 'etc']) mkdirSync(join(root, d));
     chmodSync(join(root, 'tmp'), 0o1777);
@@ -43,6 +43,6 @@ export function ensureTestImage(): void {
       stdio: ['pipe', 'ignore', 'pipe'],
     });
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    removeTempDirSync(root);
   }
 }

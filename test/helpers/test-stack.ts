@@ -1,8 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { createTempDirSync, removeTempDir } from './temp-dir';
 import { ensureTestImage } from './test-image';
 
 const run = promisify(execFile);
@@ -38,7 +38,7 @@ export interface TestStack {
 /** A fresh copy of the Dify-shaped fixture in its own folder, hence its own project and network. */
 export function createTestStack(options: TestStackOptions = {}): TestStack {
   ensureTestImage();
-  const parent = mkdtempSync(join(tmpdir(), 'dst-stack-'));
+  const parent = createTempDirSync('dst-stack-');
   const projectName = `${options.prefix ?? 'difytest'}${Math.random().toString(36).slice(2, 8)}`;
   const dir = join(parent, projectName);
   cpSync(FIXTURES[options.layout ?? 'A'], dir, { recursive: true });
@@ -68,7 +68,7 @@ export function createTestStack(options: TestStackOptions = {}): TestStack {
     },
     dispose: async () => {
       await downTolerant(compose, 'v2', projectName).catch(() => undefined);
-      rmSync(parent, { recursive: true, force: true });
+      await removeTempDir(parent);
     },
   };
 }

@@ -1,46 +1,16 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledCli, runCliProcess, type CliRun } from '../helpers/cli-runner';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
+import { createTempDir, removeTempDir } from '../helpers/temp-dir';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
 
-const run = promisify(execFile);
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/cli.js');
 const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The built `dify-stack` bin, as a user runs it, with its own settings file and language. */
-async function cli(args: string[], home: string): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-      env: {
-        ...process.env,
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, '.config'),
-        LANG: 'en_US.UTF-8',
-        LC_ALL: '',
-      },
-      timeout: 180_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof err.code === 'number' ? err.code : -1,
-      stdout: err.stdout ?? '',
-      stderr: err.stderr ?? '',
-    };
-  }
-}
+/** The current `dify-stack`, as a user runs it, with its own settings file and language. */
+const cli = (args: string[], home: string): Promise<CliRun> =>
+  // The whole environment is inherited: the docker CLI underneath needs PATH, DOCKER_HOST and the like.
+  runCliProcess(args, { home, baseEnv: process.env, timeoutMs: 180_000 });
 
 const lastLine = (text: string): string => text.trimEnd().split('\n').at(-1) ?? '';
 
@@ -49,15 +19,14 @@ describe.skipIf(skip)('dify-stack CLI on the real engine', () => {
   let home: string;
 
   beforeAll(async () => {
-    // `npm test` builds first; a lone run of this file builds the CLI itself.
-    if (!existsSync(CLI)) await run(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
+    await bundledCli();
     stack = createTestStack({ prefix: 'clitest' });
-    home = mkdtempSync(join(tmpdir(), 'dst-cli-home-'));
+    home = await createTempDir('dst-cli-home-');
   });
 
   afterAll(async () => {
     await stack?.dispose();
-    if (home) rmSync(home, { recursive: true, force: true });
+    await removeTempDir(home);
   });
 
   it('prints the documented JSON before and after up, restarts a service, and down stops all', async () => {

@@ -3,74 +3,34 @@
  * file), against the Dify console double on 127.0.0.1: package, install, reinstall, list, and the exit
  * codes and messages of the failures a user meets (wrong password, unsigned package, no password).
  */
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../doubles/dify-console';
+import { bundledCli, runCliProcess, type CliRun } from '../helpers/cli-runner';
+import { createTempDir, removeTempDir } from '../helpers/temp-dir';
 
-const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
 const FIXTURE = join(ROOT, 'test/fixtures/plugins/sd-tool');
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-let cliFile: string;
 let work: string;
 let double: DifyConsoleDouble;
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [cliFile, '--config', join(work, 'settings.json'), ...args],
-      {
-        cwd: work,
-        env: { PATH: process.env.PATH ?? '', HOME: work, LANG: 'en_US.UTF-8', ...env },
-        timeout: 60_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof err.code === 'number' ? err.code : -1,
-      stdout: err.stdout ?? '',
-      stderr: err.stderr ?? '',
-    };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+  runCliProcess(['--config', join(work, 'settings.json'), ...args], { home: work, env });
 
 const conn = () => ['--dify-url', double.url, '--email', double.options.email];
 const withPassword = () => ({ DIFY_PASSWORD: double.options.password });
 
 beforeAll(async () => {
-  work = await fs.mkdtemp(join(tmpdir(), 'dst-plugin-cli-'));
-  // Bundle the current sources (dist/ may be stale); dependencies resolve from the repo's node_modules.
-  const { build } = await import('esbuild');
-  cliFile = join(ROOT, 'test-results', 'plugin-cli', 'cli.js');
-  await build({
-    entryPoints: [join(ROOT, 'electron/cli/cli.ts')],
-    outfile: cliFile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  work = await createTempDir('dst-plugin-cli-');
+  await bundledCli();
   double = await startDifyConsoleDouble({ taskPendingMs: 20, taskRunningMs: 40 });
 });
 
 afterAll(async () => {
   await double?.close();
-  if (work) await fs.rm(work, { recursive: true, force: true });
+  await removeTempDir(work);
 });
 
 describe('dify-stack plugin', () => {

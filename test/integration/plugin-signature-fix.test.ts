@@ -7,13 +7,13 @@
  */
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type AppServices } from '../../electron/services';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../doubles/dify-console';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
+import { createTempDir, removeTempDir } from '../helpers/temp-dir';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
 
 const run = promisify(execFile);
@@ -83,7 +83,7 @@ describe.skipIf(skip)('plugin signature fix on the real engine', () => {
         return value !== 'false';
       },
     });
-    work = await fs.mkdtemp(join(tmpdir(), 'dst-sigfix-'));
+    work = await createTempDir('dst-sigfix-');
     pluginDir = join(work, 'sd-tool');
     await fs.cp(FIXTURE, pluginDir, { recursive: true });
     const configFile = join(work, 'settings.json');
@@ -107,7 +107,7 @@ describe.skipIf(skip)('plugin signature fix on the real engine', () => {
     await services?.dispose();
     await double?.close();
     await stack?.dispose();
-    if (work) await fs.rm(work, { recursive: true, force: true });
+    await removeTempDir(work);
   });
 
   it('without consent: refused, nothing recreated; with consent: only plugin_daemon recreated, then installed', async () => {
