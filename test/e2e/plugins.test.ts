@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptedFileSecretStore } from '../../electron/plugins/secrets';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../doubles/dify-console';
 import { chromiumAvailable, skipReason } from '../helpers/docker-available';
-import { testCipher } from '../helpers/test-cipher';
+import { testCipher } from '../doubles/test-cipher';
 import { startHarness, type Harness } from './harness';
 import { expectNoRawKeys, text } from './page-helpers';
 

@@ -6,7 +6,7 @@ import {
   EncryptedFileSecretStore,
   EnvSecretStore,
 } from '../../../electron/plugins/secrets';
-import { testCipher } from '../../helpers/test-cipher';
+import { testCipher } from '../../doubles/test-cipher';
 import { removeTempDirs, tempDir } from './helpers';
 
 const PASSWORD = 'Pässwörd-ÄÖÜ-very-secret-42';
