@@ -14,7 +14,7 @@ import type { ErrorInfo } from '../core/errors';
 import { AppError } from '../core/errors';
 import type { Lang } from '../core/i18n';
 import type { EnvApplyResult } from '../env/api';
-import type { KeyReach } from '../env/reach';
+import type { KeyReach } from '../env/reach-model';
 import type { ChangePreview, TimeoutsView } from '../env/contract';
 import type { AppServices } from '../services';
 import { alignColumns } from './cli-format';

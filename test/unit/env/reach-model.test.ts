@@ -1,39 +1,17 @@
 /**
- * The pure parts of the Compose-resolved reach: the reader rule, deciding / shadowed / unused files,
- * where a change goes, the per-service diff, dependencies, and the YAML fallback. (Compose itself is
- * exercised in test/integration/timeouts.test.ts.)
+ * The pure reach model: the reader rule, deciding / shadowed / unused files, where a change goes, the
+ * per-service diff and dependencies. (Compose itself is exercised in test/integration/timeouts.test.ts.)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
-import { EnvDocument } from '../../../electron/env/env-file';
+import { describe, expect, it } from 'vitest';
 import {
   computeKeyReach,
   diffServices,
+  documentedConsumers,
   isReaderArrival,
-  listCandidates,
   transitiveDependencies,
-  yamlArrivals,
   type Arrival,
-  type CandidateFile,
-} from '../../../electron/env/reach';
-
-const cand = (rel: string, exists = true): CandidateFile => ({
-  rel,
-  abs: `/p/${rel}`,
-  exists,
-  referenced: rel !== '.env',
-});
-
-function snapOf(files: Record<string, string | null>, baseline: Record<string, unknown> | null) {
-  const candidates = Object.keys(files).map((rel) => cand(rel, files[rel] !== null));
-  const docs = new Map(
-    Object.entries(files).map(([rel, text]) => [rel, text === null ? null : EnvDocument.parse(text)]),
-  );
-  return { candidates, docs, baseline };
-}
+} from '../../../electron/env/reach-model';
+import { snapOf } from './reach-helpers';
 
 describe('reader rule', () => {
   it('a documented consumer reads under its documented name; others only through an explicit mapping', () => {
@@ -182,85 +160,122 @@ describe('diffServices and transitiveDependencies', () => {
   });
 });
 
-describe('YAML fallback (no Compose v2)', () => {
-  it('anchors and merge keys, ${KEY} references, env_file order and environment: winning', () => {
-    const yaml = parseYaml(
-      `
-x-shared: &shared
-  GUNICORN_TIMEOUT: \${GUNICORN_TIMEOUT:-360}
-services:
-  api:
-    environment:
-      <<: *shared
-  sandbox:
-    environment:
-      WORKER_TIMEOUT: \${SANDBOX_WORKER_TIMEOUT:-15}
-  worker:
-    env_file: [./envs/a.env, ./envs/b.env]
-  plugin_daemon:
-    env_file: [./envs/a.env]
-    environment:
-      - FORCE_VERIFYING_SIGNATURE=\${FORCE_VERIFYING_SIGNATURE:-true}
-`,
-      { merge: true },
-    ) as { services: Record<string, unknown> };
-    const project = {
-      dir: '/p',
-      composeFile: '/p/docker-compose.yaml',
-      envFile: '/p/.env',
-      projectName: 'p',
-    };
-    const snap = snapOf({ '.env': '', 'envs/a.env': 'X=1\n', 'envs/b.env': 'X=2\n' }, null);
-    expect(yamlArrivals(yaml, project, snap, 'GUNICORN_TIMEOUT').get('.env')).toEqual([
-      { service: 'api', name: 'GUNICORN_TIMEOUT' },
-    ]);
-    expect(yamlArrivals(yaml, project, snap, 'SANDBOX_WORKER_TIMEOUT').get('.env')).toEqual([
-      { service: 'sandbox', name: 'WORKER_TIMEOUT' },
-    ]);
-    const x = yamlArrivals(yaml, project, snap, 'X');
-    // worker: b.env is listed later and sets X, so a.env does not reach it.
-    expect(x.get('envs/a.env')).toEqual([{ service: 'plugin_daemon', name: 'X' }]);
-    expect(x.get('envs/b.env')).toEqual([{ service: 'worker', name: 'X' }]);
-    const f = yamlArrivals(yaml, project, snap, 'FORCE_VERIFYING_SIGNATURE');
-    expect(f.get('.env')).toEqual([{ service: 'plugin_daemon', name: 'FORCE_VERIFYING_SIGNATURE' }]);
-    // plugin_daemon's environment: names it, so its a.env value never arrives there; worker's does.
-    expect(f.get('envs/a.env')).toEqual([{ service: 'worker', name: 'FORCE_VERIFYING_SIGNATURE' }]);
+describe('documentedConsumers', () => {
+  it.each([
+    ['a catalog key', 'GUNICORN_TIMEOUT', [{ service: 'api' }]],
+    [
+      'a catalog key read under another name',
+      'SANDBOX_WORKER_TIMEOUT',
+      [{ service: 'sandbox', as: 'WORKER_TIMEOUT' }],
+    ],
+    ['a key the app changes itself', 'FORCE_VERIFYING_SIGNATURE', [{ service: 'plugin_daemon' }]],
+    ['any other key: not documented', 'LOG_LEVEL', null],
+  ])('%s', (_name, key, expected) => {
+    expect(documentedConsumers(key)).toEqual(expected);
   });
 });
 
-describe('listCandidates', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dst-reach-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('.env first, then existing envs/**/*.env and every env_file entry inside the folder', async () => {
-    mkdirSync(join(dir, 'envs/core-services'), { recursive: true });
-    mkdirSync(join(dir, 'envs/.dify-stack-backups'), { recursive: true });
-    writeFileSync(join(dir, '.env'), '');
-    writeFileSync(join(dir, 'envs/core-services/web.env'), '');
-    writeFileSync(join(dir, 'envs/core-services/shared.env.example'), '');
-    writeFileSync(join(dir, 'envs/.dify-stack-backups/web.env'), '');
-    writeFileSync(
-      join(dir, 'docker-compose.yaml'),
-      `services:
-  api:
-    env_file:
-      - path: ./envs/core-services/shared.env
-        required: false
-      - ./.env
-  web:
-    env_file: ../outside.env
-`,
+describe('where a change goes (suggestedFile)', () => {
+  // MY_SETTING is undocumented: every service its value reaches reads it. GUNICORN_TIMEOUT: only api.
+  const reach = (key: string, files: Record<string, string | null>, arrivals: Record<string, string[]>) =>
+    computeKeyReach(
+      key,
+      snapOf(files, {}),
+      new Map(
+        Object.entries(arrivals).map(([f, svcs]) => [f, svcs.map((service) => ({ service, name: key }))]),
+      ),
+      false,
     );
-    const list = await listCandidates({
-      dir,
-      composeFile: join(dir, 'docker-compose.yaml'),
-      envFile: join(dir, '.env'),
-      projectName: 'p',
-    });
-    expect(list.map((c) => [c.rel, c.exists])).toEqual([
-      ['.env', true],
-      ['envs/core-services/shared.env', false],
-      ['envs/core-services/web.env', true],
-    ]);
+
+  it.each<[string, string, Record<string, string | null>, Record<string, string[]>, string | null]>([
+    [
+      'the file that decides now, even when another changes fewer services',
+      'MY_SETTING',
+      { '.env': '', 'envs/a.env': 'MY_SETTING=1\n', 'envs/b.env': '' },
+      { '.env': ['api', 'web'], 'envs/a.env': ['api', 'web', 'worker'], 'envs/b.env': ['api'] },
+      'envs/a.env',
+    ],
+    [
+      'set nowhere: the one reaching the most readers',
+      'MY_SETTING',
+      { '.env': '', 'envs/a.env': '' },
+      { '.env': ['api'], 'envs/a.env': ['api', 'worker'] },
+      'envs/a.env',
+    ],
+    [
+      'same readers: the one changing the fewest services',
+      'GUNICORN_TIMEOUT',
+      { '.env': '', 'envs/a.env': '', 'envs/b.env': '' },
+      { '.env': ['api', 'web', 'worker'], 'envs/a.env': ['api', 'worker'], 'envs/b.env': ['api'] },
+      'envs/b.env',
+    ],
+    [
+      'a tie: an existing file before one to create',
+      'MY_SETTING',
+      { '.env': '', 'envs/a.env': null, 'envs/b.env': '' },
+      { '.env': [], 'envs/a.env': ['api'], 'envs/b.env': ['api'] },
+      'envs/b.env',
+    ],
+    [
+      'a tie: .env first (even before names that sort earlier)',
+      'MY_SETTING',
+      { '_early.env': '', '.env': '' },
+      { '_early.env': ['api'], '.env': ['api'] },
+      '.env',
+    ],
+    [
+      'a tie: by name',
+      'MY_SETTING',
+      { '.env': '', 'envs/b.env': '', 'envs/a.env': '' },
+      { '.env': [], 'envs/b.env': ['api'], 'envs/a.env': ['api'] },
+      'envs/a.env',
+    ],
+    ['no file reaches anything', 'MY_SETTING', { '.env': '' }, { '.env': [] }, null],
+    ['reaching only services that ignore it', 'GUNICORN_TIMEOUT', { '.env': '' }, { '.env': ['web'] }, null],
+  ])('%s', (_name, key, files, arrivals, expected) => {
+    expect(reach(key, files, arrivals).suggestedFile).toBe(expected);
+  });
+});
+
+describe('what the readers get now (effective)', () => {
+  const KEY = 'GUNICORN_TIMEOUT';
+  const toApi = new Map([['.env', [{ service: 'api', name: KEY }]]]);
+
+  it.each<[string, string, Record<string, unknown> | null, unknown]>([
+    [
+      'set in the deciding file: the resolved value',
+      `${KEY}=360\n`,
+      { api: { environment: { [KEY]: '360' } } },
+      { value: '360', source: 'file' },
+    ],
+    [
+      'set, but resolved from an interpolation: what Compose made of it',
+      `${KEY}=\${BASE}0\n`,
+      { api: { environment: { [KEY]: '600' } } },
+      { value: '600', source: 'file' },
+    ],
+    [
+      'set, but not passed to the reader: the file value',
+      `${KEY}=360\n`,
+      { api: { environment: {} } },
+      { value: '360', source: 'file' },
+    ],
+    [
+      'set nowhere, a compose default',
+      '',
+      { api: { environment: { [KEY]: '360' } } },
+      { value: '360', source: 'composeDefault' },
+    ],
+    ['set nowhere and not passed: the program default', '', { api: {} }, { value: null, source: 'notSet' }],
+    [
+      'no resolved project (approximate): the file value',
+      `${KEY}=720\n`,
+      null,
+      { value: '720', source: 'file' },
+    ],
+  ])('%s', (_name, envText, baseline, expected) => {
+    const r = computeKeyReach(KEY, snapOf({ '.env': envText }, baseline), toApi, baseline === null);
+    expect(r.effective).toEqual(expected);
+    expect(r.approximate).toBe(baseline === null);
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * The project's configuration files on disk, as the reach resolver needs them: which env files are
+ * candidates for a key (`.env`, `envs/**\/*.env`, every `env_file:` entry inside the folder), their
+ * parsed contents, the compose YAML, and a fingerprint that changes whenever any of them does.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { EnvDocument } from './env-file';
+import { toRel, type CandidateFile, type ReachProject } from './reach-model';
+import { envFilesOf, parseComposeYaml, type ComposeYaml } from './reach-yaml';
+
+/** The file's parsed contents; null when it cannot be read. */
+export async function readDoc(file: string): Promise<EnvDocument | null> {
+  try {
+    return EnvDocument.parse(await fsp.readFile(file), { name: file });
+  } catch {
+    return null;
+  }
+}
+
+/** Changes whenever one of `files` is written, replaced, created or removed. */
+export async function fingerprintFiles(files: readonly string[]): Promise<string> {
+  const parts = await Promise.all(
+    files.map(async (f) => {
+      const s = await fsp.stat(f).catch(() => null);
+      return s ? `${f}:${s.mtimeMs}:${s.size}:${s.ino}` : `${f}:-`;
+    }),
+  );
+  return createHash('sha1').update(parts.join('|')).digest('hex');
+}
+
+function inside(dir: string, abs: string): boolean {
+  const rel = path.relative(dir, abs);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** The compose file as plain data; null when it cannot be read or is not valid YAML. */
+export async function readComposeYaml(file: string): Promise<ComposeYaml> {
+  const text = await fsp.readFile(file, 'utf8').catch(() => null);
+  return text === null ? null : parseComposeYaml(text);
+}
+
+async function walkEnvFiles(dir: string, out: string[]): Promise<void> {
+  const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const abs = path.join(dir, e.name);
+    if (e.isDirectory()) await walkEnvFiles(abs, out);
+    else if (e.isFile() && e.name.endsWith('.env')) out.push(abs);
+  }
+}
+
+/** `.env`, existing `envs/**\/*.env`, and every `env_file:` entry inside the project folder. */
+export async function listCandidates(project: ReachProject): Promise<CandidateFile[]> {
+  const found = new Map<string, CandidateFile>();
+  const add = async (abs: string, referenced: boolean) => {
+    const rel = toRel(project.dir, abs);
+    const existing = found.get(rel);
+    if (existing) {
+      existing.referenced ||= referenced;
+      return;
+    }
+    const exists = (await fsp.stat(abs).catch(() => null))?.isFile() ?? false;
+    found.set(rel, { rel, abs, exists, referenced });
+  };
+  await add(project.envFile, false);
+  const envFiles: string[] = [];
+  await walkEnvFiles(path.join(project.dir, 'envs'), envFiles);
+  for (const f of envFiles) await add(f, false);
+  const yaml = await readComposeYaml(project.composeFile);
+  for (const svc of Object.values(yaml?.services ?? {})) {
+    for (const p of envFilesOf(svc)) {
+      const abs = path.resolve(project.dir, p);
+      if (inside(project.dir, abs)) await add(abs, true);
+    }
+  }
+  const envRel = toRel(project.dir, project.envFile);
+  return [...found.values()].sort(
+    (a, b) => Number(b.rel === envRel) - Number(a.rel === envRel) || a.rel.localeCompare(b.rel),
+  );
+}
