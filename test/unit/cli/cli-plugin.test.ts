@@ -2,11 +2,8 @@
  * `dify-stack plugin …` argument handling, in-process (runCli) with a fake stack and the Dify double:
  * connection options reach the client, a path is a folder or a package, usage errors exit 2.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../../electron/cli/cli';
 import { JobManager } from '../../../electron/core/jobs';
 import { PluginService } from '../../../electron/plugins/plugin-service';
 import { EnvSecretStore } from '../../../electron/plugins/secrets';
@@ -14,29 +11,25 @@ import { assembleServices } from '../../../electron/services';
 import { SettingsStore } from '../../../electron/settings/store';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../../doubles/dify-console';
 import { FakeStack } from '../../doubles/fake-stack';
+import { runCliInProcess } from '../../helpers/cli-runner';
+import { createTempDir, removeTempDir } from '../../helpers/temp-dir';
 
 let tmp: string;
 let double: DifyConsoleDouble;
 
 beforeAll(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cli-plugin-'));
+  tmp = await createTempDir('cli-plugin-');
   double = await startDifyConsoleDouble({ taskPendingMs: 0, taskRunningMs: 0 });
 });
 afterAll(async () => {
   await double.close();
-  await fs.rm(tmp, { recursive: true, force: true });
+  await removeTempDir(tmp);
 });
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
+function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCliInProcess(argv, {
     env: { LANG: 'en_US.UTF-8', ...env },
     cwd: tmp,
-    platform: 'linux',
-    homedir: path.join(tmp, 'home'),
     async createServices(o) {
       const settings = await SettingsStore.open(path.join(tmp, 'settings.json'));
       const jobs = new JobManager();
@@ -49,9 +42,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
       });
       return assembleServices(settings, jobs, new FakeStack(jobs), { plugins });
     },
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
+  });
 }
 
 describe('dify-stack plugin (arguments)', () => {

@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   EXIT_CANCELLED,
   EXIT_FAILED,
@@ -9,7 +8,6 @@ import {
   EXIT_USAGE,
   peekOption,
   runCli,
-  type CliIo,
 } from '../../../electron/cli/cli';
 import { AppError } from '../../../electron/core/errors';
 import { JobManager } from '../../../electron/core/jobs';
@@ -17,13 +15,13 @@ import { assembleServices, type CreateServicesOptions } from '../../../electron/
 import { settingsFilePath } from '../../../electron/settings/paths';
 import { SettingsStore } from '../../../electron/settings/store';
 import { FakeStack, snapshotOf } from '../../doubles/fake-stack';
+import { runCliInProcess } from '../../helpers/cli-runner';
+import { useTempDir } from '../../helpers/use-temp-dir';
 
+const tempDir = useTempDir('cli-test-');
 let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'cli-test-'));
-});
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
+beforeEach(() => {
+  tmp = tempDir();
 });
 
 interface Run {
@@ -42,17 +40,11 @@ async function cli(
     onInterruptReady?: (fire: () => void) => void;
   } = {},
 ): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
   const created: CreateServicesOptions[] = [];
   let stack: FakeStack | null = null;
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: options.env ?? { LANG: 'en_US.UTF-8' },
+  const run = await runCliInProcess(argv, {
     cwd: tmp,
-    platform: 'linux',
-    homedir: path.join(tmp, 'home'),
+    env: options.env,
     onInterrupt(handler) {
       options.onInterruptReady?.(handler);
       return () => undefined;
@@ -73,9 +65,8 @@ async function cli(
       options.setup?.(stack);
       return assembleServices(settings, jobs, stack);
     },
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr, created, stack };
+  });
+  return { ...run, created, stack };
 }
 
 const runningSnapshot = snapshotOf({
