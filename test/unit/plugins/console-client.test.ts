@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../electron/core/errors';
@@ -15,6 +13,7 @@ import {
   type DifyConsoleDouble,
   type DifyConsoleDoubleOptions,
 } from '../../doubles/dify-console';
+import { startSilentServer } from '../../doubles/silent-server';
 import { copyFixture, makeZip, removeTempDirs, tempDir } from './helpers';
 
 let pkgPath = '';
@@ -243,14 +242,10 @@ describe('bad input and refusals', () => {
   });
 
   it('a server that never answers → DIFY_UNREACHABLE after the request time limit', async () => {
-    const sockets = new Set<Socket>();
-    const server = http.createServer(() => undefined);
-    server.on('connection', (s) => sockets.add(s));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const server = await startSilentServer();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const client = new DifyConsoleClient({
-        baseUrl: url,
+        baseUrl: server.url,
         email: 'a@b.c',
         password: () => 'x',
         requestTimeoutMs: 300,
@@ -259,8 +254,7 @@ describe('bad input and refusals', () => {
       expect(e.code).toBe('DIFY_UNREACHABLE');
       expect(e.params?.reason).toBe('no answer within 0.3 s');
     } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      await server.close();
     }
   });
 

@@ -1,20 +1,15 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ZipFile } from 'yazl';
+import { TempDirs } from '../../helpers/temp-dir';
 
 export const FIXTURE = path.resolve(__dirname, '../../fixtures/plugins/sd-tool');
 
-/** A fresh temp dir; every one made by a test file is removed by `removeTempDirs()`. */
-const made: string[] = [];
-export async function tempDir(prefix = 'plugins-test-'): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-export async function removeTempDirs(): Promise<void> {
-  await Promise.all(made.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
-}
+const dirs = new TempDirs('plugins-test-');
+
+/** A fresh temp dir; every one made by a test file is removed by `removeTempDirs()` (its afterAll). */
+export const tempDir = (prefix?: string): Promise<string> => dirs.make(prefix);
+export const removeTempDirs = (): Promise<void> => dirs.removeAll();
 
 /** A copy of the fixture plugin in a temp dir (tests change it freely). */
 export async function copyFixture(): Promise<string> {

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SettingsView } from '../../../electron/contract';
 import { AppError } from '../../../electron/core/errors';
+import { useTempDir } from '../../helpers/use-temp-dir';
 
 // A pass-through to the real write-file-atomic that records the targets and can be told to fail once,
 // so the tests can prove the store writes through it and survives a failed write.
@@ -25,18 +25,16 @@ vi.mock('write-file-atomic', async (importOriginal) => {
 
 const { SettingsStore } = await import('../../../electron/settings/store');
 
+const tempDir = useTempDir('settings-test-');
 let dir: string;
 let file: string;
 const fixedNow = (): Date => new Date(2026, 6, 1, 9, 5, 3);
 
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'settings-test-'));
+beforeEach(() => {
+  dir = tempDir();
   file = path.join(dir, 'cfg', 'settings.json');
   atomic.targets = [];
   atomic.failFor = null;
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function writeSettingsFile(text: string | Buffer): Promise<void> {
