@@ -7,10 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli, type CliIo } from '../../electron/cli/cli';
-import { removeTempDirSync } from './temp-dir';
+import { removeTempDir } from './temp-dir';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -22,17 +23,18 @@ export interface CliRun {
 }
 
 let bundle: Promise<string> | undefined;
+const BUNDLES = join(ROOT, 'test-results', 'cli-bundle');
 
 /**
  * The CLI bundled from the current sources, once per test process: `dist/` may be stale, and a test
  * must exercise the code it sits next to. The bundle lives under `test-results/` because its
  * dependencies stay external and resolve from the repo's node_modules; the folder is unique to the
- * process because other test processes (and other checkouts' runs) may bundle at the same moment.
+ * process because other test processes may bundle other sources at the same moment.
  */
 export function bundledCli(): Promise<string> {
   bundle ??= (async () => {
-    const dir = join(ROOT, 'test-results', 'cli-bundle', `${process.pid}-${randomUUID().slice(0, 8)}`);
-    process.once('exit', () => removeTempDirSync(dir));
+    await removeOrphanBundles();
+    const dir = join(BUNDLES, `${process.pid}-${randomUUID().slice(0, 8)}`);
     const file = join(dir, 'cli.js');
     const { build } = await import('esbuild');
     // The options of scripts/build.mjs for dist/cli.js, minus the bin's shebang and source map.
@@ -49,6 +51,30 @@ export function bundledCli(): Promise<string> {
     return file;
   })();
   return bundle;
+}
+
+/**
+ * Vitest ends its workers without running exit handlers, so a process cannot remove its own bundle:
+ * the next one removes the bundles of processes that are gone.
+ */
+async function removeOrphanBundles(): Promise<void> {
+  const names = await readdir(BUNDLES).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => !processAlive(Number(name.split('-')[0])))
+      .map((name) => removeTempDir(join(BUNDLES, name))),
+  );
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, but another user's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface CliProcessOptions {
