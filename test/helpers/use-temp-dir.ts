@@ -4,7 +4,7 @@
  * a `describe` (the hooks follow vitest's scoping).
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { createTempDir, removeTempDir, TempDirs } from './temp-dir';
+import { createTempDir, removeTempDir } from './temp-dir';
 
 /** `each`: a fresh folder per test; `all`: one folder shared by the tests of the file or describe. */
 export type TempDirScope = 'each' | 'all';
@@ -28,11 +28,4 @@ export function useTempDir(prefix: string, scope: TempDirScope = 'each'): () => 
     if (dir === undefined) throw new Error(`useTempDir('${prefix}'): read outside a test or hook`);
     return dir;
   };
-}
-
-/** Temp folders made on demand with `make()`; all removed after each test (`each`) or after all. */
-export function useTempDirs(defaultPrefix = 'dst-test-', scope: TempDirScope = 'each'): TempDirs {
-  const dirs = new TempDirs(defaultPrefix);
-  (scope === 'each' ? afterEach : afterAll)(() => dirs.removeAll());
-  return dirs;
 }
