@@ -288,6 +288,7 @@ export class ReachResolver {
   }
 }
 
+/** Runs `tasks` at most `limit` at a time (`concurrency`: parallel Compose runs only compete for CPU). */
 async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
   let next = 0;
   const worker = async () => {
