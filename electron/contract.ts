@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import { mergePieces } from './core/contract-kit';
 import { coreEvents, coreInvoke, type ErrorInfo } from './core/contract';
+import { coreTopics, subscriptionEvents, subscriptionInvoke } from './core/subscription-contract';
 import { envInvoke } from './env/contract';
 import { pluginsInvoke } from './plugins/contract';
 import { settingsEvents, settingsInvoke } from './settings/contract';
@@ -16,6 +17,7 @@ import { stackEvents, stackInvoke } from './stack/contract';
 export const invokeContract = mergePieces(
   'invoke channel',
   coreInvoke,
+  subscriptionInvoke,
   stackInvoke,
   settingsInvoke,
   envInvoke,
@@ -23,15 +25,28 @@ export const invokeContract = mergePieces(
 );
 
 /** Events: main → renderer. */
-export const eventContract = mergePieces('event', coreEvents, stackEvents, settingsEvents);
+export const eventContract = mergePieces(
+  'event',
+  coreEvents,
+  subscriptionEvents,
+  stackEvents,
+  settingsEvents,
+);
+
+/** Streaming topics: what a view may subscribe to, its params and the items it then receives. */
+export const topicContract = mergePieces('topic', coreTopics);
 
 export type InvokeContract = typeof invokeContract;
 export type EventContract = typeof eventContract;
+export type TopicContract = typeof topicContract;
 export type InvokeChannel = keyof InvokeContract & string;
 export type EventName = keyof EventContract & string;
 export type InvokeInput<C extends InvokeChannel> = z.input<InvokeContract[C]['input']>;
 export type InvokeOutput<C extends InvokeChannel> = z.output<InvokeContract[C]['output']>;
 export type EventPayload<E extends EventName> = z.output<EventContract[E]>;
+export type TopicName = keyof TopicContract & string;
+export type TopicParams<T extends TopicName> = z.input<TopicContract[T]['params']>;
+export type TopicItem<T extends TopicName> = z.output<TopicContract[T]['item']>;
 
 export type InvokeResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -43,6 +58,7 @@ export interface DifyStackBridge {
 
 // The data shapes, for the renderer and tray (types only; each is defined in its capability's piece).
 export type * from './core/contract';
+export type * from './core/subscription-contract';
 export type * from './stack/contract';
 export type * from './settings/contract';
 export type * from './env/contract';
@@ -54,3 +70,4 @@ export const invokeIpcName = (c: InvokeChannel): string => `invoke:${c}`;
 export const eventIpcName = (e: EventName): string => `event:${e}`;
 export const INVOKE_CHANNELS = Object.keys(invokeContract) as InvokeChannel[];
 export const EVENT_NAMES = Object.keys(eventContract) as EventName[];
+export const TOPIC_NAMES = Object.keys(topicContract) as TopicName[];

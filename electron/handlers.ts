@@ -1,7 +1,8 @@
 /**
  * The main-side half of the contract, free of Electron: the capabilities' handlers merged into one
- * table, the validating dispatcher, and the event forwarding. `ipc.ts` wires these to ipcMain; the E2E
- * harness wires the very same functions to Chromium with page.exposeFunction.
+ * table, the validating dispatcher, and the event forwarding (subscription batches included). `ipc.ts`
+ * wires these to ipcMain; the E2E harness wires the very same functions to Chromium with
+ * page.exposeFunction.
  */
 import type { z } from 'zod';
 import {
@@ -12,12 +13,15 @@ import {
   type InvokeChannel,
   type InvokeOutput,
   type InvokeResult,
+  type TopicContract,
 } from './contract';
-import { mergePieces } from './core/contract-kit';
+import { mergePieces, type InvokeSpec } from './core/contract-kit';
 import { AppError, toErrorInfo } from './core/errors';
 import { createCoreHandlers } from './core/handlers';
 import type { HandlerAdapters } from './core/handler-kit';
 import type { JobSnapshot } from './core/jobs';
+import type { subscriptionInvoke } from './core/subscription-contract';
+import type { SubscriptionHub } from './core/subscriptions';
 import { formatIssues } from './core/zod-issues';
 import { createEnvHandlers } from './env/handlers';
 import { createPluginHandlers } from './plugins/handlers';
@@ -31,20 +35,53 @@ export { isWebUrl } from './core/handler-kit';
 /** What the handlers receive: the input after the contract's schema parsed it. */
 export type ParsedInput<C extends InvokeChannel> = z.output<(typeof invokeContract)[C]['input']>;
 
+/**
+ * Who is calling: the receiver that streams it opens belong to. ipc.ts passes the sending window's
+ * (`webContentsOwner`), the E2E harness its page's. Most handlers do not care.
+ */
+export interface Caller {
+  owner: string;
+}
+
 export type InvokeHandlers = {
-  [C in InvokeChannel]: (input: ParsedInput<C>) => Promise<InvokeOutput<C>>;
+  [C in InvokeChannel]: (input: ParsedInput<C>, caller?: Caller) => Promise<InvokeOutput<C>>;
 };
+
+/** The owner id of a window's subscriptions; main.ts closes them by the same id. */
+export const webContentsOwner = (webContentsId: number): string => `webContents:${webContentsId}`;
 
 /** Every capability's handlers in one table; the type makes sure no channel of the contract is missing. */
 export function createInvokeHandlers(services: AppServices, adapters: HandlerAdapters): InvokeHandlers {
   return mergePieces(
     'handler',
     createCoreHandlers(services, adapters),
+    createSubscriptionHandlers(services.subscriptions),
     createStackHandlers(services, adapters),
     createSettingsHandlers(services),
     createEnvHandlers(services),
     createPluginHandlers(services, adapters),
   );
+}
+
+type CallerHandlersOf<C extends Record<string, InvokeSpec>> = {
+  [K in keyof C]: (input: z.output<C[K]['input']>, caller?: Caller) => Promise<z.output<C[K]['output']>>;
+};
+
+/** Streams open for the caller and only the caller may close them (ids of other windows are refused). */
+export function createSubscriptionHandlers(
+  hub: SubscriptionHub<TopicContract>,
+): CallerHandlersOf<typeof subscriptionInvoke> {
+  const ownerOf = (caller: Caller | undefined): string => {
+    if (!caller)
+      throw new AppError('INTERNAL', { detail: 'a subscription channel was called without a caller' });
+    return caller.owner;
+  };
+  return {
+    'subscriptions:subscribe': async ({ topic, params }, caller) => ({
+      id: hub.subscribe(ownerOf(caller), topic, params),
+    }),
+    'subscriptions:unsubscribe': async ({ id }, caller) => ({ closed: hub.unsubscribe(id, ownerOf(caller)) }),
+  };
 }
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {
@@ -54,6 +91,8 @@ export function isInvokeChannel(value: unknown): value is InvokeChannel {
 export interface DispatchOptions {
   /** Check results against the contract too (development and tests); a mismatch is a bug in main. */
   validateOutput?: boolean;
+  /** Who is calling (see Caller); without it the subscription channels refuse. */
+  caller?: Caller;
 }
 
 const defaultValidateOutput = (): boolean => process.env.NODE_ENV !== 'production';
@@ -80,8 +119,8 @@ export async function dispatchInvoke<C extends InvokeChannel>(
         params: { reason: `${channel}: ${formatIssues(parsed.error)}` },
       });
     }
-    const handler = handlers[channel] as (input: unknown) => Promise<unknown>;
-    const value = await handler(parsed.data);
+    const handler = handlers[channel] as (input: unknown, caller?: Caller) => Promise<unknown>;
+    const value = await handler(parsed.data, options.caller);
     if (options.validateOutput ?? defaultValidateOutput()) {
       const checked = spec.output.safeParse(value);
       if (!checked.success) {
@@ -99,14 +138,16 @@ export async function dispatchInvoke<C extends InvokeChannel>(
 /** At most this often per job; the final state always goes out at once. */
 export const JOB_EVENT_INTERVAL_MS = 100;
 
-type Send = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+export type Send = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 /**
- * Forwards service events to one receiver (a window, the E2E page). Job updates come per output line
- * (compose can print hundreds a second), so each job is throttled to ≤ 10 events/s; an update that
- * finishes the job is sent immediately and cancels any pending one. Returns the unsubscribe.
+ * Forwards service events to one receiver (a window, the E2E page), `owner` being its id for
+ * subscriptions: their batches go out as `subscription` events, and unwiring closes them. Job state
+ * (steps, progress) can change in bursts, so each job is throttled to ≤ 10 events/s; an update that
+ * finishes the job is sent immediately and cancels any pending one. Job output is not in job events:
+ * it streams through the `job-output` topic. Returns the unsubscribe.
  */
-export function wireEvents(services: AppServices, send: Send): () => void {
+export function wireEvents(services: AppServices, owner: string, send: Send): () => void {
   const pending = new Map<
     string,
     { timer: NodeJS.Timeout | null; lastSent: number; latest: JobSnapshot | null }
@@ -139,6 +180,7 @@ export function wireEvents(services: AppServices, send: Send): () => void {
   };
 
   const unsubscribers = [
+    services.subscriptions.connect(owner, (batch) => send('subscription', batch)),
     services.stack.onSnapshot((snapshot) => send('status', snapshot)),
     services.jobs.onUpdate(onJob),
     services.settings.onChange((view) => send('settings', view)),

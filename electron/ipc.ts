@@ -1,13 +1,14 @@
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { INVOKE_CHANNELS, invokeIpcName, type InvokeChannel } from './contract';
 import { AppError } from './core/errors';
-import { dispatchInvoke, type DispatchOptions, type InvokeHandlers } from './handlers';
+import { dispatchInvoke, webContentsOwner, type DispatchOptions, type InvokeHandlers } from './handlers';
 import { isTrustedSender, type TrustedRenderer } from './ipc-sender';
 
 /**
  * Registers one ipcMain handler per contract channel. Each call is checked for its sender (only our
  * own page may call), then validated and run by dispatchInvoke, which never throws: errors come back
- * as `{ok: false, error: {code, message, detail}}`. Returns the unregister function.
+ * as `{ok: false, error: {code, message, detail}}`. The sending window is the caller, so the streams
+ * it opens are its own. Returns the unregister function.
  */
 export function registerIpc(
   handlers: InvokeHandlers,
@@ -24,7 +25,10 @@ export function registerIpc(
     if (!isTrustedSender(sender, trusted)) {
       return { ok: false as const, error: new AppError('FORBIDDEN_SENDER').toInfo() };
     }
-    return dispatchInvoke(handlers, channel, rawInput, options);
+    return dispatchInvoke(handlers, channel, rawInput, {
+      ...options,
+      caller: { owner: webContentsOwner(event.sender.id) },
+    });
   }
 
   return () => {

@@ -23,6 +23,7 @@ import { resolveLang, translate } from './core/i18n';
 import {
   createInvokeHandlers,
   isWebUrl,
+  webContentsOwner,
   wireEvents,
   type HandlerAdapters,
   type InvokeHandlers,
@@ -168,9 +169,19 @@ function start(): void {
     w.on('session-end', () => {
       quitting = true;
     });
-    const unwire = wireEvents(s, (event, payload) => {
-      if (!w.isDestroyed()) w.webContents.send(eventIpcName(event), payload);
+    const contents = w.webContents;
+    const owner = webContentsOwner(contents.id);
+    const unwire = wireEvents(s, owner, (event, payload) => {
+      if (!w.isDestroyed()) contents.send(eventIpcName(event), payload);
     });
+    // A page that goes away cannot unsubscribe what it opened: a reload or a crash closes its streams
+    // (the next document subscribes afresh), destroying the contents closes them for good.
+    const closeStreams = () => void s.subscriptions.closeOwner(owner);
+    contents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) closeStreams();
+    });
+    contents.on('render-process-gone', closeStreams);
+    contents.on('destroyed', unwire);
     w.on('closed', () => {
       unwire();
       window = null;

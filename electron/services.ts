@@ -4,7 +4,9 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { JobManager } from './core/jobs';
+import { topicContract, type TopicContract } from './contract';
+import { JobManager, jobOutputSource } from './core/jobs';
+import { SubscriptionHub } from './core/subscriptions';
 import { TimeoutService } from './env/timeout-service';
 import { PluginService } from './plugins/plugin-service';
 import { EnvSecretStore, type SecretStore } from './plugins/secrets';
@@ -20,6 +22,8 @@ export interface AppServices {
   plugins: PluginService;
   /** Timeout panel, `env` CLI commands; the EnvApi the plugin signature fix uses. */
   timeouts: TimeoutService;
+  /** Streams to views (job output, …): capabilities register topics, views subscribe. */
+  subscriptions: SubscriptionHub<TopicContract>;
   dispose(): Promise<void>;
 }
 
@@ -92,6 +96,8 @@ export function assembleServices(
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
     stack.refresh().catch(() => undefined);
   });
+  const subscriptions = new SubscriptionHub(topicContract);
+  subscriptions.register('job-output', jobOutputSource(jobs));
   let disposing: Promise<void> | null = null;
   return {
     settings,
@@ -99,9 +105,11 @@ export function assembleServices(
     stack,
     plugins,
     timeouts,
+    subscriptions,
     dispose() {
       disposing ??= (async () => {
         offSettings();
+        subscriptions.dispose();
         plugins.dispose();
         await jobs.dispose();
         await stack.dispose();

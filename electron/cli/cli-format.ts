@@ -1,6 +1,6 @@
 /**
- * Pure text output of the `dify-stack` CLI: the documented `status --json` shape, the human table,
- * and which job output lines are new. Kept apart from cli.ts so it is tested without running commands.
+ * Pure text output of the `dify-stack` CLI: the documented `status --json` shape and the human table.
+ * Kept apart from cli.ts so it is tested without running commands.
  */
 import type { ComponentStatus, StatusSnapshot } from '../core/contract';
 import { hasTranslation, translate, translator, type Lang } from '../core/i18n';
@@ -125,25 +125,4 @@ function isWide(cp: number): boolean {
     (cp >= 0x1f300 && cp <= 0x1f64f) ||
     (cp >= 0x20000 && cp <= 0x3fffd)
   );
-}
-
-/**
- * The lines of `next` that `prev` did not have. A job keeps its last N lines, so once full the window
- * slides: find the largest overlap of prev's tail with next's head. (A run of identical lines longer
- * than the window is indistinguishable from no change; compose output does not do that.)
- */
-export function newLines(prev: readonly string[], next: readonly string[]): string[] {
-  for (let shift = 0; shift <= prev.length; shift++) {
-    const overlap = prev.length - shift;
-    if (overlap > next.length) continue;
-    let same = true;
-    for (let i = 0; i < overlap; i++) {
-      if (prev[shift + i] !== next[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return next.slice(overlap);
-  }
-  return [...next];
 }

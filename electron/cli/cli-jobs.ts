@@ -1,10 +1,10 @@
 /**
  * Following one job from the command line, shared by every CLI command that starts a job: steps go
- * to stderr as they change, the job's output lines to stdout as they come, Ctrl+C cancels the job and
+ * to stderr as they change, the job's output lines to stdout as they come (through the same
+ * `job-output` stream a window subscribes to, the CLI being its receiver), Ctrl+C cancels the job and
  * waits for it to wind down. The exit code comes from how the job ended (130 when cancelled, even when
  * the job explains more, e.g. that it rolled a change back).
  */
-import { newLines } from './cli-format';
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { JobHandle, JobSnapshot } from '../core/jobs';
 import type { AppServices } from '../services';
@@ -23,6 +23,8 @@ export interface JobFollowHost {
   onInterrupt?(handler: () => void): () => void;
 }
 
+let followers = 0;
+
 export async function followJob<T>(
   host: JobFollowHost,
   services: AppServices,
@@ -30,16 +32,25 @@ export async function followJob<T>(
   /** Prints what the finished job produced (e.g. the files written and services recreated). */
   summarize?: (result: T) => void,
 ): Promise<number> {
+  const hub = services.subscriptions;
+  const owner = `cli:${++followers}`;
   let jobId: string | null = null;
+  let outputId: string | null = null;
+  const disconnect = hub.connect(owner, (batch) => {
+    if (batch.dropped > 0) host.err(host.t('cli.linesDropped', { count: batch.dropped }));
+    // This receiver has only the one job-output subscription below: its items are lines.
+    for (const line of batch.items as string[]) host.out(line);
+  });
   let lastStep = '';
-  let lines: string[] = [];
   const print = (job: JobSnapshot): void => {
     if (job.id !== jobId) return;
     const step = job.step ? host.t(job.step.key, job.step.params) : '';
-    if (step && step !== lastStep) host.err(step);
+    if (step && step !== lastStep) {
+      // The lines printed before this step come first, as they did on the job's side.
+      if (outputId !== null) hub.flush(outputId);
+      host.err(step);
+    }
     lastStep = step;
-    for (const line of newLines(lines, job.lines)) host.out(line);
-    lines = job.lines;
   };
   const offUpdates = services.jobs.onUpdate(print);
   let cancelling = false;
@@ -52,10 +63,17 @@ export async function followJob<T>(
   try {
     const handle = start(services);
     jobId = handle.id;
+    // The job runs from a later tick on; a line printed before this would be in the backlog anyway.
+    outputId = hub.subscribe(owner, 'job-output', { jobId: handle.id });
     const current = services.jobs.get(handle.id);
     if (current) print(current);
-    // Awaited on its own line: `summarize?.(await …)` would skip the await when there is no summarizer.
-    const result = await handle.done;
+    let result: T;
+    try {
+      result = await handle.done;
+    } finally {
+      // The finished job has ended its stream: print the rest (and the end) before the outcome.
+      hub.flush(outputId);
+    }
     summarize?.(result);
     return EXIT_OK;
   } catch (e) {
@@ -64,5 +82,6 @@ export async function followJob<T>(
   } finally {
     offUpdates();
     offInterrupt?.();
+    disconnect();
   }
 }

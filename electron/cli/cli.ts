@@ -2,12 +2,14 @@
  * `dify-stack`: the command line over the same services as the tray app.
  *
  *   dify-stack status [--json]      state of Docker, Dify and every Dify service
+ *     [--watch]                     … printed again on every change, until Ctrl+C (exit 0)
  *   dify-stack up | down | stop     whole stack (compose up -d / down / stop), waiting for the result
  *   dify-stack restart SERVICE      one service
  *   global: --dify-dir DIR, --config FILE (before or after the command), --help everywhere
  *
  * Exit codes: 0 success, 1 the operation failed (one translated line on stderr, then compose's own
- * detail), 2 wrong usage, 130 cancelled with Ctrl+C. Everything runs in `runCli` so tests can drive it
+ * detail), 2 wrong usage, 130 cancelled with Ctrl+C (a job); Ctrl+C is how `status --watch` ends
+ * normally, so that is 0. Everything runs in `runCli` so tests can drive it
  * in-process; the process entry at the bottom only wires the real process to it.
  */
 import { Command, CommanderError } from 'commander';
@@ -20,6 +22,7 @@ import { statusJson, statusTable } from './cli-format';
 import { registerPluginCommands } from './cli-plugin';
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import { resolveLang, systemLocaleFromEnv, translate, translator, type Lang } from '../core/i18n';
+import type { StatusSnapshot } from '../core/contract';
 import type { JobHandle } from '../core/jobs';
 import { createServices, type AppServices, type CreateServicesOptions } from '../services';
 import { settingsFilePath } from '../settings/paths';
@@ -140,10 +143,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command('status')
     .description(cx.t('cli.commands.status'))
     .option('--json', cx.t('cli.options.json'))
-    .action((opts: { json?: boolean }, cmd: Command) =>
+    .option('--watch', cx.t('cli.options.watch'))
+    .action((opts: { json?: boolean; watch?: boolean }, cmd: Command) =>
       withServices(cmd, async (services) => {
-        const snapshot = await services.stack.refresh();
-        cx.out(opts.json ? JSON.stringify(statusJson(snapshot)) : statusTable(snapshot, lang));
+        const render = (s: StatusSnapshot): string =>
+          opts.json ? JSON.stringify(statusJson(s)) : statusTable(s, lang);
+        if (opts.watch) return watchStatus(cx, services, render, !opts.json);
+        cx.out(render(await services.stack.refresh()));
         return EXIT_OK;
       }),
     );
@@ -193,6 +199,40 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (e instanceof CommanderError) return usageExit(cx, e, program);
     cx.printError(toErrorInfo(e));
     return EXIT_FAILED;
+  }
+}
+
+/**
+ * `status --watch`: the status now, then again each time what it shows changes (Docker events keep
+ * the snapshot live), until Ctrl+C. Tables are set apart by a blank line; JSON is one line per change.
+ */
+async function watchStatus(
+  cx: CliContext,
+  services: AppServices,
+  render: (snapshot: StatusSnapshot) => string,
+  blankLineBetween: boolean,
+): Promise<number> {
+  let last: string | null = null;
+  const print = (snapshot: StatusSnapshot): void => {
+    const text = render(snapshot);
+    // The snapshot also changes for things the output leaves out (its time, the app's other parts).
+    if (text === last) return;
+    if (last !== null && blankLineBetween) cx.out('');
+    last = text;
+    cx.out(text);
+  };
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const offInterrupt = cx.io.onInterrupt?.(() => stop());
+  const offSnapshot = services.stack.onSnapshot(print);
+  try {
+    print(await services.stack.refresh());
+    await services.stack.watch();
+    await stopped;
+    return EXIT_OK;
+  } finally {
+    offSnapshot();
+    offInterrupt?.();
   }
 }
 

@@ -56,7 +56,11 @@ export const JobSnapshotSchema = z.object({
   state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
   step: ReasonSchema.nullable(),
   progress: z.number().nullable(),
-  lines: z.array(z.string()),
+  /**
+   * Output lines printed so far, as of this snapshot (a line alone sends no job event). The lines
+   * themselves reach views only through the `job-output` topic.
+   */
+  outputLines: z.number().int().nonnegative(),
   error: ErrorInfoSchema.nullable(),
   createdAt: z.number(),
   startedAt: z.number().nullable(),

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { AppError, toErrorInfo, type ErrorInfo } from './errors';
+import type { TopicSink, TopicSource } from './subscriptions';
 
 /**
  * Long operations (compose up/down, redeploys, plugin reinstalls) run as jobs: they report progress,
@@ -23,8 +24,12 @@ export interface JobSnapshot {
   step: JobStep | null;
   /** 0..1 when known. */
   progress: number | null;
-  /** The last output lines (compose's own output etc.), newest last. */
-  lines: string[];
+  /**
+   * How many output lines the job has printed so far, as of this snapshot. Printing a line does not
+   * make a new snapshot (that would resend the job per line): the lines themselves stream through the
+   * `job-output` topic (`followOutput`).
+   */
+  outputLines: number;
   error: ErrorInfo | null;
   createdAt: number;
   startedAt: number | null;
@@ -51,12 +56,16 @@ export interface JobSpec {
   resource: string;
 }
 
-const MAX_LINES = 400;
+/** Output lines a job keeps: what a view that subscribes late (or reopens) gets first. */
+export const KEPT_OUTPUT_LINES = 400;
 const MAX_FINISHED = 30;
 
 interface Entry {
   snapshot: JobSnapshot;
   controller: AbortController;
+  /** The last KEPT_OUTPUT_LINES lines, newest last. */
+  lines: string[];
+  followers: Set<TopicSink<string>>;
 }
 
 export class JobManager {
@@ -75,13 +84,13 @@ export class JobManager {
       state: 'queued',
       step: null,
       progress: null,
-      lines: [],
+      outputLines: 0,
       error: null,
       createdAt: Date.now(),
       startedAt: null,
       finishedAt: null,
     };
-    const entry: Entry = { snapshot, controller };
+    const entry: Entry = { snapshot, controller, lines: [], followers: new Set() };
     this.entries.set(id, entry);
     this.emit(entry);
 
@@ -89,9 +98,11 @@ export class JobManager {
       id,
       signal: controller.signal,
       log: (line) => {
-        snapshot.lines.push(line);
-        if (snapshot.lines.length > MAX_LINES) snapshot.lines.splice(0, snapshot.lines.length - MAX_LINES);
-        this.emit(entry);
+        entry.lines.push(line);
+        if (entry.lines.length > KEPT_OUTPUT_LINES)
+          entry.lines.splice(0, entry.lines.length - KEPT_OUTPUT_LINES);
+        snapshot.outputLines++;
+        for (const follower of entry.followers) follower.push(line);
       },
       step: (key, params) => {
         snapshot.step = params ? { key, params } : { key };
@@ -148,6 +159,29 @@ export class JobManager {
     return [...this.entries.values()].map((e) => clone(e.snapshot));
   }
 
+  /** The output lines the job still keeps (its last KEPT_OUTPUT_LINES), newest last. */
+  output(id: string): string[] | undefined {
+    const entry = this.entries.get(id);
+    return entry ? [...entry.lines] : undefined;
+  }
+
+  /**
+   * Feeds a job's output into `sink`: the kept lines at once, then each new line; ends the sink when
+   * the job finishes (at once when it has). Returns the stop. Throws INVALID_ARGUMENT for a job that
+   * is unknown or was pruned (only the last few finished jobs are kept).
+   */
+  followOutput(id: string, sink: TopicSink<string>): () => void {
+    const entry = this.entries.get(id);
+    if (!entry) throw new AppError('INVALID_ARGUMENT', { params: { reason: `no job with id "${id}"` } });
+    sink.pushMany([...entry.lines]);
+    if (entry.snapshot.finishedAt !== null) {
+      sink.end();
+      return () => undefined;
+    }
+    entry.followers.add(sink);
+    return () => entry.followers.delete(sink);
+  }
+
   /** True while any job on the resource is queued or running. */
   isBusy(resource: string): boolean {
     return [...this.entries.values()].some(
@@ -172,6 +206,8 @@ export class JobManager {
     entry.snapshot.finishedAt = Date.now();
     if (state === 'succeeded') entry.snapshot.progress = 1;
     this.emit(entry);
+    for (const follower of entry.followers) follower.end();
+    entry.followers.clear();
     this.prune();
   }
 
@@ -195,5 +231,10 @@ function cancellationError(e: unknown): AppError {
 }
 
 function clone(s: JobSnapshot): JobSnapshot {
-  return { ...s, lines: [...s.lines], step: s.step ? { ...s.step } : null };
+  return { ...s, step: s.step ? { ...s.step } : null };
+}
+
+/** The `job-output` topic: a job's kept lines, then its new ones, until it finishes. */
+export function jobOutputSource(jobs: JobManager): TopicSource<{ jobId: string }, string> {
+  return ({ jobId }, sink) => jobs.followOutput(jobId, sink);
 }

@@ -1,9 +1,10 @@
 /**
  * Runs the built renderer in Debian's Chromium against the REAL main-side services: the preload bridge
  * is replaced by `page.exposeFunction` (invoke → the same `dispatchInvoke` ipc.ts uses) and
- * `page.evaluate` (events from `wireEvents`). Everything the harness starts — a Vite build in a temp
- * folder, a static HTTP server on 127.0.0.1, Chromium with a throw-away profile, the services — is
- * stopped by `close()`.
+ * `page.evaluate` (events from `wireEvents`, subscription batches included). The page is one
+ * subscription owner, like a window: its streams close when a new document starts (reload) and when
+ * the harness closes. Everything the harness starts — a Vite build in a temp folder, a static HTTP
+ * server on 127.0.0.1, Chromium with a throw-away profile, the services — is stopped by `close()`.
  */
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -35,6 +36,10 @@ const CHROMIUM_ARGS = [
 /** The page-side names the init script defines; not part of the app. */
 const INVOKE_BINDING = '__e2eInvoke';
 const EMIT_FN = '__e2eEmit';
+/** Called by each new document before the app runs: what a window's did-start-navigation is to main. */
+const DOCUMENT_BINDING = '__e2eDocumentStart';
+/** The page's subscription owner (the harness has one page). */
+const PAGE_OWNER = 'e2e-page';
 
 let builtRenderer: Promise<string> | null = null;
 
@@ -121,6 +126,7 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
  */
 function bridgeScript(key: string): string {
   return `(() => {
+    if (window === window.top) window[${JSON.stringify(DOCUMENT_BINDING)}]().catch(() => undefined);
     const listeners = new Map();
     window[${JSON.stringify(EMIT_FN)}] = (event, payload) => {
       for (const listener of listeners.get(event) ?? []) listener(payload);
@@ -236,12 +242,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
 
     await page.exposeFunction(INVOKE_BINDING, (channel: string, input: unknown) =>
-      dispatchInvoke(handlers, channel, input, { validateOutput: true }),
+      dispatchInvoke(handlers, channel, input, { validateOutput: true, caller: { owner: PAGE_OWNER } }),
     );
+    // Each document calls this before any app script of its own runs, hence before its first subscribe.
+    await page.exposeFunction(DOCUMENT_BINDING, () => void services.subscriptions.closeOwner(PAGE_OWNER));
     // A string, not a function: the test transpiler may wrap functions with helpers the page lacks.
     await page.addInitScript(bridgeScript(BRIDGE_KEY));
 
-    const unwire = wireEvents(services, (event: EventName, payload: unknown) => {
+    const unwire = wireEvents(services, PAGE_OWNER, (event: EventName, payload: unknown) => {
       // Before the page has loaded (or after it closed) there is no one to tell; the page reads the
       // current state with status:get / jobs:list when it starts.
       page

@@ -139,8 +139,7 @@ describe.skipIf(skip)('plugin signature fix on the real engine', () => {
     const changed = Object.keys(before).filter((s) => before[s] !== after[s]);
     expect(changed).toEqual(['plugin_daemon']);
 
-    const job = services.jobs.get(fixed.id);
-    expect(job?.lines.join('\n')).toContain('Recreated: plugin_daemon');
+    expect(services.jobs.output(fixed.id)?.join('\n')).toContain('Recreated: plugin_daemon');
     expect((await services.plugins.overview()).projects[0]).toMatchObject({
       installed: { version: '0.1.0', identifier: result.identifier },
       lastResult: { ok: true, action: 'installed' },

@@ -1,8 +1,9 @@
-import { useLayoutEffect, useRef } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JobSnapshotDto } from '../../../electron/contract';
 import { useReasonText } from '../hooks/useErrorText';
-import { isFinished, tailLines } from '../lib/jobs';
+import { useTopic } from '../hooks/useTopic';
+import { appendOutput, isFinished } from '../lib/jobs';
 import { JobStateBadge } from './Badge';
 import { ErrorBox } from './ErrorBox';
 
@@ -25,6 +26,7 @@ export function JobPanel({
 }) {
   const { t, i18n } = useTranslation();
   const reasonText = useReasonText();
+  const lines = useJobOutput(job?.id ?? null);
 
   if (!job) {
     return (
@@ -72,11 +74,31 @@ export function JobPanel({
       <div className="job-panel__progress-row">
         {job.progress !== null ? <ProgressBar value={job.progress} label={t('jobs.progress')} /> : null}
       </div>
-      <JobOutput lines={job.lines} label={t('jobs.output')} emptyText={t('jobs.noOutput')} />
+      <JobOutput lines={lines} label={t('jobs.output')} emptyText={t('jobs.noOutput')} />
       {job.error && job.state === 'failed' ? <ErrorBox error={job.error} /> : null}
     </section>
   );
 }
+
+/**
+ * The job's last output lines, from the `job-output` stream: main sends the lines the job keeps
+ * first, then the new ones (job events carry no output).
+ */
+function useJobOutput(jobId: string | null): string[] {
+  const [output, setOutput] = useState<{ jobId: string | null; lines: string[] }>({
+    jobId: null,
+    lines: [],
+  });
+  useTopic('job-output', jobId === null ? null : { jobId }, (batch) =>
+    setOutput((prev) => ({
+      jobId,
+      lines: appendOutput(prev.jobId === jobId ? prev.lines : [], batch.items, SHOWN_LINES),
+    })),
+  );
+  return output.jobId === jobId ? output.lines : NO_LINES;
+}
+
+const NO_LINES: string[] = [];
 
 function ProgressBar({ value, label }: { value: number; label: string }) {
   const percent = Math.round(Math.max(0, Math.min(1, value)) * 100);
@@ -111,7 +133,6 @@ function JobOutput({
 }) {
   const ref = useRef<HTMLPreElement>(null);
   const following = useRef(true);
-  const shown = tailLines(lines, SHOWN_LINES);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -130,7 +151,7 @@ function JobOutput({
         following.current = el.scrollHeight - el.scrollTop - el.clientHeight <= FOLLOW_SLACK;
       }}
     >
-      {shown.length > 0 ? shown.join('\n') : <span className="muted">{emptyText}</span>}
+      {lines.length > 0 ? lines.join('\n') : <span className="muted">{emptyText}</span>}
     </pre>
   );
 }

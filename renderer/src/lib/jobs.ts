@@ -51,3 +51,9 @@ export function currentJob(jobs: readonly JobSnapshotDto[]): JobSnapshotDto | nu
 export function tailLines(lines: readonly string[], max: number): string[] {
   return lines.length <= max ? [...lines] : lines.slice(lines.length - max);
 }
+
+/** Folds one `job-output` batch into the kept tail (newest last, at most `max` lines). */
+export function appendOutput(lines: readonly string[], batch: readonly string[], max: number): string[] {
+  if (batch.length >= max) return batch.slice(batch.length - max);
+  return tailLines([...lines, ...batch], max);
+}

@@ -38,10 +38,12 @@ describe('JobManager', () => {
     expect(snap).toMatchObject({
       state: 'succeeded',
       step: { key: 'stack.steps.composeUp' },
-      lines: ['Container x Started'],
+      outputLines: 1,
       progress: 1,
       error: null,
     });
+    expect(snap).not.toHaveProperty('lines');
+    expect(jobs.output(job.id)).toEqual(['Container x Started']);
     expect(seen[0]).toBe('queued');
     expect(seen).toContain('running');
   });

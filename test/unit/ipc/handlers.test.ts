@@ -242,14 +242,14 @@ describe('channel semantics', () => {
 
 describe('wireEvents', () => {
   type Sent = { event: EventName; payload: unknown };
-  const collect = (): { sent: Sent[]; send: Parameters<typeof wireEvents>[1] } => {
+  const collect = (): { sent: Sent[]; send: Parameters<typeof wireEvents>[2] } => {
     const sent: Sent[] = [];
     return { sent, send: (event, payload) => void sent.push({ event, payload }) };
   };
 
   it('forwards snapshots and settings changes, each valid for the contract', async () => {
     const { sent, send } = collect();
-    const off = wireEvents(services, send);
+    const off = wireEvents(services, 'win', send);
     const snap = snapshotOf({ updatedAt: 42 });
     stack.emitSnapshot(snap);
     await services.settings.update({ language: 'en' });
@@ -265,12 +265,15 @@ describe('wireEvents', () => {
   it('throttles job updates to about 10 per second per job but always delivers the final state', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const { sent, send } = collect();
-    const off = wireEvents(services, send);
+    const off = wireEvents(services, 'win', send);
     let finish!: () => void;
     let burstWritten!: () => void;
     const burstDone = new Promise<void>((r) => (burstWritten = r));
     stack.scripts.start = async (ctx) => {
-      for (let i = 0; i < 200; i++) ctx.log(`line ${i}`);
+      for (let i = 0; i < 200; i++) {
+        ctx.log(`line ${i}`);
+        ctx.progress(i / 400);
+      }
       const finished = new Promise<void>((r) => (finish = r));
       burstWritten();
       await Promise.race([finished, new Promise((r) => ctx.signal.addEventListener('abort', r))]);
@@ -279,27 +282,133 @@ describe('wireEvents', () => {
     };
     const handle = stack.startStack();
     await burstDone;
-    const jobEvents = (): Array<{ state: string; lines: string[] }> =>
-      sent.filter((s) => s.event === 'job').map((s) => s.payload as { state: string; lines: string[] });
+    const jobEvents = (): Array<{ state: string; progress: number | null; outputLines: number }> =>
+      sent
+        .filter((s) => s.event === 'job')
+        .map((s) => s.payload as { state: string; progress: number | null; outputLines: number });
 
-    // 200 lines written at once: the first update goes out, the rest wait for the interval.
+    // 200 progress updates at once: the first update goes out, the rest wait for the interval.
     const burst = jobEvents().length;
     expect(burst).toBe(1);
     expect(jobEvents()[0]?.state).toBe('queued');
     vi.advanceTimersByTime(JOB_EVENT_INTERVAL_MS);
     expect(jobEvents().length).toBe(burst + 1);
-    expect(jobEvents().at(-1)?.lines.at(-1)).toBe('line 199');
+    expect(jobEvents().at(-1)).toMatchObject({ progress: 199 / 400, outputLines: 200 });
     vi.advanceTimersByTime(10 * JOB_EVENT_INTERVAL_MS);
     expect(jobEvents().length).toBe(burst + 1); // nothing new, nothing sent
 
     finish();
     await handle.done;
     const last = jobEvents().at(-1);
-    expect(last?.state).toBe('succeeded');
-    expect(last?.lines.at(-1)).toBe('last line');
+    expect(last).toMatchObject({ state: 'succeeded', outputLines: 201 });
     const count = jobEvents().length;
     vi.advanceTimersByTime(10 * JOB_EVENT_INTERVAL_MS);
     expect(jobEvents().length).toBe(count); // no stale update after the final one
+    for (const s of sent) expect(eventContract[s.event].safeParse(s.payload).success).toBe(true);
+    expect(sent.every((s) => !('lines' in (s.payload as object)))).toBe(true);
     off();
+  });
+
+  it('job output reaches the receiver only as subscription batches, and unwiring closes them', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { sent, send } = collect();
+    const off = wireEvents(services, 'win', send);
+    let finish!: () => void;
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    stack.scripts.start = async (ctx) => {
+      ctx.log('first');
+      started();
+      await new Promise<void>((r) => (finish = r));
+      ctx.log('second');
+    };
+    const handle = stack.startStack();
+    await running;
+    const caller = { caller: { owner: 'win' } };
+    const sub = await dispatchInvoke(
+      handlers,
+      'subscriptions:subscribe',
+      { topic: 'job-output', params: { jobId: handle.id } },
+      caller,
+    );
+    if (!sub.ok) throw new Error(sub.error.message);
+    vi.advanceTimersByTime(0);
+    finish();
+    await handle.done;
+    vi.advanceTimersByTime(JOB_EVENT_INTERVAL_MS);
+    const batches = sent.filter((s) => s.event === 'subscription').map((s) => s.payload);
+    expect(batches).toEqual([
+      { id: sub.value.id, items: ['first'], dropped: 0, ended: false },
+      { id: sub.value.id, items: ['second'], dropped: 0, ended: true },
+    ]);
+    for (const s of sent) expect(eventContract[s.event].safeParse(s.payload).success).toBe(true);
+
+    const again = await dispatchInvoke(
+      handlers,
+      'subscriptions:subscribe',
+      { topic: 'job-output', params: { jobId: handle.id } },
+      caller,
+    );
+    expect(again.ok).toBe(true);
+    off();
+    expect(services.subscriptions.count('win')).toBe(0);
+  });
+});
+
+describe('subscription channels', () => {
+  it('open a stream for the caller, which only the caller may close', async () => {
+    services.subscriptions.connect('win', () => undefined);
+    services.subscriptions.connect('other', () => undefined);
+    const handle = stack.startStack();
+    const opened = await dispatchInvoke(
+      handlers,
+      'subscriptions:subscribe',
+      { topic: 'job-output', params: { jobId: handle.id } },
+      { caller: { owner: 'win' }, validateOutput: true },
+    );
+    if (!opened.ok) throw new Error(opened.error.message);
+    const { id } = opened.value;
+    expect(services.subscriptions.count('win')).toBe(1);
+    const close = (owner: string) =>
+      dispatchInvoke(
+        handlers,
+        'subscriptions:unsubscribe',
+        { id },
+        { caller: { owner }, validateOutput: true },
+      );
+    expect(await close('other')).toEqual({ ok: true, value: { closed: false } });
+    expect(await close('win')).toEqual({ ok: true, value: { closed: true } });
+    expect(services.subscriptions.count()).toBe(0);
+    await handle.done;
+  });
+
+  it('refuse unknown topics, bad params and calls without a caller, as errors with a code', async () => {
+    services.subscriptions.connect('win', () => undefined);
+    const subscribe = (input: unknown, caller: { owner: string } | undefined = { owner: 'win' }) =>
+      dispatchInvoke(handlers, 'subscriptions:subscribe', input, { caller });
+    const refused = async (input: unknown, caller?: { owner: string }) => {
+      const r = await subscribe(input, caller);
+      if (r.ok) throw new Error('expected a refusal');
+      return r.error;
+    };
+    expect(await refused({ topic: 'logs', params: {} })).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('unknown topic "logs"'),
+    });
+    expect(await refused({ topic: 'job-output', params: { jobId: 42 } })).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('job-output: jobId'),
+    });
+    expect(await refused({ topic: 'job-output', params: { jobId: 'gone' } })).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('no job with id "gone"'),
+    });
+    expect(await refused({ topic: 'job-output' })).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const noCaller = await dispatchInvoke(handlers, 'subscriptions:subscribe', {
+      topic: 'job-output',
+      params: { jobId: 'x' },
+    });
+    expect(noCaller).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(services.subscriptions.count()).toBe(0);
   });
 });

@@ -46,7 +46,7 @@ vi.mock('electron', async () => {
     visible = false;
     destroyed = false;
     loaded: string | null = null;
-    webContents = { send: vi.fn() };
+    webContents = Object.assign(new EE(), { id: 7, send: vi.fn() });
     constructor(options: unknown) {
       super();
       this.options = options;
@@ -108,9 +108,20 @@ vi.mock('electron', async () => {
   };
 });
 
-const services = vi.hoisted(() => ({ disposed: 0, watched: 0 }));
+const services = vi.hoisted(() => ({
+  disposed: 0,
+  watched: 0,
+  hub: null as
+    | null
+    | import('../../../electron/core/subscriptions').SubscriptionHub<
+        typeof import('../../../electron/contract').topicContract
+      >,
+  jobs: null as null | import('../../../electron/core/jobs').JobManager,
+}));
 vi.mock('../../../electron/services', async () => {
-  const { JobManager } = await import('../../../electron/core/jobs');
+  const { JobManager, jobOutputSource } = await import('../../../electron/core/jobs');
+  const { SubscriptionHub } = await import('../../../electron/core/subscriptions');
+  const { topicContract } = await import('../../../electron/contract');
   const { SettingsStore } = await import('../../../electron/settings/store');
   const { FakeStack } = await import('../../doubles/fake-stack');
   const os = await import('node:os');
@@ -120,10 +131,15 @@ vi.mock('../../../electron/services', async () => {
       const jobs = new JobManager();
       const stack = new FakeStack(jobs);
       stack.watch = async () => void services.watched++;
+      const subscriptions = new SubscriptionHub(topicContract);
+      subscriptions.register('job-output', jobOutputSource(jobs));
+      services.hub = subscriptions;
+      services.jobs = jobs;
       return {
         settings: new SettingsStore(p.join(os.tmpdir(), 'never-written', 'settings.json')),
         jobs,
         stack,
+        subscriptions,
         plugins: { trayEntries: () => [], onChange: () => () => undefined, reinstall: vi.fn() },
         dispose: async () => void services.disposed++,
       };
@@ -241,13 +257,61 @@ describe('electron/main.ts wiring', () => {
     await boot();
     const handler = fake.handlers.get(invokeIpcName('status:get'))!;
     const status = (...args: unknown[]) => Promise.resolve(handler(...args));
-    const frame = (url: string) => ({ senderFrame: { url, parent: null } });
+    const frame = (url: string) => ({ senderFrame: { url, parent: null }, sender: { id: 7 } });
     await expect(status(frame('https://evil.example/'), {})).resolves.toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN_SENDER' },
     });
     await expect(status({ senderFrame: null }, {})).resolves.toMatchObject({ ok: false });
     await expect(status(frame(ourPage), {})).resolves.toMatchObject({ ok: true });
+  });
+
+  it('streams belong to the sending window and close when its page reloads, crashes or goes', async () => {
+    await boot();
+    const contents = fake.windows[0]!.webContents as unknown as EventEmitter & {
+      send: ReturnType<typeof vi.fn>;
+    };
+    const hub = services.hub!;
+    // A job that prints one line and runs until the test ends.
+    const job = services.jobs!.start({ kind: 'k', resource: 'r' }, async (ctx) => {
+      ctx.log('hello');
+      await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r()));
+    });
+    job.done.catch(() => undefined);
+    const subscribe = fake.handlers.get(invokeIpcName('subscriptions:subscribe'))!;
+    const open = async (): Promise<string> => {
+      const sender = { senderFrame: { url: ourPage, parent: null }, sender: { id: 7 } };
+      const result = (await subscribe(sender, { topic: 'job-output', params: { jobId: job.id } })) as {
+        ok: boolean;
+        value: { id: string };
+      };
+      expect(result.ok).toBe(true);
+      return result.value.id;
+    };
+
+    await open();
+    expect(hub.count('webContents:7')).toBe(1);
+    contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: true });
+    contents.emit('did-start-navigation', { isMainFrame: false, isSameDocument: false });
+    expect(hub.count('webContents:7')).toBe(1);
+    contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
+    expect(hub.count('webContents:7')).toBe(0);
+
+    await open();
+    contents.emit('render-process-gone', {}, { reason: 'crashed' });
+    expect(hub.count('webContents:7')).toBe(0);
+
+    // Batches go to this window's contents as `subscription` events.
+    const id = await open();
+    await vi.waitFor(() =>
+      expect(contents.send).toHaveBeenCalledWith(
+        'event:subscription',
+        expect.objectContaining({ id, items: ['hello'] }),
+      ),
+    );
+    contents.emit('destroyed');
+    expect(hub.count()).toBe(0);
+    services.jobs!.cancel(job.id);
   });
 
   it('disposes the services before quitting', async () => {

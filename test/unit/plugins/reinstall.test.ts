@@ -94,7 +94,7 @@ async function run(
     result,
     error: job.error,
     steps: steps.map((k) => k.replace('plugins.steps.', '')),
-    lines: job.lines,
+    lines: jobs.output(handle.id) ?? [],
     job,
   };
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { JobSnapshotDto } from '../../../electron/contract';
-import { currentJob, hasActiveJob, mergeJob, mergeJobs, tailLines } from '../../../renderer/src/lib/jobs';
+import {
+  appendOutput,
+  currentJob,
+  hasActiveJob,
+  mergeJob,
+  mergeJobs,
+  tailLines,
+} from '../../../renderer/src/lib/jobs';
 
 function job(id: string, createdAt: number, patch: Partial<JobSnapshotDto> = {}): JobSnapshotDto {
   return {
@@ -10,7 +17,7 @@ function job(id: string, createdAt: number, patch: Partial<JobSnapshotDto> = {})
     state: 'running',
     step: null,
     progress: null,
-    lines: [],
+    outputLines: 0,
     error: null,
     createdAt,
     startedAt: createdAt,
@@ -26,8 +33,8 @@ describe('mergeJob', () => {
     let jobs = mergeJob([], job('b', 2));
     jobs = mergeJob(jobs, job('a', 1));
     expect(jobs.map((j) => j.id)).toEqual(['a', 'b']);
-    jobs = mergeJob(jobs, job('a', 1, { lines: ['x'] }));
-    expect(jobs.find((j) => j.id === 'a')?.lines).toEqual(['x']);
+    jobs = mergeJob(jobs, job('a', 1, { outputLines: 3 }));
+    expect(jobs.find((j) => j.id === 'a')?.outputLines).toBe(3);
     expect(jobs).toHaveLength(2);
   });
 
@@ -80,5 +87,23 @@ describe('tailLines', () => {
     expect(tail[0]).toBe('line 50');
     expect(tail[199]).toBe('line 249');
     expect(tailLines(['a'], 200)).toEqual(['a']);
+  });
+});
+
+describe('appendOutput', () => {
+  it('adds a job-output batch after the lines so far, keeping the last ones, newest last', () => {
+    expect(appendOutput([], ['a', 'b'], 3)).toEqual(['a', 'b']);
+    expect(appendOutput(['a', 'b'], ['c', 'd'], 3)).toEqual(['b', 'c', 'd']);
+    expect(appendOutput(['a'], [], 3)).toEqual(['a']);
+    // A batch longer than the panel (the backlog of a long run) keeps only its own tail.
+    expect(appendOutput(['a'], ['1', '2', '3', '4', '5'], 3)).toEqual(['3', '4', '5']);
+  });
+
+  it('does not mutate its input', () => {
+    const lines = ['a'];
+    const batch = ['b'];
+    appendOutput(lines, batch, 1);
+    expect(lines).toEqual(['a']);
+    expect(batch).toEqual(['b']);
   });
 });
