@@ -54,10 +54,12 @@ export function getBridge(): DifyStackBridge | null {
     : null;
 }
 
+const NO_BRIDGE: ErrorInfo = { code: 'INTERNAL', message: 'The app bridge is not available in this window.' };
+
 function requireBridge(): DifyStackBridge {
   const bridge = getBridge();
   if (!bridge) {
-    throw new ApiError({ code: 'INTERNAL', message: 'The app bridge is not available in this window.' });
+    throw new ApiError(NO_BRIDGE);
   }
   return bridge;
 }
@@ -118,7 +120,12 @@ export function subscribe<T extends TopicName>(
   onBatch: (batch: TopicBatch<T>) => void,
   onError?: (error: ApiError) => void,
 ): () => void {
-  const bridge = requireBridge();
+  const bridge = getBridge();
+  if (!bridge) {
+    // The same refusal invoke gives, through the same path as any other refusal.
+    onError?.(new ApiError(NO_BRIDGE));
+    return () => undefined;
+  }
   if (!routing) {
     bridge.on('subscription', route);
     routing = true;

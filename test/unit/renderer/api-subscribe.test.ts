@@ -127,4 +127,17 @@ describe('subscribe', () => {
     await flush();
     expect(errors).toEqual(['INVALID_ARGUMENT']);
   });
+
+  it('without the bridge (a page opened outside the app) it reports the refusal instead of throwing', () => {
+    vi.stubGlobal(BRIDGE_KEY, undefined);
+    const errors: string[] = [];
+    const off = api.subscribe(
+      'job-output',
+      { jobId: 'j' },
+      () => undefined,
+      (e) => errors.push(e.code),
+    );
+    expect(errors).toEqual(['INTERNAL']);
+    expect(() => off()).not.toThrow();
+  });
 });
