@@ -1,3 +1,5 @@
+import type Docker from 'dockerode';
+
 /**
  * Docker's log stream for a non-TTY container is multiplexed: each frame has an 8-byte header
  * (stream type, 3 zero bytes, big-endian payload length). This splits a whole buffer (a `logs`
@@ -24,4 +26,33 @@ export function demuxLogBuffer(buf: Buffer, tty: boolean): string {
     offset += 8 + size;
   }
   return Buffer.concat(parts).toString('utf8');
+}
+
+/**
+ * The last `lines` lines a container printed (stdout and stderr), for a failure's detail; '' when
+ * the container is gone or the engine does not answer — the failure itself matters more.
+ */
+export async function readLogTail(
+  docker: Pick<Docker, 'getContainer'>,
+  containerId: string,
+  lines: number,
+): Promise<string> {
+  if (!containerId) return '';
+  try {
+    const container = docker.getContainer(containerId);
+    const info = await container.inspect();
+    // Without `follow`, dockerode resolves with the whole body as one Buffer (its types say stream).
+    const buf = (await container.logs({
+      stdout: true,
+      stderr: true,
+      tail: lines,
+      follow: false,
+    })) as unknown as Buffer;
+    return demuxLogBuffer(
+      Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)),
+      Boolean(info.Config?.Tty),
+    ).trimEnd();
+  } catch {
+    return '';
+  }
 }
