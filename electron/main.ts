@@ -201,13 +201,11 @@ function start(): void {
       tray,
       buildMenu: (template) => Menu.buildFromTemplate(template),
       image,
-      stack: s.stack,
+      snapshot: s.snapshot,
       jobs: s.jobs,
       settings: s.settings,
       systemLocale: app.getLocale(),
       plugins: {
-        trayEntries: () => s.plugins.trayEntries(),
-        onChange: (listener) => s.plugins.onChange(listener),
         reinstall: (dir) => detach(() => s.plugins.reinstall({ dir }, { requireRegistered: true })),
       },
       actions: {

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { topicContract, type TopicContract } from './contract';
+import { AppSnapshotStore } from './core/app-snapshot';
 import { JobManager, jobOutputSource } from './core/jobs';
 import { SubscriptionHub } from './core/subscriptions';
 import { TimeoutService } from './env/timeout-service';
@@ -20,6 +21,8 @@ export interface AppServices {
   jobs: JobManager;
   stack: StackApi;
   plugins: PluginService;
+  /** The one app snapshot every service writes its part into; the tray renders it. */
+  snapshot: AppSnapshotStore;
   /** Timeout panel, `env` CLI commands; the EnvApi the plugin signature fix uses. */
   timeouts: TimeoutService;
   /** Streams to views (job output, …): capabilities register topics, views subscribe. */
@@ -53,8 +56,10 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
   });
   const settings = await SettingsStore.open(file);
   const jobs = new JobManager();
+  const snapshot = new AppSnapshotStore();
   const stack = new StackService({
     jobs,
+    snapshot,
     getSettings: () => settings.get().settings,
     difyDirOverride: opts.difyDir || undefined,
     platform,
@@ -67,9 +72,10 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     dataDir: path.dirname(settings.path),
     // The signature fix writes FORCE_VERIFYING_SIGNATURE through the timeout panel's .env machinery.
     env: () => timeouts,
+    snapshot: snapshot.part('plugins'),
   });
   const timeouts = new TimeoutService({ stack, backupRoot: path.dirname(settings.path), env, platform });
-  return assembleServices(settings, jobs, stack, { plugins, timeouts });
+  return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot });
 }
 
 /**
@@ -80,8 +86,9 @@ export function assembleServices(
   settings: SettingsStore,
   jobs: JobManager,
   stack: StackApi,
-  parts: { plugins?: PluginService; timeouts?: TimeoutService } = {},
+  parts: { plugins?: PluginService; timeouts?: TimeoutService; snapshot?: AppSnapshotStore } = {},
 ): AppServices {
+  const snapshot = parts.snapshot ?? new AppSnapshotStore();
   const timeouts = parts.timeouts ?? new TimeoutService({ stack, backupRoot: path.dirname(settings.path) });
   const plugins =
     parts.plugins ??
@@ -91,6 +98,7 @@ export function assembleServices(
       secrets: new EnvSecretStore(process.env),
       dataDir: path.dirname(settings.path),
       env: () => timeouts,
+      snapshot: snapshot.part('plugins'),
     });
   const offSettings = settings.onChange(() => {
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
@@ -104,6 +112,7 @@ export function assembleServices(
     jobs,
     stack,
     plugins,
+    snapshot,
     timeouts,
     subscriptions,
     dispose() {
@@ -113,6 +122,7 @@ export function assembleServices(
         plugins.dispose();
         await jobs.dispose();
         await stack.dispose();
+        snapshot.dispose();
       })();
       return disposing;
     },

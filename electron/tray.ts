@@ -1,16 +1,16 @@
 /**
- * The tray: a pure part (snapshot + jobs → icon state, menu template, tooltip) that is unit tested,
- * and a small adaptor that pushes the result into Electron's Tray. Electron's classes are passed in
- * from main.ts (only types are imported here), so the adaptor is tested with fakes too.
+ * The tray: a pure part (app snapshot + jobs → icon state, menu template, tooltip) that is unit
+ * tested, and a small adaptor that pushes the result into Electron's Tray. Electron's classes are
+ * passed in from main.ts (only types are imported here), so the adaptor is tested with fakes too.
  */
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ComponentStatus, StatusSnapshot } from './contract';
+import type { SnapshotReader } from './core/app-snapshot';
 import { hasTranslation, resolveLang, translate, translator, type Lang } from './core/i18n';
 import { errorText, reasonText } from './core/presentation';
 import type { JobSnapshot, JobStep } from './core/jobs';
 import type { SettingsApi } from './settings/api';
-import type { StackApi } from './stack/api';
 
 export const TRAY_ICON_STATES = ['running', 'partial', 'stopped', 'busy', 'error'] as const;
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
@@ -26,11 +26,8 @@ export interface TrayMenuItem {
   submenu?: TrayMenuItem[];
 }
 
-/** A registered plugin folder as the tray lists it. */
-export interface TrayPluginEntry {
-  dir: string;
-  name: string;
-}
+/** A registered plugin folder as the tray lists it (the snapshot's plugins part). */
+export type TrayPluginEntry = StatusSnapshot['plugins']['folders'][number];
 
 export interface TrayContext {
   lang: Lang;
@@ -38,9 +35,12 @@ export interface TrayContext {
   busy: boolean;
   /** What the running job is doing now, shown as a line in the menu. */
   busyStep?: JobStep | null;
-  /** Registered plugin folders: "Reinstall plugin ▸ <name>". */
-  plugins?: readonly TrayPluginEntry[];
 }
+
+/** What the pure functions read of the app snapshot. */
+type TraySnapshot = Pick<StatusSnapshot, 'components'>;
+/** The menu also lists the registered plugins: "Reinstall plugin ▸ <name>". */
+type TrayMenuSnapshot = Pick<StatusSnapshot, 'components' | 'plugins'>;
 
 /** Components whose "unavailable" means "not set up": they do not make the stack look partly down. */
 const OPTIONAL_COMPONENTS = new Set<ComponentStatus['id']>(['ollama', 'a1111']);
@@ -56,7 +56,7 @@ function needsAttention(c: ComponentStatus): boolean {
  * an engine that runs with Dify stopped is "stopped". Optional components that are not set up are
  * left out; Dify counts even when unavailable (that is "down").
  */
-export function trayIconState(snapshot: StatusSnapshot, busy: boolean): TrayIconState {
+export function trayIconState(snapshot: TraySnapshot, busy: boolean): TrayIconState {
   if (busy) return 'busy';
   if (snapshot.components.some(needsAttention)) return 'error';
   const counted = snapshot.components.filter(
@@ -92,7 +92,7 @@ export function componentLine(lang: Lang, c: ComponentStatus): string {
   return why ? translate(lang, 'tray.componentLineWhy', { line: base, why }) : base;
 }
 
-export function buildTrayMenu(snapshot: StatusSnapshot, ctx: TrayContext): TrayMenuItem[] {
+export function buildTrayMenu(snapshot: TrayMenuSnapshot, ctx: TrayContext): TrayMenuItem[] {
   const { lang, busy } = ctx;
   const icon = trayIconState(snapshot, busy);
   const items: TrayMenuItem[] = [];
@@ -114,7 +114,7 @@ export function buildTrayMenu(snapshot: StatusSnapshot, ctx: TrayContext): TrayM
   for (const c of snapshot.components) {
     items.push({ id: `component:${c.id}`, label: componentLine(lang, c), enabled: false });
   }
-  items.push({ type: 'separator' }, pluginSubmenu(lang, ctx.plugins ?? []));
+  items.push({ type: 'separator' }, pluginSubmenu(lang, snapshot.plugins.folders));
   items.push(
     { type: 'separator' },
     { id: 'openDify', label: translate(lang, 'tray.openDify') },
@@ -139,7 +139,7 @@ export function pluginSubmenu(lang: Lang, plugins: readonly TrayPluginEntry[]): 
 }
 
 /** Stop is offered when any part of the stack has a running container. */
-function anythingUp(snapshot: StatusSnapshot): boolean {
+function anythingUp(snapshot: TraySnapshot): boolean {
   return snapshot.components.some(
     (c) =>
       c.id !== 'docker' &&
@@ -153,7 +153,7 @@ function anythingUp(snapshot: StatusSnapshot): boolean {
 /** Windows truncates tray tooltips at 127 characters. */
 const TOOLTIP_MAX = 127;
 
-export function trayTooltip(snapshot: StatusSnapshot, ctx: TrayContext): string {
+export function trayTooltip(snapshot: TraySnapshot, ctx: TrayContext): string {
   const icon = trayIconState(snapshot, ctx.busy);
   const head = translate(ctx.lang, 'tray.tooltip', {
     app: translate(ctx.lang, 'app.name'),
@@ -188,17 +188,14 @@ export interface TrayControllerOptions<Image, Menu> {
   buildMenu(template: MenuItemConstructorOptions[]): Menu;
   /** nativeImage.createFromPath(trayIconFile(…)) */
   image(state: TrayIconState): Image;
-  stack: Pick<StackApi, 'getSnapshot' | 'onSnapshot'>;
+  /** The app snapshot: components, and the plugin folders of the "Reinstall plugin ▸" submenu. */
+  snapshot: SnapshotReader;
   jobs: { list(): JobSnapshot[]; onUpdate(listener: (job: JobSnapshot) => void): () => void };
   settings: Pick<SettingsApi, 'get' | 'onChange'>;
   systemLocale: string;
   actions: Record<TrayAction, () => void>;
-  /** Registered plugin folders and the reinstall action of the "Reinstall plugin ▸" submenu. */
-  plugins?: {
-    trayEntries(): TrayPluginEntry[];
-    onChange(listener: () => void): () => void;
-    reinstall(dir: string): void;
-  };
+  /** The action of a "Reinstall plugin ▸" entry. */
+  plugins?: { reinstall(dir: string): void };
   /** Tells the user that a job failed (a balloon on Windows); optional. */
   notify?(title: string, body: string): void;
 }
@@ -214,11 +211,10 @@ export class TrayController<Image, Menu> {
   constructor(private readonly options: TrayControllerOptions<Image, Menu>) {
     options.tray.on('click', () => options.actions.openDashboard());
     this.unsubscribers.push(
-      options.stack.onSnapshot(() => this.render()),
+      options.snapshot.onChange(() => this.render()),
       options.jobs.onUpdate((job) => this.onJob(job)),
       options.settings.onChange(() => this.render()),
     );
-    if (options.plugins) this.unsubscribers.push(options.plugins.onChange(() => this.render()));
     this.render();
   }
 
@@ -233,9 +229,8 @@ export class TrayController<Image, Menu> {
       lang: this.lang(),
       busy: jobs.length > 0,
       busyStep: current?.step ?? null,
-      plugins: this.options.plugins?.trayEntries() ?? [],
     };
-    const snapshot = this.options.stack.getSnapshot();
+    const snapshot = this.options.snapshot.get();
     const icon = trayIconState(snapshot, ctx.busy);
     const template = buildTrayMenu(snapshot, ctx);
     const tooltip = trayTooltip(snapshot, ctx);

@@ -67,10 +67,24 @@ export const JobSnapshotSchema = z.object({
   finishedAt: z.number().nullable(),
 });
 
+/** A registered local plugin folder, named by its manifest (the folder's name until that is read). */
+export const PluginFolderSchema = z.object({ dir: z.string(), name: z.string() });
+
+export const PluginsSummarySchema = z.object({
+  folders: z.array(PluginFolderSchema),
+});
+
+/**
+ * The one app snapshot (`core/app-snapshot.ts`): every service writes its own part, and the renderer,
+ * the tray and the CLI render it. Components keep the order of ComponentIdSchema.
+ */
 export const StatusSnapshotSchema = z.object({
   components: z.array(ComponentStatusSchema),
   /** The Dify project the snapshot is about, when one is known. */
   project: z.object({ dir: z.string(), name: z.string(), composeVersion: z.string().nullable() }).nullable(),
+  plugins: PluginsSummarySchema,
+  /** Reserved for the GPU capability's VRAM summary; nothing writes it yet. */
+  gpu: z.null(),
   updatedAt: z.number(),
 });
 
@@ -104,5 +118,6 @@ export type ComponentState = z.infer<typeof ComponentStateSchema>;
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 export type ComponentStatus = z.infer<typeof ComponentStatusSchema>;
 export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
+export type PluginsSummary = z.infer<typeof PluginsSummarySchema>;
 export type JobSnapshotDto = z.infer<typeof JobSnapshotSchema>;
 export type AppInfo = z.infer<typeof AppInfoSchema>;

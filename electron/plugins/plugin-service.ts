@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import type { SnapshotPart } from '../core/app-snapshot';
 import { AppError, isAppError, toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { JobContext, JobHandle, JobManager } from '../core/jobs';
 import type { EnvApi } from '../env/api';
@@ -48,6 +49,8 @@ export interface PluginServiceOptions {
   daemonReadyTimeoutMs?: number;
   /** Diagnostic lines (requests: method, path, status, time — never bodies or passwords). */
   log?: (line: string) => void;
+  /** The app snapshot's plugins part: the registered folders the tray lists. */
+  snapshot?: SnapshotPart<'plugins'>;
 }
 
 export interface PluginManifestSummary {
@@ -149,8 +152,11 @@ export class PluginService {
 
   constructor(private readonly options: PluginServiceOptions) {
     this.offSettings = options.settings.onChange(() => {
+      // A folder just added shows at once (by its folder name) and gets its plugin's name when read.
+      this.publishSummary();
       void this.refreshNames();
     });
+    this.publishSummary();
     void this.refreshNames();
   }
 
@@ -427,7 +433,14 @@ export class PluginService {
     const changed =
       next.size !== this.names.size || [...next].some(([dir, name]) => this.names.get(dir) !== name);
     this.names = next;
-    if (changed) this.events.emit('change');
+    if (changed) {
+      this.publishSummary();
+      this.events.emit('change');
+    }
+  }
+
+  private publishSummary(): void {
+    this.options.snapshot?.set({ folders: this.trayEntries() });
   }
 
   private get resultsFile(): string {

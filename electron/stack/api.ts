@@ -1,6 +1,6 @@
 /**
  * What the rest of the app (IPC handlers, tray, CLI, E2E harness) may ask of the Docker/Dify
- * capability. Implemented by `StackService` in this folder.
+ * capability. Implemented by `StackService` in this folder (live status + project jobs).
  */
 import type { StatusSnapshot } from '../core/contract';
 import type { DetectedProject, DifyDirCheck } from './contract';
@@ -27,10 +27,11 @@ export interface ProjectJobTools extends OpenProject {
 }
 
 export interface StackApi {
-  /** The latest snapshot (cheap; kept live by Docker events while watching). */
+  /** The app snapshot the stack writes into (cheap; its part kept live by Docker events while watching). */
   getSnapshot(): StatusSnapshot;
-  /** A full re-read from the engine (one round of API calls). */
+  /** A full re-read of the stack's part from the engine (one round of API calls); the app snapshot after it. */
   refresh(): Promise<StatusSnapshot>;
+  /** Every change of the app snapshot, whichever part changed; bursts in one tick are heard once. */
   onSnapshot(listener: (snapshot: StatusSnapshot) => void): () => void;
   /** Begin following Docker events and engine availability (the app does; a one-shot CLI does not). */
   watch(): Promise<void>;

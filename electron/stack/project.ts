@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../core/errors';
 import type { DetectedProject, DifyDirCheck } from './contract';
+import { LABEL_PROJECT, LABEL_SERVICE, LABEL_WORKDIR } from '../docker/compose-labels';
 import { readDotenvValue } from '../docker/compose-model';
 
 /** Compose looks for these names, in this order. */
@@ -95,10 +96,6 @@ export interface LabelledContainer {
   state: string;
 }
 
-export const LABEL_PROJECT = 'com.docker.compose.project';
-export const LABEL_SERVICE = 'com.docker.compose.service';
-export const LABEL_WORKDIR = 'com.docker.compose.project.working_dir';
-export const LABEL_VERSION = 'com.docker.compose.version';
 /** Services whose presence marks a compose project as a Dify one. */
 const DIFY_MARKERS = ['plugin_daemon', 'api'];
 

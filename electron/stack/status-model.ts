@@ -1,6 +1,8 @@
 import type { ComponentStatus, ServiceStatus } from '../core/contract';
+import { AppError } from '../core/errors';
 import type { ServiceSpec } from '../docker/compose-model';
-import { LABEL_SERVICE, LABEL_VERSION } from './project';
+import type { EngineState } from '../docker/engine';
+import { LABEL_SERVICE, LABEL_VERSION } from '../docker/compose-labels';
 
 /** The container facts the status model needs; one Docker `containers/json` call yields all of them. */
 export interface ContainerFacts {
@@ -178,4 +180,22 @@ function problem(
   params: Record<string, string | number>,
 ): DifyAggregate {
   return { state: 'error', detail, reason: { key: `stack.reason.${kind}`, params } };
+}
+
+/** Pure: the Docker component from the engine probe. */
+export function dockerComponent(engine: EngineState): ComponentStatus {
+  if (engine.state === 'running') {
+    return {
+      id: 'docker',
+      state: 'running',
+      detail: `Docker Engine ${engine.version} (API ${engine.apiVersion})`,
+      reason: { key: 'stack.reason.dockerRunning', params: { version: engine.version } },
+      error: null,
+    };
+  }
+  const error =
+    engine.state === 'not-installed'
+      ? new AppError('DOCKER_NOT_INSTALLED')
+      : new AppError('DOCKER_NOT_RUNNING', { detail: engine.reason });
+  return { id: 'docker', state: 'unavailable', detail: error.message, reason: null, error: error.toInfo() };
 }

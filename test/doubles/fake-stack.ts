@@ -20,6 +20,8 @@ export function snapshotOf(partial: Partial<StatusSnapshot> = {}): StatusSnapsho
       },
     ],
     project: null,
+    plugins: { folders: [] },
+    gpu: null,
     updatedAt: 1,
     ...partial,
   };

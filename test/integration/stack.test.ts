@@ -234,12 +234,13 @@ describe.skipIf(skip)('bad input on the real engine', () => {
       extraServiceYaml:
         "  agent_backend:\n    image: ${TEST_IMAGE:-dify-stack-test/busybox:1}\n    restart: always\n    command: ['sh', '-c', 'echo missing SECRET_KEY >&2; exit 3']\n",
     });
-    const svc = serviceFor(stack);
+    const jobManager = new JobManager();
+    const svc = serviceFor(stack, { jobs: jobManager });
     await expect(svc.startStack().done).rejects.toMatchObject({
       code: 'SERVICE_EXITED',
       params: { service: 'agent_backend', exitCode: 3 },
     });
-    const jobs = (svc as unknown as { options: { jobs: JobManager } }).options.jobs.list();
+    const jobs = jobManager.list();
     expect(jobs.at(-1)?.error?.detail).toContain('missing SECRET_KEY');
     expect(dify(await svc.refresh())?.state).toMatch(/error|partial/);
   });

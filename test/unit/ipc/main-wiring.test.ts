@@ -119,6 +119,7 @@ const services = vi.hoisted(() => ({
   jobs: null as null | import('../../../electron/core/jobs').JobManager,
 }));
 vi.mock('../../../electron/services', async () => {
+  const { AppSnapshotStore } = await import('../../../electron/core/app-snapshot');
   const { JobManager, jobOutputSource } = await import('../../../electron/core/jobs');
   const { SubscriptionHub } = await import('../../../electron/core/subscriptions');
   const { topicContract } = await import('../../../electron/contract');
@@ -140,7 +141,8 @@ vi.mock('../../../electron/services', async () => {
         jobs,
         stack,
         subscriptions,
-        plugins: { trayEntries: () => [], onChange: () => () => undefined, reinstall: vi.fn() },
+        plugins: { reinstall: vi.fn() },
+        snapshot: new AppSnapshotStore(),
         dispose: async () => void services.disposed++,
       };
     },

@@ -45,6 +45,8 @@ function snapshot(
       },
     ],
     project: project ? { dir: '/d', name: 'docker', composeVersion: 'v2 2.26.1' } : null,
+    plugins: { folders: [] },
+    gpu: null,
     updatedAt: 1,
   };
 }

@@ -6,6 +6,7 @@ import type {
   SettingsView,
   StatusSnapshot,
 } from '../../../electron/contract';
+import { AppSnapshotStore } from '../../../electron/core/app-snapshot';
 import { AppError } from '../../../electron/core/errors';
 import { JobManager, type JobSnapshot } from '../../../electron/core/jobs';
 import {
@@ -79,6 +80,8 @@ const dify = (over: Partial<ComponentStatus> = {}): ComponentStatus => ({
 const snap = (...components: ComponentStatus[]): StatusSnapshot => ({
   components,
   project: { dir: 'D:\\dify\\docker', name: 'docker', composeVersion: 'v2 2.26.1' },
+  plugins: { folders: [] },
+  gpu: null,
   updatedAt: 1,
 });
 
@@ -170,7 +173,7 @@ describe('trayIconState', () => {
   });
 
   it('treats an empty (not yet checked) snapshot as stopped', () => {
-    expect(trayIconState({ components: [], project: null, updatedAt: 0 }, false)).toBe('stopped');
+    expect(trayIconState({ components: [] }, false)).toBe('stopped');
   });
 });
 
@@ -200,12 +203,11 @@ describe('pluginSubmenu', () => {
     ]);
   });
 
-  it('is part of the menu with the context’s plugins', () => {
-    const items = buildTrayMenu(allRunning, {
-      lang: 'en',
-      busy: false,
-      plugins: [{ dir: 'D:\\plugins\\sd', name: 'SD' }],
-    });
+  it('is part of the menu with the snapshot’s plugin folders', () => {
+    const items = buildTrayMenu(
+      { ...allRunning, plugins: { folders: [{ dir: 'D:\\plugins\\sd', name: 'SD' }] } },
+      { lang: 'en', busy: false },
+    );
     expect(byId(items, 'plugins')?.submenu?.map((i) => i.id)).toEqual(['plugin:D:\\plugins\\sd']);
   });
 });
@@ -330,6 +332,9 @@ describe('trayIconFile', () => {
   });
 });
 
+/** Lets the store's once-per-tick change notification go out. */
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
 describe('TrayController', () => {
   type Menu = { template: Array<TrayMenuItem & { click?: () => void }> };
   function setup() {
@@ -351,19 +356,16 @@ describe('TrayController', () => {
         this.clickListener = listener;
       },
     };
-    const stackEvents = new EventEmitter();
-    let current = stopped;
+    // The real store: the stack's and the plugins' writes reach the tray the way they do in the app.
+    const store = new AppSnapshotStore();
     const stack = {
-      getSnapshot: () => current,
-      onSnapshot: (l: (s: StatusSnapshot) => void) => {
-        stackEvents.on('s', l);
-        return () => stackEvents.off('s', l);
-      },
-      emit(s: StatusSnapshot) {
-        current = s;
-        stackEvents.emit('s', s);
+      /** What the stack service does after a refresh; the store tells its listeners a tick later. */
+      async emit(s: StatusSnapshot) {
+        store.update('stack', { components: s.components, project: s.project });
+        await tick();
       },
     };
+    store.update('stack', { components: stopped.components, project: stopped.project });
     const settingsEvents = new EventEmitter();
     let view: SettingsView = {
       settings: {
@@ -396,28 +398,20 @@ describe('TrayController', () => {
         () => void calls.push(a),
       ]),
     ) as Record<TrayAction, () => void>;
-    const pluginEvents = new EventEmitter();
     const reinstalled: string[] = [];
     const plugins = {
-      entries: [] as Array<{ dir: string; name: string }>,
-      trayEntries() {
-        return this.entries;
-      },
-      onChange: (l: () => void) => {
-        pluginEvents.on('c', l);
-        return () => pluginEvents.off('c', l);
-      },
       reinstall: (dir: string) => void reinstalled.push(dir),
-      set(entries: Array<{ dir: string; name: string }>) {
-        this.entries = entries;
-        pluginEvents.emit('c');
+      /** What the plugin service writes when its registered folders or their names change. */
+      async set(folders: Array<{ dir: string; name: string }>) {
+        store.part('plugins').set({ folders });
+        await tick();
       },
     };
     const controller = new TrayController<string, Menu>({
       tray,
       buildMenu: (template) => ({ template: template as Menu['template'] }),
       image: (state) => `icon:${state}`,
-      stack,
+      snapshot: store,
       jobs,
       settings,
       systemLocale: 'ja-JP',
@@ -433,7 +427,7 @@ describe('TrayController', () => {
     expect(tray.images).toEqual(['icon:stopped']);
     expect(tray.tooltips[0]).toContain('停止中');
 
-    stack.emit(partial);
+    await stack.emit(partial);
     expect(tray.images.at(-1)).toBe('icon:partial');
     settings.set('en');
     expect(tray.tooltips.at(-1)).toBe('Dify Stack Tray — Partly running\nDify: Partly running (9/11)');
@@ -450,7 +444,7 @@ describe('TrayController', () => {
     await handle.done;
     expect(tray.images.at(-1)).toBe('icon:partial');
     controller.dispose();
-    stack.emit(allRunning);
+    await stack.emit(allRunning);
     expect(tray.images.at(-1)).toBe('icon:partial');
   });
 
@@ -493,9 +487,9 @@ describe('TrayController', () => {
     expect(finished?.state).toBe('failed');
   });
 
-  it('rebuilds the plugin submenu when plugins change and reinstalls the clicked one', () => {
+  it('rebuilds the plugin submenu when plugins change and reinstalls the clicked one', async () => {
     const { tray, plugins, reinstalled } = setup();
-    plugins.set([{ dir: '/p/sd', name: 'SD tool' }]);
+    await plugins.set([{ dir: '/p/sd', name: 'SD tool' }]);
     const menu = tray.menus.at(-1)!;
     const sub = menu.template.find((i) => i.id === 'plugins')?.submenu as Menu['template'];
     expect(sub.map((i) => i.label)).toEqual(['SD tool']);

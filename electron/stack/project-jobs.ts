@@ -1,0 +1,168 @@
+/**
+ * Compose work on the Dify project, as jobs serialized per project: start, stop, down, restart of a
+ * service, and any other caller's compose work (timeout apply, plugin signature fix) through
+ * `runProjectJob`. Compose output streams into the job; `up`/`restart` end with the health wait.
+ */
+import type { StatusSnapshot } from '../core/contract';
+import { AppError } from '../core/errors';
+import type { JobContext, JobHandle, JobManager } from '../core/jobs';
+import { composeFailure, composeMismatch, runCompose, type ComposeBinary } from '../docker/compose-cli';
+import { LABEL_PROJECT } from '../docker/compose-labels';
+import type { ProjectModel } from '../docker/compose-model';
+import { ensureEngine, launchDockerDesktopWindows } from '../docker/ensure-engine';
+import type { ProjectJobTools } from './api';
+import type { DifyProject } from './project';
+import type { ProjectResolver } from './project-resolver';
+import { waitForReady } from './ready-wait';
+import { serviceStatuses } from './status-model';
+
+export interface ProjectJobsOptions {
+  jobs: JobManager;
+  resolver: ProjectResolver;
+  /** The live status's refresh: the health wait reads through it, and every job ends with one. */
+  refresh: () => Promise<StatusSnapshot>;
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  /** Windows: starts Docker Desktop; returns false when it is not installed. */
+  launchDockerDesktop?: () => boolean;
+  /** How long `up` waits for every service to be running/healthy. */
+  readyTimeoutMs?: number;
+}
+
+const READY_TIMEOUT_MS = 300_000;
+
+type ComposeOptions = { tolerateLeakedEndpoint?: boolean };
+
+export class ProjectJobs {
+  constructor(private readonly options: ProjectJobsOptions) {}
+
+  startStack(): JobHandle<void> {
+    return this.projectJob('stack.start', async (ctx, project, bin) => {
+      const createdBy = await this.options.resolver.createdBy(project);
+      if (composeMismatch(bin, createdBy))
+        ctx.log(
+          `Note: the project was created by Compose ${createdBy}; Compose ${bin.version} will recreate its containers.`,
+        );
+      ctx.step('stack.steps.composeUp');
+      await this.compose(ctx, bin, project, ['up', '-d']);
+      await this.waitForReady(ctx, null);
+    });
+  }
+
+  stopStack(): JobHandle<void> {
+    return this.projectJob('stack.stop', async (ctx, project, bin) => {
+      ctx.step('stack.steps.composeStop');
+      await this.compose(ctx, bin, project, ['stop']);
+    });
+  }
+
+  downStack(): JobHandle<void> {
+    return this.projectJob('stack.down', async (ctx, project, bin) => {
+      ctx.step('stack.steps.composeDown');
+      await this.compose(ctx, bin, project, ['down'], { tolerateLeakedEndpoint: true });
+    });
+  }
+
+  restartService(service: string): JobHandle<void> {
+    return this.projectJob('stack.restartService', async (ctx, project, bin, model) => {
+      if (!model.services.some((s) => s.name === service))
+        throw new AppError('SERVICE_UNKNOWN', { params: { service } });
+      ctx.step('stack.steps.restartingService', { service });
+      await this.compose(ctx, bin, project, ['restart', service]);
+      await this.waitForReady(ctx, [service]);
+    });
+  }
+
+  /**
+   * Runs `body` as a job serialized with every other compose operation on the Dify project: engine
+   * up, project resolved, Compose chosen, then `body` with tools that stream compose output into the job.
+   */
+  runProjectJob<T>(
+    kind: string,
+    body: (ctx: JobContext, tools: ProjectJobTools) => Promise<T>,
+  ): JobHandle<T> {
+    const { resolver, platform, env } = this.options;
+    // Serialize on the configured folder (or on detection); the actual project is resolved inside.
+    const resource = `compose:${resolver.configuredDir() || 'detected'}`;
+    return this.options.jobs.start({ kind, resource }, async (ctx) => {
+      try {
+        await ensureEngine(ctx, {
+          platform,
+          probe: () => resolver.probe(),
+          launchDockerDesktop: this.options.launchDockerDesktop ?? (() => launchDockerDesktopWindows(env)),
+        });
+        const open = await resolver.open();
+        if (open.model.composeError) throw open.model.composeError;
+        // A cancel that came while we were looking must not reach compose.
+        ctx.throwIfCancelled();
+        const tools: ProjectJobTools = {
+          ...open,
+          compose: (args, options) => this.compose(ctx, open.bin, open.project, args, options),
+          waitForReady: (services, timeoutMs) => this.waitForReady(ctx, services, timeoutMs),
+          containerIds: async () => {
+            const { containers } = await resolver.resolve();
+            return Object.fromEntries(
+              open.model.services.map((s) => [
+                s.name,
+                serviceStatuses([s], containers)[0]?.containerId ?? '',
+              ]),
+            );
+          },
+        };
+        const result = await body(ctx, tools);
+        ctx.step('stack.steps.done');
+        return result;
+      } finally {
+        void this.options.refresh().catch(() => undefined);
+      }
+    });
+  }
+
+  private projectJob(
+    kind: string,
+    body: (ctx: JobContext, project: DifyProject, bin: ComposeBinary, model: ProjectModel) => Promise<void>,
+  ): JobHandle<void> {
+    return this.runProjectJob(kind, (ctx, tools) => body(ctx, tools.project, tools.bin, tools.model));
+  }
+
+  private waitForReady(ctx: JobContext, only: string[] | null, timeoutMs?: number): Promise<void> {
+    return waitForReady(
+      ctx,
+      { refresh: this.options.refresh, docker: this.options.resolver.docker },
+      only,
+      timeoutMs ?? this.options.readyTimeoutMs ?? READY_TIMEOUT_MS,
+    );
+  }
+
+  private async compose(
+    ctx: JobContext,
+    bin: ComposeBinary,
+    project: DifyProject,
+    args: string[],
+    options: ComposeOptions = {},
+  ): Promise<void> {
+    ctx.log(
+      `$ ${bin.flavor === 'v2' ? 'docker compose' : 'docker-compose'} -p ${project.projectName} ${args.join(' ')}`,
+    );
+    const result = await runCompose(bin, project, args, {
+      onLine: (line) => ctx.log(line),
+      signal: ctx.signal,
+      platform: this.options.platform,
+      env: this.options.env,
+    });
+    if (result.code === 0) return;
+    // dockerd 20.10 may keep a leaked endpoint: `down` removed every container but exits 1 (facts.md).
+    if (options.tolerateLeakedEndpoint && /has active endpoints/.test(result.stderr)) {
+      const left = await this.options.resolver.listContainers({
+        label: [`${LABEL_PROJECT}=${project.projectName}`],
+      });
+      if (left.length === 0) {
+        ctx.log(
+          'Warning: every container was removed, but the engine kept the project network busy; it goes away when Docker restarts.',
+        );
+        return;
+      }
+    }
+    throw composeFailure(bin, args[0] ?? '', result);
+  }
+}
