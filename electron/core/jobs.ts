@@ -104,12 +104,18 @@ export class JobManager {
         snapshot.outputLines++;
         for (const follower of entry.followers) follower.push(line);
       },
+      // A poll loop reports the same step or fraction again and again (waiting for health checks):
+      // only a change is an update worth sending to every window.
       step: (key, params) => {
-        snapshot.step = params ? { key, params } : { key };
+        const next = params ? { key, params } : { key };
+        if (sameStep(snapshot.step, next)) return;
+        snapshot.step = next;
         this.emit(entry);
       },
       progress: (fraction) => {
-        snapshot.progress = Math.max(0, Math.min(1, fraction));
+        const next = Math.max(0, Math.min(1, fraction));
+        if (snapshot.progress === next) return;
+        snapshot.progress = next;
         this.emit(entry);
       },
       throwIfCancelled: () => {
@@ -228,6 +234,13 @@ export class JobManager {
  */
 function cancellationError(e: unknown): AppError {
   return e instanceof AppError && e.code.includes('CANCELLED') ? e : new AppError('CANCELLED');
+}
+
+function sameStep(a: JobStep | null, b: JobStep): boolean {
+  if (!a || a.key !== b.key) return false;
+  const pa = Object.entries(a.params ?? {});
+  const pb = b.params ?? {};
+  return pa.length === Object.keys(pb).length && pa.every(([k, v]) => pb[k] === v);
 }
 
 function clone(s: JobSnapshot): JobSnapshot {

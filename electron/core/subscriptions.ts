@@ -12,7 +12,6 @@
  * connected once with its send function; `closeOwner` drops everything a view opened when it closes
  * or reloads, since a reloaded page can no longer unsubscribe what its previous document opened.
  */
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { TopicSpec } from './contract-kit';
 import { AppError } from './errors';
@@ -66,6 +65,8 @@ interface Subscription {
   lastSent: number;
   timer: NodeJS.Timeout | null;
   stop: (() => void) | null;
+  /** False once closed (unsubscribed, owner gone, delivered its end): pushes are ignored. */
+  open: boolean;
 }
 
 export class SubscriptionHub<T extends Record<string, TopicSpec>> {
@@ -74,6 +75,11 @@ export class SubscriptionHub<T extends Record<string, TopicSpec>> {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly intervalMs: number;
   private readonly maxQueue: number;
+  /**
+   * Ids are short because every batch carries one; they need not be secret, since only the owner may
+   * close a subscription and batches go to the owner alone.
+   */
+  private lastId = 0;
 
   constructor(
     private readonly topics: T,
@@ -135,7 +141,7 @@ export class SubscriptionHub<T extends Record<string, TopicSpec>> {
     if (!registered) throw new AppError('INTERNAL', { detail: `topic "${topic}" has no source` });
 
     const sub: Subscription = {
-      id: randomUUID(),
+      id: `s${++this.lastId}`,
       owner,
       topic,
       maxQueue: registered.maxQueue,
@@ -146,15 +152,16 @@ export class SubscriptionHub<T extends Record<string, TopicSpec>> {
       lastSent: Number.NEGATIVE_INFINITY,
       timer: null,
       stop: null,
+      open: true,
     };
     this.subscriptions.set(sub.id, sub);
-    const live = (): boolean => this.subscriptions.get(sub.id) === sub && !sub.ended;
+    const live = (): boolean => sub.open && !sub.ended;
     const sink: TopicSink<unknown> = {
+      // The hot path (a chatty log pushes line by line): no work beyond the append while batching.
       push: (item) => {
-        if (!live()) return;
-        sub.queue.push(item);
-        this.trim(sub);
-        this.schedule(sub);
+        if (!sub.open || sub.ended) return;
+        if (sub.queue.push(item) - sub.head > sub.maxQueue) this.trim(sub);
+        if (!sub.timer) this.schedule(sub);
       },
       pushMany: (items) => {
         if (!live() || items.length === 0) return;
@@ -254,7 +261,7 @@ export class SubscriptionHub<T extends Record<string, TopicSpec>> {
   private deliver(sub: Subscription): void {
     if (sub.timer) clearTimeout(sub.timer);
     sub.timer = null;
-    if (this.subscriptions.get(sub.id) !== sub) return;
+    if (!sub.open) return;
     if (pending(sub) === 0 && sub.dropped === 0 && !sub.ended) return;
     const items = sub.head === 0 ? sub.queue : sub.queue.slice(sub.head);
     const batch: SubscriptionBatch = { id: sub.id, items, dropped: sub.dropped, ended: sub.ended };
@@ -262,7 +269,10 @@ export class SubscriptionHub<T extends Record<string, TopicSpec>> {
     sub.head = 0;
     sub.dropped = 0;
     sub.lastSent = Date.now();
-    if (sub.ended) this.subscriptions.delete(sub.id);
+    if (sub.ended) {
+      sub.open = false;
+      this.subscriptions.delete(sub.id);
+    }
     const receiver = this.receivers.get(sub.owner);
     try {
       receiver?.(batch);
@@ -272,6 +282,7 @@ export class SubscriptionHub<T extends Record<string, TopicSpec>> {
   }
 
   private close(sub: Subscription): void {
+    sub.open = false;
     if (sub.timer) clearTimeout(sub.timer);
     sub.timer = null;
     this.subscriptions.delete(sub.id);

@@ -48,6 +48,29 @@ describe('JobManager', () => {
     expect(seen).toContain('running');
   });
 
+  it('sends an update only when the step or progress really changed (poll loops repeat them)', async () => {
+    const jobs = new JobManager();
+    const seen: string[] = [];
+    jobs.onUpdate((j) => seen.push(`${j.step?.key}:${JSON.stringify(j.step?.params ?? {})}:${j.progress}`));
+    const job = jobs.start({ kind: 'k', resource: 'r' }, async (ctx) => {
+      ctx.step('stack.steps.waitingForServices');
+      for (let i = 0; i < 5; i++) ctx.progress(0.5);
+      ctx.step('stack.steps.waitingForServices');
+      ctx.progress(0.75);
+      ctx.step('stack.steps.restartingService', { service: 'api' });
+      ctx.step('stack.steps.restartingService', { service: 'api' });
+      ctx.step('stack.steps.restartingService', { service: 'worker' });
+    });
+    await job.done;
+    expect(seen.slice(2, -1)).toEqual([
+      'stack.steps.waitingForServices:{}:null',
+      'stack.steps.waitingForServices:{}:0.5',
+      'stack.steps.waitingForServices:{}:0.75',
+      'stack.steps.restartingService:{"service":"api"}:0.75',
+      'stack.steps.restartingService:{"service":"worker"}:0.75',
+    ]);
+  });
+
   it('keeps the code and detail of a failure', async () => {
     const jobs = new JobManager();
     const job = jobs.start({ kind: 'k', resource: 'r' }, async () => {
