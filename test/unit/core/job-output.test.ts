@@ -14,7 +14,7 @@ let hub: SubscriptionHub<typeof topicContract>;
 let batches: SubscriptionBatch[];
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
   jobs = new JobManager();
   hub = new SubscriptionHub(topicContract);
   hub.register('job-output', jobOutputSource(jobs));

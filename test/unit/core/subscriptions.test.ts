@@ -39,7 +39,7 @@ function receiver() {
 
 let hub: SubscriptionHub<typeof topics>;
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
   hub = new SubscriptionHub(topics);
 });
 afterEach(() => {

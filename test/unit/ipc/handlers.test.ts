@@ -263,7 +263,7 @@ describe('wireEvents', () => {
   });
 
   it('throttles job updates to about 10 per second per job but always delivers the final state', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
     const { sent, send } = collect();
     const off = wireEvents(services, 'win', send);
     let finish!: () => void;
@@ -310,7 +310,7 @@ describe('wireEvents', () => {
   });
 
   it('job output reaches the receiver only as subscription batches, and unwiring closes them', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
     const { sent, send } = collect();
     const off = wireEvents(services, 'win', send);
     let finish!: () => void;
