@@ -3,6 +3,7 @@
  * printing medians and ratios. Pick some with `npm run bench -- status plugin`.
  */
 import { printResult, type BenchResult } from './stats';
+import { runIpcStreamBench } from './ipc-stream';
 import { runPluginBench } from './plugin';
 import { runRedeployBench } from './redeploy';
 import { runStatusBench } from './status';
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   status: runStatusBench,
   plugin: runPluginBench,
   redeploy: runRedeployBench,
+  'ipc-stream': runIpcStreamBench,
 };
 
 async function main(): Promise<void> {
