@@ -7,8 +7,10 @@ import path from 'node:path';
 import { topicContract, type TopicContract } from './contract';
 import { AppSnapshotStore } from './core/app-snapshot';
 import { JobManager, jobOutputSource } from './core/jobs';
+import { ProjectLocks } from './core/project-lock';
 import { SubscriptionHub } from './core/subscriptions';
 import { TimeoutService } from './env/timeout-service';
+import { versionFromImage } from './plugins/auth-era';
 import { PluginService } from './plugins/plugin-service';
 import { EnvSecretStore, type SecretStore } from './plugins/secrets';
 import { settingsFilePath } from './settings/paths';
@@ -42,7 +44,13 @@ export interface CreateServicesOptions {
   cwd?: string;
   /** Where the Dify password is kept: safeStorage-backed in the app; default DIFY_PASSWORD (CLI). */
   secrets?: SecretStore;
+  /** Who we are when another program waits for our project lock ("waiting for the dify-stack CLI"). */
+  program?: 'app' | 'cli';
+  /** How long a project job waits for another program's lock (default 10 min). */
+  lockWaitMs?: number;
 }
+
+const PROGRAM_NAMES = { app: 'Dify Stack Tray', cli: 'dify-stack CLI' } as const;
 
 export async function createServices(opts: CreateServicesOptions = {}): Promise<AppServices> {
   const platform = opts.platform ?? process.platform;
@@ -57,9 +65,19 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
   const settings = await SettingsStore.open(file);
   const jobs = new JobManager();
   const snapshot = new AppSnapshotStore();
+  // The lock folder is the per-user app-data folder even with `--config FILE`: every program on this
+  // machine must meet at the same lock, whichever settings file it reads.
+  const appData = path.dirname(settingsFilePath({ platform, env, homedir: opts.homedir ?? os.homedir() }));
+  const locks = new ProjectLocks({
+    dir: path.join(appData, 'locks'),
+    program: PROGRAM_NAMES[opts.program ?? 'app'],
+    platform,
+  });
   const stack = new StackService({
     jobs,
     snapshot,
+    locks,
+    lockWaitMs: opts.lockWaitMs,
     getSettings: () => settings.get().settings,
     difyDirOverride: opts.difyDir || undefined,
     platform,
@@ -73,6 +91,12 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     // The signature fix writes FORCE_VERIFYING_SIGNATURE through the timeout panel's .env machinery.
     env: () => timeouts,
     snapshot: snapshot.part('plugins'),
+    // The login's password form follows the running Dify's release: its `api` image tag (facts.md).
+    difyVersion: async () => {
+      const containers = (await stack.openProject().catch(() => null))?.containers ?? [];
+      const apis = containers.filter((c) => c.service === 'api');
+      return versionFromImage((apis.find((c) => c.state === 'running') ?? apis[0])?.image);
+    },
   });
   const timeouts = new TimeoutService({ stack, backupRoot: path.dirname(settings.path), env, platform });
   return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot });

@@ -102,6 +102,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         cwd,
         configFile: opts.config,
         difyDir: opts.difyDir ? p.resolve(cwd, opts.difyDir) : undefined,
+        program: 'cli',
       });
     } catch (e) {
       cx.printError(toErrorInfo(e));

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'SERVICE_EXITED',
   'SERVICE_UNHEALTHY',
   'SERVICES_NOT_READY',
+  // Another process (the app or a CLI run) holds this Dify project's lock for longer than we wait.
+  'PROJECT_BUSY',
   'SETTINGS_INVALID',
   'SETTINGS_WRITE_FAILED',
   // Plugins (electron/plugins): packaging, the Dify console client and the reinstall workflow.
@@ -55,6 +57,14 @@ export const ERROR_CODES = [
   'DIFY_REQUEST_FAILED',
   'DIFY_HTTP_ERROR',
   'DIFY_UNEXPECTED_RESPONSE',
+  // The login's one counted failure may be the password form's fault (Dify's version unknown).
+  'DIFY_LOGIN_FAILED_UNCERTAIN',
+  // Dify's lock-out after more than 5 failed logins (429).
+  'DIFY_LOGIN_LOCKED',
+  // 400 invalid_param "Failed to request plugin daemon", still there after the retries.
+  'DIFY_PLUGIN_DAEMON_UNAVAILABLE',
+  // The new version's install may still run after the old one was removed: no restore beside it.
+  'PLUGIN_INSTALL_UNSETTLED',
   // Plugin panel, CLI and secret store (electron/plugins/plugin-service.ts, secrets.ts).
   'PLUGIN_SIGNATURE_FIX_UNAVAILABLE',
   'PLUGIN_DAEMON_NOT_READY',

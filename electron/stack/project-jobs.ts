@@ -6,6 +6,7 @@
 import type { StatusSnapshot } from '../core/contract';
 import { AppError } from '../core/errors';
 import type { JobContext, JobHandle, JobManager } from '../core/jobs';
+import type { LockHolder, ProjectLocks } from '../core/project-lock';
 import { composeFailure, composeMismatch, runCompose, type ComposeBinary } from '../docker/compose-cli';
 import { LABEL_PROJECT } from '../docker/compose-labels';
 import type { ProjectModel } from '../docker/compose-model';
@@ -27,6 +28,13 @@ export interface ProjectJobsOptions {
   launchDockerDesktop?: () => boolean;
   /** How long `up` waits for every service to be running/healthy. */
   readyTimeoutMs?: number;
+  /**
+   * The lock shared with every other program on this machine (the app, CLI runs): held for the whole
+   * job, so two programs never interleave `.env` writes and compose runs on one project.
+   */
+  locks?: ProjectLocks;
+  /** How long a job waits for another program's lock before it fails with PROJECT_BUSY. */
+  lockWaitMs?: number;
 }
 
 const READY_TIMEOUT_MS = 300_000;
@@ -85,6 +93,7 @@ export class ProjectJobs {
     // Serialize on the configured folder (or on detection); the actual project is resolved inside.
     const resource = `compose:${resolver.configuredDir() || 'detected'}`;
     return this.options.jobs.start({ kind, resource }, async (ctx) => {
+      let release: (() => Promise<void>) | null = null;
       try {
         await ensureEngine(ctx, {
           platform,
@@ -95,6 +104,7 @@ export class ProjectJobs {
         if (open.model.composeError) throw open.model.composeError;
         // A cancel that came while we were looking must not reach compose.
         ctx.throwIfCancelled();
+        release = await this.acquireLock(ctx, kind, open.project.dir);
         const tools: ProjectJobTools = {
           ...open,
           compose: (args, options) => this.compose(ctx, open.bin, open.project, args, options),
@@ -113,9 +123,30 @@ export class ProjectJobs {
         ctx.step('stack.steps.done');
         return result;
       } finally {
+        await release?.();
         void this.options.refresh().catch(() => undefined);
       }
     });
+  }
+
+  /** Waits for the project's cross-process lock, saying who holds it while it waits. */
+  private async acquireLock(
+    ctx: JobContext,
+    kind: string,
+    dir: string,
+  ): Promise<(() => Promise<void>) | null> {
+    const { locks } = this.options;
+    if (!locks) return null;
+    const release = await locks.acquire(dir, kind, {
+      signal: ctx.signal,
+      timeoutMs: this.options.lockWaitMs,
+      onWait: (holder, alive) => {
+        const [key, params] = lockWaitStep(holder, alive);
+        ctx.step(key, params);
+        ctx.log(lockWaitLine(holder, alive));
+      },
+    });
+    return release;
   }
 
   private projectJob(
@@ -165,4 +196,18 @@ export class ProjectJobs {
     }
     throw composeFailure(bin, args[0] ?? '', result);
   }
+}
+
+function lockWaitStep(holder: LockHolder | null, alive: boolean): [string, Record<string, string | number>?] {
+  if (!holder) return ['stack.steps.waitingForLockUnknown'];
+  const params = { program: holder.program, action: holder.action, pid: holder.pid };
+  return [alive ? 'stack.steps.waitingForLock' : 'stack.steps.takingOverLock', params];
+}
+
+/** The same in the job's output (English, like compose's own lines), for the CLI and the log. */
+function lockWaitLine(holder: LockHolder | null, alive: boolean): string {
+  if (!holder) return 'Waiting for another program to finish with this Dify project…';
+  return alive
+    ? `Waiting for ${holder.program} (${holder.action}, pid ${holder.pid}) to finish with this Dify project…`
+    : `${holder.program} (pid ${holder.pid}) ended without releasing this Dify project; taking over its lock…`;
 }

@@ -12,6 +12,7 @@ import type { DetectedProject, DifyDirCheck } from './contract';
 import { ComposeLocator, type ComposeAvailability } from '../docker/compose-cli';
 import { ProjectModelCache } from '../docker/compose-model';
 import { dockerConnectionOptions } from '../docker/connection';
+import type { ProjectLocks } from '../core/project-lock';
 import { LiveStatus } from './live-status';
 import { checkDifyDir } from './project';
 import { ProjectJobs } from './project-jobs';
@@ -33,6 +34,9 @@ export interface StackServiceOptions {
   composeAvailability?: ComposeAvailability;
   /** The app snapshot the status is written into; a store of its own when used alone (tests, benches). */
   snapshot?: AppSnapshotStore;
+  /** One writer per project across the app and CLI runs (core/project-lock); none in unit tests. */
+  locks?: ProjectLocks;
+  lockWaitMs?: number;
 }
 
 export class StackService implements StackApi {
@@ -66,6 +70,8 @@ export class StackService implements StackApi {
       env,
       launchDockerDesktop: options.launchDockerDesktop,
       readyTimeoutMs: options.readyTimeoutMs,
+      locks: options.locks,
+      lockWaitMs: options.lockWaitMs,
     });
   }
 
