@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli, type CliIo } from '../../electron/cli/cli';
@@ -104,6 +105,9 @@ export async function runCliProcess(args: string[], options: CliProcessOptions):
     ...(options.baseEnv ?? { PATH: process.env.PATH ?? '' }),
     HOME: options.home,
     XDG_CONFIG_HOME: options.xdgConfigHome ?? join(options.home, '.config'),
+    // The docker CLI finds its plugins (Compose v2) under its own config folder, ~/.docker by default:
+    // a test HOME must not hide `docker compose` and silently leave the run on Compose v1.
+    DOCKER_CONFIG: process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'),
     LANG: options.lang ?? 'en_US.UTF-8',
     LC_ALL: '',
     ...options.env,

@@ -53,7 +53,6 @@ describe.skipIf(skip)('project lock across the app and CLI runs', () => {
     runCliProcess(['--dify-dir', stack.dir, ...args], {
       home,
       baseEnv: process.env,
-      env: { DOCKER_CONFIG: homeEnv().DOCKER_CONFIG },
       timeoutMs: 120_000,
     });
   const envValue = (key: string): string | undefined =>
