@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import type {
   AppInfo,
   ErrorInfo,
@@ -6,8 +6,16 @@ import type {
   SettingsView,
   StatusSnapshot,
 } from '../../../electron/contract';
-import { getBridge, invoke, on, toErrorInfo } from '../api';
-import { mergeJob, mergeJobs } from '../lib/jobs';
+import { getBridge, invoke } from '../api';
+import {
+  EMPTY_LIVE_STATE,
+  LIVE_FOLDS,
+  mergeLiveAnswer,
+  withSettings,
+  withSnapshot,
+  type LiveState,
+} from '../lib/live-state';
+import { useQuery } from './useQuery';
 
 export interface LiveData {
   appInfo: AppInfo | null;
@@ -27,69 +35,43 @@ const NO_BRIDGE: ErrorInfo = {
   detail: 'The preload bridge is missing: the page was opened outside Dify Stack Tray.',
 };
 
-/** Snapshots from an invoke answer and from events can cross: keep whichever is newer. */
-function newer(prev: StatusSnapshot | null, next: StatusSnapshot): StatusSnapshot {
-  return prev && prev.updatedAt > next.updatedAt ? prev : next;
+async function loadLiveState(): Promise<LiveState> {
+  const [appInfo, settingsView, snapshot, jobs] = await Promise.all([
+    invoke('app:info', {}),
+    invoke('settings:get', {}),
+    invoke('status:get', {}),
+    invoke('jobs:list', {}),
+  ]);
+  return { appInfo, settingsView, snapshot, jobs };
 }
 
 /**
  * The window's copy of main's state: loaded once, then kept live by the `status`, `job` and
- * `settings` events. Subscriptions start before the first load so no update falls in between.
+ * `settings` events (lib/live-state.ts says how each one applies).
  */
 export function useLiveData(): LiveData {
-  const [appInfo, setAppInfo] = useState<AppInfo | null>(null);
-  const [settingsView, setSettingsView] = useState<SettingsView | null>(null);
-  const [snapshot, setSnapshot] = useState<StatusSnapshot | null>(null);
-  const [jobs, setJobs] = useState<JobSnapshotDto[]>([]);
-  const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
-  const [loaded, setLoaded] = useState(false);
-
   // Opened outside the app (a plain browser): nothing to talk to, say so instead of spinning.
   const bridgeMissing = getBridge() === null;
+  const live = useQuery(loadLiveState, [], {
+    enabled: !bridgeMissing,
+    fold: LIVE_FOLDS,
+    merge: mergeLiveAnswer,
+  });
+  const { update } = live;
+  const acceptSnapshot = useCallback(
+    (s: StatusSnapshot) => update((held) => withSnapshot(held, s)),
+    [update],
+  );
+  const acceptSettings = useCallback((v: SettingsView) => update((held) => withSettings(held, v)), [update]);
 
-  useEffect(() => {
-    if (bridgeMissing) return undefined;
-    let alive = true;
-    const offs = [
-      on('status', (s) => setSnapshot((prev) => newer(prev, s))),
-      on('job', (j) => setJobs((prev) => mergeJob(prev, j))),
-      on('settings', (v) => setSettingsView(v)),
-    ];
-    Promise.all([
-      invoke('app:info', {}),
-      invoke('settings:get', {}),
-      invoke('status:get', {}),
-      invoke('jobs:list', {}),
-    ]).then(
-      ([info, view, status, jobList]) => {
-        if (!alive) return;
-        setAppInfo(info);
-        setSettingsView(view);
-        setSnapshot((prev) => newer(prev, status));
-        // Main answered after every event already received here, so its list is the newer word.
-        setJobs((prev) => mergeJobs(prev, jobList));
-        setLoaded(true);
-      },
-      (e: unknown) => {
-        if (alive) setLoadError(toErrorInfo(e));
-      },
-    );
-    return () => {
-      alive = false;
-      for (const off of offs) off();
-    };
-  }, [bridgeMissing]);
-
-  const acceptSnapshot = useCallback((s: StatusSnapshot) => setSnapshot((prev) => newer(prev, s)), []);
-  const acceptSettings = useCallback((v: SettingsView) => setSettingsView(v), []);
-
+  const state = live.data ?? EMPTY_LIVE_STATE;
   return {
-    appInfo,
-    settingsView,
-    snapshot,
-    jobs,
-    loadError: bridgeMissing ? NO_BRIDGE : loadError,
-    loaded,
+    appInfo: state.appInfo,
+    settingsView: state.settingsView,
+    snapshot: state.snapshot,
+    jobs: state.jobs,
+    loadError: bridgeMissing ? NO_BRIDGE : live.error,
+    loaded: !bridgeMissing && !live.loading && live.error === null,
     acceptSnapshot,
     acceptSettings,
   };
