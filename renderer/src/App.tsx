@@ -1,30 +1,24 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBox } from './components/ErrorBox';
-import { Icon, type IconName } from './components/Icon';
-import { useLiveData } from './hooks/useLiveData';
+import { Icon } from './components/Icon';
+import { useLiveData, type LiveData } from './hooks/useLiveData';
 import { applyLang } from './i18n/setup';
 import { resolveLang } from './lib/lang';
-import { DashboardPage } from './pages/dashboard/DashboardPage';
-import { PluginsPage } from './pages/plugins/PluginsPage';
-import { SettingsPage } from './pages/settings/SettingsPage';
-import { TimeoutsPage } from './pages/timeouts/TimeoutsPage';
+import type { AppActions, AppData, PageId } from './pages/page-types';
+import { FIRST_PAGE, PAGE_IDS, PAGES } from './pages/registry';
 
-/** Pages of the dashboard window. Later issues add Timeouts, Plugins, GPU and Logs here. */
-type PageId = 'dashboard' | 'timeouts' | 'plugins' | 'settings';
+/** Everything pages may ask for, or null until the first load has brought all of it. */
+function appData(data: LiveData): AppData | null {
+  const { loaded, snapshot, jobs, appInfo, settingsView } = data;
+  return loaded && snapshot && appInfo && settingsView ? { snapshot, jobs, appInfo, settingsView } : null;
+}
 
-/** labelKey: pages whose nav text lives in their own i18n section. */
-const PAGES: ReadonlyArray<{ id: PageId; icon: IconName; labelKey?: string }> = [
-  { id: 'dashboard', icon: 'dashboard' },
-  { id: 'timeouts', icon: 'clock', labelKey: 'timeouts.page.nav' },
-  { id: 'plugins', icon: 'plugin', labelKey: 'plugins.page.nav' },
-  { id: 'settings', icon: 'settings' },
-];
-
+/** The window: the nav from the page registry, and the current page once main's state is in. */
 export function App() {
   const { t } = useTranslation();
   const data = useLiveData();
-  const [page, setPage] = useState<PageId>('dashboard');
+  const [page, setPage] = useState<PageId>(FIRST_PAGE);
 
   const languageSetting = data.settingsView?.settings.language ?? 'system';
   const systemLocale = data.appInfo?.systemLocale ?? navigator.language;
@@ -32,6 +26,13 @@ export function App() {
     applyLang(resolveLang(languageSetting, systemLocale));
   }, [languageSetting, systemLocale]);
 
+  const { acceptSnapshot, acceptSettings } = data;
+  const actions = useMemo<AppActions>(
+    () => ({ acceptSnapshot, acceptSettings, openPage: setPage }),
+    [acceptSnapshot, acceptSettings],
+  );
+
+  const ready = appData(data);
   let content;
   if (data.loadError) {
     content = (
@@ -39,35 +40,14 @@ export function App() {
         <ErrorBox error={data.loadError} />
       </div>
     );
-  } else if (!data.loaded || !data.snapshot || !data.appInfo || !data.settingsView) {
+  } else if (!ready) {
     content = (
       <p className="page-message muted" role="status">
         {t('common.loading')}
       </p>
     );
-  } else if (page === 'dashboard') {
-    content = (
-      <DashboardPage
-        snapshot={data.snapshot}
-        jobs={data.jobs}
-        appInfo={data.appInfo}
-        configuredDir={data.settingsView.settings.difyDir}
-        onSnapshot={data.acceptSnapshot}
-        onOpenSettings={() => setPage('settings')}
-      />
-    );
-  } else if (page === 'timeouts') {
-    content = <TimeoutsPage jobs={data.jobs} />;
-  } else if (page === 'plugins') {
-    content = <PluginsPage jobs={data.jobs} settings={data.settingsView.settings} />;
   } else {
-    content = (
-      <SettingsPage
-        view={data.settingsView}
-        resolvedSystemLang={resolveLang('system', systemLocale)}
-        onSaved={data.acceptSettings}
-      />
-    );
+    content = PAGES[page].render(ready, actions);
   }
 
   return (
@@ -75,16 +55,16 @@ export function App() {
       <nav className="sidebar" aria-label={t('nav.label')}>
         <div className="sidebar__brand">{t('app.name')}</div>
         <ul className="sidebar__list">
-          {PAGES.map((p) => (
-            <li key={p.id}>
+          {PAGE_IDS.map((id) => (
+            <li key={id}>
               <button
                 type="button"
                 className="sidebar__item"
-                aria-current={page === p.id ? 'page' : undefined}
-                onClick={() => setPage(p.id)}
+                aria-current={page === id ? 'page' : undefined}
+                onClick={() => setPage(id)}
               >
-                <Icon name={p.icon} />
-                {t(p.labelKey ?? `nav.${p.id}`)}
+                <Icon name={PAGES[id].icon} />
+                {t(PAGES[id].navLabel)}
               </button>
             </li>
           ))}

@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import type { ComponentState, JobSnapshotDto, ServiceStatus } from '../../../electron/contract';
-import { serviceStateKey, serviceTone, type Tone } from '../lib/status';
+import { COMPONENT_TONE, componentStateKey, serviceStateKey, serviceTone, type Tone } from '../lib/status';
 import { Icon, type IconName } from './Icon';
+import './Badge.css';
 
 /** A state shown three ways at once: colour (tone), shape (icon) and words. */
 export function Badge({
@@ -23,19 +24,21 @@ export function Badge({
   );
 }
 
-const COMPONENT_LOOK: Record<ComponentState, { tone: Tone; icon: IconName }> = {
-  running: { tone: 'ok', icon: 'check' },
-  partial: { tone: 'warn', icon: 'half' },
-  stopped: { tone: 'idle', icon: 'stop' },
-  starting: { tone: 'busy', icon: 'spinner' },
-  unavailable: { tone: 'idle', icon: 'dash' },
-  error: { tone: 'bad', icon: 'alert' },
+// The tone is the tray's and the CLI's too (shared presentation rules); the shape is the window's own.
+const COMPONENT_ICONS: Record<ComponentState, IconName> = {
+  running: 'check',
+  partial: 'half',
+  stopped: 'stop',
+  starting: 'spinner',
+  unavailable: 'dash',
+  error: 'alert',
 };
 
 export function ComponentStateBadge({ state }: { state: ComponentState }) {
   const { t } = useTranslation();
-  const look = COMPONENT_LOOK[state];
-  return <Badge tone={look.tone} icon={look.icon} label={t(`stack.state.${state}`)} />;
+  return (
+    <Badge tone={COMPONENT_TONE[state]} icon={COMPONENT_ICONS[state]} label={t(componentStateKey(state))} />
+  );
 }
 
 const SERVICE_ICONS: Record<ReturnType<typeof serviceStateKey>, IconName> = {

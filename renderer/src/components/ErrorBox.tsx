@@ -2,6 +2,8 @@ import { useTranslation } from 'react-i18next';
 import type { ErrorInfo } from '../../../electron/contract';
 import { useErrorText } from '../hooks/useErrorText';
 import { Icon } from './Icon';
+import { ShowDetails } from './ShowDetails';
+import './ErrorBox.css';
 
 /**
  * An error as the user should see it: the translated message for its code (falling back to the English
@@ -24,12 +26,7 @@ export function ErrorBox({
       <Icon name="alert" className="error-box__icon" />
       <div className="error-box__body">
         <p className="error-box__message">{errorText(error)}</p>
-        {detail ? (
-          <details className="error-box__details">
-            <summary>{t('common.showDetails')}</summary>
-            <pre className="mono-block">{detail}</pre>
-          </details>
-        ) : null}
+        {detail ? <ShowDetails text={detail} /> : null}
       </div>
       {onDismiss ? (
         <button type="button" className="button button--quiet error-box__dismiss" onClick={onDismiss}>

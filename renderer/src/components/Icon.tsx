@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import './Icon.css';
 
 /**
  * Small inline SVG shapes. State badges pair a colour with a distinct shape so that state never depends

@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import './PageHeader.css';
 
 /**
  * The page title and its actions. The title takes focus when a page opens so keyboard and screen

@@ -96,6 +96,8 @@ export function shortContainerId(id: string): string {
 
 // The service-state rules (the "completed" one-shot rule, tones) are shared with the tray and the CLI.
 export {
+  COMPONENT_TONE,
+  componentStateKey,
   SERVICE_STATES,
   serviceStateKey,
   serviceTone,

@@ -5,6 +5,7 @@ import { coveringProblem, type DashboardProblem } from '../../lib/status';
 import { ComponentStateBadge } from '../../components/Badge';
 import { ErrorBox } from '../../components/ErrorBox';
 import { ServiceTable } from './ServiceTable';
+import './ComponentCard.css';
 
 /**
  * One component of the stack (Docker, Dify; Ollama and A1111 later): the same card for all, with a

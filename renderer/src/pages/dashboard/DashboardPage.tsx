@@ -1,38 +1,34 @@
 import { useTranslation } from 'react-i18next';
-import type { AppInfo, JobSnapshotDto, StatusSnapshot } from '../../../../electron/contract';
 import { invoke } from '../../api';
-import { usePendingAction } from '../../hooks/usePendingAction';
-import { ComponentCard } from './ComponentCard';
+import { Callout } from '../../components/Callout';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
 import { JobPanel } from '../../components/JobPanel';
 import { PageHeader } from '../../components/PageHeader';
+import { usePendingAction } from '../../hooks/usePendingAction';
 import { currentJob } from '../../lib/jobs';
 import { dashboardProblems, stackControls, type DashboardProblem } from '../../lib/status';
+import type { PageProps } from '../page-types';
+import { ComponentCard } from './ComponentCard';
+import './DashboardPage.css';
 
+/** The stack at a glance: each component and its services, start/stop, what blocks it, the last job. */
 export function DashboardPage({
   snapshot,
   jobs,
   appInfo,
-  configuredDir,
-  onSnapshot,
-  onOpenSettings,
-}: {
-  snapshot: StatusSnapshot;
-  jobs: readonly JobSnapshotDto[];
-  appInfo: AppInfo;
-  configuredDir: string;
-  onSnapshot: (s: StatusSnapshot) => void;
-  onOpenSettings: () => void;
-}) {
+  settingsView,
+  app,
+}: PageProps<'snapshot' | 'jobs' | 'appInfo' | 'settingsView'>) {
   const { t, i18n } = useTranslation();
+  const configuredDir = settingsView.settings.difyDir;
   const { pending, actionError, dismissError, run } = usePendingAction();
 
   const problems = dashboardProblems(snapshot, configuredDir);
   const controls = stackControls({ snapshot, jobs, platform: appInfo.platform, configuredDir });
   const job = currentJob(jobs);
 
-  const refresh = () => run('refresh', async () => onSnapshot(await invoke('status:refresh', {})));
+  const refresh = () => run('refresh', async () => app.acceptSnapshot(await invoke('status:refresh', {})));
   const updated = new Date(snapshot.updatedAt).toLocaleTimeString(i18n.language);
 
   return (
@@ -88,7 +84,7 @@ export function DashboardPage({
           key={p}
           problem={p}
           platform={appInfo.platform}
-          onOpenSettings={onOpenSettings}
+          onOpenSettings={() => app.openPage('settings')}
           onRefresh={() => void refresh()}
         />
       ))}
@@ -141,23 +137,25 @@ function ProblemCallout({
         )
       : t('dashboard.problems.difyDirNotSet.body');
   return (
-    <div className="callout" role="status" data-problem={problem}>
-      <Icon name="alert" className="callout__icon" />
-      <div className="callout__body">
-        <p className="callout__title">{t(`dashboard.problems.${problem}.title`)}</p>
-        <p>{body}</p>
-      </div>
-      {problem === 'difyDirNotSet' ? (
-        <button type="button" className="button button--primary" onClick={onOpenSettings}>
-          <Icon name="settings" />
-          {t('dashboard.problems.difyDirNotSet.action')}
-        </button>
-      ) : (
-        <button type="button" className="button" onClick={onRefresh}>
-          <Icon name="refresh" />
-          {t('dashboard.refresh')}
-        </button>
-      )}
-    </div>
+    <Callout
+      role="status"
+      data-problem={problem}
+      title={t(`dashboard.problems.${problem}.title`)}
+      action={
+        problem === 'difyDirNotSet' ? (
+          <button type="button" className="button button--primary" onClick={onOpenSettings}>
+            <Icon name="settings" />
+            {t('dashboard.problems.difyDirNotSet.action')}
+          </button>
+        ) : (
+          <button type="button" className="button" onClick={onRefresh}>
+            <Icon name="refresh" />
+            {t('dashboard.refresh')}
+          </button>
+        )
+      }
+    >
+      <p>{body}</p>
+    </Callout>
   );
 }

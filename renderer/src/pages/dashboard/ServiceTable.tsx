@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { ServiceStatus } from '../../../../electron/contract';
 import { shortContainerId } from '../../lib/status';
 import { HealthBadge, ServiceStateBadge } from '../../components/Badge';
+import './ServiceTable.css';
 
 /** The services of a compose project, in the order the stack reports them (the project's own list). */
 export function ServiceTable({

@@ -1,10 +1,11 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo } from '../../../../electron/contract';
 import type { DifyConnectionDto, TestLoginResultDto } from '../../../../electron/plugins/contract';
-import { invoke, toErrorInfo } from '../../api';
+import { invoke } from '../../api';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
+import { usePendingAction } from '../../hooks/usePendingAction';
+import './DifyConnectionPanel.css';
 
 /**
  * Where Dify is and how to log in: the URL (a setting), the e-mail (a setting) and the password
@@ -22,8 +23,7 @@ export function DifyConnectionPanel({
   const [url, setUrl] = useState(connection.url);
   const [email, setEmail] = useState(connection.email);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState<'save' | 'test' | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const { pending: busy, actionError: error, dismissError, run } = usePendingAction();
   const [saved, setSaved] = useState(false);
   const [login, setLogin] = useState<TestLoginResultDto | null>(null);
   // Saved values changed (here or elsewhere): show them. Adjusting state while rendering is React's
@@ -37,7 +37,7 @@ export function DifyConnectionPanel({
 
   const dirty = url.trim() !== connection.url || email.trim() !== connection.email || password !== '';
 
-  const save = async (): Promise<boolean> => {
+  const save = async (): Promise<void> => {
     if (url.trim() !== connection.url) await invoke('settings:update', { difyUrl: url.trim() });
     await invoke('dify:setConnection', {
       email: email.trim(),
@@ -45,24 +45,17 @@ export function DifyConnectionPanel({
     });
     setPassword('');
     onChanged();
-    return true;
   };
 
-  const run = async (kind: 'save' | 'test') => {
-    setBusy(kind);
-    setError(null);
-    setSaved(false);
-    setLogin(null);
-    try {
+  // Test login saves first: it must try what the user sees in the fields.
+  const submit = (kind: 'save' | 'test') =>
+    run(kind, async () => {
+      setSaved(false);
+      setLogin(null);
       if (dirty) await save();
       if (kind === 'save') setSaved(true);
       else setLogin(await invoke('dify:testLogin', {}));
-    } catch (e) {
-      setError(toErrorInfo(e));
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
   return (
     <section className="panel" aria-labelledby={`${id}-title`}>
@@ -73,7 +66,7 @@ export function DifyConnectionPanel({
         className="connection-grid"
         onSubmit={(e) => {
           e.preventDefault();
-          void run('save');
+          void submit('save');
         }}
       >
         <div className="field">
@@ -136,7 +129,7 @@ export function DifyConnectionPanel({
             type="button"
             className="button button--primary"
             disabled={busy !== null}
-            onClick={() => void run('test')}
+            onClick={() => void submit('test')}
           >
             {busy === 'test' ? <Icon name="spinner" className="icon-spin" /> : null}
             {t('plugins.connection.test')}
@@ -154,7 +147,7 @@ export function DifyConnectionPanel({
           </span>
         </div>
       </form>
-      {error ? <ErrorBox error={error} onDismiss={() => setError(null)} /> : null}
+      {error ? <ErrorBox error={error} onDismiss={dismissError} /> : null}
     </section>
   );
 }

@@ -1,11 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import type { PluginProjectDto } from '../../../../electron/plugins/contract';
-import { pluginLabel, versionState, type VersionState } from './plugin-projects';
 import { Badge } from '../../components/Badge';
 import { ErrorBox } from '../../components/ErrorBox';
+import { Icon, type IconName } from '../../components/Icon';
 import type { Tone } from '../../lib/status';
-import type { IconName } from '../../components/Icon';
-import { Icon } from '../../components/Icon';
+import { pluginLabel, versionState, type VersionState } from './plugin-projects';
+import './PluginProjectCard.css';
 
 const VERSION_LOOK: Record<VersionState, { tone: Tone; icon: IconName }> = {
   invalid: { tone: 'bad', icon: 'alert' },
@@ -103,7 +103,7 @@ export function PluginProjectCard({
 
       {signatureRefused ? (
         <div className="plugin-offer" role="alert" data-offer="signature">
-          <p className="callout__title">{t('plugins.signature.title')}</p>
+          <p className="plugin-offer__title">{t('plugins.signature.title')}</p>
           <p>{t('plugins.signature.body')}</p>
           {last?.error?.params?.message ? (
             <p className="mono muted">{String(last.error.params.message)}</p>

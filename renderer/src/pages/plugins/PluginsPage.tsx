@@ -1,59 +1,46 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, JobSnapshotDto } from '../../../../electron/contract';
-import type { PluginsOverviewDto } from '../../../../electron/plugins/contract';
-import type { Settings } from '../../../../electron/settings/schema';
-import { invoke, toErrorInfo } from '../../api';
-import { usePendingAction } from '../../hooks/usePendingAction';
-import { DifyConnectionPanel } from './DifyConnectionPanel';
+import { invoke } from '../../api';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
 import { JobPanel } from '../../components/JobPanel';
 import { PageHeader } from '../../components/PageHeader';
-import { PluginProjectCard } from './PluginProjectCard';
-import './PluginsPage.css';
+import { usePendingAction } from '../../hooks/usePendingAction';
+import { useQuery } from '../../hooks/useQuery';
+import type { PageProps } from '../page-types';
+import { DifyConnectionPanel } from './DifyConnectionPanel';
 import { latestReinstallJob, reinstallRunning } from './plugin-projects';
+import { PluginProjectCard } from './PluginProjectCard';
 
 /**
  * Registered plugin folders (local version vs what Dify has installed), one-click reinstall with its
  * steps in the job panel, the signature fix offer, and the Dify connection settings.
  */
-export function PluginsPage({ jobs, settings }: { jobs: readonly JobSnapshotDto[]; settings: Settings }) {
+export function PluginsPage({ jobs, settingsView }: PageProps<'jobs' | 'settingsView'>) {
   const { t } = useTranslation();
-  const [overview, setOverview] = useState<PluginsOverviewDto | null>(null);
-  const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
   const { pending, actionError, dismissError, run } = usePendingAction();
-  const [refreshTick, setRefreshTick] = useState(0);
+  const { settings } = settingsView;
 
   // Read everything again when folders, URL or e-mail change (here, in Settings, or by the CLI), when
   // a reinstall finishes (installed list, last result), and on Refresh.
   const job = latestReinstallJob(jobs);
   const finishedAt = job?.finishedAt ?? null;
   const settingsKey = JSON.stringify([settings.pluginDirs, settings.difyUrl, settings.difyEmail]);
-  useEffect(() => {
-    let alive = true;
-    invoke('plugins:list', {}).then(
-      (next) => {
-        if (!alive) return;
-        setOverview(next);
-        setLoadError(null);
-      },
-      (e: unknown) => {
-        if (alive) setLoadError(toErrorInfo(e));
-      },
-    );
-    return () => {
-      alive = false;
-    };
-  }, [settingsKey, finishedAt, refreshTick]);
-  const reload = () => setRefreshTick((n) => n + 1);
+  const {
+    data: overview,
+    error: loadError,
+    reload,
+    update,
+  } = useQuery(() => invoke('plugins:list', {}), [settingsKey, finishedAt]);
 
   const running = reinstallRunning(jobs);
 
   const addFolder = () =>
     run('add', async () => {
       const { dir } = await invoke('plugins:pickFolder', {});
-      if (dir !== null) setOverview(await invoke('plugins:add', { dir }));
+      if (dir !== null) {
+        const next = await invoke('plugins:add', { dir });
+        update(() => next);
+      }
     });
 
   return (
@@ -108,9 +95,10 @@ export function PluginsPage({ jobs, settings }: { jobs: readonly JobSnapshotDto[
                     )
                   }
                   onRemove={() =>
-                    void run(`remove:${p.dir}`, async () =>
-                      setOverview(await invoke('plugins:remove', { dir: p.dir })),
-                    )
+                    void run(`remove:${p.dir}`, async () => {
+                      const next = await invoke('plugins:remove', { dir: p.dir });
+                      update(() => next);
+                    })
                   }
                 />
               ))

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
 import type { DifyDirCheck, ErrorInfo } from '../../../../electron/contract';
-import { invoke, toErrorInfo } from '../../api';
+import { invoke } from '../../api';
+import { useQuery } from '../../hooks/useQuery';
 
 export type DirCheckState =
   | { kind: 'empty' }
@@ -8,38 +8,36 @@ export type DirCheckState =
   | { kind: 'done'; result: DifyDirCheck }
   | { kind: 'failed'; error: ErrorInfo };
 
-type Answer = { kind: 'done'; result: DifyDirCheck } | { kind: 'failed'; error: ErrorInfo };
-
 /** Typing pauses this long before the folder is checked, so each keystroke does not hit the disk. */
 const DEBOUNCE_MS = 300;
+
+/** Resolves after `ms`; rejects at once when the signal aborts (the text changed again). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+}
 
 /**
  * Live validation of a Dify folder as the user types or picks it. An answer counts only for the
  * text it was asked about, so a slow answer for an older text never shows up as the current one.
  */
 export function useDifyDirCheck(dir: string): DirCheckState {
-  const [answer, setAnswer] = useState<{ dir: string; answer: Answer } | null>(null);
   const trimmed = dir.trim();
-
-  useEffect(() => {
-    if (trimmed === '') return undefined;
-    let current = true;
-    const timer = setTimeout(() => {
-      invoke('settings:checkDifyDir', { dir: trimmed }).then(
-        (result) => {
-          if (current) setAnswer({ dir: trimmed, answer: { kind: 'done', result } });
-        },
-        (e: unknown) => {
-          if (current) setAnswer({ dir: trimmed, answer: { kind: 'failed', error: toErrorInfo(e) } });
-        },
-      );
-    }, DEBOUNCE_MS);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [trimmed]);
-
+  const check = useQuery(
+    async (signal) => {
+      await pause(DEBOUNCE_MS, signal);
+      return invoke('settings:checkDifyDir', { dir: trimmed });
+    },
+    [trimmed],
+    { enabled: trimmed !== '' },
+  );
   if (trimmed === '') return { kind: 'empty' };
-  return answer && answer.dir === trimmed ? answer.answer : { kind: 'checking' };
+  if (check.loading) return { kind: 'checking' };
+  if (check.error) return { kind: 'failed', error: check.error };
+  return check.data ? { kind: 'done', result: check.data } : { kind: 'checking' };
 }

@@ -1,6 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChangePreview } from '../../../../electron/env/contract';
+// The not-running notice is a bare callout box (no icon) inside the dialog.
+import '../../components/Callout.css';
+import './ApplyPreviewDialog.css';
 
 /**
  * What Apply will do, before it does it: old → new per key with the file, the services that read the

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChainResultDto } from '../../../../electron/env/contract';
-import { Icon } from '../../components/Icon';
+import { Callout } from '../../components/Callout';
+import './TimeoutChainView.css';
 
 function seconds(value: number | null, unknown: string): string {
   return value === null ? unknown : `${value} s`;
@@ -86,10 +87,9 @@ export function TimeoutChainView({
         </p>
       ) : null}
       {chain.warnings.map((w) => (
-        <div key={`${w.code}-${w.link}`} className="callout" data-warning={w.code}>
-          <Icon name="alert" className="callout__icon" />
-          <div className="callout__body">{format(w)}</div>
-        </div>
+        <Callout key={`${w.code}-${w.link}`} data-warning={w.code}>
+          {format(w)}
+        </Callout>
       ))}
       {chain.notes.map((n) => (
         <p key={`${n.code}-${n.link}`} className="muted">

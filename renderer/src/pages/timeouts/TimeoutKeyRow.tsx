@@ -1,8 +1,9 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimeoutKeyView } from '../../../../electron/env/contract';
-import { readerLabel } from './timeout-panel';
 import { Badge } from '../../components/Badge';
+import { readerLabel } from './timeout-panel';
+import './TimeoutKeyRow.css';
 
 /** One timeout: what it limits, the value in effect and where it comes from, who reads it, the new value. */
 export function TimeoutKeyRow({

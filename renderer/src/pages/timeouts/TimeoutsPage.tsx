@@ -1,113 +1,88 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, JobSnapshotDto } from '../../../../electron/contract';
-import type {
-  BackupEntry,
-  ChangePreview,
-  CheckResult,
-  TimeoutsView,
-} from '../../../../electron/env/contract';
-import { invoke, toErrorInfo } from '../../api';
+import type { BackupEntry, ChangePreview } from '../../../../electron/env/contract';
+import { invoke } from '../../api';
+import { Callout } from '../../components/Callout';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
 import { JobPanel } from '../../components/JobPanel';
 import { PageHeader } from '../../components/PageHeader';
+import { ShowDetails } from '../../components/ShowDetails';
+import { usePendingAction } from '../../hooks/usePendingAction';
+import { useQuery } from '../../hooks/useQuery';
+import { isFinished } from '../../lib/jobs';
+import type { PageProps } from '../page-types';
 import { ApplyPreviewDialog } from './ApplyPreviewDialog';
 import { BackupsPanel } from './BackupsPanel';
 import { TimeoutChainView } from './TimeoutChainView';
 import { TimeoutKeyRow } from './TimeoutKeyRow';
-import { isFinished } from '../../lib/jobs';
 import {
   changedDrafts,
   pluginChainInput,
   presetDrafts,
   valuesWithDrafts,
   type Drafts,
-  type PluginLimits,
 } from './timeout-panel';
 import './TimeoutsPage.css';
 
 const GROUPS = ['workflow', 'plugins', 'tools', 'code', 'http', 'web'] as const;
 
+async function loadPanel() {
+  const [view, backups] = await Promise.all([invoke('timeouts:view', {}), invoke('timeouts:backups', {})]);
+  return { view, backups };
+}
+
 /**
  * Every timeout of the Dify project, explained, with what Compose says about it (value in effect,
  * the file it comes from, who reads it), presets, the timeout chain, Apply with a preview, backups.
  */
-export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
+export function TimeoutsPage({ jobs }: PageProps<'jobs'>) {
   const { t } = useTranslation();
-  const [view, setView] = useState<TimeoutsView | null>(null);
-  const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
-  const [actionError, setActionError] = useState<ErrorInfo | null>(null);
   const [drafts, setDrafts] = useState<Drafts>({});
-  const [check, setCheck] = useState<CheckResult | null>(null);
   const [preview, setPreview] = useState<ChangePreview | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [backups, setBackups] = useState<BackupEntry[]>([]);
+  const { pending, actionError, dismissError, run } = usePendingAction();
+  // Restore and cancel are quick requests that leave the page's other buttons alone.
+  const busy = pending === 'preview' || pending === 'apply';
   const [jobId, setJobId] = useState<string | null>(null);
-  const checkSeq = useRef(0);
-  /** Registered plugin folders with the limits in their code (plugins capability); one may be chosen for the chain. */
-  const [plugins, setPlugins] = useState<PluginLimits[]>([]);
-  const [pluginDir, setPluginDir] = useState('');
 
-  useEffect(() => {
-    let alive = true;
-    invoke('plugins:timeouts', {}).then(
-      (list) => {
-        if (alive) setPlugins(list.filter((p) => p.error === null));
-      },
-      // Without plugin folders the chain simply says the plugin's limits are unknown.
-      () => undefined,
-    );
-    return () => {
-      alive = false;
-    };
-  }, []);
+  /** Registered plugin folders with the limits in their code (plugins capability); one may be chosen for the chain. */
+  const pluginLimits = useQuery(() => invoke('plugins:timeouts', {}), []);
+  // Without plugin folders (or when they cannot be read) the chain says the plugin's limits are unknown.
+  const plugins = useMemo(
+    () => (pluginLimits.data ?? []).filter((p) => p.error === null),
+    [pluginLimits.data],
+  );
+  const [pluginDir, setPluginDir] = useState('');
   const plugin = plugins.find((p) => p.dir === pluginDir);
   const pluginInput = useMemo(() => (plugin ? pluginChainInput(plugin) : undefined), [plugin]);
-
-  const [reloads, setReloads] = useState(0);
-  const load = useCallback(() => setReloads((n) => n + 1), []);
-
-  // Validation as you type, and the chain with the drafts in place (pure, answered by main).
-  useEffect(() => {
-    if (!view) return;
-    const seq = ++checkSeq.current;
-    invoke('timeouts:check', {
-      values: valuesWithDrafts(view.keys, drafts),
-      ...(pluginInput ? { plugin: pluginInput } : {}),
-    }).then(
-      (result) => {
-        if (seq === checkSeq.current) setCheck(result);
-      },
-      (e: unknown) => setActionError(toErrorInfo(e)),
-    );
-  }, [view, drafts, pluginInput]);
 
   const job = jobId ? (jobs.find((j) => j.id === jobId) ?? null) : null;
   const jobDone = job !== null && isFinished(job);
   const jobSucceeded = job?.state === 'succeeded';
 
   // On open, on Refresh, and when an apply/restore finishes: what Compose says now, and the backups.
-  useEffect(() => {
-    let alive = true;
-    Promise.all([invoke('timeouts:view', {}), invoke('timeouts:backups', {})]).then(
-      ([v, b]) => {
-        if (!alive) return;
-        setView(v);
-        setBackups(b);
-        setLoadError(null);
-        if (jobSucceeded) setDrafts({});
-      },
-      (e: unknown) => {
-        if (alive) setLoadError(toErrorInfo(e));
-      },
-    );
-    return () => {
-      alive = false;
-    };
-    // jobSucceeded is read only when the job is done; a reload is due on jobDone, not on every job event.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [reloads, jobDone]);
+  const panel = useQuery(loadPanel, [jobDone]);
+  const view = panel.data?.view ?? null;
+  const backups = panel.data?.backups ?? [];
+  const loadError = panel.error;
+  // What a successful apply/restore wrote is what the reloaded view shows: the drafts are done.
+  const [seenPanel, setSeenPanel] = useState(panel.data);
+  if (panel.data !== seenPanel) {
+    setSeenPanel(panel.data);
+    if (jobSucceeded) setDrafts({});
+  }
+
+  // Validation as you type, and the chain with the drafts in place (pure, answered by main).
+  const checked = useQuery(
+    () =>
+      invoke('timeouts:check', {
+        values: view ? valuesWithDrafts(view.keys, drafts) : {},
+        ...(pluginInput ? { plugin: pluginInput } : {}),
+      }),
+    [view, drafts, pluginInput],
+    { enabled: view !== null },
+  );
+  const check = checked.data;
 
   const changes = useMemo(() => (view ? changedDrafts(view.keys, drafts) : {}), [view, drafts]);
   const draftErrors = Object.keys(drafts).filter((k) => check?.errors[k]);
@@ -122,46 +97,32 @@ export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
       return next;
     });
 
-  const openPreview = async (mode: 'readers' | 'full') => {
-    setBusy(true);
-    setActionError(null);
-    try {
-      setPreview(await invoke('timeouts:preview', { changes, mode }));
-    } catch (e) {
-      setActionError(toErrorInfo(e));
-      setPreview(null);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const openPreview = (mode: 'readers' | 'full') =>
+    run('preview', async () => {
+      try {
+        setPreview(await invoke('timeouts:preview', { changes, mode }));
+      } catch (e) {
+        setPreview(null);
+        throw e;
+      }
+    });
 
-  const apply = async () => {
-    if (!preview) return;
-    setBusy(true);
-    try {
-      const { jobId: id } = await invoke('timeouts:apply', { changes, mode: preview.mode });
+  const apply = (mode: ChangePreview['mode']) =>
+    run('apply', async () => {
+      const { jobId: id } = await invoke('timeouts:apply', { changes, mode });
       setJobId(id);
       setPreview(null);
-    } catch (e) {
-      setActionError(toErrorInfo(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
-  const restore = async (backup: BackupEntry) => {
-    setActionError(null);
-    try {
+  const restore = (backup: BackupEntry) =>
+    run('restore', async () => {
       const { jobId: id } = await invoke('timeouts:restore', { file: backup.file, backupId: backup.id });
       setJobId(id);
-    } catch (e) {
-      setActionError(toErrorInfo(e));
-    }
-  };
+    });
 
   const header = (
     <PageHeader title={t('timeouts.page.title')}>
-      <button type="button" className="button" onClick={load} disabled={busy}>
+      <button type="button" className="button" onClick={panel.reload} disabled={busy}>
         <Icon name="refresh" />
         {t('timeouts.page.refresh')}
       </button>
@@ -195,36 +156,25 @@ export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
         {t(view.project.running ? 'timeouts.page.running' : 'timeouts.page.notRunning')}
       </p>
       {view.approximate ? (
-        <div className="callout" role="note">
-          <Icon name="alert" className="callout__icon" />
-          <div className="callout__body">
-            <p>{t('timeouts.page.approximate')}</p>
-            {view.composeError?.detail ? (
-              <details className="error-box__details">
-                <summary>{t('common.showDetails')}</summary>
-                <pre className="mono-block">{view.composeError.detail}</pre>
-              </details>
-            ) : null}
-          </div>
-        </div>
+        <Callout role="note">
+          <p>{t('timeouts.page.approximate')}</p>
+          {view.composeError?.detail ? <ShowDetails text={view.composeError.detail} /> : null}
+        </Callout>
       ) : null}
       {view.invalidLines.length > 0 ? (
-        <div className="callout">
-          <Icon name="alert" className="callout__icon" />
-          <div className="callout__body">
-            <p className="callout__title">{t('timeouts.page.invalidLines')}</p>
-            {view.invalidLines.map((l) => (
-              <p key={`${l.file}:${l.line}`}>
-                <span className="mono">
-                  {l.file}:{l.line}
-                </span>{' '}
-                {t(l.messageKey)}
-              </p>
-            ))}
-          </div>
-        </div>
+        <Callout title={t('timeouts.page.invalidLines')}>
+          {view.invalidLines.map((l) => (
+            <p key={`${l.file}:${l.line}`}>
+              <span className="mono">
+                {l.file}:{l.line}
+              </span>{' '}
+              {t(l.messageKey)}
+            </p>
+          ))}
+        </Callout>
       ) : null}
-      {actionError ? <ErrorBox error={actionError} onDismiss={() => setActionError(null)} /> : null}
+      {actionError ? <ErrorBox error={actionError} onDismiss={dismissError} /> : null}
+      {checked.error ? <ErrorBox error={checked.error} /> : null}
 
       <section className="panel" aria-labelledby="presets-title">
         <h2 id="presets-title" className="panel__title">
@@ -290,7 +240,11 @@ export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
       />
 
       {job ? (
-        <JobPanel job={job} cancelling={false} onCancel={(id) => void invoke('jobs:cancel', { jobId: id })} />
+        <JobPanel
+          job={job}
+          cancelling={pending === 'cancel'}
+          onCancel={(id) => void run('cancel', () => invoke('jobs:cancel', { jobId: id }))}
+        />
       ) : null}
 
       <BackupsPanel backups={backups} busy={jobRunning || busy} onRestore={(b) => void restore(b)} />
@@ -325,7 +279,7 @@ export function TimeoutsPage({ jobs }: { jobs: readonly JobSnapshotDto[] }) {
           preview={preview}
           busy={busy}
           onModeChange={(mode) => void openPreview(mode)}
-          onConfirm={() => void apply()}
+          onConfirm={() => void apply(preview.mode)}
           onCancel={() => setPreview(null)}
         />
       ) : null}

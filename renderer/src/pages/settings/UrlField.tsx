@@ -1,0 +1,45 @@
+import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { UrlProblem } from './dify-url';
+import { FieldError } from './FieldVerdict';
+
+/** Dify's address, checked as typed: Open Dify and the plugin uploads use it. */
+export function UrlField({
+  value,
+  problem,
+  onChange,
+}: {
+  value: string;
+  problem: UrlProblem | null;
+  onChange: (url: string) => void;
+}) {
+  const { t } = useTranslation();
+  const id = useId();
+  const messageId = `${id}-message`;
+  return (
+    <div className="field">
+      <label htmlFor={id} className="field__label">
+        {t('settings.difyUrl.label')}
+      </label>
+      <input
+        id={id}
+        className="input mono"
+        type="url"
+        value={value}
+        spellCheck={false}
+        autoComplete="off"
+        placeholder="http://localhost"
+        aria-invalid={problem !== null}
+        aria-describedby={messageId}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <div id={messageId} className="field__message">
+        {problem ? (
+          <FieldError text={t(`settings.difyUrl.problems.${problem}`)} />
+        ) : (
+          <span className="muted">{t('settings.difyUrl.hint')}</span>
+        )}
+      </div>
+    </div>
+  );
+}
