@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SettingsView } from '../../../../electron/contract';
-import type { Settings } from '../../../../electron/settings/schema';
 import { invoke } from '../../api';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
@@ -15,7 +14,7 @@ import { UrlField } from './UrlField';
 import { useDifyDirCheck } from './useDifyDirCheck';
 import './SettingsPage.css';
 
-type Form = Pick<Settings, 'difyDir' | 'difyUrl' | 'language'>;
+type Form = Pick<SettingsView['settings'], 'difyDir' | 'difyUrl' | 'language'>;
 
 function formOf(view: SettingsView): Form {
   return { difyDir: view.settings.difyDir, difyUrl: view.settings.difyUrl, language: view.settings.language };
