@@ -5,26 +5,17 @@
  * not parse, and Detect in Settings. Screenshots of each state go to test-results/screenshots/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chromiumAvailable,
-  composeV2Available,
-  dockerEngineAvailable,
-  skipReason,
-} from '../helpers/docker-available';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
-import { startHarness, type Harness } from './harness';
-import { expectNoRawKeys, text } from './page-helpers';
+import { useTempDir } from '../helpers/use-temp-dir';
+import type { Harness } from './harness';
+import { button, expectNoRawKeys, nav, text } from './page-helpers';
+import { e2eSkip, useHarness } from './preamble';
 
-const skip = skipReason(
-  'Chromium, a Docker engine and Compose v2',
-  chromiumAvailable() && dockerEngineAvailable() && composeV2Available(),
-);
-if (skip) console.warn(`[e2e] dashboard: skipped: ${skip}`);
+const skip = e2eSkip('dashboard', 'engine');
 
 const LONG = { timeout: 120_000, interval: 250 };
 const SHORT = { timeout: 15_000, interval: 100 };
@@ -36,7 +27,6 @@ const cell = (page: Page, service: string, index: number) =>
   text(row(page, service).locator('td').nth(index));
 const jobPanel = (page: Page) => page.locator('.job-panel');
 const jobState = (page: Page) => jobPanel(page).getAttribute('data-job-state');
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 
 function containerId(stack: TestStack, service: string): string {
   return execFileSync('docker', [
@@ -56,20 +46,14 @@ describe.skipIf(skip)('dashboard against the real engine', () => {
   let stack: TestStack;
   let h: Harness;
   let services: string[];
+  const harness = useHarness('suite', { afterClose: () => stack?.dispose() });
 
   beforeAll(async () => {
     stack = createTestStack({ prefix: 'e2edash' });
     // The service list comes from the project itself, as Compose resolves it (profiles included).
     const { stdout } = await stack.compose('v2', ['config', '--services']);
     services = stdout.split('\n').filter(Boolean).sort();
-    h = await startHarness({ systemLocale: 'ja-JP', settings: { difyDir: stack.dir } });
-  });
-
-  afterAll(async () => {
-    const errors = h ? [...h.pageErrors] : [];
-    await h?.close();
-    await stack?.dispose();
-    expect(errors).toEqual([]);
+    h = await harness.open({ systemLocale: 'ja-JP', settings: { difyDir: stack.dir } });
   });
 
   it('a project that was never started: every service of the compose file, not created yet', async () => {
@@ -171,7 +155,7 @@ describe.skipIf(skip)('dashboard against the real engine', () => {
   it('Settings → Detect lists this project from its containers’ labels', async () => {
     const { page } = h;
     await h.services.settings.update({ language: 'ja' });
-    await page.getByRole('navigation').getByRole('button', { name: '設定', exact: true }).click();
+    await nav(page, '設定').click();
     await button(page, '検出').click();
     const item = page.locator('.detected__item', { hasText: stack.dir });
     await item.waitFor({ timeout: 15_000 });
@@ -180,14 +164,16 @@ describe.skipIf(skip)('dashboard against the real engine', () => {
     expect(await text(item.getByRole('button'))).toBe('使用中');
     await expectNoRawKeys(page);
     await h.screenshot('settings-detected.ja');
-    await page.getByRole('navigation').getByRole('button', { name: 'ダッシュボード', exact: true }).click();
+    await nav(page, 'ダッシュボード').click();
   });
 });
 
 describe.skipIf(skip)('dashboard: what goes wrong, against the real engine', () => {
   let stack: TestStack;
   let h: Harness;
-  let broken: string;
+  // Registered before the harness: its folder goes only after the page and the stack are gone.
+  const brokenDir = useTempDir('dst-e2e-broken-', 'all');
+  const harness = useHarness('suite', { afterClose: () => stack?.dispose() });
 
   beforeAll(async () => {
     // A service that dies at once, as a misconfigured Dify service would.
@@ -201,18 +187,10 @@ describe.skipIf(skip)('dashboard: what goes wrong, against the real engine', () 
         '',
       ].join('\n'),
     });
-    broken = mkdtempSync(join(tmpdir(), 'dst-e2e-broken-'));
+    const broken = brokenDir();
     writeFileSync(join(broken, 'docker-compose.yaml'), 'services:\n  api:\n    image: [unclosed\n');
     writeFileSync(join(broken, '.env'), '');
-    h = await startHarness({ systemLocale: 'ja-JP', settings: { difyDir: stack.dir } });
-  });
-
-  afterAll(async () => {
-    const errors = h ? [...h.pageErrors] : [];
-    await h?.close();
-    await stack?.dispose();
-    if (broken) rmSync(broken, { recursive: true, force: true });
-    expect(errors).toEqual([]);
+    h = await harness.open({ systemLocale: 'ja-JP', settings: { difyDir: stack.dir } });
   });
 
   it('a service that exits right after starting fails the start with its name, exit code and log', async () => {
@@ -234,6 +212,7 @@ describe.skipIf(skip)('dashboard: what goes wrong, against the real engine', () 
 
   it('a compose file that does not parse: the Dify card says which file, with compose’s own error', async () => {
     const { page } = h;
+    const broken = brokenDir();
     await h.services.settings.update({ difyDir: broken });
     const error = card(page, 'dify').locator('.error-box');
     await error.waitFor({ timeout: 30_000 });

@@ -18,3 +18,10 @@ export async function expectNoRawKeys(page: Page): Promise<void> {
   expect(words.find((w) => RAW_KEY.test(w)) ?? null).toBeNull();
   expect(body).not.toMatch(/\{\{\w+\}\}/);
 }
+
+/** A button by its exact accessible name. */
+export const button = (page: Page, name: string): Locator => page.getByRole('button', { name, exact: true });
+
+/** A page's entry in the sidebar navigation. */
+export const nav = (page: Page, name: string): Locator =>
+  page.getByRole('navigation').getByRole('button', { name, exact: true });

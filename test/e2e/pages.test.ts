@@ -3,25 +3,24 @@
  * nobody listens on): the "Docker is not running" and "Dify folder not set" states, folder and URL
  * validation, saving, the language switch and the settings-file warning — in Japanese and English.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, skipReason } from '../helpers/docker-available';
-import { startHarness, type Harness, type HarnessOptions } from './harness';
-import { expectNoRawKeys, text } from './page-helpers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '../helpers/use-temp-dir';
+import type { Harness, HarnessOptions } from './harness';
+import { button, expectNoRawKeys, nav, text } from './page-helpers';
+import { e2eSkip, useHarness } from './preamble';
 
-const skip = skipReason('Chromium (/usr/bin/chromium)', chromiumAvailable());
-if (skip) console.warn(`[e2e] pages: skipped: ${skip}`);
+const skip = e2eSkip('pages', 'browser');
 
-let work: string;
+const workDir = useTempDir('dst-e2e-pages-', 'all');
 let noDocker: NodeJS.ProcessEnv;
 /** Folders for the settings page to judge. */
 const dirs = { valid: '', noCompose: '', noEnv: '', missing: '' };
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'dst-e2e-pages-'));
+  const work = workDir();
   noDocker = { ...process.env, DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` };
   for (const name of ['valid', 'noCompose', 'noEnv'] as const) {
     dirs[name] = join(work, name, 'docker');
@@ -34,31 +33,15 @@ beforeAll(() => {
   dirs.missing = join(work, 'no-such-folder');
 });
 
-afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
-});
-
-let harness: Harness | null = null;
+/** A fresh window per test, on services that find no Docker engine. */
+const harness = useHarness('test');
 async function open(options: HarnessOptions): Promise<Harness> {
-  harness = await startHarness({ env: noDocker, ...options });
-  await harness.page.locator('h1').waitFor();
-  return harness;
+  const h = await harness.open({ env: noDocker, ...options });
+  await h.page.locator('h1').waitFor();
+  return h;
 }
 
-afterEach(async () => {
-  const h = harness;
-  harness = null;
-  if (!h) return;
-  const errors = [...h.pageErrors];
-  await h.close();
-  // Any console error, uncaught exception or CSP violation in the page is a bug.
-  expect(errors).toEqual([]);
-});
-
 const card = (page: Page, id: string) => page.locator(`[data-component="${id}"]`);
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
-const nav = (page: Page, name: string) =>
-  page.getByRole('navigation').getByRole('button', { name, exact: true });
 
 describe.skipIf(skip)('pages without a Docker engine', () => {
   it('dashboard: Docker not running, in Japanese, with what to do', async () => {

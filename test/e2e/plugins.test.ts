@@ -5,29 +5,28 @@
  * in English and Japanese, with screenshots.
  */
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptedFileSecretStore } from '../../electron/plugins/secrets';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../doubles/dify-console';
-import { chromiumAvailable, skipReason } from '../helpers/docker-available';
 import { testCipher } from '../doubles/test-cipher';
-import { startHarness, type Harness } from './harness';
-import { expectNoRawKeys, text } from './page-helpers';
+import { useTempDir } from '../helpers/use-temp-dir';
+import { button, expectNoRawKeys, nav, text } from './page-helpers';
+import { e2eSkip, useHarness } from './preamble';
 
-const skip = skipReason('Chromium (/usr/bin/chromium)', chromiumAvailable());
-if (skip) console.warn(`[e2e] plugins: skipped: ${skip}`);
+const skip = e2eSkip('plugins', 'browser');
 
 const FIXTURE = resolve(__dirname, '../fixtures/plugins/sd-tool');
 
+const workDir = useTempDir('dst-e2e-plugins-', 'all');
 let work: string;
 let double: DifyConsoleDouble;
 let pluginDir: string;
 let brokenDir: string;
 
 beforeAll(async () => {
-  work = await fs.mkdtemp(join(tmpdir(), 'dst-e2e-plugins-'));
+  work = workDir();
   pluginDir = join(work, 'sd-tool');
   await fs.cp(FIXTURE, pluginDir, { recursive: true });
   // A second project with a problem the page must show before any upload.
@@ -40,26 +39,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await double?.close();
-  if (work) await fs.rm(work, { recursive: true, force: true });
 });
 
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
-const nav = (page: Page, name: string) =>
-  page.getByRole('navigation').getByRole('button', { name, exact: true });
 const card = (page: Page, dir: string) => page.locator(`[data-plugin-dir="${dir}"]`);
 
 describe.skipIf(skip)('Plugins page', () => {
-  let harness: Harness;
-
-  afterAll(async () => {
-    const errors = harness ? [...harness.pageErrors] : [];
-    await harness?.close();
-    expect(errors).toEqual([]);
-  });
+  const session = useHarness('suite');
 
   it('logs in, installs, reinstalls with progress, and offers the signature fix (en, ja)', async () => {
     const secretsFile = join(work, 'secrets.json');
-    harness = await startHarness({
+    const harness = await session.open({
       env: { ...process.env, DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` },
       settings: { difyUrl: double.url, language: 'en', pluginDirs: [pluginDir, brokenDir] },
       secrets: new EncryptedFileSecretStore(secretsFile, testCipher()),

@@ -8,32 +8,23 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chromiumAvailable,
-  composeV2Available,
-  dockerEngineAvailable,
-  skipReason,
-} from '../helpers/docker-available';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { containerIds, createTestStack, type TestStack } from '../helpers/test-stack';
-import { SCREENSHOT_DIR, startHarness, type Harness } from './harness';
-import { expectNoRawKeys, text } from './page-helpers';
+import { SCREENSHOT_DIR, type Harness } from './harness';
+import { button, expectNoRawKeys, text } from './page-helpers';
+import { e2eSkip, useHarness } from './preamble';
 
-const skip = skipReason(
-  'Chromium, a Docker engine and Compose v2',
-  chromiumAvailable() && dockerEngineAvailable() && composeV2Available(),
-);
-if (skip) console.warn(`[e2e] timeouts: skipped: ${skip}`);
+const skip = e2eSkip('timeouts', 'engine');
 
 const LONG = { timeout: 120_000, interval: 250 };
 
 const row = (page: Page, key: string) => page.locator(`tr[data-key="${key}"]`);
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 
 describe.skipIf(skip)('timeout panel against the real engine', () => {
   let stack: TestStack;
   let h: Harness;
   let pluginDir: string;
+  const harness = useHarness('suite', { afterClose: () => stack?.dispose() });
 
   beforeAll(async () => {
     stack = createTestStack({ layout: 'B', prefix: 'e2etmo' });
@@ -53,17 +44,10 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
       writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
     }
     await stack.up('v2');
-    h = await startHarness({
+    h = await harness.open({
       systemLocale: 'ja-JP',
       settings: { difyDir: stack.dir, pluginDirs: [pluginDir] },
     });
-  });
-
-  afterAll(async () => {
-    const errors = h ? [...h.pageErrors] : [];
-    await h?.close();
-    await stack?.dispose();
-    expect(errors).toEqual([]);
   });
 
   it('shows each timeout as Compose resolves it, with readers and a no-effect badge (ja)', async () => {
