@@ -2,34 +2,76 @@ import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CookieJar } from 'tough-cookie';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '../core/errors';
+import { authProfileForVersion, type AuthEra, type PasswordEncoding } from './auth-era';
+import {
+  consoleApiBase,
+  difyError,
+  httpError,
+  networkReason,
+  notFound,
+  requestError,
+  unexpected,
+  zodReason,
+  type RawResponse,
+} from './console-errors';
+import {
+  DebuggingKeySchema,
+  InstallResultSchema,
+  ListResponseSchema,
+  LoginResponseSchema,
+  TaskResponseSchema,
+  UninstallResponseSchema,
+  UploadResultSchema,
+  type DebuggingKey,
+  type InstalledPlugin,
+  type InstallResult,
+  type InstallTask,
+  type UploadResult,
+} from './console-schemas';
+import type { LoginMemory } from './login-memory';
+import {
+  classifyLoginRefusal,
+  encodePassword,
+  firstEncoding,
+  otherEncoding,
+  refusalIsConclusive,
+  type LoginRefusal,
+} from './password-encoding';
+
+export { consoleApiBase, difyError, SIGNATURE_REJECTION } from './console-errors';
+export * from './console-schemas';
+export type { AuthEra, PasswordEncoding } from './auth-era';
 
 /**
  * Client for the part of Dify's console API that plugin management needs (see shared/facts.md).
  *
- * Login works across three eras of Dify:
- *  - ≥ ~1.11: cookies (`access_token`, `refresh_token`, `csrf_token`, `__Host-` prefixed on https) and
- *    an `X-CSRF-Token` header on every call; the password is sent base64-encoded.
- *  - ~1.8–1.10: the same cookies, the password in plain text.
- *  - < 1.8: the login body carries `data.access_token`; calls use `Authorization: Bearer`.
- * The client sends base64 first; a server that rejects it the way an older one would (wrong
- * password) gets one plain-text attempt, and a plain password refused with "Invalid encrypted data"
- * gets one base64 attempt. The encoding that worked is remembered for the next login.
+ * Login works across Dify's eras (auth-era.ts): tokens in the body + `Authorization: Bearer` (≤ 1.9.1,
+ * 2.0.0-beta) or cookies (`access_token`, `refresh_token`, `csrf_token`, `__Host-` prefixed on https)
+ * + an `X-CSRF-Token` header on every call (≥ 1.9.2); the password plain or base64-encoded (≥ 1.11.2).
+ * The session kind is read from the login answer; the password form must be chosen before it, and a
+ * wrong choice can cost a failed login toward Dify's lock-out. So the form comes from, in order:
+ *  1. the version of the Dify that answers at this URL — every answer of Dify's api carries
+ *     `X-Version` (api/extensions/ext_app_metrics.py); the first login reads it from one unauthenticated
+ *     GET /system-features, the call Dify's own sign-in page makes first;
+ *  2. `difyVersion()` (the local stack's `api` image tag) when no such header came (a proxy dropped it);
+ *  3. what worked here before (`loginMemory`);
+ *  4. a guess that costs at most one counted failure per login (password-encoding.ts explains why).
  *
- * A 401 on a later call refreshes the session once (POST /refresh-token; a full login if that fails)
- * and retries the call once. The password is asked from `password()` only when logging in and is never
- * logged, stored on disk or put into an error.
+ * A 401 on a later call renews the session once — one refresh shared by every call that met the 401
+ * (refresh tokens are single-use), a full login if Dify refuses it — and retries the call once. The
+ * password is asked from `password()` only when logging in and is never logged, stored or put into an
+ * error.
  */
-
-export type AuthEra = 'cookie' | 'bearer';
-export type PasswordEncoding = 'base64' | 'plain';
 
 export interface LoginInfo {
   era: AuthEra;
   passwordEncoding: PasswordEncoding;
   /** True when Dify uses `__Host-` cookie names (its console URLs are https). */
   secureCookieNames: boolean;
+  /** The release that answered (X-Version) or the one `difyVersion()` named; null when unknown. */
+  difyVersion: string | null;
 }
 
 export interface ConsoleClientOptions {
@@ -38,6 +80,13 @@ export interface ConsoleClientOptions {
   email: string;
   /** Asked only when a login is needed (safeStorage in the app, DIFY_PASSWORD in the CLI). */
   password: () => string | Promise<string>;
+  /**
+   * The running Dify's release when the caller can tell (e.g. `1.9.1` from the `api` container's image
+   * `langgenius/dify-api:1.9.1`); asked only when Dify's answers carry no X-Version.
+   */
+  difyVersion?: () => string | null | Promise<string | null>;
+  /** Which password form worked per Dify URL, shared by the app and the CLI. */
+  loginMemory?: LoginMemory;
   /** Per request; uploads get `uploadTimeoutMs`. */
   requestTimeoutMs?: number;
   uploadTimeoutMs?: number;
@@ -50,65 +99,6 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export const UploadResultSchema = z.object({
-  unique_identifier: z.string().min(1),
-  manifest: z.record(z.string(), z.unknown()).nullish(),
-  verification: z.unknown().optional(),
-});
-export const InstallResultSchema = z.object({ all_installed: z.boolean(), task_id: z.string() });
-export const TaskStatusSchema = z.enum(['pending', 'running', 'success', 'failed']);
-export const InstallTaskSchema = z.object({
-  id: z.string(),
-  status: TaskStatusSchema,
-  total_plugins: z.number().optional(),
-  completed_plugins: z.number().optional(),
-  plugins: z
-    .array(
-      z.object({
-        plugin_unique_identifier: z.string(),
-        plugin_id: z.string().optional(),
-        status: TaskStatusSchema,
-        message: z.string().nullish(),
-      }),
-    )
-    .default([]),
-});
-const TaskResponseSchema = z.object({ task: InstallTaskSchema });
-export const InstalledPluginSchema = z.object({
-  installation_id: z.string(),
-  plugin_id: z.string(),
-  plugin_unique_identifier: z.string(),
-  version: z.string(),
-  name: z.string().optional(),
-  source: z.string().optional(),
-  declaration: z.record(z.string(), z.unknown()).nullish(),
-});
-const ListResponseSchema = z.object({
-  plugins: z.array(InstalledPluginSchema),
-  total: z.number().optional(),
-});
-const UninstallResponseSchema = z.object({ success: z.boolean() });
-export const DebuggingKeySchema = z.object({
-  key: z.string(),
-  host: z.string(),
-  port: z.union([z.number(), z.string()]),
-});
-const LoginResponseSchema = z.object({
-  result: z.string(),
-  data: z
-    .union([
-      z.string(),
-      z.object({ access_token: z.string(), refresh_token: z.string().optional() }).passthrough(),
-    ])
-    .optional(),
-});
-
-export type UploadResult = z.infer<typeof UploadResultSchema>;
-export type InstallResult = z.infer<typeof InstallResultSchema>;
-export type InstallTask = z.infer<typeof InstallTaskSchema>;
-export type InstalledPlugin = z.infer<typeof InstalledPluginSchema>;
-export type DebuggingKey = z.infer<typeof DebuggingKeySchema>;
-
 /** What the reinstall workflow needs; the double-backed tests and the app use DifyConsoleClient. */
 export interface PluginConsoleApi {
   uploadPkg(file: string, options?: CallOptions): Promise<UploadResult>;
@@ -118,41 +108,31 @@ export interface PluginConsoleApi {
   uninstall(installationId: string, options?: CallOptions): Promise<void>;
 }
 
-/** The daemon's message when signature verification rejects a package (facts.md). */
-export const SIGNATURE_REJECTION = /plugin verification has been enabled/i;
 const LIST_PAGE_SIZE = 256;
 const MAX_LIST_PAGES = 100;
 const COOKIE = { access: 'access_token', refresh: 'refresh_token', csrf: 'csrf_token' } as const;
 const HOST_PREFIX = '__Host-';
-/** Login refusals that mean "these credentials are wrong" (different Dify versions use different codes). */
-const CREDENTIAL_CODES = new Set([
-  'authentication_failed',
-  'email_or_password_mismatch',
-  'account_not_found',
-  'invalid_email',
-]);
-const INVALID_ENCRYPTED = /invalid encrypted data/i;
 
-interface RawResponse {
-  status: number;
-  body: unknown;
-  text: string;
+interface Answer extends RawResponse {
+  /** Dify's X-Version header, when the answer had one. */
+  version: string | null;
 }
 
 type Session = { era: 'cookie' } | { era: 'bearer'; accessToken: string; refreshToken: string | null };
 
-type LoginAttempt =
-  | { kind: 'ok'; info: LoginInfo }
-  | { kind: 'credentials'; message: string }
-  | { kind: 'encoding'; message: string };
+type Attempt = { kind: 'ok'; info: LoginInfo } | LoginRefusal;
 
 export class DifyConsoleClient implements PluginConsoleApi {
   readonly apiBase: string;
   private jar = new CookieJar();
   private session: Session | null = null;
+  /** Bumped at every new session: a 401 to a request sent before it needs no renewal of its own. */
+  private sessionGeneration = 0;
   private info: LoginInfo | null = null;
-  private preferredEncoding: PasswordEncoding = 'base64';
+  /** The X-Version of Dify's latest answer. */
+  private seenVersion: string | null = null;
   private loginInFlight: Promise<LoginInfo> | null = null;
+  private renewInFlight: Promise<void> | null = null;
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
   private readonly uploadTimeoutMs: number;
@@ -275,33 +255,70 @@ export class DifyConsoleClient implements PluginConsoleApi {
     this.session = null;
     this.info = null;
 
-    const first = this.preferredEncoding;
-    const second: PasswordEncoding = first === 'base64' ? 'plain' : 'base64';
-    const a = await this.attemptLogin(email, password, first, options);
-    if (a.kind === 'ok') return a.info;
-    const b = await this.attemptLogin(email, password, second, options);
-    if (b.kind === 'ok') return b.info;
-    // Which answer tells the truth: a server that could not even decode one encoding judged the
-    // password only in the other one.
-    const message = a.kind === 'credentials' ? a.message : b.message;
-    throw new AppError('DIFY_LOGIN_FAILED', { params: { email, message } });
+    const version = await this.knownVersion(options);
+    const known = authProfileForVersion(version)?.passwordEncoding ?? null;
+    const remembered = known ? null : await this.recall();
+    let encoding = firstEncoding({ known, remembered, password });
+    let proven = known !== null;
+    for (let attempt = 1; ; attempt++) {
+      const a = await this.attemptLogin(email, password, encoding, version, options);
+      if (a.kind === 'ok') {
+        await this.remember(encoding);
+        return a.info;
+      }
+      if (a.kind === 'locked')
+        throw new AppError('DIFY_LOGIN_LOCKED', { params: { email, message: a.message } });
+      if (a.kind === 'wrong-form' && attempt === 1) {
+        // Refused before Dify judged the password: not counted, and it proves the other form.
+        encoding = otherEncoding(encoding);
+        proven = true;
+        continue;
+      }
+      if (a.kind === 'wrong-form')
+        throw new AppError('DIFY_LOGIN_REFUSED', { params: { email, message: a.message } });
+      if (
+        a.kind === 'judged' &&
+        !refusalIsConclusive({ sent: encoding, proven, plainEra: a.plainEra, password })
+      ) {
+        // One counted failure is all a login may spend: stop, and lead with the other form next time.
+        await this.remember(otherEncoding(encoding));
+        throw new AppError('DIFY_LOGIN_FAILED_UNCERTAIN', { params: { email, message: a.message } });
+      }
+      throw new AppError('DIFY_LOGIN_FAILED', { params: { email, message: a.message } });
+    }
+  }
+
+  /** X-Version (one probe when no answer has told it yet), else the caller's hint; null when neither maps. */
+  private async knownVersion(options: CallOptions): Promise<string | null> {
+    if (!authProfileForVersion(this.seenVersion)) {
+      const probe = await this.send('GET', '/system-features', {}, options, this.timeoutMs);
+      if (authProfileForVersion(probe.version)) return probe.version;
+    } else return this.seenVersion;
+    const hint = await Promise.resolve()
+      .then(() => this.options.difyVersion?.() ?? null)
+      .catch((e: unknown) => {
+        this.options.log?.(`Dify version not known: ${e instanceof Error ? e.message : String(e)}`);
+        return null;
+      });
+    return authProfileForVersion(hint) ? hint : null;
   }
 
   private async attemptLogin(
     email: string,
     password: string,
     encoding: PasswordEncoding,
+    version: string | null,
     options: CallOptions,
-  ): Promise<LoginAttempt> {
-    const sent = encoding === 'base64' ? Buffer.from(password, 'utf8').toString('base64') : password;
+  ): Promise<Attempt> {
     const res = await this.send(
       'POST',
       '/login',
-      { json: { email, password: sent, remember_me: false } },
+      { json: { email, password: encodePassword(password, encoding), remember_me: false } },
       options,
       this.timeoutMs,
     );
     const endpoint = 'POST /login';
+    const difyVersion = res.version ?? version;
     if (res.status === 200) {
       const parsed = LoginResponseSchema.safeParse(res.body);
       if (!parsed.success) throw unexpected(endpoint, zodReason(parsed.error));
@@ -311,14 +328,13 @@ export class DifyConsoleClient implements PluginConsoleApi {
           params: { email, message: typeof data === 'string' ? data : result },
         });
       }
-      this.preferredEncoding = encoding;
       if (data && typeof data === 'object') {
-        this.session = {
+        this.startSession({
           era: 'bearer',
           accessToken: data.access_token,
           refreshToken: data.refresh_token ?? null,
-        };
-        this.info = { era: 'bearer', passwordEncoding: encoding, secureCookieNames: false };
+        });
+        this.info = { era: 'bearer', passwordEncoding: encoding, secureCookieNames: false, difyVersion };
         return { kind: 'ok', info: this.info };
       }
       const access = await this.cookieValue(COOKIE.access);
@@ -328,19 +344,42 @@ export class DifyConsoleClient implements PluginConsoleApi {
           'the login succeeded but no session cookie could be kept; if Dify is served over https, use its https URL',
         );
       }
-      this.session = { era: 'cookie' };
-      this.info = { era: 'cookie', passwordEncoding: encoding, secureCookieNames: access.prefixed };
+      this.startSession({ era: 'cookie' });
+      this.info = {
+        era: 'cookie',
+        passwordEncoding: encoding,
+        secureCookieNames: access.prefixed,
+        difyVersion,
+      };
       return { kind: 'ok', info: this.info };
     }
-    const { code, message } = difyError(res);
-    if (res.status === 401 || res.status === 400) {
-      if (INVALID_ENCRYPTED.test(message)) return { kind: 'encoding', message };
-      if (CREDENTIAL_CODES.has(code) || res.status === 401) return { kind: 'credentials', message };
-    }
+    const refusal = classifyLoginRefusal({ status: res.status, ...difyError(res) }, encoding);
+    if (refusal) return refusal;
+    const { message } = difyError(res);
     if (res.status === 404 || res.status === 405) throw notFound(this.apiBase, res.status);
     if (res.status >= 400 && res.status < 500)
       throw new AppError('DIFY_LOGIN_REFUSED', { params: { email, message } });
     throw httpError(res, endpoint);
+  }
+
+  private startSession(session: Session): void {
+    this.session = session;
+    this.sessionGeneration++;
+  }
+
+  /**
+   * After a 401 to a request sent in session `generation`: nothing when a newer session exists already,
+   * else one renewal shared by every caller — two refreshes would spend the single-use refresh token
+   * twice, and the second would fail (facts.md).
+   */
+  private renew(generation: number, options: CallOptions): Promise<void> {
+    if (generation !== this.sessionGeneration) return Promise.resolve();
+    this.renewInFlight ??= (async () => {
+      if (!(await this.refresh(options))) await this.login(options);
+    })().finally(() => {
+      this.renewInFlight = null;
+    });
+    return this.renewInFlight;
   }
 
   /** Renews the session without the password; false when Dify refuses (then a full login is needed). */
@@ -358,15 +397,30 @@ export class DifyConsoleClient implements PluginConsoleApi {
       );
       const parsed = LoginResponseSchema.safeParse(res.body);
       if (res.status !== 200 || !parsed.success || typeof parsed.data.data !== 'object') return false;
-      this.session = {
+      this.startSession({
         era: 'bearer',
         accessToken: parsed.data.data.access_token,
         refreshToken: parsed.data.data.refresh_token ?? session.refreshToken,
-      };
+      });
       return true;
     }
     const res = await this.send('POST', '/refresh-token', { json: {} }, options, this.timeoutMs);
-    return res.status === 200;
+    if (res.status !== 200) return false;
+    this.startSession({ era: 'cookie' });
+    return true;
+  }
+
+  /** Memory failures never stop a login: the memory only saves guesses. */
+  private async recall(): Promise<PasswordEncoding | null> {
+    return (await this.options.loginMemory?.recall(this.apiBase).catch(() => null)) ?? null;
+  }
+
+  private async remember(encoding: PasswordEncoding): Promise<void> {
+    await this.options.loginMemory?.remember(this.apiBase, encoding).catch((e: unknown) => {
+      this.options.log?.(
+        `Could not remember the password form: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    });
   }
 
   // ---- requests ----
@@ -381,29 +435,19 @@ export class DifyConsoleClient implements PluginConsoleApi {
   ): Promise<z.output<S>> {
     const endpoint = `${method} ${apiPath.split('?')[0]}`;
     if (!this.session) await this.login(options);
+    const generation = this.sessionGeneration;
     let res = await this.send(method, apiPath, body, options, timeoutMs);
     if (res.status === 401) {
-      const refreshed = await this.refresh(options);
-      if (!refreshed) await this.login(options);
+      await this.renew(generation, options);
       res = await this.send(method, apiPath, body, options, timeoutMs);
       if (res.status === 401) {
         throw new AppError('DIFY_SESSION_EXPIRED', { detail: `${endpoint}: ${difyError(res).message}` });
       }
     }
-    if (res.status < 200 || res.status >= 300) throw this.mapError(res, endpoint);
+    if (res.status < 200 || res.status >= 300) throw requestError(res, endpoint, this.apiBase);
     const parsed = schema.safeParse(res.body);
     if (!parsed.success) throw unexpected(endpoint, zodReason(parsed.error), res.text);
     return parsed.data as z.output<S>;
-  }
-
-  private mapError(res: RawResponse, endpoint: string): AppError {
-    const { message } = difyError(res);
-    if (SIGNATURE_REJECTION.test(message))
-      return new AppError('PLUGIN_SIGNATURE_REJECTED', { params: { message } });
-    if (res.status === 403) return new AppError('DIFY_FORBIDDEN', { params: { message, endpoint } });
-    if (res.status === 404 && !isDifyErrorBody(res.body)) return notFound(this.apiBase, res.status);
-    if (res.status === 400) return new AppError('DIFY_REQUEST_FAILED', { params: { endpoint, message } });
-    return httpError(res, endpoint);
   }
 
   private async send(
@@ -412,7 +456,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
     body: { json?: unknown; form?: FormData },
     options: CallOptions,
     timeoutMs: number,
-  ): Promise<RawResponse> {
+  ): Promise<Answer> {
     const url = `${this.apiBase}${apiPath}`;
     const headers: Record<string, string> = { Accept: 'application/json' };
     const cookies = await this.jar.getCookieString(url);
@@ -443,6 +487,8 @@ export class DifyConsoleClient implements PluginConsoleApi {
       this.options.log?.(`${method} ${apiPath.split('?')[0]} failed: ${reason}`);
       throw new AppError('DIFY_UNREACHABLE', { params: { url: this.options.baseUrl, reason }, cause: e });
     }
+    const version = response.headers.get('x-version')?.trim() || null;
+    if (version) this.seenVersion = version;
     for (const c of response.headers.getSetCookie()) {
       await this.jar.setCookie(c, url, { ignoreError: true });
     }
@@ -457,7 +503,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
         parsed = undefined;
       }
     }
-    return { status: response.status, body: parsed, text };
+    return { status: response.status, body: parsed, text, version };
   }
 
   /** A cookie by its plain name or its `__Host-` name (Dify prefixes them when its URLs are https). */
@@ -468,78 +514,4 @@ export class DifyConsoleClient implements PluginConsoleApi {
     const plain = cookies.find((c) => c.key === name && c.value);
     return plain ? { value: plain.value, prefixed: false } : null;
   }
-}
-
-/** http://localhost, http://localhost/, http://localhost/console/api → http://localhost/console/api */
-export function consoleApiBase(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl.trim());
-  } catch {
-    throw new AppError('INVALID_ARGUMENT', { params: { reason: `not a URL: ${baseUrl}` } });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AppError('INVALID_ARGUMENT', { params: { reason: `not an http(s) URL: ${baseUrl}` } });
-  }
-  let p = url.pathname.replace(/\/+$/, '');
-  if (p.endsWith('/console/api')) p = p.slice(0, -'/console/api'.length);
-  return `${url.origin}${p}/console/api`;
-}
-
-/** Dify's own error text: `{code, message}` (plugin errors nest the daemon's JSON inside message). */
-export function difyError(res: RawResponse): { code: string; message: string } {
-  const body = res.body;
-  if (isDifyErrorBody(body)) {
-    const code = typeof body.code === 'string' ? body.code : '';
-    let message = typeof body.message === 'string' ? body.message : JSON.stringify(body.message);
-    try {
-      const inner = JSON.parse(message) as unknown;
-      if (inner && typeof inner === 'object' && 'message' in inner && typeof inner.message === 'string')
-        message = inner.message;
-    } catch {
-      // Not nested JSON: the message is already plain text.
-    }
-    return { code, message };
-  }
-  // Not Dify's JSON (nginx error page, a proxy): the text without markup, shortened.
-  const plain = res.text
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return { code: '', message: plain.slice(0, 300) || `HTTP ${res.status}` };
-}
-
-function isDifyErrorBody(body: unknown): body is { code?: unknown; message: unknown } {
-  return typeof body === 'object' && body !== null && 'message' in body;
-}
-
-function notFound(apiBase: string, status: number): AppError {
-  return new AppError('DIFY_NOT_FOUND', { params: { url: apiBase, status } });
-}
-
-function httpError(res: RawResponse, endpoint: string): AppError {
-  return new AppError('DIFY_HTTP_ERROR', {
-    params: { status: res.status, endpoint, message: difyError(res).message },
-  });
-}
-
-function unexpected(endpoint: string, reason: string, body?: string): AppError {
-  return new AppError('DIFY_UNEXPECTED_RESPONSE', {
-    params: { endpoint, reason },
-    ...(body !== undefined ? { detail: body.slice(0, 2000) } : {}),
-  });
-}
-
-function zodReason(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-    .join('; ');
-}
-
-function networkReason(e: unknown): string {
-  const cause = e instanceof Error ? (e.cause as { code?: string; message?: string } | undefined) : undefined;
-  if (cause?.code) return cause.code;
-  if (cause?.message) return cause.message;
-  return e instanceof Error ? e.message : String(e);
 }

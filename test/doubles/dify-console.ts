@@ -1,16 +1,23 @@
 /**
  * A small real HTTP server on 127.0.0.1 that behaves like the parts of Dify's console API the plugin
- * features use, as shared/facts.md describes them:
- *  - auth in three eras: 'base64' (≥ ~1.11: cookies + X-CSRF-Token, base64 password, a plain one is
- *    refused with 401 "Invalid encrypted data"), 'plain' (~1.8–1.10: same cookies, plain password) and
- *    'bearer' (< 1.8: tokens in the login body, `Authorization: Bearer`); `__Host-` cookie names when
- *    `secureCookieNames` (Dify with https console URLs); access-token expiry and POST /refresh-token;
+ * features use, as shared/facts.md describes them ("Dify console API"):
+ *  - login by release (`version`): tokens in the body + `Authorization: Bearer` up to 1.9.1 and in
+ *    2.0.0-beta, cookies + X-CSRF-Token from 1.9.2 (`__Host-` names when `secureCookieNames`), a
+ *    base64 password from 1.11.2 (undecodable → 401 "Invalid encrypted data", decoded like Python's
+ *    `base64.b64decode`), the password format check up to 1.8.1 and in 2.0.0-beta (400 invalid_param),
+ *    a wrong password as 400 email_or_password_mismatch (1.0–1.7) or 401 authentication_failed (≥ 1.8),
+ *    and the lock-out: more than 5 counted failures since the last success → 429 until a success is
+ *    possible again (here: `unlock()`). Only judged passwords count, as in Dify;
+ *  - every answer carries `X-Version` like Dify's api (`versionHeader: false` for a proxy that strips it);
+ *  - access-token expiry and POST /refresh-token with single-use refresh tokens;
  *  - plugins: multipart `pkg` upload → identifier `author/name:version@<sha256 hex>` computed from the
  *    zip like the daemon does (sha256 over each file's path hash + content hash, sorted); install
- *    tasks pending → running → success/failed; "plugin already installed" when another version of the
- *    plugin_id is installed; list (paged), uninstall, debugging key;
+ *    tasks pending → running → success/failed; installing over another version of a plugin_id: daemon
+ *    0.5–0.6 reports the task as success but keeps the old version, newer daemons answer
+ *    `all_installed: true` with `task_id: ""`; list (paged), uninstall, debugging key;
  *  - failure modes: signature verification (400 at upload), install permission (403), tasks that
- *    fail with a message or never finish, broken response shapes.
+ *    fail with a message or never finish, plugin-daemon hiccups (400 invalid_param "Failed to request
+ *    plugin daemon"), broken response shapes.
  * It never records request bodies (they carry passwords).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -19,11 +26,16 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
 
-export type DoubleEra = 'base64' | 'plain' | 'bearer';
 export type TaskStatus = 'pending' | 'running' | 'success' | 'failed';
+export type DaemonEndpoint = 'upload' | 'install' | 'task' | 'list' | 'uninstall';
 
 export interface DifyConsoleDoubleOptions {
-  era?: DoubleEra;
+  /** The Dify release to behave like, e.g. '1.9.1' or '2.0.0-beta.1'; it may be changed while running. */
+  version?: string;
+  /** Send `X-Version` on every answer, as Dify's api does (false: a proxy stripped it). */
+  versionHeader?: boolean;
+  /** The plugin daemon's release: decides how "another version is installed" is answered. */
+  daemonVersion?: string;
   email?: string;
   password?: string;
   secureCookieNames?: boolean;
@@ -59,6 +71,8 @@ export interface RequestRecord {
   method: string;
   path: string;
   status: number;
+  /** Dify's error code when it answered with one (e.g. 'authentication_failed'). */
+  code: string;
   csrfHeader: boolean;
   bearer: boolean;
   /** Time the double spent on the request after its body had arrived (what "Dify's own time" stands for). */
@@ -69,7 +83,7 @@ interface Task {
   id: string;
   status: TaskStatus;
   plugins: { plugin_unique_identifier: string; plugin_id: string; status: TaskStatus; message: string }[];
-  outcome: { ok: true } | { ok: false; message: string } | { hang: true };
+  outcome: { ok: true; keepOld?: boolean } | { ok: false; message: string } | { hang: true };
 }
 
 interface Uploaded {
@@ -97,11 +111,24 @@ export interface DifyConsoleDouble {
   failNextInstall(message: string): void;
   /** The next install task stays "running" forever. */
   hangNextInstall(): void;
+  /**
+   * The next `count` plugin calls (of the given kinds; any kind when omitted) meet a plugin-daemon
+   * hiccup: 400 invalid_param "Failed to request plugin daemon". `applied`: the daemon still did the
+   * work (it was slow, not down) — an uninstall then really happened.
+   */
+  failDaemonRequests(count: number, options?: { endpoints?: DaemonEndpoint[]; applied?: boolean }): void;
   /** Every current access token is expired now (refresh tokens stay valid). */
   expireSessions(): void;
   /** Refresh tokens stop working too: only a new login helps. */
   revokeRefreshTokens(): void;
+  /** Successful logins. */
   loginCount(): number;
+  /** Logins Dify counted as failed (judged wrong passwords), since the start. */
+  failedLogins(): number;
+  /** Counted failures since the last success: more than 5 lock the account. */
+  failuresSinceSuccess(email?: string): number;
+  /** What the lock's 24 h expiry does: the failure count is gone. */
+  unlock(email?: string): void;
   close(): Promise<void>;
 }
 
@@ -109,12 +136,51 @@ const SIGNATURE_MESSAGE =
   'plugin verification has been enabled, and the plugin you want to install has a bad signature';
 const FORBIDDEN_MESSAGE =
   "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.";
+const FORMAT_MESSAGE = 'Password must contain letters and numbers, and the length must be greater than 8.';
+const LOCKED_MESSAGE = 'Too many incorrect password attempts. Please try again later.';
+/** Dify's LOGIN_MAX_ERROR_LIMITS: locked when the count is greater than this. */
+const MAX_LOGIN_FAILURES = 5;
+
+/** How a release handles the console login (shared/facts.md, "Dify console API"). */
+interface LoginRules {
+  tokensInBody: boolean;
+  base64Password: boolean;
+  formatCheck: boolean;
+  wrongPassword: { status: number; code: string; message: string };
+}
+
+export function loginRulesFor(version: string): LoginRules {
+  const m = /^(\d+)\.(\d+)\.(\d+)(?:-(.+))?$/.exec(version);
+  if (!m) throw new Error(`the Dify double does not know version ${version}`);
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const n = major * 1_000_000 + minor * 1000 + patch;
+  const beta2 = major === 2 && minor === 0 && patch === 0 && /^beta/.test(m[4] ?? '');
+  if (major !== 1 && !beta2) throw new Error(`the Dify double does not model version ${version}`);
+  const judged =
+    n <= 1_007_999
+      ? { status: 400, code: 'email_or_password_mismatch', message: 'The email or password is mismatched.' }
+      : { status: 401, code: 'authentication_failed', message: 'Invalid email or password.' };
+  return {
+    tokensInBody: beta2 || n <= 1_009_001,
+    base64Password: !beta2 && n >= 1_011_002,
+    formatCheck: beta2 || n <= 1_008_001,
+    wrongPassword: judged,
+  };
+}
+
+/** The daemon's answer to installing over another version of a plugin_id (0.5–0.6: a "success" task). */
+function keepsOldWithSuccessTask(daemonVersion: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(daemonVersion);
+  return !m || (Number(m[1]) === 0 && Number(m[2]) <= 6);
+}
 
 export async function startDifyConsoleDouble(
   opts: DifyConsoleDoubleOptions = {},
 ): Promise<DifyConsoleDouble> {
   const options: DifyConsoleDouble['options'] = {
-    era: opts.era ?? 'base64',
+    version: opts.version ?? '1.14.1',
+    versionHeader: opts.versionHeader ?? true,
+    daemonVersion: opts.daemonVersion ?? '0.5.3',
     email: opts.email ?? 'admin@example.com',
     password: opts.password ?? 'Secr3t!pass',
     secureCookieNames: opts.secureCookieNames ?? false,
@@ -136,7 +202,11 @@ export async function startDifyConsoleDouble(
   const requests: RequestRecord[] = [];
   const sockets = new Set<Socket>();
   const nextOutcomes: Task['outcome'][] = [];
+  const hiccups: Array<{ endpoints: DaemonEndpoint[] | null; applied: boolean }> = [];
+  const failureCounts = new Map<string, number>();
   let logins = 0;
+  let failedLogins = 0;
+  const rules = (): LoginRules => loginRulesFor(options.version);
 
   const cookieName = (base: string): string => (options.secureCookieNames ? `__Host-${base}` : base);
 
@@ -162,19 +232,17 @@ export async function startDifyConsoleDouble(
     ]);
   };
 
-  /** Dify's pre-1.11 check is a plain compare; ≥1.11 first base64-decodes (failing → "Invalid encrypted data"). */
-  const checkPassword = (sent: unknown): 'ok' | 'wrong' | 'undecodable' => {
-    if (typeof sent !== 'string') return 'wrong';
-    if (options.era !== 'base64') return sent === options.password ? 'ok' : 'wrong';
-    const decoded = strictBase64Utf8(sent);
-    if (decoded === null) return 'undecodable';
-    return decoded === options.password ? 'ok' : 'wrong';
+  /** ≥ 1.11.2 decodes first, in a decorator that runs before anything else (`decrypt_password_field`). */
+  const receivedPassword = (sent: unknown): { ok: true; password: string } | { ok: false } => {
+    if (typeof sent !== 'string') return { ok: false };
+    if (!rules().base64Password) return { ok: true, password: sent };
+    const decoded = pythonB64decodeUtf8(sent);
+    return decoded === null ? { ok: false } : { ok: true, password: decoded };
   };
-
   const authenticate = (req: IncomingMessage): { ok: true } | { ok: false; message: string } => {
     const cookies = parseCookies(req.headers.cookie);
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (options.era === 'bearer') {
+    if (rules().tokensInBody) {
       const session = bearer ? accessTokens.get(bearer) : undefined;
       if (!session || session.expiresAt <= Date.now())
         return { ok: false, message: 'Invalid Authorization token.' };
@@ -206,7 +274,7 @@ export async function startDifyConsoleDouble(
     if ('hang' in task.outcome) return;
     if (task.outcome.ok) {
       const up = uploads.get(item.plugin_unique_identifier);
-      if (up) {
+      if (up && !task.outcome.keepOld) {
         installed.push({
           installation_id: randomUUID(),
           plugin_id: up.pluginId,
@@ -227,11 +295,8 @@ export async function startDifyConsoleDouble(
     }
   };
 
-  const startTask = (up: Uploaded): Task => {
-    let outcome: Task['outcome'] = nextOutcomes.shift() ?? { ok: true };
-    // Decided when the task starts, like the daemon: another version of the plugin is in the way.
-    if (installed.some((p) => p.plugin_id === up.pluginId))
-      outcome = { ok: false, message: 'plugin already installed' };
+  const startTask = (up: Uploaded, keepOld: boolean): Task => {
+    const outcome: Task['outcome'] = keepOld ? { ok: true, keepOld } : (nextOutcomes.shift() ?? { ok: true });
     const task: Task = {
       id: randomUUID(),
       status: 'pending',
@@ -257,28 +322,54 @@ export async function startDifyConsoleDouble(
     return task;
   };
 
+  /** Dify's ValueError when its request to the daemon fails (a timeout, a restart): 400 invalid_param. */
+  const daemonHiccup = (endpoint: DaemonEndpoint): { applied: boolean } | null => {
+    const i = hiccups.findIndex((h) => !h.endpoints || h.endpoints.includes(endpoint));
+    if (i < 0) return null;
+    return hiccups.splice(i, 1)[0] as { applied: boolean };
+  };
+  const hiccupAnswer = (res: ServerResponse, endpoint: DaemonEndpoint): number =>
+    difyError(
+      res,
+      400,
+      'invalid_param',
+      `Failed to request plugin daemon, url: plugin/${TENANT_ID}/management/${endpoint}`,
+    );
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
+    if (options.versionHeader) res.setHeader('X-Version', options.version);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = url.pathname.replace(/^\/console\/api/, '');
     const isApi = url.pathname.startsWith('/console/api/');
     const method = req.method ?? 'GET';
     if (!isApi) return send(res, 404, '<html><title>404 Not Found</title></html>', 'text/html');
 
+    if (method === 'GET' && route === '/system-features') {
+      return send(res, 200, { enable_email_password_login: true, is_allow_register: false });
+    }
+
     if (method === 'POST' && route === '/login') {
       const body = await readJson(req);
       if (options.brokenResponses?.login !== undefined) return send(res, 200, options.brokenResponses.login);
-      const email = typeof body?.email === 'string' ? body.email : '';
-      const check = checkPassword(body?.password);
-      if (check === 'undecodable')
-        return difyError(res, 401, 'authentication_failed', 'Invalid encrypted data');
-      if (check === 'wrong' || email !== options.email) {
-        if (options.era === 'bearer')
-          return difyError(res, 400, 'email_or_password_mismatch', 'The email or password is mismatched.');
-        return difyError(res, 401, 'authentication_failed', 'Invalid email or password.');
+      const r = rules();
+      const received = receivedPassword(body?.password);
+      if (!received.ok) return difyError(res, 401, 'authentication_failed', 'Invalid encrypted data');
+      // reqparse's `valid_password`, before the lock-out check: not counted.
+      if (r.formatCheck && !passesFormatCheck(received.password)) {
+        return difyError(res, 400, 'invalid_param', FORMAT_MESSAGE, 'password');
       }
+      const email = typeof body?.email === 'string' ? body.email : '';
+      const failures = failureCounts.get(email) ?? 0;
+      if (failures > MAX_LOGIN_FAILURES) return difyError(res, 429, 'email_code_login_limit', LOCKED_MESSAGE);
+      if (received.password !== options.password || email !== options.email) {
+        failureCounts.set(email, failures + 1);
+        failedLogins++;
+        return difyError(res, r.wrongPassword.status, r.wrongPassword.code, r.wrongPassword.message);
+      }
+      failureCounts.delete(email);
       logins++;
       const t = issueTokens();
-      if (options.era === 'bearer') {
+      if (r.tokensInBody) {
         return send(res, 200, {
           result: 'success',
           data: { access_token: t.access, refresh_token: t.refresh },
@@ -290,17 +381,16 @@ export async function startDifyConsoleDouble(
 
     if (method === 'POST' && route === '/refresh-token') {
       const body = await readJson(req);
-      const refresh =
-        options.era === 'bearer'
-          ? typeof body?.refresh_token === 'string'
-            ? body.refresh_token
-            : undefined
-          : parseCookies(req.headers.cookie).get(cookieName('refresh_token'));
+      const refresh = rules().tokensInBody
+        ? typeof body?.refresh_token === 'string'
+          ? body.refresh_token
+          : undefined
+        : parseCookies(req.headers.cookie).get(cookieName('refresh_token'));
       if (!refresh || !refreshTokens.has(refresh))
         return send(res, 401, { result: 'fail', message: 'Invalid refresh token' });
       refreshTokens.delete(refresh);
       const t = issueTokens();
-      if (options.era === 'bearer') {
+      if (rules().tokensInBody) {
         return send(res, 200, {
           result: 'success',
           data: { access_token: t.access, refresh_token: t.refresh },
@@ -332,6 +422,7 @@ export async function startDifyConsoleDouble(
           'The browser (or proxy) sent a request that this server could not understand.',
         );
       }
+      if (daemonHiccup('upload')) return hiccupAnswer(res, 'upload');
       const bytes = Buffer.from(await file.arrayBuffer());
       if (bytes.length > options.maxPackageBytes)
         return difyError(res, 400, 'invalid_param', 'File size exceeds the maximum allowed size');
@@ -358,6 +449,7 @@ export async function startDifyConsoleDouble(
       if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) {
         return difyError(res, 400, 'invalid_param', 'Invalid plugin unique identifier');
       }
+      if (daemonHiccup('install')) return hiccupAnswer(res, 'install');
       if (options.brokenResponses?.install !== undefined)
         return send(res, 200, options.brokenResponses.install);
       const pending = (ids as string[]).filter(
@@ -367,12 +459,18 @@ export async function startDifyConsoleDouble(
       const id = pending[0] as string;
       const up = uploads.get(id);
       if (!up) return difyError(res, 400, 'invalid_param', `plugin ${id} not found, upload it first`);
-      const task = startTask(up);
+      // Another version of this plugin_id is installed: the daemon keeps it (facts.md).
+      const inTheWay = installed.some((p) => p.plugin_id === up.pluginId);
+      if (inTheWay && !keepsOldWithSuccessTask(options.daemonVersion)) {
+        return send(res, 200, { all_installed: true, task_id: '' });
+      }
+      const task = startTask(up, inTheWay);
       return send(res, 200, { all_installed: false, task_id: task.id });
     }
 
     const taskMatch = new RegExp(`^${base}/tasks/([^/]+)$`).exec(route);
     if (method === 'GET' && taskMatch) {
+      if (daemonHiccup('task')) return hiccupAnswer(res, 'task');
       if (options.brokenResponses?.task !== undefined) return send(res, 200, options.brokenResponses.task);
       const task = tasks.get(decodeURIComponent(taskMatch[1] as string));
       if (!task) return difyError(res, 400, 'invalid_param', 'task not found');
@@ -389,6 +487,7 @@ export async function startDifyConsoleDouble(
     }
 
     if (method === 'GET' && route === `${base}/list`) {
+      if (daemonHiccup('list')) return hiccupAnswer(res, 'list');
       if (options.brokenResponses?.list !== undefined) return send(res, 200, options.brokenResponses.list);
       const page = Math.max(1, Number(url.searchParams.get('page') ?? '1') || 1);
       const size = Math.max(1, Number(url.searchParams.get('page_size') ?? '256') || 256);
@@ -401,9 +500,12 @@ export async function startDifyConsoleDouble(
     if (method === 'POST' && route === `${base}/uninstall`) {
       const body = await readJson(req);
       if (options.forbidPluginInstall) return difyError(res, 403, 'forbidden', FORBIDDEN_MESSAGE);
+      const hiccup = daemonHiccup('uninstall');
       const i = installed.findIndex((p) => p.installation_id === body?.plugin_installation_id);
+      if (hiccup && !hiccup.applied) return hiccupAnswer(res, 'uninstall');
       if (i < 0) return difyError(res, 400, 'invalid_param', 'plugin installation not found');
       installed.splice(i, 1);
+      if (hiccup) return hiccupAnswer(res, 'uninstall');
       return send(res, 200, { success: true });
     }
 
@@ -418,18 +520,19 @@ export async function startDifyConsoleDouble(
   const server = http.createServer((req, res) => {
     const arrived = performance.now();
     handle(req, res)
-      .then((status) => record(req, status, arrived))
+      .then((status) => record(req, res, status, arrived))
       .catch((e: unknown) => {
         if (!res.headersSent)
           difyError(res, 500, 'internal_server_error', e instanceof Error ? e.message : String(e));
-        record(req, 500, arrived);
+        record(req, res, 500, arrived);
       });
   });
-  const record = (req: IncomingMessage, status: number, arrived: number): void => {
+  const record = (req: IncomingMessage, res: ServerResponse, status: number, arrived: number): void => {
     requests.push({
       method: req.method ?? '',
       path: (req.url ?? '').split('?')[0] as string,
       status,
+      code: errorCodes.get(res) ?? '',
       csrfHeader: typeof req.headers['x-csrf-token'] === 'string',
       bearer: /^Bearer /i.test(req.headers.authorization ?? ''),
       processingMs: performance.now() - (bodyReceived.get(req) ?? arrived),
@@ -463,6 +566,9 @@ export async function startDifyConsoleDouble(
     },
     failNextInstall: (message) => void nextOutcomes.push({ ok: false, message }),
     hangNextInstall: () => void nextOutcomes.push({ hang: true }),
+    failDaemonRequests(count, o = {}) {
+      for (let i = 0; i < count; i++) hiccups.push({ endpoints: o.endpoints ?? null, applied: !!o.applied });
+    },
     expireSessions() {
       for (const s of accessTokens.values()) s.expiresAt = 0;
     },
@@ -470,6 +576,11 @@ export async function startDifyConsoleDouble(
       refreshTokens.clear();
     },
     loginCount: () => logins,
+    failedLogins: () => failedLogins,
+    failuresSinceSuccess: (email = options.email) => failureCounts.get(email) ?? 0,
+    unlock(email = options.email) {
+      failureCounts.delete(email);
+    },
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
@@ -481,17 +592,47 @@ export async function startDifyConsoleDouble(
   };
 }
 
-/** What Dify's FieldEncryption accepts: canonical base64 of valid UTF-8. */
-function strictBase64Utf8(s: string): string | null {
-  if (s.length === 0 || s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return null;
-  const buf = Buffer.from(s, 'base64');
-  if (buf.toString('base64') !== s) return null;
-  const text = new TextDecoder('utf-8', { fatal: true });
+const TENANT_ID = '5c2a7f4e-0000-4000-8000-000000000001';
+
+/**
+ * Dify ≥ 1.11.2's FieldEncryption.decrypt_field: `base64.b64decode(text).decode("utf-8")`, None on any
+ * error. Python's decoder (validate off) skips characters outside the alphabet, stops at a complete
+ * `=` pad, refuses a dangling quad and a non-ASCII str.
+ */
+export function pythonB64decodeUtf8(text: string): string | null {
+  if ([...text].some((ch) => ch.charCodeAt(0) > 0x7f)) return null;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const values: number[] = [];
+  let pads = 0;
+  for (const ch of text) {
+    if (ch === '=') {
+      const quad = values.length % 4;
+      if (quad >= 2 && quad + ++pads >= 4) break;
+      continue;
+    }
+    const v = alphabet.indexOf(ch);
+    if (v < 0) continue;
+    pads = 0;
+    values.push(v);
+  }
+  const rest = values.length % 4;
+  if (rest !== 0 && !(rest >= 2 && pads > 0 && rest + pads >= 4)) return null;
+  // Whole quads → 3 bytes; a padded tail of 2 (3) values → 1 (2) bytes.
+  let bits = '';
+  for (const v of values) bits += v.toString(2).padStart(6, '0');
+  const byteCount = Math.floor(values.length / 4) * 3 + (rest === 0 ? 0 : rest - 1);
+  const bytes = new Uint8Array(byteCount);
+  for (let i = 0; i < byteCount; i++) bytes[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
   try {
-    return text.decode(buf);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
+}
+
+/** Dify's `valid_password`: `^(?=.*[a-zA-Z])(?=.*\d).{8,}$` (Python: `\d` is any decimal digit). */
+function passesFormatCheck(password: string): boolean {
+  return /^(?=[^\n]*[a-zA-Z])(?=[^\n]*\p{Nd})[^\n]{8,}\n?$/u.test(password);
 }
 
 function parseCookies(header: string | undefined): Map<string, string> {
@@ -510,8 +651,18 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   return status;
 }
 
-function difyError(res: ServerResponse, status: number, code: string, message: string): number {
-  return send(res, status, { code, message, status });
+const errorCodes = new WeakMap<ServerResponse, string>();
+
+/** Dify's error body; a request-parser refusal also names the parameter (`params`). */
+function difyError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  params?: string,
+): number {
+  errorCodes.set(res, code);
+  return send(res, status, { code, message, ...(params ? { params } : {}), status });
 }
 
 const bodyReceived = new WeakMap<IncomingMessage, number>();

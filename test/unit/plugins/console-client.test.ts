@@ -62,14 +62,15 @@ async function errorOf(p: Promise<unknown>): Promise<AppError> {
 const logins = (d: DifyConsoleDouble): number =>
   d.requests.filter((r) => r.path === '/console/api/login').length;
 
-describe('login in the three auth eras', () => {
-  it('≥ 1.11: base64 password, cookies and X-CSRF-Token on every call', async () => {
-    const dify = await start({ era: 'base64' });
+describe('login by era (the double tells its release in X-Version, as Dify does)', () => {
+  it('≥ 1.11.2: base64 password, cookies and X-CSRF-Token on every call', async () => {
+    const dify = await start({ version: '1.13.3' });
     const { client } = clientFor(dify);
     expect(await client.login()).toEqual({
       era: 'cookie',
       passwordEncoding: 'base64',
       secureCookieNames: false,
+      difyVersion: '1.13.3',
     });
     expect(logins(dify)).toBe(1);
     expect(await client.listPlugins()).toEqual([]);
@@ -77,32 +78,16 @@ describe('login in the three auth eras', () => {
     expect(list).toMatchObject({ status: 200, csrfHeader: true, bearer: false });
   });
 
-  it('~1.8–1.10: base64 is refused like a wrong password → plain works, and is sent first next time', async () => {
-    const dify = await start({ era: 'plain' });
+  it('1.9.2–1.11.1: cookies, plain password', async () => {
+    const dify = await start({ version: '1.10.1' });
     const { client } = clientFor(dify);
     expect(await client.login()).toMatchObject({ era: 'cookie', passwordEncoding: 'plain' });
-    expect(dify.requests.filter((r) => r.path === '/console/api/login').map((r) => r.status)).toEqual([
-      401, 200,
-    ]);
-    await client.login();
-    expect(dify.requests.filter((r) => r.path === '/console/api/login').map((r) => r.status)).toEqual([
-      401, 200, 200,
-    ]);
+    await client.listPlugins();
+    expect(dify.requests.find((r) => r.path.endsWith('/plugin/list'))).toMatchObject({ csrfHeader: true });
   });
 
-  it('a remembered plain password refused with "Invalid encrypted data" (Dify upgraded) is retried in base64', async () => {
-    const dify = await start({ era: 'plain' });
-    const { client } = clientFor(dify);
-    await client.login();
-    dify.options.era = 'base64';
-    expect(await client.login()).toMatchObject({ passwordEncoding: 'base64' });
-    expect(dify.requests.filter((r) => r.path === '/console/api/login').map((r) => r.status)).toEqual([
-      401, 200, 401, 200,
-    ]);
-  });
-
-  it('< 1.8: the token comes in the login body and calls use Authorization: Bearer', async () => {
-    const dify = await start({ era: 'bearer' });
+  it('≤ 1.9.1: the token comes in the login body and calls use Authorization: Bearer', async () => {
+    const dify = await start({ version: '1.9.1' });
     const { client } = clientFor(dify);
     expect(await client.login()).toMatchObject({ era: 'bearer', passwordEncoding: 'plain' });
     await client.listPlugins();
@@ -113,7 +98,7 @@ describe('login in the three auth eras', () => {
   });
 
   it('understands __Host- cookie names (Dify with https console URLs)', async () => {
-    const dify = await start({ era: 'base64', secureCookieNames: true });
+    const dify = await start({ secureCookieNames: true });
     const { client } = clientFor(dify);
     expect(await client.login()).toMatchObject({ era: 'cookie', secureCookieNames: true });
     await expect(client.listPlugins()).resolves.toEqual([]);
@@ -124,6 +109,26 @@ describe('login in the three auth eras', () => {
     const { client } = clientFor(dify);
     await client.listPlugins();
     expect(dify.loginCount()).toBe(1);
+  });
+
+  it("asks the version once (GET /system-features, what Dify's sign-in page asks first), then reads it from every answer", async () => {
+    const dify = await start({ version: '1.11.2' });
+    const { client } = clientFor(dify);
+    await client.login();
+    await client.login();
+    expect(dify.requests.map((r) => `${r.method} ${r.path.replace('/console/api', '')} ${r.status}`)).toEqual(
+      ['GET /system-features 200', 'POST /login 200', 'POST /login 200'],
+    );
+  });
+
+  it('a Dify upgraded under a running client: the first answer after it tells the new release', async () => {
+    const dify = await start({ version: '1.11.1' });
+    const { client } = clientFor(dify);
+    expect(await client.login()).toMatchObject({ passwordEncoding: 'plain' });
+    dify.options.version = '1.11.2';
+    await client.listPlugins(); // answered by the upgraded Dify (X-Version 1.11.2)
+    expect(await client.login()).toMatchObject({ passwordEncoding: 'base64', difyVersion: '1.11.2' });
+    expect(dify.failedLogins()).toBe(0);
   });
 });
 
@@ -154,10 +159,10 @@ describe('CSRF', () => {
 });
 
 describe('session expiry', () => {
-  it.each(['base64', 'bearer'] as const)(
-    '%s era: a 401 refreshes the session once and retries, without the password',
-    async (era) => {
-      const dify = await start({ era });
+  it.each(['1.16.0', '1.9.1'])(
+    'Dify %s: a 401 refreshes the session once and retries, without the password',
+    async (version) => {
+      const dify = await start({ version });
       const { client } = clientFor(dify);
       await client.listPlugins();
       dify.expireSessions();
@@ -182,6 +187,29 @@ describe('session expiry', () => {
     expect(dify.loginCount()).toBe(2);
   });
 
+  it.each(['1.16.0', '1.9.1'])(
+    'Dify %s: calls that meet a 401 together share one refresh (refresh tokens are single-use)',
+    async (version) => {
+      const dify = await start({ version });
+      const { client } = clientFor(dify);
+      await client.login();
+      dify.expireSessions();
+      const [a, b, c] = await Promise.all([
+        client.listPlugins(),
+        client.debuggingKey(),
+        client.listPlugins(),
+      ]);
+      expect([a, b.port, c]).toEqual([[], 5003, []]);
+      const paths = dify.requests.map((r) => `${r.path.replace('/console/api', '')} ${r.status}`);
+      expect(paths.filter((p) => p.startsWith('/refresh-token'))).toEqual(['/refresh-token 200']);
+      expect(dify.loginCount()).toBe(1);
+      // A 401 that arrives after the refresh is retried with the new session, not refreshed again.
+      dify.expireSessions();
+      await client.listPlugins();
+      expect(dify.requests.filter((r) => r.path.endsWith('/refresh-token'))).toHaveLength(2);
+    },
+  );
+
   it('an upload that meets an expired session is sent again after the refresh', async () => {
     const dify = await start({ accessTokenTtlMs: 1000 });
     const { client } = clientFor(dify);
@@ -195,13 +223,13 @@ describe('session expiry', () => {
 
 describe('bad input and refusals', () => {
   it.each([
-    ['base64', 'Invalid email or password.'],
-    ['plain', 'Invalid email or password.'],
-    ['bearer', 'The email or password is mismatched.'],
-  ] as const)(
-    "wrong password (%s era) → DIFY_LOGIN_FAILED with Dify's message, password nowhere",
-    async (era, message) => {
-      const dify = await start({ era });
+    ['1.16.0', 'Invalid email or password.'],
+    ['1.10.1', 'Invalid email or password.'],
+    ['1.5.0', 'The email or password is mismatched.'],
+  ])(
+    "wrong password (Dify %s) → DIFY_LOGIN_FAILED with Dify's message, password nowhere",
+    async (version, message) => {
+      const dify = await start({ version });
       const wrong = 'Wr0ng-pass!';
       const { client, log } = clientFor(dify, { password: () => wrong });
       const e = await errorOf(client.login());
@@ -317,9 +345,12 @@ describe('plugin calls', () => {
     expect(up.manifest).toMatchObject({ author: 'local_dev', name: 'sd_tool' });
     const install = await client.installPkg([up.unique_identifier]);
     expect(install.all_installed).toBe(false);
-    expect((await client.getTask(install.task_id)).status).toBe('pending');
-    await new Promise((r) => setTimeout(r, 80));
-    const task = await client.getTask(install.task_id);
+    expect(['pending', 'running']).toContain((await client.getTask(install.task_id)).status);
+    let task = await client.getTask(install.task_id);
+    for (let i = 0; i < 100 && task.status !== 'success'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      task = await client.getTask(install.task_id);
+    }
     expect(task).toMatchObject({ status: 'success', total_plugins: 1, completed_plugins: 1 });
     const list = await client.listPlugins();
     expect(list).toEqual([
@@ -333,6 +364,36 @@ describe('plugin calls', () => {
     expect(await client.listPlugins()).toEqual([]);
     expect(await client.debuggingKey()).toMatchObject({ host: 'localhost', port: 5003 });
   });
+
+  it('a plugin-daemon hiccup (400 "Failed to request plugin daemon") → DIFY_PLUGIN_DAEMON_UNAVAILABLE', async () => {
+    const dify = await start();
+    dify.failDaemonRequests(1, { endpoints: ['list'] });
+    const e = await errorOf(clientFor(dify).client.listPlugins());
+    expect(e.code).toBe('DIFY_PLUGIN_DAEMON_UNAVAILABLE');
+    expect(e.params).toMatchObject({ endpoint: 'GET /workspaces/current/plugin/list' });
+    expect(String(e.params?.message)).toMatch(/^Failed to request plugin daemon/);
+  });
+
+  it.each([
+    ['0.5.3', { all_installed: false }, 'the task reports success', '0.0.9'],
+    ['0.7.0', { all_installed: true, task_id: '' }, 'nothing to wait for', '0.0.9'],
+  ])(
+    'installing over another installed version (daemon %s): %j, %s, and the old version stays',
+    async (daemonVersion, installAnswer, _what, kept) => {
+      const dify = await start({ daemonVersion, taskPendingMs: 0, taskRunningMs: 0 });
+      dify.seedInstalled({
+        plugin_id: 'local_dev/sd_tool',
+        plugin_unique_identifier: `local_dev/sd_tool:0.0.9@${'c'.repeat(64)}`,
+        version: '0.0.9',
+      });
+      const { client } = clientFor(dify);
+      const up = await client.uploadPkg(pkgPath);
+      const install = await client.installPkg([up.unique_identifier]);
+      expect(install).toMatchObject(installAnswer);
+      if (!install.all_installed) expect((await client.getTask(install.task_id)).status).toBe('success');
+      expect((await client.listPlugins()).map((p) => p.version)).toEqual([kept]);
+    },
+  );
 
   it('lists every page', async () => {
     const dify = await start();
@@ -372,12 +433,14 @@ describe('helpers', () => {
     expect(difyError({ status: 400, body: nested, text: '' })).toEqual({
       code: 'plugin_error',
       message: 'bad thing',
+      params: '',
     });
     expect(
       difyError({ status: 502, body: undefined, text: '<html><title>502 Bad Gateway</title></html>' }),
     ).toEqual({
       code: '',
       message: '502 Bad Gateway',
+      params: '',
     });
   });
 });
