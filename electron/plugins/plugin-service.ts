@@ -16,6 +16,7 @@ import {
   type LoginInfo,
   type PluginConsoleApi,
 } from './console-client';
+import { LOGIN_MEMORY_FILE, LoginMemoryFile } from './login-memory';
 import { checkPluginFolder, type ManifestProblem } from './manifest';
 import { readAllPluginTimeouts, type PluginTimeouts } from './plugin-timeouts';
 import { reinstallPlugin, type ReinstallResult, type ReinstallSource } from './reinstall';
@@ -51,6 +52,11 @@ export interface PluginServiceOptions {
   log?: (line: string) => void;
   /** The app snapshot's plugins part: the registered folders the tray lists. */
   snapshot?: SnapshotPart<'plugins'>;
+  /**
+   * The local Dify's release (its `api` image tag), used for the login when Dify's answers do not say
+   * it themselves; null when there is no local stack to ask.
+   */
+  difyVersion?: () => Promise<string | null>;
 }
 
 export interface PluginManifestSummary {
@@ -149,8 +155,11 @@ export class PluginService {
   private override: ConnectionOverride = {};
   private resultsQueue: Promise<unknown> = Promise.resolve();
   private readonly offSettings: () => void;
+  /** Shared by every client (and, through the file, with the CLI). */
+  private readonly loginMemory: LoginMemoryFile;
 
   constructor(private readonly options: PluginServiceOptions) {
+    this.loginMemory = new LoginMemoryFile(path.join(options.dataDir, LOGIN_MEMORY_FILE));
     this.offSettings = options.settings.onChange(() => {
       // A folder just added shows at once (by its folder name) and gets its plugin's name when read.
       this.publishSummary();
@@ -357,6 +366,8 @@ export class PluginService {
       baseUrl: url,
       email,
       password: async () => (await secrets.get(DIFY_PASSWORD_SECRET)) ?? '',
+      difyVersion: this.options.difyVersion,
+      loginMemory: this.loginMemory,
       log: this.options.log,
     };
     const client = this.options.createClient?.(options) ?? new DifyConsoleClient(options);
@@ -398,7 +409,13 @@ export class PluginService {
         return;
       } catch (e) {
         const transient =
-          isAppError(e) && ['DIFY_UNREACHABLE', 'DIFY_HTTP_ERROR', 'DIFY_REQUEST_FAILED'].includes(e.code);
+          isAppError(e) &&
+          [
+            'DIFY_UNREACHABLE',
+            'DIFY_HTTP_ERROR',
+            'DIFY_REQUEST_FAILED',
+            'DIFY_PLUGIN_DAEMON_UNAVAILABLE',
+          ].includes(e.code);
         if (!transient) throw e;
         if (Date.now() >= deadline) {
           throw new AppError('PLUGIN_DAEMON_NOT_READY', {

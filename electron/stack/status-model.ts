@@ -13,10 +13,13 @@ export interface ContainerFacts {
   exitCode: number | null;
   created: number;
   composeVersion: string | null;
+  /** The image as created, e.g. `langgenius/dify-api:1.9.1` (the plugin login reads Dify's release from it). */
+  image?: string;
 }
 
 interface ListedContainer {
   Id: string;
+  Image?: string;
   Labels: Record<string, string>;
   State: string;
   Status: string;
@@ -40,6 +43,7 @@ export function containerFacts(c: ListedContainer): ContainerFacts | null {
     exitCode: c.State === 'exited' || c.State === 'dead' ? parseExitCode(c.Status) : null,
     created: c.Created,
     composeVersion: c.Labels[LABEL_VERSION] ?? null,
+    image: c.Image,
   };
 }
 
