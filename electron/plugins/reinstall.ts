@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { AppError, isAppError } from '../core/errors';
 import type { JobContext } from '../core/jobs';
-import type { InstalledPlugin, PluginConsoleApi } from './console-client';
+import type { CallOptions, InstalledPlugin, PluginConsoleApi } from './console-client';
+import { failureText, installAndFollow, type InstallOutcome } from './install-task';
 import { checkPluginFolder } from './manifest';
 import { readPackageIdentity } from './package-reader';
 import { PackageStore } from './package-store';
@@ -14,6 +15,7 @@ import {
   packageFileName,
   requireValidManifest,
 } from './packager';
+import { isTransientDifyError, retryTransient } from './transient-retry';
 
 /**
  * The one-click reinstall: validate → package → upload → uninstall the installed version (if any) →
@@ -23,7 +25,12 @@ import {
  * one is installed again. The previous plugin is never left removed without the error saying so.
  *
  * Once the old version is removed, cancelling no longer interrupts: the job finishes the install (or
- * the restore) first, because stopping halfway is exactly what would leave the plugin missing.
+ * the restore) first, because stopping halfway is exactly what would leave the plugin missing. And the
+ * restore starts only when the new install is known to be over: installing the old version while the
+ * new one may still be installing would race it (a daemon hiccup or the time limit leave that open).
+ *
+ * Plugin-daemon hiccups (400 "Failed to request plugin daemon", facts.md) are retried with a bounded
+ * backoff at every call (transient-retry.ts).
  */
 
 export type ReinstallSource = { kind: 'folder'; dir: string } | { kind: 'package'; file: string };
@@ -46,6 +53,8 @@ export interface ReinstallDeps {
   maxPackageBytes?: number;
   /** Reinstall even when exactly this package is already installed. */
   force?: boolean;
+  /** Waits between retries of a call that met a plugin-daemon hiccup. */
+  retryDelaysMs?: readonly number[];
 }
 
 export interface ReinstallResult {
@@ -63,9 +72,6 @@ export interface ReinstallResult {
 export const DEFAULT_TASK_TIMEOUT_MS = 10 * 60 * 1000;
 const DEFAULT_POLL_MS = 1000;
 
-type InstallOutcome =
-  { kind: 'success' } | { kind: 'failed'; message: string } | { kind: 'timeout'; seconds: number };
-
 interface Prepared {
   pluginId: string;
   version: string;
@@ -77,7 +83,7 @@ export async function reinstallPlugin(
   source: ReinstallSource,
   deps: ReinstallDeps,
 ): Promise<ReinstallResult> {
-  const { ctx, client } = deps;
+  const { ctx } = deps;
   const timings: Record<string, number> = {};
   const started = Date.now();
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -101,7 +107,7 @@ export async function reinstallPlugin(
 
   ctx.step('plugins.steps.checkInstalled');
   ctx.progress(0.45);
-  const installedBefore = await timed('list', () => client.listPlugins({ signal: ctx.signal }));
+  const installedBefore = await timed('list', () => listPlugins(deps, { signal: ctx.signal }));
   const existing = installedBefore.find((p) => p.plugin_id === pluginId) ?? null;
   const store = new PackageStore(deps.backupDir);
   const previous = existing
@@ -129,7 +135,7 @@ export async function reinstallPlugin(
     ctx.step('plugins.steps.uninstall', { version: existing.version });
     ctx.progress(0.5);
     ctx.log(`Removing ${existing.plugin_unique_identifier}`);
-    await timed('uninstall', () => client.uninstall(existing.installation_id, { signal: ctx.signal }));
+    await timed('uninstall', () => uninstall(existing, deps));
   }
   // From here on the old version is gone: no more cancellation points until it is back or replaced.
   const removed = existing;
@@ -141,22 +147,23 @@ export async function reinstallPlugin(
   try {
     ctx.step('plugins.steps.install', { plugin: pluginId, version });
     ctx.progress(0.55);
-    let outcome = await timed('install', () => installAndWait(client, identifier, deps, signal));
+    let outcome = await timed('install', () => installAndWait(identifier, deps, signal));
 
     if (outcome.kind === 'success') {
       ctx.step('plugins.steps.confirm');
       ctx.progress(0.95);
-      const after = await timed('confirm', () => client.listPlugins({ signal }));
+      const after = await timed('confirm', () => listPlugins(deps, { signal }));
       if (!after.some((p) => p.plugin_unique_identifier === identifier)) {
         if (!removed) throw new AppError('PLUGIN_NOT_CONFIRMED', { params: { identifier } });
         outcome = {
           kind: 'failed',
           message: `Dify reported success, but ${identifier} is not in the installed list`,
+          mayStillRun: false,
         };
       }
     } else if (removed) {
-      // A task that timed out may still have finished in the meantime.
-      const after = await client.listPlugins().catch(() => [] as InstalledPlugin[]);
+      // A task we lost sight of may have finished in the meantime.
+      const after = await listPlugins(deps, {}).catch(() => [] as InstalledPlugin[]);
       if (after.some((p) => p.plugin_unique_identifier === identifier)) outcome = { kind: 'success' };
     }
 
@@ -172,27 +179,28 @@ export async function reinstallPlugin(
         throw new AppError('PLUGIN_INSTALL_TIMEOUT', { params: { ...failure, seconds: outcome.seconds } });
       throw new AppError('PLUGIN_INSTALL_FAILED', { params: { ...failure, message: outcome.message } });
     }
-    const restore = await restorePrevious(removed, store, deps);
-    const params =
-      outcome.kind === 'timeout'
-        ? { ...failure, previousVersion: removed.version, seconds: outcome.seconds }
-        : { ...failure, previousVersion: removed.version, message: outcome.message };
-    if (restore.ok) {
-      throw new AppError(
-        outcome.kind === 'timeout' ? 'PLUGIN_INSTALL_TIMEOUT_RESTORED' : 'PLUGIN_INSTALL_FAILED_RESTORED',
-        {
-          params: { ...params, previousVersion: restore.version },
+    if (outcome.kind === 'timeout' || outcome.mayStillRun) {
+      throw new AppError('PLUGIN_INSTALL_UNSETTLED', {
+        params: {
+          ...failure,
+          previousVersion: removed.version,
+          reason:
+            outcome.kind === 'timeout'
+              ? `no result within ${outcome.seconds} s`
+              : `Dify's last answer: ${outcome.message}`,
         },
-      );
+      });
     }
-    throw new AppError(
-      outcome.kind === 'timeout'
-        ? 'PLUGIN_INSTALL_TIMEOUT_NOT_RESTORED'
-        : 'PLUGIN_INSTALL_FAILED_NOT_RESTORED',
-      {
-        params: { ...params, restoreError: restore.reason },
-      },
-    );
+    const restore = await restorePrevious(removed, store, deps);
+    const params = { ...failure, previousVersion: removed.version, message: outcome.message };
+    if (restore.ok) {
+      throw new AppError('PLUGIN_INSTALL_FAILED_RESTORED', {
+        params: { ...params, previousVersion: restore.version },
+      });
+    }
+    throw new AppError('PLUGIN_INSTALL_FAILED_NOT_RESTORED', {
+      params: { ...params, restoreError: restore.reason },
+    });
   } finally {
     ctx.signal.removeEventListener('abort', onCancel);
   }
@@ -243,10 +251,10 @@ async function prepare(source: ReinstallSource, deps: ReinstallDeps): Promise<Pr
 
 /** Upload; on signature rejection run the injected fix once and retry. */
 async function upload(prepared: Prepared, deps: ReinstallDeps): Promise<string> {
-  const { client, ctx } = deps;
+  const { ctx } = deps;
   let res;
   try {
-    res = await client.uploadPkg(prepared.packagePath, { signal: ctx.signal });
+    res = await uploadPkg(prepared.packagePath, deps);
   } catch (e) {
     if (!(isAppError(e) && e.code === 'PLUGIN_SIGNATURE_REJECTED' && deps.fixSignature)) throw e;
     ctx.log(`Dify refused the unsigned package: ${e.params?.message ?? e.message}`);
@@ -255,7 +263,7 @@ async function upload(prepared: Prepared, deps: ReinstallDeps): Promise<string> 
     ctx.throwIfCancelled();
     ctx.step('plugins.steps.upload', { file: path.basename(prepared.packagePath) });
     try {
-      res = await client.uploadPkg(prepared.packagePath, { signal: ctx.signal });
+      res = await uploadPkg(prepared.packagePath, deps);
     } catch (e2) {
       if (isAppError(e2) && e2.code === 'PLUGIN_SIGNATURE_REJECTED') {
         throw new AppError('PLUGIN_SIGNATURE_STILL_REJECTED', {
@@ -278,59 +286,67 @@ async function upload(prepared: Prepared, deps: ReinstallDeps): Promise<string> 
   return res.unique_identifier;
 }
 
-/** install/pkg, then poll the task until it succeeds, fails, or the time limit passes. */
-async function installAndWait(
-  client: PluginConsoleApi,
+/** The calls below, each retried through plugin-daemon hiccups. */
+function retried<T>(
+  what: string,
+  fn: () => Promise<T>,
+  deps: ReinstallDeps,
+  signal: AbortSignal | undefined,
+) {
+  return retryTransient(fn, {
+    delaysMs: deps.retryDelaysMs,
+    signal,
+    onRetry: (e, ms) => deps.ctx.log(`${what} failed (${failureText(e)}); retrying in ${ms} ms`),
+  });
+}
+
+function uploadPkg(file: string, deps: ReinstallDeps, signal: AbortSignal | undefined = deps.ctx.signal) {
+  return retried('Upload', () => deps.client.uploadPkg(file, { signal }), deps, signal);
+}
+
+function listPlugins(deps: ReinstallDeps, options: CallOptions): Promise<InstalledPlugin[]> {
+  return retried(
+    'Listing the installed plugins',
+    () => deps.client.listPlugins(options),
+    deps,
+    options.signal,
+  );
+}
+
+/**
+ * A retried uninstall may find the work done: a daemon that timed out may have removed the plugin all
+ * the same. So when the retries end in an error, the installed list decides.
+ */
+async function uninstall(existing: InstalledPlugin, deps: ReinstallDeps): Promise<void> {
+  const signal = deps.ctx.signal;
+  let hiccup = false;
+  const once = () =>
+    deps.client.uninstall(existing.installation_id, { signal }).catch((e: unknown) => {
+      hiccup ||= isTransientDifyError(e);
+      throw e;
+    });
+  try {
+    await retried('Removing the installed version', once, deps, signal);
+  } catch (e) {
+    if (!hiccup) throw e;
+    const now = await listPlugins(deps, { signal }).catch(() => null);
+    if (!now || now.some((p) => p.installation_id === existing.installation_id)) throw e;
+    deps.ctx.log('The installed version is gone although Dify reported an error: carrying on.');
+  }
+}
+
+function installAndWait(
   identifier: string,
   deps: ReinstallDeps,
   signal: AbortSignal | undefined,
 ): Promise<InstallOutcome> {
-  const { ctx } = deps;
-  const timeoutMs = deps.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
-  const pollMs = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
-  let install;
-  try {
-    install = await client.installPkg([identifier], { signal });
-  } catch (e) {
-    if (isAppError(e) && e.code === 'CANCELLED') throw e;
-    return { kind: 'failed', message: failureText(e) };
-  }
-  if (install.all_installed) return { kind: 'success' };
-  ctx.log(`Install task ${install.task_id}`);
-  const deadline = Date.now() + timeoutMs;
-  let lastStatus = '';
-  for (;;) {
-    let task;
-    try {
-      task = await client.getTask(install.task_id, { signal });
-    } catch (e) {
-      if (isAppError(e) && e.code === 'CANCELLED') throw e;
-      // The API may blip (e.g. while containers restart): keep trying until the time limit.
-      if (!(isAppError(e) && (e.code === 'DIFY_UNREACHABLE' || e.code === 'DIFY_HTTP_ERROR'))) {
-        return { kind: 'failed', message: failureText(e) };
-      }
-      ctx.log(`Polling the install task failed, retrying: ${failureText(e)}`);
-      task = null;
-    }
-    if (task) {
-      const item = task.plugins.find((p) => p.plugin_unique_identifier === identifier) ?? task.plugins[0];
-      const status = item?.status ?? task.status;
-      if (status !== lastStatus) {
-        lastStatus = status;
-        ctx.step('plugins.steps.wait', { status });
-      }
-      if (task.total_plugins && task.completed_plugins !== undefined) {
-        ctx.progress(0.6 + (0.3 * task.completed_plugins) / task.total_plugins);
-      }
-      if (status === 'success' || task.status === 'success') return { kind: 'success' };
-      if (status === 'failed' || task.status === 'failed') {
-        return { kind: 'failed', message: item?.message || 'Dify gave no reason' };
-      }
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) return { kind: 'timeout', seconds: Math.round(timeoutMs / 1000) };
-    await delay(Math.min(pollMs, left), signal);
-  }
+  return installAndFollow(deps.client, identifier, {
+    ctx: deps.ctx,
+    timeoutMs: deps.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+    pollIntervalMs: deps.pollIntervalMs ?? DEFAULT_POLL_MS,
+    retryDelaysMs: deps.retryDelaysMs,
+    signal,
+  });
 }
 
 async function restorePrevious(
@@ -338,7 +354,7 @@ async function restorePrevious(
   store: PackageStore,
   deps: ReinstallDeps,
 ): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
-  const { ctx, client } = deps;
+  const { ctx } = deps;
   const kept = await store.get(removed.plugin_id);
   if (!kept) {
     return { ok: false, reason: 'no copy of its package was kept (it was not installed by this app)' };
@@ -350,8 +366,8 @@ async function restorePrevious(
   }
   ctx.step('plugins.steps.restore', { version: kept.version });
   try {
-    const up = await client.uploadPkg(kept.file);
-    const outcome = await installAndWait(client, up.unique_identifier, deps, undefined);
+    const up = await uploadPkg(kept.file, deps, undefined);
+    const outcome = await installAndWait(up.unique_identifier, deps, undefined);
     if (outcome.kind === 'success') {
       ctx.log(`Restored ${up.unique_identifier}`);
       return { ok: true, version: kept.version };
@@ -382,26 +398,6 @@ async function keepQuietly(
   } catch (e) {
     ctx.log(`Could not keep a copy of the package for a later restore: ${failureText(e)}`);
   }
-}
-
-function failureText(e: unknown): string {
-  if (isAppError(e)) return String(e.params?.message ?? e.message);
-  return e instanceof Error ? e.message : String(e);
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AppError('CANCELLED'));
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new AppError('CANCELLED'));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 async function sha256File(file: string): Promise<string> {

@@ -84,6 +84,7 @@ async function run(
       backupDir: s.backupDir,
       workDir: s.workDir,
       pollIntervalMs: 10,
+      retryDelaysMs: [5, 10, 20],
       ...extra,
     }),
   );
@@ -237,17 +238,104 @@ describe('reinstallPlugin', () => {
     expect(r.error?.message).toContain('did not finish within 1 s');
   });
 
-  it('a task that never finishes after the old version was removed: the old one comes back', async () => {
+  it('a task that never finishes after the old version was removed: no restore beside it, the error says why', async () => {
     const s = await setup();
-    const first = await run(s);
+    await run(s);
     await bump(s.dir, '0.3.0');
     s.dify.hangNextInstall();
+    const uploadsBefore = s.dify.uploads().length;
     const r = await run(s, undefined, { taskTimeoutMs: 1000, pollIntervalMs: 50 });
     expect(r.error).toMatchObject({
-      code: 'PLUGIN_INSTALL_TIMEOUT_RESTORED',
-      params: { previousVersion: '0.1.0', seconds: 1 },
+      code: 'PLUGIN_INSTALL_UNSETTLED',
+      params: {
+        plugin: 'local_dev/sd_tool',
+        version: '0.3.0',
+        previousVersion: '0.1.0',
+        reason: 'no result within 1 s',
+      },
     });
-    expect(s.dify.installed().map((p) => p.plugin_unique_identifier)).toEqual([first.result?.identifier]);
+    expect(r.error?.message).toContain('may still be running in Dify');
+    // Installing 0.1.0 while 0.3.0 may still be installing would race it.
+    expect(r.steps).not.toContain('restore');
+    expect(s.dify.uploads().length).toBe(uploadsBefore + 1);
+    expect(s.dify.requests.filter((q) => q.path.endsWith('/install/pkg'))).toHaveLength(2);
+  });
+
+  describe('plugin-daemon hiccups (400 "Failed to request plugin daemon")', () => {
+    it('are retried at every call: upload, list, uninstall, install', async () => {
+      const s = await setup();
+      await run(s);
+      await bump(s.dir, '0.2.0');
+      for (const endpoint of ['upload', 'list', 'uninstall', 'install'] as const) {
+        s.dify.failDaemonRequests(2, { endpoints: [endpoint] });
+      }
+      const r = await run(s);
+      expect(r.error).toBeNull();
+      expect(r.result?.action).toBe('reinstalled');
+      expect(installedVersions(s.dify)).toEqual(['local_dev/sd_tool@0.2.0']);
+      expect(r.lines.filter((l) => /Failed to request plugin daemon.*retrying in/.test(l))).toHaveLength(8);
+    });
+
+    it('while the task runs after the old version was removed: polling goes on, no restore races the install', async () => {
+      const s = await setup({ taskPendingMs: 30, taskRunningMs: 60 });
+      await run(s);
+      await bump(s.dir, '0.2.0');
+      s.dify.failDaemonRequests(4, { endpoints: ['task'] });
+      const before = s.dify.requests.length;
+      const r = await run(s);
+      expect(r.error).toBeNull();
+      expect(r.result?.action).toBe('reinstalled');
+      expect(r.steps).not.toContain('restore');
+      expect(installedVersions(s.dify)).toEqual(['local_dev/sd_tool@0.2.0']);
+      const polls = s.dify.requests.slice(before).filter((q) => q.path.includes('/plugin/tasks/'));
+      expect(polls.slice(0, 4).map((q) => q.status)).toEqual([400, 400, 400, 400]);
+      expect(polls.at(-1)?.status).toBe(200);
+    });
+
+    it('an uninstall the daemon did although Dify reported the hiccup: the reinstall carries on', async () => {
+      const s = await setup();
+      await run(s);
+      await bump(s.dir, '0.2.0');
+      s.dify.failDaemonRequests(1, { endpoints: ['uninstall'], applied: true });
+      const r = await run(s);
+      expect(r.error).toBeNull();
+      expect(installedVersions(s.dify)).toEqual(['local_dev/sd_tool@0.2.0']);
+      expect(r.lines).toContain(
+        'The installed version is gone although Dify reported an error: carrying on.',
+      );
+    });
+
+    it('an install call that keeps failing after the old version was removed: no restore, PLUGIN_INSTALL_UNSETTLED', async () => {
+      const s = await setup();
+      await run(s);
+      await bump(s.dir, '0.2.0');
+      s.dify.failDaemonRequests(10, { endpoints: ['install'] });
+      const uploadsBefore = s.dify.uploads().length;
+      const r = await run(s);
+      expect(r.error).toMatchObject({
+        code: 'PLUGIN_INSTALL_UNSETTLED',
+        params: { previousVersion: '0.1.0' },
+      });
+      expect(String(r.error?.params?.reason)).toContain('Failed to request plugin daemon');
+      expect(r.steps).not.toContain('restore');
+      expect(s.dify.uploads().length).toBe(uploadsBefore + 1);
+    });
+
+    it('that outlast the retries before anything was removed: DIFY_PLUGIN_DAEMON_UNAVAILABLE, nothing touched', async () => {
+      const s = await setup();
+      await run(s);
+      await bump(s.dir, '0.2.0');
+      s.dify.failDaemonRequests(10, { endpoints: ['upload'] });
+      const r = await run(s);
+      expect(r.error).toMatchObject({
+        code: 'DIFY_PLUGIN_DAEMON_UNAVAILABLE',
+        params: { endpoint: 'POST /workspaces/current/plugin/upload/pkg' },
+      });
+      expect(s.dify.requests.filter((q) => q.path.endsWith('/upload/pkg') && q.status === 400)).toHaveLength(
+        4,
+      );
+      expect(installedVersions(s.dify)).toEqual(['local_dev/sd_tool@0.1.0']);
+    });
   });
 
   describe('signature verification', () => {
