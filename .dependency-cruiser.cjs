@@ -1,5 +1,5 @@
 /**
- * The layering rules (docs/layering.md), checked by `npm run lint`:
+ * The layering rules (README, "Layout"), checked by `npm run lint`:
  *   renderer/src → electron/contract types, bridge-key, core/presentation only
  *   electron/ top level (main, tray, contract, handlers, services, ipc…) and electron/cli/
  *     → capabilities (electron/<cap>/) → docker/ → core/

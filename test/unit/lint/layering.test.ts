@@ -1,5 +1,5 @@
 /**
- * The layering rules of `.dependency-cruiser.cjs` (docs/layering.md), run through dependency-cruiser's
+ * The layering rules of `.dependency-cruiser.cjs` (README, "Layout"), run through dependency-cruiser's
  * API on two fixture trees shaped like the repo: `bad/` holds one deliberate breach per rule, `clean/`
  * every allowed kind of edge. The fixture's capabilities (`logs`, `gpu`) are named nowhere in the
  * config, so the tests also prove a new capability folder is covered without editing it.
