@@ -111,6 +111,42 @@ describe('dify-stack plugin', () => {
     }
   });
 
+  it('login across CLI runs: a Dify whose release is unknown costs no failed login from the second run on', async () => {
+    // Behind a proxy that drops X-Version and with no local stack to read the api image from, the
+    // first run must find the password form; what worked is kept next to the settings for later runs.
+    const plainEra = await startDifyConsoleDouble({ version: '1.9.1', versionHeader: false });
+    const hard = await startDifyConsoleDouble({
+      version: '1.11.1',
+      versionHeader: false,
+      password: 'Zm9vYmFy',
+    });
+    try {
+      const list = (d: DifyConsoleDouble, password: string) =>
+        cli(['plugin', 'list', '--dify-url', d.url, '--email', d.options.email], { DIFY_PASSWORD: password });
+      for (let run = 0; run < 3; run++)
+        expect((await list(plainEra, plainEra.options.password)).code).toBe(0);
+      expect(plainEra.failedLogins()).toBe(0);
+      expect(plainEra.requests.filter((r) => r.path === '/console/api/login').map((r) => r.status)).toEqual([
+        200, 200, 200,
+      ]);
+
+      // 'Zm9vYmFy' is also valid base64, so no form is free to try: the first run spends one failed
+      // login and says the form may be the cause; the next runs get in at once.
+      const first = await list(hard, 'Zm9vYmFy');
+      expect(first.code).toBe(1);
+      expect(first.stderr).toContain('the next login sends it in the other form');
+      expect((await list(hard, 'Zm9vYmFy')).code).toBe(0);
+      expect((await list(hard, 'Zm9vYmFy')).code).toBe(0);
+      expect(hard.failedLogins()).toBe(1);
+      expect(JSON.parse(await fs.readFile(join(work, 'dify-logins.json'), 'utf8'))).toMatchObject({
+        [`${plainEra.url}/console/api`]: { passwordEncoding: 'plain' },
+        [`${hard.url}/console/api`]: { passwordEncoding: 'plain' },
+      });
+    } finally {
+      await Promise.all([plainEra.close(), hard.close()]);
+    }
+  });
+
   it('usage errors exit 2', async () => {
     expect((await cli(['plugin', 'install'])).code).toBe(2);
     expect((await cli(['plugin', 'list', '--bogus'])).code).toBe(2);
