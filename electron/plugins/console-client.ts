@@ -1,7 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CookieJar } from 'tough-cookie';
 import type { z } from 'zod';
 import { AppError } from '../core/errors';
 import { authProfileForVersion, type AuthEra, type PasswordEncoding } from './auth-era';
@@ -9,12 +8,10 @@ import {
   consoleApiBase,
   difyError,
   httpError,
-  networkReason,
   notFound,
   requestError,
   unexpected,
   zodReason,
-  type RawResponse,
 } from './console-errors';
 import {
   DebuggingKeySchema,
@@ -30,6 +27,7 @@ import {
   type InstallTask,
   type UploadResult,
 } from './console-schemas';
+import { ConsoleTransport, COOKIE, type CallOptions, type RequestBody } from './console-transport';
 import type { LoginMemory } from './login-memory';
 import {
   classifyLoginRefusal,
@@ -43,6 +41,7 @@ import {
 export { consoleApiBase, difyError, SIGNATURE_REJECTION } from './console-errors';
 export * from './console-schemas';
 export type { AuthEra, PasswordEncoding } from './auth-era';
+export type { CallOptions } from './console-transport';
 
 /**
  * Client for the part of Dify's console API that plugin management needs (see shared/facts.md).
@@ -55,7 +54,8 @@ export type { AuthEra, PasswordEncoding } from './auth-era';
  *  1. the version of the Dify that answers at this URL — every answer of Dify's api carries
  *     `X-Version` (api/extensions/ext_app_metrics.py); the first login reads it from one unauthenticated
  *     GET /system-features, the call Dify's own sign-in page makes first;
- *  2. `difyVersion()` (the local stack's `api` image tag) when no such header came (a proxy dropped it);
+ *  2. `difyVersion()` (the local stack's `api` image tag) when no such header came (a proxy dropped it)
+ *     — second, because the URL may name another Dify than the local stack;
  *  3. what worked here before (`loginMemory`);
  *  4. a guess that costs at most one counted failure per login (password-encoding.ts explains why).
  *
@@ -95,10 +95,6 @@ export interface ConsoleClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface CallOptions {
-  signal?: AbortSignal;
-}
-
 /** What the reinstall workflow needs; the double-backed tests and the app use DifyConsoleClient. */
 export interface PluginConsoleApi {
   uploadPkg(file: string, options?: CallOptions): Promise<UploadResult>;
@@ -110,36 +106,29 @@ export interface PluginConsoleApi {
 
 const LIST_PAGE_SIZE = 256;
 const MAX_LIST_PAGES = 100;
-const COOKIE = { access: 'access_token', refresh: 'refresh_token', csrf: 'csrf_token' } as const;
-const HOST_PREFIX = '__Host-';
-
-interface Answer extends RawResponse {
-  /** Dify's X-Version header, when the answer had one. */
-  version: string | null;
-}
-
 type Session = { era: 'cookie' } | { era: 'bearer'; accessToken: string; refreshToken: string | null };
 
 type Attempt = { kind: 'ok'; info: LoginInfo } | LoginRefusal;
 
 export class DifyConsoleClient implements PluginConsoleApi {
   readonly apiBase: string;
-  private jar = new CookieJar();
+  private readonly http: ConsoleTransport;
   private session: Session | null = null;
   /** Bumped at every new session: a 401 to a request sent before it needs no renewal of its own. */
   private sessionGeneration = 0;
   private info: LoginInfo | null = null;
-  /** The X-Version of Dify's latest answer. */
-  private seenVersion: string | null = null;
   private loginInFlight: Promise<LoginInfo> | null = null;
   private renewInFlight: Promise<void> | null = null;
-  private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
   private readonly uploadTimeoutMs: number;
 
   constructor(private readonly options: ConsoleClientOptions) {
     this.apiBase = consoleApiBase(options.baseUrl);
-    this.fetchImpl = options.fetch ?? fetch;
+    this.http = new ConsoleTransport(this.apiBase, {
+      baseUrl: options.baseUrl,
+      fetch: options.fetch ?? fetch,
+      log: options.log,
+    });
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.uploadTimeoutMs = options.uploadTimeoutMs ?? 300_000;
   }
@@ -251,7 +240,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
     const email = this.options.email.trim();
     const password = await this.options.password();
     if (!email || !password) throw new AppError('DIFY_CREDENTIALS_MISSING');
-    this.jar = new CookieJar();
+    this.http.forgetSession();
     this.session = null;
     this.info = null;
 
@@ -272,6 +261,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
         // Refused before Dify judged the password: not counted, and it proves the other form.
         encoding = otherEncoding(encoding);
         proven = true;
+        await this.remember(encoding);
         continue;
       }
       if (a.kind === 'wrong-form')
@@ -290,10 +280,9 @@ export class DifyConsoleClient implements PluginConsoleApi {
 
   /** X-Version (one probe when no answer has told it yet), else the caller's hint; null when neither maps. */
   private async knownVersion(options: CallOptions): Promise<string | null> {
-    if (!authProfileForVersion(this.seenVersion)) {
-      const probe = await this.send('GET', '/system-features', {}, options, this.timeoutMs);
-      if (authProfileForVersion(probe.version)) return probe.version;
-    } else return this.seenVersion;
+    if (authProfileForVersion(this.http.seenVersion)) return this.http.seenVersion;
+    const probe = await this.http.send('GET', '/system-features', {}, options, this.timeoutMs);
+    if (authProfileForVersion(probe.version)) return probe.version;
     const hint = await Promise.resolve()
       .then(() => this.options.difyVersion?.() ?? null)
       .catch((e: unknown) => {
@@ -310,7 +299,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
     version: string | null,
     options: CallOptions,
   ): Promise<Attempt> {
-    const res = await this.send(
+    const res = await this.http.send(
       'POST',
       '/login',
       { json: { email, password: encodePassword(password, encoding), remember_me: false } },
@@ -337,7 +326,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
         this.info = { era: 'bearer', passwordEncoding: encoding, secureCookieNames: false, difyVersion };
         return { kind: 'ok', info: this.info };
       }
-      const access = await this.cookieValue(COOKIE.access);
+      const access = await this.http.cookieValue(COOKIE.access);
       if (!access) {
         throw unexpected(
           endpoint,
@@ -364,6 +353,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
 
   private startSession(session: Session): void {
     this.session = session;
+    this.http.bearerToken = session.era === 'bearer' ? session.accessToken : null;
     this.sessionGeneration++;
   }
 
@@ -388,7 +378,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
     if (!session) return false;
     if (session.era === 'bearer') {
       if (!session.refreshToken) return false;
-      const res = await this.send(
+      const res = await this.http.send(
         'POST',
         '/refresh-token',
         { json: { refresh_token: session.refreshToken } },
@@ -404,7 +394,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
       });
       return true;
     }
-    const res = await this.send('POST', '/refresh-token', { json: {} }, options, this.timeoutMs);
+    const res = await this.http.send('POST', '/refresh-token', { json: {} }, options, this.timeoutMs);
     if (res.status !== 200) return false;
     this.startSession({ era: 'cookie' });
     return true;
@@ -429,17 +419,17 @@ export class DifyConsoleClient implements PluginConsoleApi {
     method: string,
     apiPath: string,
     schema: S,
-    body: { json?: unknown; form?: FormData },
+    body: RequestBody,
     options: CallOptions,
     timeoutMs = this.timeoutMs,
   ): Promise<z.output<S>> {
     const endpoint = `${method} ${apiPath.split('?')[0]}`;
     if (!this.session) await this.login(options);
     const generation = this.sessionGeneration;
-    let res = await this.send(method, apiPath, body, options, timeoutMs);
+    let res = await this.http.send(method, apiPath, body, options, timeoutMs);
     if (res.status === 401) {
       await this.renew(generation, options);
-      res = await this.send(method, apiPath, body, options, timeoutMs);
+      res = await this.http.send(method, apiPath, body, options, timeoutMs);
       if (res.status === 401) {
         throw new AppError('DIFY_SESSION_EXPIRED', { detail: `${endpoint}: ${difyError(res).message}` });
       }
@@ -448,70 +438,5 @@ export class DifyConsoleClient implements PluginConsoleApi {
     const parsed = schema.safeParse(res.body);
     if (!parsed.success) throw unexpected(endpoint, zodReason(parsed.error), res.text);
     return parsed.data as z.output<S>;
-  }
-
-  private async send(
-    method: string,
-    apiPath: string,
-    body: { json?: unknown; form?: FormData },
-    options: CallOptions,
-    timeoutMs: number,
-  ): Promise<Answer> {
-    const url = `${this.apiBase}${apiPath}`;
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    const cookies = await this.jar.getCookieString(url);
-    if (cookies) headers.Cookie = cookies;
-    const csrf = await this.cookieValue(COOKIE.csrf);
-    if (csrf) headers['X-CSRF-Token'] = csrf.value;
-    if (this.session?.era === 'bearer') headers.Authorization = `Bearer ${this.session.accessToken}`;
-    let payload: string | FormData | undefined;
-    if (body.form) payload = body.form;
-    else if (body.json !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      payload = JSON.stringify(body.json);
-    }
-
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const started = Date.now();
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(url, { method, headers, body: payload, signal, redirect: 'follow' });
-      text = await response.text();
-    } catch (e) {
-      if (options.signal?.aborted) throw new AppError('CANCELLED');
-      const reason = timeout.aborted
-        ? `no answer within ${+(timeoutMs / 1000).toFixed(1)} s`
-        : networkReason(e);
-      this.options.log?.(`${method} ${apiPath.split('?')[0]} failed: ${reason}`);
-      throw new AppError('DIFY_UNREACHABLE', { params: { url: this.options.baseUrl, reason }, cause: e });
-    }
-    const version = response.headers.get('x-version')?.trim() || null;
-    if (version) this.seenVersion = version;
-    for (const c of response.headers.getSetCookie()) {
-      await this.jar.setCookie(c, url, { ignoreError: true });
-    }
-    this.options.log?.(
-      `${method} ${apiPath.split('?')[0]} → ${response.status} (${Date.now() - started} ms)`,
-    );
-    let parsed: unknown = undefined;
-    if (text) {
-      try {
-        parsed = JSON.parse(text) as unknown;
-      } catch {
-        parsed = undefined;
-      }
-    }
-    return { status: response.status, body: parsed, text, version };
-  }
-
-  /** A cookie by its plain name or its `__Host-` name (Dify prefixes them when its URLs are https). */
-  private async cookieValue(name: string): Promise<{ value: string; prefixed: boolean } | null> {
-    const cookies = await this.jar.getCookies(this.apiBase + '/');
-    const prefixed = cookies.find((c) => c.key === HOST_PREFIX + name && c.value);
-    if (prefixed) return { value: prefixed.value, prefixed: true };
-    const plain = cookies.find((c) => c.key === name && c.value);
-    return plain ? { value: plain.value, prefixed: false } : null;
   }
 }
