@@ -1,36 +1,34 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  promises as fs,
-  readFile as readFileCb,
-  type Dirent,
-} from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs, readFile as readFileCb } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import ignore, { type Ignore } from 'ignore';
 import { ZipFile } from 'yazl';
 import { AppError } from '../core/errors';
 import { translate } from '../core/i18n';
 import { checkPluginFolder, type PluginFolderCheck, type PluginManifest } from './manifest';
 import { useNativeCrc32ForYazl } from './native-crc';
+import { listPackageFiles, type PackageFile, type PackageFileList, type SkippedEntry } from './package-files';
+
+export {
+  ALWAYS_EXCLUDED,
+  IGNORE_FILES,
+  listPackageFiles,
+  type ListOptions,
+  type PackageFile,
+  type PackageFileList,
+  type SkippedEntry,
+} from './package-files';
 
 /**
- * Builds a `.difypkg` (a zip with forward-slash paths) from a plugin folder, choosing files the way
- * `dify plugin package` does (dify-plugin-daemon, decoder/fs.go): the root `.difyignore`, else the
- * root `.gitignore`, in gitignore syntax. Like the dify CLI, ignore files in sub-folders are not read:
- * the package must contain what the official tool would put in it. Unlike the CLI, `.venv`,
- * `__pycache__`, `.git` and `.env` are always left out (the CLI would pack a virtualenv and the
- * remote-debug key in `.env`).
+ * Builds a `.difypkg` (a zip with forward-slash paths) from a plugin folder: validate, list the files
+ * (package-files.ts: the ignore rules of `dify plugin package`), write the zip.
  *
  * The output is deterministic — sorted entries, fixed timestamps and attributes — so the same folder
  * always gives the same bytes (and so the same Dify identifier); file contents are streamed.
  */
 
 export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 52_428_800;
-export const ALWAYS_EXCLUDED = ['.venv', '__pycache__', '.git', '.env'] as const;
-export const IGNORE_FILES = ['.difyignore', '.gitignore'] as const;
 
 /** 1980-01-01 00:00 in local time: the DOS timestamp minimum, so it encodes identically in every time zone. */
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
@@ -44,27 +42,6 @@ const READ_AHEAD = 4;
 const STREAM_CHUNK = 256 * 1024;
 const WRITE_CHUNK = 1024 * 1024;
 const CHANGED_WHILE_PACKAGING = 'a file changed while it was being packaged';
-
-export interface PackageFile {
-  /** Path inside the package: relative, forward slashes. */
-  rel: string;
-  abs: string;
-  size: number;
-}
-
-export interface SkippedEntry {
-  rel: string;
-  reason: 'symlink-to-directory' | 'not-a-regular-file' | 'unreadable';
-}
-
-export interface PackageFileList {
-  root: string;
-  /** Sorted by `rel` (UTF-16 code unit order: independent of locale). */
-  files: PackageFile[];
-  ignoreFile: (typeof IGNORE_FILES)[number] | null;
-  uncompressedSize: number;
-  skipped: SkippedEntry[];
-}
 
 export interface PackageResult {
   path: string;
@@ -80,79 +57,6 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Called as files are written: bytes of file data done so far out of the total. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
-}
-
-export interface ListOptions {
-  /** Absolute paths to leave out (e.g. the output file when it is inside the folder). */
-  exclude?: string[];
-}
-
-/** The files that would go into the package, after ignore rules. */
-export async function listPackageFiles(dir: string, options: ListOptions = {}): Promise<PackageFileList> {
-  const root = path.resolve(dir);
-  const rootStat = await fs.stat(root).catch(() => null);
-  if (!rootStat || !rootStat.isDirectory())
-    throw new AppError('PLUGIN_DIR_NOT_FOUND', { params: { dir: root } });
-
-  const { rules, ignoreFile } = await loadIgnoreRules(root);
-  const always = ignore().add([...ALWAYS_EXCLUDED]);
-  const exclude = new Set((options.exclude ?? []).map((p) => path.resolve(p)));
-  const files: PackageFile[] = [];
-  const skipped: SkippedEntry[] = [];
-
-  const isIgnored = (rel: string, isDir: boolean): boolean => {
-    const probe = isDir ? `${rel}/` : rel;
-    return safeIgnores(always, probe) || (rules !== null && safeIgnores(rules, probe));
-  };
-
-  /** One entry: a file to pack, a folder to walk, or nothing (ignored / skipped). */
-  const visit = async (entry: Dirent, absDir: string, relDir: string): Promise<void> => {
-    const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-    const abs = path.join(absDir, entry.name);
-    if (exclude.has(abs)) return;
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    let size = -1;
-    if (entry.isSymbolicLink()) {
-      const st = await fs.stat(abs).catch(() => null);
-      if (!st) return void skipped.push({ rel, reason: 'unreadable' });
-      if (st.isDirectory()) {
-        // Not followed (a link can point back up and loop); the dify CLI cannot pack one either.
-        if (!isIgnored(rel, true)) skipped.push({ rel, reason: 'symlink-to-directory' });
-        return;
-      }
-      isDir = false;
-      isFile = st.isFile();
-      size = st.size;
-    }
-    if (isIgnored(rel, isDir)) return;
-    if (isDir) return walk(abs, rel);
-    if (!isFile) return void skipped.push({ rel, reason: 'not-a-regular-file' });
-    if (size < 0) {
-      const st = await fs.stat(abs).catch(() => null);
-      if (!st) return void skipped.push({ rel, reason: 'unreadable' });
-      size = st.size;
-    }
-    files.push({ rel, abs, size });
-  };
-  // Entries of a folder are looked at concurrently (the order is restored by sorting at the end).
-  const walk = async (absDir: string, relDir: string): Promise<void> => {
-    let entries: Dirent[];
-    try {
-      entries = await fs.readdir(absDir, { withFileTypes: true });
-    } catch {
-      skipped.push({ rel: relDir, reason: 'unreadable' });
-      return;
-    }
-    await Promise.all(entries.map((e) => visit(e, absDir, relDir)));
-  };
-  await walk(root, '');
-  const byRel = (a: { rel: string }, b: { rel: string }): number =>
-    a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0;
-  files.sort(byRel);
-  skipped.sort(byRel);
-  const uncompressedSize = files.reduce((n, f) => n + f.size, 0);
-  return { root, files, ignoreFile, uncompressedSize, skipped };
 }
 
 /** Throws PLUGIN_PACKAGE_TOO_LARGE naming the biggest files when the list is over the limit. */
@@ -405,31 +309,6 @@ export function requireValidManifest(check: PluginFolderCheck): PluginManifest {
 
 export function packageFileName(manifest: Pick<PluginManifest, 'name' | 'version'>): string {
   return `${manifest.name}-${manifest.version}.difypkg`;
-}
-
-async function loadIgnoreRules(
-  root: string,
-): Promise<{ rules: Ignore | null; ignoreFile: PackageFileList['ignoreFile'] }> {
-  for (const name of IGNORE_FILES) {
-    let text: string;
-    try {
-      text = await fs.readFile(path.join(root, name), 'utf8');
-    } catch {
-      continue;
-    }
-    // CRLF files from Windows editors: a trailing \r would become part of every pattern.
-    return { rules: ignore().add(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')), ignoreFile: name };
-  }
-  return { rules: null, ignoreFile: null };
-}
-
-/** `ignore` throws on names it cannot treat as relative paths (e.g. "..."); such names are not ignored. */
-function safeIgnores(ig: Ignore, rel: string): boolean {
-  try {
-    return ig.ignores(rel);
-  } catch {
-    return false;
-  }
 }
 
 function formatMb(bytes: number): string {
