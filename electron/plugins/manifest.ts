@@ -1,54 +1,40 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { FolderIndex } from './folder-index';
+import { isSeq } from 'yaml';
+import { getIn, isRecord, manifestRules } from './declaration-rules';
+import { MODEL, MODEL_POSITION_TYPES, POSITION_LIST, type ChildRef } from './declaration-types';
+import { BadPatternError, goGlobToRegExp } from './go-glob';
+import { fieldName, type Path } from './go-yaml-decode';
+import type {
+  ManifestProblem,
+  ManifestProblemCode,
+  ManifestWarning,
+  ManifestWarningCode,
+} from './manifest-problems';
+import { ALWAYS_EXCLUDED, listPackageFiles } from './package-files';
+import { PluginFiles, type YamlFile } from './plugin-files';
+import { INLINE_PROVIDER_KEY, MANIFEST, PROVIDERS, type ProviderKind } from './provider-declarations';
+import { pythonDependencies, UV_EXPORT_COMMAND, type PythonDependencies } from './python-deps';
 
 /**
- * Reads a local plugin folder's `manifest.yaml` and checks it the way the plugin daemon will when the
- * package is installed (author/name/version patterns, every YAML and asset it references, icons under
- * `_assets/`), so the user sees every problem before an upload — with file and line, as translatable
- * codes. Never throws for bad input: a broken YAML file is a problem in the list, not an exception.
+ * Reads a local plugin folder's `manifest.yaml` and every file it references, and checks them the way
+ * Dify's plugin daemon will when the package is packaged, uploaded and installed, so the user learns
+ * every problem before an upload — with file and line, as translatable codes. Never throws for bad
+ * input: a broken YAML file is a problem in the list, not an exception.
  *
- * The reference walk mirrors the daemon's decoder (dify-plugin-daemon pkg/plugin_packager/decoder):
- * `plugins.<kind>` lists provider YAMLs, each provider lists its child YAMLs (tools, endpoints,
- * strategies, datasources, events), model providers list position files and predefined model files,
- * and `extra.python.source` names the Python module the runner imports.
+ * The walk mirrors dify-plugin-daemon pkg/plugin_packager/decoder/helper.go (Manifest): each
+ * `plugins.<kind>` entry is a provider YAML, each provider lists child YAMLs (tools, endpoints,
+ * strategies, datasources, events), a model provider names position files and `predefined` patterns
+ * matched against the package's files; every file is decoded with yaml.v3 into the daemon's types
+ * (go-yaml-decode.ts, declaration-types.ts). Then the manifest rules (declaration-rules.ts), the icon
+ * checks (CheckAssetsValid, RemapAssets) and the Python dependency files (python-deps.ts). Beyond the
+ * daemon, the Python files named by `extra.python.*` and the runner's entrypoint must exist: the
+ * plugin's SDK imports them when the plugin starts.
  */
 
-export const AUTHOR_PATTERN = /^[a-z0-9_-]{1,64}$/;
-export const NAME_PATTERN = /^[a-z0-9_-]{1,128}$/;
-/** The daemon's manifest version pattern (manifest_entities.VERSION_PATTERN). */
-export const VERSION_PATTERN = /^\d{1,4}(\.\d{1,4}){2}(-\w{1,16})?$/;
+export { AUTHOR_PATTERN, NAME_PATTERN, VERSION_PATTERN } from './declaration-rules';
+export { normalizeRef } from './reference-check';
+export type { ManifestProblem, ManifestProblemCode, ManifestWarning, ManifestWarningCode };
 
 export const MANIFEST_FILE = 'manifest.yaml';
-
-export type ManifestProblemCode =
-  | 'MANIFEST_MISSING'
-  | 'FILE_UNREADABLE'
-  | 'YAML_SYNTAX'
-  | 'YAML_NOT_MAPPING'
-  | 'FIELD_MISSING'
-  | 'FIELD_NOT_LIST'
-  | 'AUTHOR_INVALID'
-  | 'NAME_INVALID'
-  | 'VERSION_INVALID'
-  | 'TYPE_INVALID'
-  | 'LABEL_INVALID'
-  | 'REFERENCE_MISSING'
-  | 'REFERENCE_CASE_MISMATCH'
-  | 'REFERENCE_OUTSIDE'
-  | 'REFERENCE_BACKSLASH'
-  | 'REFERENCE_IGNORED';
-
-export interface ManifestProblem {
-  code: ManifestProblemCode;
-  /** The file the problem is in, relative to the plugin folder, forward slashes. */
-  file: string;
-  line?: number;
-  column?: number;
-  /** Parameters for the i18n text `plugins.problems.<code>` (always includes `file`). */
-  params: Record<string, string | number>;
-}
 
 export interface PluginManifest {
   author: string;
@@ -68,422 +54,304 @@ export interface PluginFolderCheck {
   dir: string;
   /** Null only when there is no readable manifest mapping at all. */
   manifest: PluginManifest | null;
+  /** What Dify would refuse: packaging stops on any of these. */
   problems: ManifestProblem[];
+  /** What Dify accepts but the user should know (the package still builds). */
+  warnings: ManifestWarning[];
   /** Every file the manifest references, directly or through provider YAMLs (forward slashes, sorted). */
   references: string[];
+  /** For a Python plugin: what the daemon will install its packages from. */
+  python: PythonDependencies | null;
 }
 
 export interface CheckOptions {
   /**
-   * The files that will go into the package (from the packager). A reference that exists on disk but
-   * is left out by the ignore rules would be missing after install, so it is reported.
+   * The files that will go into the package (from the packager); listed here when not given. A
+   * reference that exists on disk but is left out by the ignore rules would be missing after install.
    */
   packagedFiles?: ReadonlySet<string>;
   /** Name of the ignore file that produced `packagedFiles`, for the message. */
   ignoreFile?: string | null;
 }
 
-/** Per provider kind: the key listing its child YAMLs and which of its fields name icons in `_assets/`. */
-const PROVIDER_KINDS: Record<string, { children: string; icons: string[][] }> = {
-  tools: { children: 'tools', icons: [['identity', 'icon']] },
-  endpoints: { children: 'endpoints', icons: [] },
-  agent_strategies: { children: 'strategies', icons: [] },
-  datasources: { children: 'datasources', icons: [] },
-  triggers: { children: 'events', icons: [] },
-  models: { children: '', icons: [] },
-};
-const MODEL_TYPES = ['llm', 'text_embedding', 'rerank', 'tts', 'speech2text', 'moderation'];
-const MODEL_ICON_FIELDS = ['icon_small', 'icon_large'];
-const ASSETS_DIR = '_assets';
-
 export async function checkPluginFolder(dir: string, options: CheckOptions = {}): Promise<PluginFolderCheck> {
-  const checker = new Checker(dir, options);
-  return checker.run();
-}
-
-/** Positions inside one parsed YAML file. */
-class YamlFile {
-  constructor(
-    readonly rel: string,
-    readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
-
-  get value(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  let packaged = options.packagedFiles;
+  let ignoreFile = options.ignoreFile ?? null;
+  if (!packaged) {
+    const list = await listPackageFiles(dir).catch(() => null);
+    packaged = new Set(list?.files.map((f) => f.rel) ?? []);
+    ignoreFile = [list?.ignoreFile, ALWAYS_EXCLUDED.join(', ')].filter(Boolean).join('; ');
   }
-
-  /** Line/column (1-based) of the node at `keys`, or of the nearest existing parent. */
-  pos(keys: (string | number)[]): { line?: number; column?: number } {
-    for (let n = keys.length; n >= 0; n--) {
-      const node = (n === 0 ? this.doc.contents : this.doc.getIn(keys.slice(0, n), true)) as
-        YamlNode | null | undefined;
-      const range = node && typeof node === 'object' && 'range' in node ? node.range : undefined;
-      if (range) {
-        const p = this.lines.linePos(range[0]);
-        return { line: p.line, column: p.col };
-      }
-    }
-    return {};
-  }
+  return new Checker(dir, packaged, ignoreFile ?? '').run();
 }
 
 class Checker {
-  private readonly problems: ManifestProblem[] = [];
-  private readonly references = new Set<string>();
-  private readonly index: FolderIndex;
-  private readonly visitedYaml = new Set<string>();
+  private readonly files: PluginFiles;
 
   constructor(
     private readonly dir: string,
-    private readonly options: CheckOptions,
+    private readonly packaged: ReadonlySet<string>,
+    ignoreFile: string,
   ) {
-    this.index = new FolderIndex(dir);
+    this.files = new PluginFiles(dir, packaged, ignoreFile);
   }
 
   async run(): Promise<PluginFolderCheck> {
-    const manifestFile = await this.loadYaml(MANIFEST_FILE, null);
-    if (!manifestFile) return this.result(null);
-    const root = manifestFile.value;
-    if (!isRecord(root)) {
-      this.add('YAML_NOT_MAPPING', manifestFile, [], {});
-      return this.result(null);
-    }
-    const manifest = this.checkIdentity(manifestFile, root);
-    await this.checkIcons(manifestFile, root);
-    await this.checkEntrypoint(manifestFile, root);
-    await this.checkExtensions(manifestFile, root);
-    return this.result(manifest);
+    const loaded = await this.files.loadDecoded(MANIFEST_FILE, MANIFEST, true);
+    if (!loaded || !isRecord(loaded.value)) return this.result(null, null);
+    const { file, value: m } = loaded;
+    for (const r of manifestRules(m, loaded.reported)) this.files.add(r.code, file, r.path, r.params);
+    const manifest = identity(m);
+    await this.files.checkAsset(file, ['icon'], m.icon);
+    await this.files.checkAsset(file, ['icon_dark'], m.icon_dark);
+    await this.checkEntrypoint(file, manifest);
+    const providers = await this.checkExtensions(file, m);
+    if (!loaded.reported(['plugins'])) this.checkProviderKinds(file, m);
+    await this.checkProviderIcons(providers);
+    const python = manifest.runnerLanguage === 'python' ? await this.checkPython(file) : null;
+    return this.result(manifest, python);
   }
 
-  private result(manifest: PluginManifest | null): PluginFolderCheck {
-    return { dir: this.dir, manifest, problems: this.problems, references: [...this.references].sort() };
-  }
-
-  private checkIdentity(file: YamlFile, root: Record<string, unknown>): PluginManifest {
-    const author = this.checkedString(file, root, 'author', AUTHOR_PATTERN, 'AUTHOR_INVALID');
-    const name = this.checkedString(file, root, 'name', NAME_PATTERN, 'NAME_INVALID');
-    const version = this.checkedString(file, root, 'version', VERSION_PATTERN, 'VERSION_INVALID');
-    const type = this.checkedString(file, root, 'type', /^plugin$/, 'TYPE_INVALID');
-    const label = i18nObject(root.label);
-    if (root.label === undefined) this.add('FIELD_MISSING', file, ['label'], { field: 'label' });
-    else if (!label || !label.en_US) this.add('LABEL_INVALID', file, ['label'], { field: 'label' });
-    const icon = typeof root.icon === 'string' ? root.icon : '';
-    if (!icon) this.add('FIELD_MISSING', file, ['icon'], { field: 'icon' });
-    const runner = isRecord(root.meta) && isRecord(root.meta.runner) ? root.meta.runner : null;
+  private result(manifest: PluginManifest | null, python: PythonDependencies | null): PluginFolderCheck {
     return {
-      author,
-      name,
-      version,
-      type,
-      pluginId: `${author}/${name}`,
-      label: label ?? {},
-      description: i18nObject(root.description) ?? {},
-      icon,
-      runnerLanguage: runner && typeof runner.language === 'string' ? runner.language : null,
-      entrypoint: runner && typeof runner.entrypoint === 'string' ? runner.entrypoint : null,
+      dir: this.dir,
+      manifest,
+      problems: this.files.problems,
+      warnings: this.files.warnings,
+      references: [...this.files.refs.references].sort(),
+      python,
     };
   }
 
-  /** A required scalar field; numbers are accepted as text so `version: 1.0` reports as invalid, not missing. */
-  private checkedString(
-    file: YamlFile,
-    root: Record<string, unknown>,
-    field: string,
-    pattern: RegExp,
-    code: ManifestProblemCode,
-  ): string {
-    const raw = root[field];
-    if (raw === undefined || raw === null || raw === '') {
-      this.add('FIELD_MISSING', file, [field], { field });
-      return '';
-    }
-    const value = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : JSON.stringify(raw);
-    if (typeof raw !== 'string' || !pattern.test(raw)) this.add(code, file, [field], { field, value });
-    return value;
-  }
-
-  private async checkIcons(file: YamlFile, root: Record<string, unknown>): Promise<void> {
-    for (const field of ['icon', 'icon_dark']) {
-      const value = root[field];
-      if (typeof value === 'string' && value !== '') await this.checkAsset(file, [field], value);
-    }
-  }
-
-  private async checkEntrypoint(file: YamlFile, root: Record<string, unknown>): Promise<void> {
-    const runner = isRecord(root.meta) && isRecord(root.meta.runner) ? root.meta.runner : null;
-    if (!runner || runner.language !== 'python' || typeof runner.entrypoint !== 'string') return;
+  private async checkEntrypoint(file: YamlFile, manifest: PluginManifest): Promise<void> {
+    if (manifest.runnerLanguage !== 'python' || !manifest.entrypoint) return;
     // The runner does `python -m <entrypoint>`: `main` means main.py at the root (dots are packages).
-    const target = `${runner.entrypoint.replace(/\./g, '/')}.py`;
-    await this.checkReference(file, ['meta', 'runner', 'entrypoint'], target, 'meta.runner.entrypoint');
+    const target = `${manifest.entrypoint.replace(/\./g, '/')}.py`;
+    await this.files.checkFile(file, ['meta', 'runner', 'entrypoint'], target, 'meta.runner.entrypoint');
   }
 
-  private async checkExtensions(file: YamlFile, root: Record<string, unknown>): Promise<void> {
-    const plugins = root.plugins;
-    if (plugins === undefined || plugins === null) {
-      this.add('FIELD_MISSING', file, ['plugins'], { field: 'plugins' });
-      return;
-    }
-    if (!isRecord(plugins)) {
-      this.add('YAML_NOT_MAPPING', file, ['plugins'], { field: 'plugins' });
-      return;
-    }
-    for (const [kind, spec] of Object.entries(PROVIDER_KINDS)) {
+  /** Reads every provider YAML and its children; returns the decoded providers per kind. */
+  private async checkExtensions(
+    file: YamlFile,
+    m: Record<string, unknown>,
+  ): Promise<Map<ProviderKind, unknown[]>> {
+    const providers = new Map<ProviderKind, unknown[]>();
+    const plugins = isRecord(m.plugins) ? m.plugins : {};
+    for (const kind of Object.keys(PROVIDERS) as ProviderKind[]) {
       const list = plugins[kind];
-      if (list === undefined || list === null) continue;
-      if (!Array.isArray(list)) {
-        this.add('FIELD_NOT_LIST', file, ['plugins', kind], { field: `plugins.${kind}` });
-        continue;
-      }
+      if (!Array.isArray(list)) continue;
+      const decoded: unknown[] = [];
       for (let i = 0; i < list.length; i++) {
-        const target = list[i];
-        if (typeof target !== 'string') {
-          this.add('FIELD_NOT_LIST', file, ['plugins', kind, i], { field: `plugins.${kind}` });
-          continue;
-        }
-        const ok = await this.checkReference(file, ['plugins', kind, i], target, `plugins.${kind}`);
-        if (!ok) continue;
-        const provider = await this.loadYaml(normalizeRef(target), file.rel);
-        if (!provider) continue;
-        if (kind === 'models') await this.checkModelProvider(provider);
-        else await this.checkProvider(provider, spec.children, spec.icons);
+        const target = String(list[i]);
+        const rel = await this.files.checkFile(file, ['plugins', kind, i], target, `plugins.${kind}`);
+        const provider = rel ? await this.files.loadDecoded(rel, PROVIDERS[kind].provider) : null;
+        if (!provider || !isRecord(provider.value)) continue;
+        decoded.push(provider.value);
+        await this.checkPythonSources(provider.file);
+        if (kind === 'models') await this.checkModelFiles(provider.file, provider.value);
+        else await this.checkChildren(kind, provider.file, provider.value);
       }
+      providers.set(kind, decoded);
     }
+    return providers;
   }
 
-  private async checkProvider(file: YamlFile, childKey: string, iconPaths: string[][]): Promise<void> {
-    const value = file.value;
-    if (!isRecord(value)) {
-      this.add('YAML_NOT_MAPPING', file, [], {});
-      return;
+  private async checkChildren(
+    kind: ProviderKind,
+    file: YamlFile,
+    provider: Record<string, unknown>,
+  ): Promise<void> {
+    const { child, childKey } = PROVIDERS[kind];
+    const refs = (provider.$files ?? []) as ChildRef[];
+    const children: unknown[] = [];
+    for (const ref of refs) {
+      const rel = await this.files.checkFile(file, ref.node ?? ref.path, ref.target, childKey);
+      const loaded = rel && child ? await this.files.loadDecoded(rel, child) : null;
+      if (!loaded) continue;
+      children.push(loaded.value);
+      await this.checkPythonSources(loaded.file);
     }
-    for (const keys of iconPaths) {
-      const icon = getIn(value, keys);
-      if (typeof icon === 'string' && icon !== '') await this.checkAsset(file, keys, icon);
+    provider.$children = children;
+  }
+
+  /** Position files and the model files matched by `predefined` (helper.go Manifest, decoder.Walk). */
+  private async checkModelFiles(file: YamlFile, provider: Record<string, unknown>): Promise<void> {
+    const positions = (provider.$positions ?? {}) as Record<string, ChildRef>;
+    for (const type of MODEL_POSITION_TYPES) {
+      const ref = positions[type];
+      if (!ref) continue;
+      const rel = await this.files.checkFile(
+        file,
+        ref.node ?? ref.path,
+        ref.target,
+        `models.${type}.position`,
+      );
+      if (rel) await this.files.loadDecoded(rel, POSITION_LIST);
     }
-    await this.checkPythonSource(file, value);
-    const children = value[childKey];
-    if (!Array.isArray(children)) return;
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i];
-      // Children may also be written inline as mappings; only strings are file references.
-      if (typeof child !== 'string') continue;
-      const ok = await this.checkReference(file, [childKey, i], child, childKey);
-      if (!ok) continue;
-      const childFile = await this.loadYaml(normalizeRef(child), file.rel);
-      if (!childFile) continue;
-      const childValue = childFile.value;
-      if (!isRecord(childValue)) {
-        this.add('YAML_NOT_MAPPING', childFile, [], {});
+    const candidates = [...this.packaged].filter((f) => !f.endsWith('_position.yaml')).sort();
+    for (const ref of (provider.$predefined ?? []) as ChildRef[]) {
+      let pattern: RegExp;
+      try {
+        pattern = goGlobToRegExp(ref.target);
+      } catch (e) {
+        if (!(e instanceof BadPatternError)) throw e;
+        this.files.add('PATTERN_INVALID', file, ref.node ?? ref.path, {
+          field: fieldName(ref.path),
+          value: ref.target,
+        });
         continue;
       }
-      await this.checkPythonSource(childFile, childValue);
+      const matched = candidates.filter((f) => pattern.test(f));
+      // A glob over an empty folder is normal (customizable-model providers); a literal path that
+      // matches nothing is a model file that is not there. The daemon accepts both silently.
+      if (matched.length === 0 && !/[*?[\\]/.test(ref.target)) {
+        this.files.warn('PREDEFINED_NO_MATCH', file, ref.node ?? ref.path, {
+          field: fieldName(ref.path),
+          value: ref.target,
+        });
+      }
+      for (const rel of matched) {
+        this.files.refs.references.add(rel);
+        await this.files.loadDecoded(rel, MODEL);
+      }
+    }
+    const extra = this.files.rawString(file, ['extra', 'python', 'provider_source']);
+    if (extra)
+      await this.files.checkFile(
+        file,
+        ['extra', 'python', 'provider_source'],
+        extra,
+        'extra.python.provider_source',
+      );
+    const sources: unknown = file.yaml.doc?.getIn(['extra', 'python', 'model_sources']);
+    const count = isSeq(sources) ? sources.items.length : 0;
+    for (let i = 0; i < count; i++) {
+      const src = this.files.rawString(file, ['extra', 'python', 'model_sources', i]);
+      if (src)
+        await this.files.checkFile(
+          file,
+          ['extra', 'python', 'model_sources', i],
+          src,
+          'extra.python.model_sources',
+        );
     }
   }
 
-  private async checkModelProvider(file: YamlFile): Promise<void> {
-    const value = file.value;
-    if (!isRecord(value)) {
-      this.add('YAML_NOT_MAPPING', file, [], {});
+  /** ManifestValidate: at least one kind, and only tools with endpoints may share a plugin. */
+  private checkProviderKinds(file: YamlFile, m: Record<string, unknown>): void {
+    // A listed provider counts even when its file failed: that failure is the problem to fix.
+    const listed = (k: ProviderKind): boolean => {
+      const list = getIn(m, ['plugins', k]);
+      return Array.isArray(list) && list.length > 0;
+    };
+    const present = (Object.keys(PROVIDERS) as ProviderKind[]).filter(
+      (k) => listed(k) || m[INLINE_PROVIDER_KEY[k]] !== undefined,
+    );
+    if (present.length === 0) {
+      this.files.add('PROVIDER_MISSING', file, ['plugins'], {});
       return;
     }
-    for (const field of MODEL_ICON_FIELDS) {
-      const icons = i18nObject(value[field]);
-      if (!icons) continue;
-      for (const [lang, icon] of Object.entries(icons)) {
-        if (icon) await this.checkAsset(file, [field, lang], icon);
+    const exclusive: ProviderKind[] = ['models', 'agent_strategies', 'datasources', 'triggers'];
+    for (const kind of exclusive) {
+      const other = present.find((k) => k !== kind);
+      if (present.includes(kind) && other) {
+        this.files.add('PROVIDERS_CONFLICT', file, ['plugins', kind], { kind, other });
+        return;
       }
     }
-    const extra = getIn(value, ['extra', 'python']);
-    if (isRecord(extra)) {
-      if (typeof extra.provider_source === 'string') {
-        await this.checkReference(
-          file,
-          ['extra', 'python', 'provider_source'],
-          extra.provider_source,
-          'extra.python.provider_source',
-        );
-      }
-      if (Array.isArray(extra.model_sources)) {
-        for (let i = 0; i < extra.model_sources.length; i++) {
-          const src = extra.model_sources[i];
-          if (typeof src === 'string') {
-            await this.checkReference(
-              file,
-              ['extra', 'python', 'model_sources', i],
-              src,
-              'extra.python.model_sources',
-            );
-          }
+  }
+
+  /**
+   * Icons the upload looks up in `_assets/` (RemapAssets; CheckAssetsValid for the packager). The
+   * daemon keeps only the last provider of each kind (helper.go overwrites dec.Tool…), so only its
+   * icons are looked up; model icons only in the four languages the daemon's I18nObject has.
+   */
+  private async checkProviderIcons(providers: Map<ProviderKind, unknown[]>): Promise<void> {
+    for (const [kind, list] of providers) {
+      const provider = list[list.length - 1];
+      if (!isRecord(provider)) continue;
+      const file = this.files.fileOf(provider);
+      if (!file) continue;
+      if (kind === 'models') {
+        for (const field of ['icon_small', 'icon_large', 'icon_small_dark', 'icon_large_dark']) {
+          for (const lang of ['en_US', 'zh_Hans', 'ja_JP', 'pt_BR'])
+            await this.files.checkAsset(file, [field, lang], getIn(provider, [field, lang]));
         }
+        continue;
       }
-    }
-    const models = value.models;
-    if (!isRecord(models)) return;
-    for (const type of MODEL_TYPES) {
-      const entry = models[type];
-      if (!isRecord(entry)) continue;
-      if (typeof entry.position === 'string') {
-        await this.checkReference(
+      if (kind === 'endpoints') continue;
+      await this.files.checkAsset(file, ['identity', 'icon'], getIn(provider, ['identity', 'icon']));
+      if (kind !== 'datasources')
+        await this.files.checkAsset(
           file,
-          ['models', type, 'position'],
-          entry.position,
-          `models.${type}.position`,
+          ['identity', 'icon_dark'],
+          getIn(provider, ['identity', 'icon_dark']),
         );
-      }
-      if (Array.isArray(entry.predefined)) {
-        for (let i = 0; i < entry.predefined.length; i++) {
-          const pattern = entry.predefined[i];
-          // Predefined entries are glob patterns; only literal paths can be checked for existence.
-          if (typeof pattern === 'string' && !/[*?[]/.test(pattern)) {
-            await this.checkReference(
-              file,
-              ['models', type, 'predefined', i],
-              pattern,
-              `models.${type}.predefined`,
-            );
-          }
+      if (kind === 'datasources') {
+        const children = [
+          ...((provider.$inline ?? []) as unknown[]),
+          ...((provider.$children ?? []) as unknown[]),
+        ];
+        for (const child of children) {
+          const childFile = this.files.fileOf(child) ?? file;
+          await this.files.checkAsset(childFile, ['identity', 'icon'], getIn(child, ['identity', 'icon']));
         }
       }
     }
   }
 
-  private async checkPythonSource(file: YamlFile, value: Record<string, unknown>): Promise<void> {
-    const source = getIn(value, ['extra', 'python', 'source']);
-    if (typeof source === 'string' && source !== '') {
-      await this.checkReference(file, ['extra', 'python', 'source'], source, 'extra.python.source');
+  private async checkPython(file: YamlFile): Promise<PythonDependencies> {
+    const onDisk = async (rel: string): Promise<boolean> =>
+      (await this.files.index.lookup(rel)).kind === 'file';
+    const deps = pythonDependencies(this.packaged, {
+      requirementsTxt: await onDisk('requirements.txt'),
+      pyprojectToml: await onDisk('pyproject.toml'),
+      uvLock: await onDisk('uv.lock'),
+    });
+    if (deps.install === 'none')
+      this.files.add('DEPENDENCIES_MISSING', file, ['meta', 'runner', 'language'], {});
+    else if (deps.pyprojectToml && !deps.requirementsTxt) {
+      const code: ManifestWarningCode = deps.uvLock
+        ? 'DEPS_NO_REQUIREMENTS_LOCKED'
+        : 'DEPS_NO_REQUIREMENTS_UNLOCKED';
+      const params = { file: 'pyproject.toml', command: UV_EXPORT_COMMAND };
+      this.files.warnings.push({ code, file: 'pyproject.toml', params });
     }
+    return deps;
   }
 
-  /** Icons are names inside `_assets/` (the daemon's CheckAssetsValid). */
-  private async checkAsset(file: YamlFile, keys: (string | number)[], icon: string): Promise<void> {
-    await this.checkReference(file, keys, `${ASSETS_DIR}/${icon}`, keys.join('.'));
-  }
-
-  /** True when `target` is a file that will be in the package. */
-  private async checkReference(
-    file: YamlFile,
-    keys: (string | number)[],
-    target: string,
-    field: string,
-  ): Promise<boolean> {
-    const params = { field, target };
-    if (target.includes('\\')) {
-      this.add('REFERENCE_BACKSLASH', file, keys, params);
-      return false;
-    }
-    const rel = normalizeRef(target);
-    if (rel === null) {
-      this.add('REFERENCE_OUTSIDE', file, keys, params);
-      return false;
-    }
-    this.references.add(rel);
-    const found = await this.index.lookup(rel);
-    if (found.kind === 'missing' || found.kind === 'directory') {
-      this.add('REFERENCE_MISSING', file, keys, params);
-      return false;
-    }
-    if (found.kind === 'case-mismatch') {
-      this.add('REFERENCE_CASE_MISMATCH', file, keys, { ...params, actual: found.actual });
-      return false;
-    }
-    const packaged = this.options.packagedFiles;
-    if (packaged && !packaged.has(rel)) {
-      this.add('REFERENCE_IGNORED', file, keys, { ...params, ignoreFile: this.options.ignoreFile ?? '' });
-      return false;
-    }
-    return true;
-  }
-
-  /** Reads and parses a YAML file, reporting (never throwing) when it is missing or malformed. */
-  private async loadYaml(rel: string | null, from: string | null): Promise<YamlFile | null> {
-    if (rel === null) return null;
-    if (this.visitedYaml.has(rel)) return null;
-    this.visitedYaml.add(rel);
-    let text: string;
-    try {
-      text = await fs.readFile(path.join(this.dir, ...rel.split('/')), 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (from === null && (code === 'ENOENT' || code === 'ENOTDIR')) {
-        this.problems.push({ code: 'MANIFEST_MISSING', file: rel, params: { file: rel, dir: this.dir } });
-      } else {
-        this.problems.push({
-          code: 'FILE_UNREADABLE',
-          file: rel,
-          params: { file: rel, reason: errorText(e) },
-        });
-      }
-      return null;
-    }
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      for (const err of doc.errors) {
-        const p = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
-        this.problems.push({
-          code: 'YAML_SYNTAX',
-          file: rel,
-          ...(p ? { line: p.line, column: p.col } : {}),
-          params: {
-            file: rel,
-            line: p?.line ?? 0,
-            column: p?.col ?? 0,
-            reason: err.message.split('\n')[0] ?? err.code,
-          },
-        });
-      }
-      return null;
-    }
-    return new YamlFile(rel, doc, lines);
-  }
-
-  private add(
-    code: ManifestProblemCode,
-    file: YamlFile,
-    keys: (string | number)[],
-    params: Record<string, string | number>,
-  ): void {
-    const pos = file.pos(keys);
-    this.problems.push({ code, file: file.rel, ...pos, params: { file: file.rel, ...params } });
+  private async checkPythonSources(file: YamlFile): Promise<void> {
+    const source = this.files.rawString(file, ['extra', 'python', 'source']);
+    if (source)
+      await this.files.checkFile(file, ['extra', 'python', 'source'], source, 'extra.python.source');
   }
 }
 
-/** A manifest-relative reference → a clean relative path, or null when it leaves the plugin folder. */
-export function normalizeRef(ref: string): string | null {
-  if (ref === '' || ref.startsWith('/') || /^[A-Za-z]:/.test(ref)) return null;
-  const out: string[] = [];
-  for (const part of ref.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length === 0) return null;
-      out.pop();
-    } else out.push(part);
-  }
-  return out.length > 0 ? out.join('/') : null;
+/** The identity fields as decoded (empty text when missing: the rules report that). */
+function identity(m: Record<string, unknown>): PluginManifest {
+  const text = (keys: Path): string => {
+    const v = getIn(m, keys);
+    return typeof v === 'string' ? v : '';
+  };
+  const author = text(['author']);
+  const name = text(['name']);
+  const runner = getIn(m, ['meta', 'runner']);
+  return {
+    author,
+    name,
+    version: text(['version']),
+    type: text(['type']),
+    pluginId: `${author}/${name}`,
+    label: i18nObject(m.label),
+    description: i18nObject(m.description),
+    icon: text(['icon']),
+    runnerLanguage: isRecord(runner) && typeof runner.language === 'string' ? runner.language : null,
+    entrypoint: isRecord(runner) && typeof runner.entrypoint === 'string' ? runner.entrypoint : null,
+  };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function getIn(v: unknown, keys: string[]): unknown {
-  let cur = v;
-  for (const k of keys) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[k];
-  }
-  return cur;
-}
-
-function i18nObject(v: unknown): Record<string, string> | null {
-  if (!isRecord(v)) return null;
+function i18nObject(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+  if (isRecord(v)) for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
   return out;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

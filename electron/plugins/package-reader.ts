@@ -1,7 +1,9 @@
-import { parse as parseYaml } from 'yaml';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../core/errors';
-import { AUTHOR_PATTERN, MANIFEST_FILE, NAME_PATTERN, VERSION_PATTERN } from './manifest';
+import { AUTHOR_PATTERN, NAME_PATTERN, VERSION_PATTERN } from './declaration-rules';
+import { GoYamlDecoder, T } from './go-yaml-decode';
+import { MANIFEST_FILE } from './manifest';
+import { loadYaml } from './yaml-load';
 
 /**
  * Reads the identity (author/name/version) of an existing `.difypkg` without extracting it, so a
@@ -36,18 +38,24 @@ export async function readPackageIdentity(pkgPath: string): Promise<PackageIdent
       throw fail(`manifest.yaml cannot be read (${errorText(e)})`, e);
     }
     if (text === null) throw fail('there is no manifest.yaml at the root of the zip');
-    let doc: unknown;
-    try {
-      doc = parseYaml(text.replace(/^\uFEFF/, ''));
-    } catch (e) {
-      throw fail(`manifest.yaml is not valid YAML (${errorText(e).split('\n')[0]})`, e);
+    // Read as the daemon reads it (yaml-load.ts): what Dify accepts must be readable here too.
+    const loaded = loadYaml(text);
+    if (!loaded.ok) {
+      const { line, column, reason } = loaded.error;
+      throw fail(`manifest.yaml is not valid YAML (line ${line}, column ${column}: ${reason})`);
     }
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-      throw fail('manifest.yaml is not a mapping');
+    const decoder = new GoYamlDecoder(loaded.yaml);
+    const doc = decoder.decodeRoot(T.struct({ author: T.string, name: T.string, version: T.string }));
+    const issue = decoder.issues[0];
+    if (issue && issue.code !== 'YAML_NOT_MAPPING')
+      throw fail(
+        `manifest.yaml cannot be read by Dify (${issue.code} at ${issue.params.field || 'the top'})`,
+      );
+    if (typeof doc !== 'object' || doc === null) throw fail('manifest.yaml is not a mapping');
     const m = doc as Record<string, unknown>;
     const author = typeof m.author === 'string' ? m.author : '';
     const name = typeof m.name === 'string' ? m.name : '';
-    const version = typeof m.version === 'string' ? m.version : String(m.version ?? '');
+    const version = typeof m.version === 'string' ? m.version : '';
     if (!AUTHOR_PATTERN.test(author)) throw fail(`manifest author "${author}" is missing or invalid`);
     if (!NAME_PATTERN.test(name)) throw fail(`manifest name "${name}" is missing or invalid`);
     if (!VERSION_PATTERN.test(version)) throw fail(`manifest version "${version}" is missing or invalid`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasTranslation, translate } from '../../../electron/core/i18n';
 import { checkPluginFolder, normalizeRef, type ManifestProblem } from '../../../electron/plugins/manifest';
+import { PROBLEM_CODES, WARNING_CODES } from '../../../electron/plugins/manifest-problems';
 import { copyFixture, editManifest, FIXTURE, removeTempDirs, tempDir, write } from './helpers';
 
 afterAll(removeTempDirs);
@@ -53,10 +54,20 @@ describe('checkPluginFolder', () => {
     expect(p?.params.reason).toBeTruthy();
   });
 
-  it('reports duplicate keys as a syntax problem', async () => {
+  it('reports a duplicate key where the daemon reads it, once, with both lines', async () => {
     const dir = await copyFixture();
     await editManifest(dir, (t) => `${t}\nname: again\n`);
-    expect(codes((await checkPluginFolder(dir)).problems)).toContain('YAML_SYNTAX');
+    const check = await checkPluginFolder(dir);
+    // yaml.v3 refuses the whole mapping: one problem, no follow-on "missing field" noise.
+    expect(check.problems).toEqual([
+      expect.objectContaining({
+        code: 'YAML_DUPLICATE_KEY',
+        file: 'manifest.yaml',
+        params: expect.objectContaining({ key: 'name', firstLine: 4 }),
+      }),
+    ]);
+    const lines = (await fs.readFile(path.join(dir, 'manifest.yaml'), 'utf8')).split('\n');
+    expect(lines[(check.problems[0]?.line ?? 0) - 1]).toBe('name: again');
   });
 
   it('reports a manifest that is not a mapping', async () => {
@@ -173,6 +184,7 @@ describe('checkPluginFolder', () => {
     const check = await checkPluginFolder(FIXTURE, {
       packagedFiles: new Set([
         'manifest.yaml',
+        'requirements.txt',
         'main.py',
         '_assets/icon.svg',
         'provider/sd_tool.yaml',
@@ -189,15 +201,29 @@ describe('checkPluginFolder', () => {
     ]);
   });
 
+  it('applies the ignore rules itself when the caller gives no file list', async () => {
+    const dir = await copyFixture();
+    await write(dir, '.difyignore', 'tools/*.yaml\n');
+    const check = await checkPluginFolder(dir);
+    expect(check.problems).toEqual([
+      expect.objectContaining({
+        code: 'REFERENCE_IGNORED',
+        params: expect.objectContaining({ target: 'tools/txt2img.yaml' }),
+      }),
+    ]);
+    expect(String(check.problems[0]?.params.ignoreFile)).toContain('.difyignore');
+  });
+
   it('reports plugins.tools that is not a list', async () => {
     const dir = await copyFixture();
     await editManifest(dir, (t) =>
       t.replace('  tools:\n    - provider/sd_tool.yaml', '  tools: provider/sd_tool.yaml'),
     );
+    // One problem: not also "plugins lists nothing".
     expect(codes((await checkPluginFolder(dir)).problems)).toEqual(['FIELD_NOT_LIST']);
   });
 
-  it('follows model providers: icons, position files and literal predefined model files', async () => {
+  it('follows model providers: icons, position files, predefined files and python sources', async () => {
     const dir = await tempDir();
     await write(
       dir,
@@ -208,22 +234,29 @@ describe('checkPluginFolder', () => {
         'author: me',
         'name: my_models',
         'label: {en_US: My models}',
+        'description: {en_US: Models}',
         'icon: icon.svg',
+        'resource: {memory: 268435456}',
         'plugins:',
         '  models:',
         '    - provider/models.yaml',
-        'meta: {runner: {language: python, entrypoint: main}}',
+        'meta: {version: 0.0.1, arch: [amd64], runner: {language: python, version: "3.12", entrypoint: main}}',
+        'created_at: 2025-01-01T00:00:00Z',
       ].join('\n'),
     );
     await write(dir, 'main.py', '');
+    await write(dir, 'requirements.txt', 'dify_plugin\n');
     await write(dir, '_assets/icon.svg', '<svg/>');
     await write(
       dir,
       'provider/models.yaml',
       [
         'provider: my_models',
+        'label: {en_US: My models}',
         'icon_small: {en_US: small.svg}',
         'icon_large: {en_US: large.svg}',
+        'supported_model_types: [llm]',
+        'configurate_methods: [predefined-model]',
         'models:',
         '  llm:',
         '    predefined: ["models/llm/*.yaml", "models/llm/fixed.yaml"]',
@@ -236,36 +269,39 @@ describe('checkPluginFolder', () => {
     );
     await write(dir, '_assets/small.svg', '<svg/>');
     await write(dir, 'provider/models.py', '');
-    const problems = (await checkPluginFolder(dir)).problems;
-    expect(problems.map((p) => p.params.target).sort()).toEqual(
-      ['_assets/large.svg', 'models/llm/_position.yaml', 'models/llm/fixed.yaml', 'models/llm/llm.py'].sort(),
+    await write(dir, 'models/llm/a.yaml', 'model: a\nlabel: {en_US: A}\nmodel_type: llm\n');
+    const check = await checkPluginFolder(dir);
+    expect(check.problems.map((p) => `${p.code} ${p.params.target}`).sort()).toEqual(
+      [
+        'REFERENCE_MISSING _assets/large.svg',
+        'REFERENCE_MISSING models/llm/_position.yaml',
+        'REFERENCE_MISSING models/llm/llm.py',
+      ].sort(),
     );
+    // The daemon skips a literal predefined path that matches no file: a warning, not a refusal.
+    expect(check.warnings.map((w) => `${w.code} ${w.params.value}`)).toEqual([
+      'PREDEFINED_NO_MATCH models/llm/fixed.yaml',
+    ]);
+    expect(check.references).toContain('models/llm/a.yaml');
   });
 
-  it('has an i18n text in both languages for every problem code it can report', () => {
-    for (const code of [
-      'MANIFEST_MISSING',
-      'FILE_UNREADABLE',
-      'YAML_SYNTAX',
-      'YAML_NOT_MAPPING',
-      'FIELD_MISSING',
-      'FIELD_NOT_LIST',
-      'AUTHOR_INVALID',
-      'NAME_INVALID',
-      'VERSION_INVALID',
-      'TYPE_INVALID',
-      'LABEL_INVALID',
-      'REFERENCE_MISSING',
-      'REFERENCE_CASE_MISMATCH',
-      'REFERENCE_OUTSIDE',
-      'REFERENCE_BACKSLASH',
-      'REFERENCE_IGNORED',
-    ]) {
-      expect(hasTranslation(`plugins.problems.${code}`), code).toBe(true);
-      expect(translate('ja', `plugins.problems.${code}`, { file: 'f' })).not.toBe(
-        translate('en', `plugins.problems.${code}`, { file: 'f' }),
-      );
+  it('has an i18n text in both languages for every problem and warning code it can report', () => {
+    const keys = [
+      ...PROBLEM_CODES.map((c) => `plugins.problems.${c}`),
+      ...WARNING_CODES.map((c) => `plugins.warnings.${c}`),
+      ...['uv-sync-frozen', 'uv-sync', 'pip-requirements', 'none'].map((m) => `plugins.pythonInstall.${m}`),
+    ];
+    expect(keys.length).toBeGreaterThan(40);
+    for (const key of keys) {
+      expect(hasTranslation(key), key).toBe(true);
+      expect(translate('ja', key, { file: 'f' }), key).not.toBe(translate('en', key, { file: 'f' }));
     }
+  });
+
+  it('nests the kind of value in type problems, in both languages', () => {
+    const params = { file: 'a.yaml', field: 'resource.memory', expected: 'int', value: 'lots' };
+    expect(translate('en', 'plugins.problems.YAML_TYPE', params)).toContain('must be a whole number');
+    expect(translate('ja', 'plugins.problems.YAML_TYPE', params)).toContain('整数');
   });
 });
 

@@ -13,8 +13,9 @@ import {
   packagePluginFolder,
 } from '../../../electron/plugins/packager';
 import { useNativeCrc32ForYazl } from '../../../electron/plugins/native-crc';
+import { readPackageIdentity } from '../../../electron/plugins/package-reader';
 import { startDifyConsoleDouble } from '../../doubles/dify-console';
-import { copyFixture, editManifest, removeTempDirs, tempDir, write } from './helpers';
+import { copyFixture, editManifest, makeZip, removeTempDirs, tempDir, write } from './helpers';
 
 afterAll(removeTempDirs);
 
@@ -318,5 +319,39 @@ describe('packagePluginFolder', () => {
     } finally {
       await dify.close();
     }
+  });
+});
+
+describe('readPackageIdentity', () => {
+  it('reads a manifest the way the daemon does: under-indented quoted text and duplicates it never reads', async () => {
+    const zip = path.join(await tempDir(), 'p.difypkg');
+    await makeZip(zip, {
+      'manifest.yaml': [
+        'version: 0.0.2',
+        'author: langgenius',
+        'name: demo',
+        'description:',
+        '  en_US: "a long text',
+        '  that goes on"',
+        'extra:',
+        '  note: a',
+        '  note: b',
+      ].join('\n'),
+    });
+    await expect(readPackageIdentity(zip)).resolves.toEqual({
+      author: 'langgenius',
+      name: 'demo',
+      version: '0.0.2',
+      pluginId: 'langgenius/demo',
+    });
+  });
+
+  it('refuses a manifest whose identity the daemon cannot read, saying why', async () => {
+    const zip = path.join(await tempDir(), 'p.difypkg');
+    await makeZip(zip, { 'manifest.yaml': 'version: 0.0.2\nauthor: a\nauthor: b\nname: demo\n' });
+    await expect(readPackageIdentity(zip)).rejects.toMatchObject({
+      code: 'PLUGIN_NOT_A_PACKAGE',
+      message: expect.stringContaining('YAML_DUPLICATE_KEY'),
+    });
   });
 });
