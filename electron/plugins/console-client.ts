@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -118,6 +119,8 @@ export class DifyConsoleClient implements PluginConsoleApi {
   private sessionGeneration = 0;
   private info: LoginInfo | null = null;
   private loginInFlight: Promise<LoginInfo> | null = null;
+  /** Logins Dify judged wrong, by a hash of e-mail, password and form (never the password itself). */
+  private readonly refusedLogins = new Map<string, AppError>();
   private renewInFlight: Promise<void> | null = null;
   private readonly timeoutMs: number;
   private readonly uploadTimeoutMs: number;
@@ -247,7 +250,13 @@ export class DifyConsoleClient implements PluginConsoleApi {
     const version = await this.knownVersion(options);
     const known = authProfileForVersion(version)?.passwordEncoding ?? null;
     const remembered = known ? null : await this.recall();
-    let encoding = firstEncoding({ known, remembered, password });
+    // Never send again what Dify judged wrong: it would fail again and count again (a failed job and
+    // the list the page reloads after it must not cost two failed logins).
+    const refused = (form: PasswordEncoding) => this.refusedLogins.get(refusalKey(email, password, form));
+    const first = firstEncoding({ known, remembered, password });
+    const candidates = known ? [first] : [first, otherEncoding(first)];
+    let encoding = candidates.find((form) => !refused(form));
+    if (!encoding) throw refused(first) as AppError;
     let proven = known !== null;
     for (let attempt = 1; ; attempt++) {
       const a = await this.attemptLogin(email, password, encoding, version, options);
@@ -255,26 +264,44 @@ export class DifyConsoleClient implements PluginConsoleApi {
         await this.remember(encoding);
         return a.info;
       }
-      if (a.kind === 'locked')
+      if (a.kind === 'locked') {
         throw new AppError('DIFY_LOGIN_LOCKED', { params: { email, message: a.message } });
+      }
       if (a.kind === 'wrong-form' && attempt === 1) {
         // Refused before Dify judged the password: not counted, and it proves the other form.
         encoding = otherEncoding(encoding);
         proven = true;
         await this.remember(encoding);
-        continue;
+        // Judged wrong in that form before: then that judgement was about the password.
+        const before = refused(encoding);
+        if (!before) continue;
+        const e = new AppError('DIFY_LOGIN_FAILED', { params: before.params });
+        this.refuseEverywhere(email, password, e);
+        throw e;
       }
-      if (a.kind === 'wrong-form')
+      if (a.kind === 'wrong-form') {
         throw new AppError('DIFY_LOGIN_REFUSED', { params: { email, message: a.message } });
+      }
       if (
         a.kind === 'judged' &&
         !refusalIsConclusive({ sent: encoding, proven, plainEra: a.plainEra, password })
       ) {
         // One counted failure is all a login may spend: stop, and lead with the other form next time.
         await this.remember(otherEncoding(encoding));
-        throw new AppError('DIFY_LOGIN_FAILED_UNCERTAIN', { params: { email, message: a.message } });
+        const e = new AppError('DIFY_LOGIN_FAILED_UNCERTAIN', { params: { email, message: a.message } });
+        this.refusedLogins.set(refusalKey(email, password, encoding), e);
+        throw e;
       }
-      throw new AppError('DIFY_LOGIN_FAILED', { params: { email, message: a.message } });
+      const e = new AppError('DIFY_LOGIN_FAILED', { params: { email, message: a.message } });
+      // Judged in its right form: the password is wrong in either form.
+      if (a.kind === 'judged') this.refuseEverywhere(email, password, e);
+      throw e;
+    }
+  }
+
+  private refuseEverywhere(email: string, password: string, error: AppError): void {
+    for (const form of ['plain', 'base64'] as const) {
+      this.refusedLogins.set(refusalKey(email, password, form), error);
     }
   }
 
@@ -439,4 +466,8 @@ export class DifyConsoleClient implements PluginConsoleApi {
     if (!parsed.success) throw unexpected(endpoint, zodReason(parsed.error), res.text);
     return parsed.data as z.output<S>;
   }
+}
+
+function refusalKey(email: string, password: string, form: PasswordEncoding): string {
+  return createHash('sha256').update(`${email}\0${password}\0${form}`).digest('hex');
 }

@@ -151,6 +151,52 @@ describe('a password Dify ≥ 1.11.2 could also decode (Zm9vYmFy is base64 for "
   });
 });
 
+describe('what Dify judged wrong is never sent again by the same client', () => {
+  it('a failed reinstall and the list the page reloads after it cost one failed login', async () => {
+    const dify = await start({ version: '1.16.0' });
+    const c = client(dify, { password: () => 'Wr0ng-pass!' });
+    expect(await outcome(c.login())).toBe('DIFY_LOGIN_FAILED');
+    expect(await outcome(c.listPlugins())).toBe('DIFY_LOGIN_FAILED');
+    expect(await outcome(c.listPlugins())).toBe('DIFY_LOGIN_FAILED');
+    expect(dify.failedLogins()).toBe(1);
+    expect(loginStatuses(dify)).toHaveLength(1);
+  });
+
+  it('another password (the settings changed) is tried', async () => {
+    const dify = await start({ version: '1.9.1' });
+    let typed = 'Wr0ng-pass!';
+    const c = client(dify, { password: () => typed });
+    expect(await outcome(c.login())).toBe('DIFY_LOGIN_FAILED');
+    typed = dify.options.password;
+    await expect(c.login()).resolves.toMatchObject({ era: 'bearer' });
+    expect(dify.failedLogins()).toBe(1);
+    expect(dify.failuresSinceSuccess()).toBe(0);
+  });
+
+  it('release unknown: after an uncertain refusal the same client tries the other form, never the same one', async () => {
+    const dify = await start({ version: '1.9.1', password: 'Zm9vYmFy', versionHeader: false });
+    const c = client(dify);
+    expect(await outcome(c.login())).toBe('DIFY_LOGIN_FAILED_UNCERTAIN');
+    await expect(c.login()).resolves.toMatchObject({ passwordEncoding: 'plain' });
+    expect(dify.failedLogins()).toBe(1);
+  });
+
+  it('release unknown: a free refusal of the other form makes the earlier refusal conclusive', async () => {
+    // Remembered base64 (it worked before); the password was changed in Dify since.
+    const dify = await start({ version: '1.16.0', versionHeader: false });
+    const memory = new LoginMemoryFile(path.join(await tempDir(), 'dify-logins.json'));
+    await memory.remember(`${dify.url}/console/api`, 'base64');
+    const c = client(dify, { loginMemory: memory, password: () => 'Secr3t!pas5' });
+    // base64 judged wrong: by a 1.9–1.11.1 Dify that wanted plain, or for the password? Unknown.
+    expect(await outcome(c.login())).toBe('DIFY_LOGIN_FAILED_UNCERTAIN');
+    // Plain next: "Invalid encrypted data" (free) proves base64, so the password was wrong.
+    expect(await outcome(c.login())).toBe('DIFY_LOGIN_FAILED');
+    expect(await outcome(c.login())).toBe('DIFY_LOGIN_FAILED');
+    expect(dify.failedLogins()).toBe(1);
+    expect(loginStatuses(dify)).toEqual(['401 authentication_failed', '401 authentication_failed']);
+  });
+});
+
 describe("Dify's lock-out", () => {
   it('more than 5 failures since the last success lock the account (429), the right password too', async () => {
     const dify = await start({ version: '1.16.0' });
