@@ -59,11 +59,12 @@ export type { CallOptions } from './console-transport';
  *     — second, because the URL may name another Dify than the local stack;
  *  3. what worked here before (`loginMemory`);
  *  4. a guess that costs at most one counted failure per login (password-encoding.ts explains why).
+ * A login Dify judged wrong is not sent again by this client (the same e-mail, password and form).
  *
  * A 401 on a later call renews the session once — one refresh shared by every call that met the 401
  * (refresh tokens are single-use), a full login if Dify refuses it — and retries the call once. The
- * password is asked from `password()` only when logging in and is never logged, stored or put into an
- * error.
+ * password is asked from `password()` only when logging in and is never logged, stored (a refused one
+ * only as a hash, in memory) or put into an error.
  */
 
 export interface LoginInfo {
