@@ -201,8 +201,9 @@ export interface TrayControllerOptions<Image, Menu> {
 }
 
 /**
- * Keeps Electron's Tray in step with the services. Job updates arrive per output line, so the menu is
- * rebuilt only when what it shows (icon, tooltip, labels, enabled states) actually changed.
+ * Keeps Electron's Tray in step with the services. Snapshot and job updates come often (every step,
+ * every status refresh), so the menu is rebuilt only when what it shows (icon, tooltip, labels, enabled
+ * states) actually changed.
  */
 export class TrayController<Image, Menu> {
   private lastRendered = '';

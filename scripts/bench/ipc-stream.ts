@@ -33,7 +33,7 @@ import { SettingsStore } from '../../electron/settings/store';
 import { StackService } from '../../electron/stack/stack-service';
 import { createTempDir, removeTempDir } from '../../test/helpers/temp-dir';
 import { createTestStack } from '../../test/helpers/test-stack';
-import { median, printResult, type BenchResult } from './stats';
+import { type BenchResult, median, printResult, runAsScript } from './stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LINES = 50_000;
@@ -340,14 +340,4 @@ export async function runIpcStreamBench(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  runIpcStreamBench()
-    .then((r) => {
-      printResult(r);
-      process.exitCode = r.ok ? 0 : 1;
-    })
-    .catch((e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runAsScript(runIpcStreamBench, printResult);

@@ -24,7 +24,7 @@ import { DifyConsoleClient } from '../../electron/plugins/console-client';
 import { packagePluginFolder } from '../../electron/plugins/packager';
 import { reinstallPlugin, type ReinstallResult } from '../../electron/plugins/reinstall';
 import { startDifyConsoleDouble } from '../../test/doubles/dify-console';
-import { median, printResult, type BenchResult } from './stats';
+import { type BenchResult, median, printResult, runAsScript } from './stats';
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -274,14 +274,4 @@ function sampleRss(): { stop: () => number } {
   };
 }
 
-if (require.main === module) {
-  runPluginBench()
-    .then((r) => {
-      printResult(r);
-      process.exitCode = r.ok ? 0 : 1;
-    })
-    .catch((e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runAsScript(runPluginBench, printResult);

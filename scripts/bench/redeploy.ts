@@ -24,7 +24,7 @@ import {
   recreatedServices,
   type TestStack,
 } from '../../test/helpers/test-stack';
-import { median, printResult, type BenchResult } from './stats';
+import { type BenchResult, median, printResult, runAsScript } from './stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -129,14 +129,4 @@ export async function runRedeployBench(): Promise<BenchResult> {
   }
 }
 
-if (require.main === module) {
-  runRedeployBench()
-    .then((r) => {
-      printResult(r);
-      process.exitCode = r.ok ? 0 : 1;
-    })
-    .catch((e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runAsScript(runRedeployBench, printResult);

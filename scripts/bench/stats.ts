@@ -43,3 +43,19 @@ export function printResult(result: BenchResult): void {
   }
   for (const line of result.verdict) console.log(`  ${line}`);
 }
+
+/** A bench file run on its own (`npx tsx scripts/bench/<name>.ts`): print the result, exit 1 when a target is missed. */
+export function runAsScript<R extends { ok: boolean }>(
+  run: () => Promise<R>,
+  print: (result: R) => void,
+): void {
+  run()
+    .then((r) => {
+      print(r);
+      process.exitCode = r.ok ? 0 : 1;
+    })
+    .catch((e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exitCode = 1;
+    });
+}

@@ -8,7 +8,7 @@ import { JobManager } from '../../electron/core/jobs';
 import { StackService } from '../../electron/stack/stack-service';
 import { SettingsSchema } from '../../electron/settings/schema';
 import { createTestStack } from '../../test/helpers/test-stack';
-import { median, printResult, timeRuns, type BenchResult } from './stats';
+import { type BenchResult, median, printResult, runAsScript, timeRuns } from './stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 
@@ -45,14 +45,4 @@ export async function runStatusBench(): Promise<BenchResult> {
   }
 }
 
-if (require.main === module) {
-  runStatusBench()
-    .then((r) => {
-      printResult(r);
-      process.exitCode = r.ok ? 0 : 1;
-    })
-    .catch((e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runAsScript(runStatusBench, printResult);
