@@ -3,11 +3,12 @@
  *
  *   dify-stack timeouts [--json]                 the catalog with current values and readers
  *   dify-stack env get KEY… [--json]             KEY=value as Compose resolves it (+ file, readers)
- *   dify-stack env set KEY=VALUE… [--file F] [--dry-run] [--no-redeploy] [--full]
+ *   dify-stack env set KEY=VALUE… [--file F] [--force] [--dry-run] [--no-redeploy] [--full]
  *   dify-stack env restore [BACKUP] [--file F] [--no-redeploy] [--full]
  *
  * `env set` writes where the panel would and redeploys as its Apply does; an invalid value ends it
- * with exit code 1 and the reason, before anything is written.
+ * with exit code 1 and the reason, before anything is written. So does a target file whose value
+ * would be shadowed (a later file or the reader's own `environment:` wins), unless `--force`.
  */
 import type { Command } from 'commander';
 import type { ErrorInfo } from '../core/errors';
@@ -64,8 +65,11 @@ export function registerEnvCommands(program: Command, host: EnvCliHost): void {
             return EXIT_OK;
           }
           for (const r of reach) {
-            host.out(`${r.key}=${r.effective.value ?? ''}`);
-            const note = keyNote(r, t);
+            const unread = unreadValue(r);
+            host.out(`${r.key}=${r.effective.value ?? unread?.value ?? ''}`);
+            const note = unread
+              ? t('timeouts.cli.unreadKey', { key: r.key, file: unread.file })
+              : keyNote(r, t);
             if (note) host.err(note);
           }
           return EXIT_OK;
@@ -79,13 +83,14 @@ export function registerEnvCommands(program: Command, host: EnvCliHost): void {
       .description(t('timeouts.cli.commands.set'))
       .argument('<assignments...>', t('timeouts.cli.args.assignments'))
       .option('--file <file>', t('timeouts.cli.options.file'))
+      .option('--force', t('timeouts.cli.options.force'))
       .option('--dry-run', t('timeouts.cli.options.dryRun'))
       .option('--no-redeploy', t('timeouts.cli.options.noRedeploy'))
       .option('--full', t('timeouts.cli.options.full'))
       .action(
         (
           assignments: string[],
-          opts: { file?: string; dryRun?: boolean; redeploy: boolean; full?: boolean },
+          opts: { file?: string; force?: boolean; dryRun?: boolean; redeploy: boolean; full?: boolean },
           cmd: Command,
         ) =>
           host.withServices(cmd, async (services) => {
@@ -115,7 +120,23 @@ export function registerEnvCommands(program: Command, host: EnvCliHost): void {
               host.err(t('timeouts.cli.nothingWritten'));
               return EXIT_FAILED;
             }
-            printPreview(preview, t, host, !opts.dryRun);
+            const shadowed = shadowedEntries(preview);
+            const refused = shadowed.length > 0 && !opts.force;
+            // A refusal ends with "Nothing was written", not the dry-run line.
+            printPreview(preview, t, host, !opts.dryRun || refused);
+            if (refused) {
+              // A write that provably changes nothing is refused (even as a dry run, so scripts
+              // notice): the user meant the value to take effect.
+              for (const e of shadowed) {
+                host.err(
+                  t('cli.errorLine', {
+                    message: t('timeouts.cli.shadowedRefused', { key: e.key, file: e.file }),
+                  }),
+                );
+              }
+              host.err(t('timeouts.cli.nothingWritten'));
+              return EXIT_FAILED;
+            }
             if (opts.dryRun) return EXIT_OK;
             return followJob(
               host,
@@ -191,9 +212,10 @@ function printPreview(preview: ChangePreview, t: T, host: EnvCliHost, applying: 
         new: e.new,
       }),
     );
+    host.out(`  ${t('timeouts.cli.placement', { reason: t(`timeouts.placement.${e.reason}`) })}`);
     if (e.noEffect)
       host.out(
-        `  ${t('timeouts.cli.noEffect', { reason: t(`timeouts.noEffect.${e.noEffect.reason}`, { by: e.noEffect.by ?? '' }) })}`,
+        `  ${t('timeouts.cli.noEffect', { reason: t(`timeouts.noEffect.${e.noEffect.reason}`, { by: e.noEffect.by ?? '', instead: e.noEffect.instead ?? '.env' }) })}`,
       );
   }
   host.out(t('timeouts.cli.readers', { services: list(preview.readers, t) }));
@@ -242,14 +264,34 @@ export function timeoutsJson(view: TimeoutsView) {
   };
 }
 
+/** Entries whose target file is loaded by a reader but loses to another file or its `environment:`. */
+export function shadowedEntries(preview: ChangePreview): ChangePreview['entries'] {
+  return preview.entries.filter(
+    (e) => e.noEffect?.reason === 'shadowed' || e.noEffect?.reason === 'environment',
+  );
+}
+
+/**
+ * The value a file holds for a key no service reads: Compose passes it nowhere, so there is no
+ * resolved value, but the user asking for it wants the file's (quotes removed as compose-go does,
+ * by EnvDocument). `.env` first: Compose lists it last, so it is the one that would win.
+ */
+export function unreadValue(r: KeyReach): { value: string; file: string } | null {
+  if (r.readers.length > 0 || r.effective.value !== null) return null;
+  const setting = r.files.filter((f) => f.sets && f.value !== null);
+  const from = setting.find((f) => f.file === '.env') ?? setting.at(-1);
+  return from ? { value: from.value as string, file: from.file } : null;
+}
+
 /** The documented `env get --json` element. */
 export function keyJson(r: KeyReach) {
   const from = r.files.find((f) => f.file === r.decidingFile);
+  const unread = unreadValue(r);
   return {
     key: r.key,
-    value: r.effective.value,
+    value: r.effective.value ?? unread?.value ?? null,
     source: r.effective.source,
-    file: r.decidingFile,
+    file: r.decidingFile ?? unread?.file ?? null,
     readers: r.readers,
     /** Services whose config the deciding file's value reaches (readers or not). */
     reaches: from?.services ?? [],

@@ -11,12 +11,26 @@ const Params = z.record(z.string(), z.union([z.string(), z.number()]));
 export const TranslatedErrorSchema = z.object({ key: z.string(), params: Params });
 
 export const NoEffectSchema = z.object({
-  reason: z.enum(['notReferenced', 'noReader', 'shadowed']),
+  /** environment: the reader (`by`) loads the file, but its own `environment:` entry maps the key and wins. */
+  reason: z.enum(['notReferenced', 'noReader', 'shadowed', 'environment']),
   /** Files that set the key without effect. */
   files: z.array(z.string()),
-  /** The file whose value the readers get instead (shadowed). */
+  /** The file whose value the readers get instead (shadowed); the reader service (environment). */
   by: z.string().nullable(),
+  /** Where to set the key for it to take effect (environment). */
+  instead: z.string().nullable().optional(),
 });
+
+/** Why a change goes to its file (reach-model.ts `suggestPlacement`); `chosen`: the user picked it. */
+export const PlacementReasonSchema = z.enum([
+  'decides',
+  'documented',
+  'ownFile',
+  'envFile',
+  'fewestServices',
+  'chosen',
+  'fallback',
+]);
 
 export const KeySettingSchema = z.object({
   file: z.string(),
@@ -43,6 +57,8 @@ export const TimeoutKeyViewSchema = z.object({
   file: z.string().nullable(),
   /** Where a change would be written. */
   suggestedFile: z.string().nullable(),
+  /** Why the change goes there (null: no file reaches a reader; `.env` is used). */
+  suggestedReason: PlacementReasonSchema.nullable().optional(),
   /** Services that read the value in this project. */
   readers: z.array(z.string()),
   /** Per reader, the name it reads the value under (e.g. sandbox: WORKER_TIMEOUT). */
@@ -124,6 +140,8 @@ export const ChangePreviewSchema = z.object({
       file: z.string(),
       /** The file does not exist yet and will hold only the keys written. */
       createsFile: z.boolean(),
+      /** Why the change goes to `file`. */
+      reason: PlacementReasonSchema,
       readers: z.array(z.string()),
       noEffect: NoEffectSchema.nullable(),
     }),

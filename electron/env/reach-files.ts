@@ -80,3 +80,29 @@ export async function listCandidates(project: ReachProject): Promise<CandidateFi
     (a, b) => Number(b.rel === envRel) - Number(a.rel === envRel) || a.rel.localeCompare(b.rel),
   );
 }
+
+/**
+ * Keys a `*.env.example` documents, as `KEY=…` or commented out (`# KEY=…`): Dify ≥ 1.14.1 ships
+ * `envs/**\/<name>.env.example` beside each optional file, and where it documents a key is Dify's
+ * own placement of that key (facts.md, "Where a key belongs in Layout B").
+ */
+export function documentedKeys(text: string): Set<string> {
+  const keys = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:#\s*)?(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=/.exec(line);
+    if (m) keys.add(m[1] as string);
+  }
+  return keys;
+}
+
+/** Candidate (relative) → keys documented by the `.example` beside it; candidates without one are absent. */
+export async function readDocumentedKeys(
+  candidates: readonly CandidateFile[],
+): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const c of candidates) {
+    const text = await fsp.readFile(`${c.abs}.example`, 'utf8').catch(() => null);
+    if (text !== null) out.set(c.rel, documentedKeys(text));
+  }
+  return out;
+}

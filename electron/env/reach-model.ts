@@ -57,9 +57,24 @@ export interface FileReach {
   readers: string[];
   /** Services whose resolved config a value written here changes. */
   services: string[];
+  /** Services that list the file under `env_file:` (whether or not the key arrives from it). */
+  loadedBy: string[];
+  /**
+   * A reader that loads the file but whose own `environment:` maps the key (from `.env`): a value
+   * written here never reaches it (Dify 1.16's plugin_daemon and FORCE_VERIFYING_SIGNATURE).
+   */
+  environmentWins: string | null;
 }
 
-export type NoEffectReason = 'notReferenced' | 'noReader' | 'shadowed';
+/** `environment`: the reader's own `environment:` entry maps the key and wins over the file. */
+export type NoEffectReason = 'notReferenced' | 'noReader' | 'shadowed' | 'environment';
+
+/**
+ * Why a change goes to the suggested file: it decides the value now; the `*.env.example` beside it
+ * documents the key (Dify's own placement); it is a reader's own file (`envs/core-services/<service>.env`
+ * or `shared.env`); `.env`; or (a file outside `envs/`) it changes the fewest services.
+ */
+export type PlacementReason = 'decides' | 'documented' | 'ownFile' | 'envFile' | 'fewestServices';
 
 export interface KeyReach {
   key: string;
@@ -76,9 +91,10 @@ export interface KeyReach {
   /** Per reader: the value it gets (null: not passed). */
   perReader: Record<string, string | null>;
   /** Set when the key, or a file's setting of it, changes nothing any reader sees. */
-  noEffect: { reason: NoEffectReason; files: string[]; by: string | null } | null;
-  /** Where the panel writes a change: the deciding file, else the one changing the fewest services. */
+  noEffect: { reason: NoEffectReason; files: string[]; by: string | null; instead?: string | null } | null;
+  /** Where the panel writes a change (rule at `suggestPlacement`); null: no file reaches a reader. */
   suggestedFile: string | null;
+  suggestedReason: PlacementReason | null;
   approximate: boolean;
 }
 
@@ -110,6 +126,12 @@ export interface ResolvedFiles {
   /** Null when Compose could not resolve the project (the YAML fallback applies). */
   baseline: ServicesJson | null;
   docs: ReadonlyMap<string, EnvDocument | null>;
+  /** Candidate → keys its `*.env.example` sibling documents (absent: no example). */
+  documented?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Candidate → services listing it under `env_file:` (from the compose YAML). */
+  loadedBy?: ReadonlyMap<string, readonly string[]>;
+  /** Service → variables its own `environment:` names or interpolates (from the compose YAML). */
+  environmentVars?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Non-timeout keys the app changes itself, with their documented readers (facts.md). */
@@ -168,6 +190,7 @@ export function computeKeyReach(
       .at(-1);
     const arrivals = arrivalsByFile.get(c.rel) ?? [];
     const readers = unique(arrivals.filter((a) => isReaderArrival(key, a)).map((a) => a.service));
+    const loadedBy = [...(snap.loadedBy?.get(c.rel) ?? [])].sort();
     return {
       file: c.rel,
       exists: c.exists,
@@ -177,6 +200,8 @@ export function computeKeyReach(
       arrivals,
       readers,
       services: unique(arrivals.map((a) => a.service)),
+      loadedBy,
+      environmentWins: null as string | null,
     };
   });
   const readerNames: Record<string, string> = {};
@@ -187,10 +212,16 @@ export function computeKeyReach(
     }
   }
   const readers = Object.keys(readerNames).sort();
+  for (const f of files) {
+    if (f.readers.length > 0) continue;
+    f.environmentWins =
+      f.loadedBy.find((s) => readers.includes(s) && snap.environmentVars?.get(s)?.has(key)) ?? null;
+  }
 
   const deciding = files
     .filter((f) => f.sets && f.readers.length > 0)
     .sort((a, b) => b.readers.length - a.readers.length)[0];
+  const placement = suggestPlacement(key, files, readers, deciding, snap.documented);
   const perReader: Record<string, string | null> = {};
   for (const r of readers) {
     const name = readerNames[r] as string;
@@ -212,7 +243,7 @@ export function computeKeyReach(
   } else {
     const shadowed = files.filter((f) => f.sets && f.readers.length === 0).map((f) => f.file);
     if (shadowed.length > 0) {
-      const by = deciding?.file ?? bestFile(files, readers)?.file ?? null;
+      const by = deciding?.file ?? placement?.file ?? null;
       noEffect = { reason: 'shadowed', files: shadowed, by };
     }
   }
@@ -227,9 +258,45 @@ export function computeKeyReach(
     effective,
     perReader,
     noEffect,
-    suggestedFile: deciding?.file ?? bestFile(files, readers)?.file ?? null,
+    suggestedFile: placement?.file ?? null,
+    suggestedReason: placement?.reason ?? null,
     approximate,
   };
+}
+
+/**
+ * Where a change goes, first match wins: the file deciding the value now; the file whose
+ * `*.env.example` documents the key (Dify's own placement); a reader's own file
+ * (`envs/core-services/<service>.env`, `envs/core-services/shared.env`); `.env`; a file outside `envs/`.
+ * Reach alone is no guide in Layout B: the api/worker anchor of Dify 1.14.1…1.16 loads ~30 optional
+ * files (every database, vector store and infrastructure file), so "fewest services" once picked
+ * certbot.env for WORKFLOW_MAX_EXECUTION_TIME. Another service's file is never chosen.
+ */
+export function suggestPlacement(
+  key: string,
+  files: readonly FileReach[],
+  readers: readonly string[],
+  deciding: FileReach | undefined,
+  documented: ReadonlyMap<string, ReadonlySet<string>> | undefined,
+): { file: string; reason: PlacementReason } | null {
+  if (deciding) return { file: deciding.file, reason: 'decides' };
+  const reaching = files.filter((f) => f.readers.length > 0);
+  const own = new Set(['envs/core-services/shared.env']);
+  for (const r of readers) {
+    own.add(`envs/core-services/${r}.env`);
+    own.add(`envs/core-services/${r.replace(/_/g, '-')}.env`);
+  }
+  const tiers: Array<[PlacementReason, (f: FileReach) => boolean]> = [
+    ['documented', (f) => documented?.get(f.file)?.has(key) === true],
+    ['ownFile', (f) => own.has(f.file)],
+    ['envFile', (f) => f.file === '.env'],
+    ['fewestServices', (f) => !f.file.startsWith('envs/')],
+  ];
+  for (const [reason, fits] of tiers) {
+    const best = bestFile(reaching.filter(fits), readers);
+    if (best) return { file: best.file, reason };
+  }
+  return null;
 }
 
 /** The file reaching the most readers, then changing the fewest services; existing files and `.env` first on ties. */

@@ -20,7 +20,13 @@ import { AppError, toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { ComposeBinary } from '../docker/compose-cli';
 import { configOfCopy, type ConfigResult } from './compose-config-copy';
 import { EnvDocument } from './env-file';
-import { fingerprintFiles, listCandidates, readComposeYaml, readDoc } from './reach-files';
+import {
+  fingerprintFiles,
+  listCandidates,
+  readComposeYaml,
+  readDoc,
+  readDocumentedKeys,
+} from './reach-files';
 import {
   computeKeyReach,
   diffServices,
@@ -35,7 +41,7 @@ import {
   type ServicesJson,
 } from './reach-model';
 import { SENTINELS_PER_RUN, findSentinels, sentinelBase, sentinelsFor } from './reach-sentinels';
-import { yamlArrivals, yamlServiceNames } from './reach-yaml';
+import { environmentVarsOf, loadersOf, yamlArrivals, yamlServiceNames } from './reach-yaml';
 
 export interface ReachResolverOptions {
   bin: ComposeBinary | null;
@@ -185,10 +191,13 @@ export class ReachResolver {
     const fingerprint = `${this.options.bin?.flavor ?? 'none'}|${await fingerprintFiles([
       project.composeFile,
       ...candidates.map((c) => c.abs),
+      // The examples say where a key belongs (suggestPlacement).
+      ...candidates.map((c) => `${c.abs}.example`),
     ])}`;
     if (this.snapshot?.fingerprint === fingerprint) return this.snapshot;
     const docs = new Map<string, EnvDocument | null>();
     for (const c of candidates) docs.set(c.rel, c.exists ? await readDoc(c.abs) : null);
+    const yaml = await readComposeYaml(project.composeFile);
     // Where a resolved value can come from: the files, the compose file's defaults, the shell.
     const sources = [
       await fsp.readFile(project.composeFile, 'latin1').catch(() => ''),
@@ -202,6 +211,9 @@ export class ReachResolver {
       composeError: null,
       runs: new Map(),
       docs,
+      documented: await readDocumentedKeys(candidates),
+      loadedBy: loadersOf(yaml, project),
+      environmentVars: environmentVarsOf(yaml),
       sources,
       ready: Promise.resolve(),
     };

@@ -80,3 +80,42 @@ export function yamlArrivals(
   }
   return out;
 }
+
+/** Candidate file (relative) → services listing it under `env_file:`. */
+export function loadersOf(yaml: ComposeYaml, project: ReachProject): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [service, svc] of Object.entries(yaml?.services ?? {})) {
+    for (const p of envFilesOf(svc)) {
+      const rel = toRel(project.dir, path.resolve(project.dir, p));
+      out.set(rel, [...(out.get(rel) ?? []), service]);
+    }
+  }
+  return out;
+}
+
+/** Service → the variables its `environment:` names or interpolates (`KEY: ${KEY:-d}`, `- KEY=$KEY`). */
+export function environmentVarsOf(yaml: ComposeYaml): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [service, raw] of Object.entries(yaml?.services ?? {})) {
+    const env = (raw as { environment?: unknown } | null)?.environment;
+    const vars = new Set<string>();
+    const texts: string[] = [];
+    if (Array.isArray(env)) {
+      for (const item of env) {
+        const [name, ...rest] = String(item).split('=');
+        vars.add(name ?? '');
+        texts.push(rest.join('='));
+      }
+    } else if (env && typeof env === 'object') {
+      for (const [name, value] of Object.entries(env)) {
+        vars.add(name);
+        if (value !== null && value !== undefined) texts.push(String(value));
+      }
+    }
+    for (const text of texts) {
+      for (const m of text.matchAll(/(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) vars.add(m[1] as string);
+    }
+    out.set(service, vars);
+  }
+  return out;
+}

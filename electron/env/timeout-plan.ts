@@ -121,6 +121,7 @@ export function previewEntry(
   fileOld: string | null,
   value: string,
   createsFile: boolean,
+  forced = false,
 ): PreviewEntry {
   const fileReach = r.files.find((f) => f.file === rel);
   return {
@@ -130,12 +131,29 @@ export function previewEntry(
     new: value,
     file: rel,
     createsFile,
+    reason: forced ? 'chosen' : (r.suggestedReason ?? 'fallback'),
     readers: fileReach?.readers ?? [],
-    noEffect:
-      (fileReach?.readers.length ?? 0) > 0
-        ? null
-        : (r.noEffect ?? { reason: 'notReferenced', files: [rel], by: null }),
+    noEffect: (fileReach?.readers.length ?? 0) > 0 ? null : fileNoEffect(r, rel, fileReach),
   };
+}
+
+/**
+ * Why a value written to `rel` changes nothing. A reader that loads the file but maps the key in its
+ * own `environment:` (from `.env`) never sees it (facts.md: FORCE_VERIFYING_SIGNATURE in
+ * plugin-daemon.env on Dify 1.16); saying "no service receives it" would send the user looking for a
+ * missing `env_file:` entry.
+ */
+function fileNoEffect(
+  r: KeyReach,
+  rel: string,
+  fileReach: KeyReach['files'][number] | undefined,
+): NonNullable<PreviewEntry['noEffect']> {
+  if (fileReach?.environmentWins) {
+    return { reason: 'environment', files: [rel], by: fileReach.environmentWins, instead: r.suggestedFile };
+  }
+  const loadingReader = fileReach?.loadedBy.some((s) => r.readers.includes(s)) ?? false;
+  if (loadingReader) return { reason: 'shadowed', files: [rel], by: r.decidingFile ?? r.suggestedFile };
+  return r.noEffect ?? { reason: 'notReferenced', files: [rel], by: null };
 }
 
 /** The preview once the plain-`up -d` set is known: what is pending, and what the mode recreates. */
@@ -194,7 +212,16 @@ export async function planChanges(
     const doc = EnvDocument.parse(before ?? '', { name: rel, defaultLineEnding: envDoc.lineEnding });
     if (before) doc.assertNoInvalidLines();
     for (const r of fileKeys) {
-      entries.push(previewEntry(r, rel, doc.get(r.key) ?? null, values[r.key] as string, before === null));
+      entries.push(
+        previewEntry(
+          r,
+          rel,
+          doc.get(r.key) ?? null,
+          values[r.key] as string,
+          before === null,
+          forced !== null,
+        ),
+      );
       doc.set(r.key, values[r.key] as string);
     }
     files.push({ abs, rel, before, after: doc.toBytes() });

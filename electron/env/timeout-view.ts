@@ -87,6 +87,7 @@ export function keyView(r: KeyReach): TimeoutKeyView {
     source: r.effective.source,
     file: r.decidingFile,
     suggestedFile: r.suggestedFile,
+    suggestedReason: r.suggestedReason,
     readers: r.readers,
     readerNames: r.readerNames,
     settings,

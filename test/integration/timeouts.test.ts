@@ -88,6 +88,51 @@ describe.skipIf(skip)('timeout apply, Layout B (.env + envs/ via env_file)', () 
     expect(envInside(s.stack, 'plugin_daemon', 'FORCE_VERIFYING_SIGNATURE')).toBe('true');
   });
 
+  it('env set into plugin-daemon.env: says plugin_daemon\u2019s environment: wins, exits 1, writes nothing', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'dst-cli-conf-'));
+    const file = join(s.stack.dir, 'envs/core-services/plugin-daemon.env');
+    const bytes = readFileSync(file);
+    const run = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(
+        ['--dify-dir', s.stack.dir, '--config', join(config, 'settings.json'), ...args],
+        {
+          stdout: { write: (t: string) => (stdout += t) },
+          stderr: { write: (t: string) => (stderr += t) },
+          env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: '' },
+        },
+      );
+      return { code, stdout, stderr };
+    };
+    try {
+      const argv = [
+        'env',
+        'set',
+        'FORCE_VERIFYING_SIGNATURE=true',
+        '--file',
+        'envs/core-services/plugin-daemon.env',
+      ];
+      for (const extra of [['--dry-run'], []]) {
+        const r = await run(...argv, ...extra);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toContain('plugin_daemon loads this file, but its own environment: entry');
+        expect(r.stdout).toContain('Set it in .env instead.');
+        expect(r.stdout).toContain('Why this file: you chose this file');
+        expect(r.stderr).toContain('--force');
+        expect(readFileSync(file).equals(bytes)).toBe(true);
+      }
+      const forced = await run(...argv, '--dry-run', '--force');
+      expect(forced.code).toBe(0);
+      // Without --file it goes where it takes effect.
+      const plain = await run('env', 'set', 'FORCE_VERIFYING_SIGNATURE=false', '--dry-run');
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).toContain('.env: FORCE_VERIFYING_SIGNATURE');
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
+
   it('apply like Compose (up -d) recreates exactly the predicted set', async () => {
     const preview = await s.timeouts.previewChanges({ GUNICORN_TIMEOUT: '3600' }, { mode: 'full' });
     expect(preview.entries).toMatchObject([{ key: 'GUNICORN_TIMEOUT', file: '.env', readers: ['api'] }]);
@@ -128,10 +173,15 @@ describe.skipIf(skip)('timeout apply, Layout B (.env + envs/ via env_file)', () 
     expect(recreatedServices(after, containerIds(s.stack))).toEqual(result.pending);
   });
 
-  it('a key set nowhere goes to the optional file reaching its readers with the fewest services, holding only that key', async () => {
+  it('a key set nowhere goes where Dify documents it (shared.env.example), not to certbot.env, holding only that key', async () => {
     const preview = await s.timeouts.previewChanges({ WORKFLOW_MAX_EXECUTION_TIME: '10800' });
     expect(preview.entries).toMatchObject([
-      { file: 'envs/core-services/shared.env', createsFile: true, readers: ['api', 'worker'] },
+      {
+        file: 'envs/core-services/shared.env',
+        reason: 'documented',
+        createsFile: true,
+        readers: ['api', 'worker'],
+      },
     ]);
     expect(preview.upSet).toEqual(['api', 'plugin_daemon', 'worker', 'worker_beat']);
     const before = containerIds(s.stack);

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listCandidates } from '../../../electron/env/reach-files';
+import { documentedKeys, listCandidates, readDocumentedKeys } from '../../../electron/env/reach-files';
 import { useTempDir } from '../../helpers/use-temp-dir';
 
 describe('listCandidates', () => {
@@ -39,5 +39,35 @@ describe('listCandidates', () => {
       ['envs/core-services/shared.env', false],
       ['envs/core-services/web.env', true],
     ]);
+  });
+});
+
+describe('documented keys (*.env.example)', () => {
+  const tempDir = useTempDir('dst-reach-doc-');
+
+  it('counts KEY=… and commented # KEY=… lines, not prose', () => {
+    expect(
+      [
+        ...documentedKeys(
+          '# Copy to shared.env to use. Loaded by api, worker.\r\nWORKFLOW_MAX_EXECUTION_TIME=1200\r\n' +
+            '# API_TOOL_DEFAULT_READ_TIMEOUT=60\n#HTTP_REQUEST_MAX_READ_TIMEOUT = 600\n# see: X\n',
+        ),
+      ].sort(),
+    ).toEqual([
+      'API_TOOL_DEFAULT_READ_TIMEOUT',
+      'HTTP_REQUEST_MAX_READ_TIMEOUT',
+      'WORKFLOW_MAX_EXECUTION_TIME',
+    ]);
+  });
+
+  it('reads the example beside each candidate, existing or not', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'shared.env.example'), '# WORKFLOW_MAX_EXECUTION_TIME=1200\n');
+    const map = await readDocumentedKeys([
+      { rel: 'shared.env', abs: join(dir, 'shared.env'), exists: false, referenced: true },
+      { rel: '.env', abs: join(dir, '.env'), exists: true, referenced: false },
+    ]);
+    expect([...map.keys()]).toEqual(['shared.env']);
+    expect(map.get('shared.env')?.has('WORKFLOW_MAX_EXECUTION_TIME')).toBe(true);
   });
 });

@@ -196,25 +196,33 @@ describe('where a change goes (suggestedFile)', () => {
       'envs/a.env',
     ],
     [
-      'set nowhere: the one reaching the most readers',
+      'set nowhere: of the readers\u2019 own files, the one reaching the most readers',
       'MY_SETTING',
-      { '.env': '', 'envs/a.env': '' },
-      { '.env': ['api'], 'envs/a.env': ['api', 'worker'] },
-      'envs/a.env',
+      { '.env': '', 'envs/core-services/api.env': '', 'envs/core-services/shared.env': '' },
+      {
+        '.env': ['api'],
+        'envs/core-services/api.env': ['api'],
+        'envs/core-services/shared.env': ['api', 'worker'],
+      },
+      'envs/core-services/shared.env',
     ],
     [
       'same readers: the one changing the fewest services',
       'GUNICORN_TIMEOUT',
-      { '.env': '', 'envs/a.env': '', 'envs/b.env': '' },
-      { '.env': ['api', 'web', 'worker'], 'envs/a.env': ['api', 'worker'], 'envs/b.env': ['api'] },
-      'envs/b.env',
+      { '.env': '', 'envs/core-services/shared.env': '', 'envs/core-services/api.env': '' },
+      {
+        '.env': ['api', 'web', 'worker'],
+        'envs/core-services/shared.env': ['api', 'worker'],
+        'envs/core-services/api.env': ['api'],
+      },
+      'envs/core-services/api.env',
     ],
     [
       'a tie: an existing file before one to create',
       'MY_SETTING',
-      { '.env': '', 'envs/a.env': null, 'envs/b.env': '' },
-      { '.env': [], 'envs/a.env': ['api'], 'envs/b.env': ['api'] },
-      'envs/b.env',
+      { '.env': '', 'envs/core-services/api.env': null, 'envs/core-services/shared.env': '' },
+      { '.env': [], 'envs/core-services/api.env': ['api'], 'envs/core-services/shared.env': ['api'] },
+      'envs/core-services/shared.env',
     ],
     [
       'a tie: .env first (even before names that sort earlier)',
@@ -226,14 +234,112 @@ describe('where a change goes (suggestedFile)', () => {
     [
       'a tie: by name',
       'MY_SETTING',
-      { '.env': '', 'envs/b.env': '', 'envs/a.env': '' },
-      { '.env': [], 'envs/b.env': ['api'], 'envs/a.env': ['api'] },
-      'envs/a.env',
+      { '.env': '', 'envs/core-services/shared.env': '', 'envs/core-services/api.env': '' },
+      { '.env': [], 'envs/core-services/shared.env': ['api'], 'envs/core-services/api.env': ['api'] },
+      'envs/core-services/api.env',
+    ],
+    [
+      // Dify 1.16: the api/worker anchor loads every infrastructure file; certbot.env reaches the two
+      // readers with fewer services than shared.env, and must still never be chosen.
+      'never another service\u2019s file, though it changes fewer services (Dify 1.16 certbot.env)',
+      'WORKFLOW_MAX_EXECUTION_TIME',
+      {
+        '.env': '',
+        'envs/core-services/shared.env': null,
+        'envs/infrastructure/certbot.env': null,
+        'envs/databases/postgres.env': null,
+      },
+      {
+        '.env': ['api', 'worker', 'worker_beat', 'web', 'sandbox', 'plugin_daemon'],
+        'envs/core-services/shared.env': ['api', 'worker', 'worker_beat', 'plugin_daemon'],
+        'envs/infrastructure/certbot.env': ['api', 'worker'],
+        'envs/databases/postgres.env': ['api', 'worker', 'worker_beat'],
+      },
+      'envs/core-services/shared.env',
+    ],
+    [
+      'only other services\u2019 files and .env reach the reader: .env',
+      'GUNICORN_TIMEOUT',
+      { '.env': '', 'envs/infrastructure/nginx.env': null },
+      { '.env': ['api', 'web'], 'envs/infrastructure/nginx.env': ['api'] },
+      '.env',
+    ],
+    [
+      'only another service\u2019s file reaches the reader: none',
+      'GUNICORN_TIMEOUT',
+      { '.env': '', 'envs/infrastructure/nginx.env': null },
+      { '.env': [], 'envs/infrastructure/nginx.env': ['api'] },
+      null,
     ],
     ['no file reaches anything', 'MY_SETTING', { '.env': '' }, { '.env': [] }, null],
     ['reaching only services that ignore it', 'GUNICORN_TIMEOUT', { '.env': '' }, { '.env': ['web'] }, null],
   ])('%s', (_name, key, files, arrivals, expected) => {
     expect(reach(key, files, arrivals).suggestedFile).toBe(expected);
+  });
+
+  it('says why: deciding, documented by an example, own file, .env', () => {
+    const files = { '.env': '', 'envs/core-services/api.env': '', 'envs/core-services/shared.env': '' };
+    const arrivals = {
+      '.env': ['api', 'web'],
+      'envs/core-services/api.env': ['api'],
+      'envs/core-services/shared.env': ['api', 'worker'],
+    };
+    expect(reach('GUNICORN_TIMEOUT', files, arrivals).suggestedReason).toBe('ownFile');
+    expect(reach('GUNICORN_TIMEOUT', { ...files, '.env': 'GUNICORN_TIMEOUT=1\n' }, arrivals)).toMatchObject({
+      suggestedFile: '.env',
+      suggestedReason: 'decides',
+    });
+    expect(reach('GUNICORN_TIMEOUT', { '.env': '' }, { '.env': ['api'] }).suggestedReason).toBe('envFile');
+    // Dify's own placement wins over "fewest services": shared.env.example documents the key.
+    const documented = computeKeyReach(
+      'GUNICORN_TIMEOUT',
+      {
+        ...snapOf(files, {}),
+        documented: new Map([['envs/core-services/shared.env', new Set(['GUNICORN_TIMEOUT'])]]),
+      },
+      new Map(
+        Object.entries(arrivals).map(([f, svcs]) => [
+          f,
+          svcs.map((service) => ({ service, name: 'GUNICORN_TIMEOUT' })),
+        ]),
+      ),
+      false,
+    );
+    expect(documented).toMatchObject({
+      suggestedFile: 'envs/core-services/shared.env',
+      suggestedReason: 'documented',
+    });
+  });
+
+  it('marks a file a reader loads but whose own environment: maps the key', () => {
+    const key = 'FORCE_VERIFYING_SIGNATURE';
+    const r = computeKeyReach(
+      key,
+      {
+        ...snapOf({ '.env': '', 'envs/core-services/plugin-daemon.env': '' }, {}),
+        loadedBy: new Map([
+          ['.env', ['api', 'plugin_daemon']],
+          ['envs/core-services/plugin-daemon.env', ['plugin_daemon']],
+        ]),
+        environmentVars: new Map([['plugin_daemon', new Set([key])]]),
+      },
+      new Map([
+        [
+          '.env',
+          [
+            { service: 'plugin_daemon', name: key },
+            { service: 'api', name: key },
+          ],
+        ],
+        ['envs/core-services/plugin-daemon.env', []],
+      ]),
+      false,
+    );
+    expect(r.readers).toEqual(['plugin_daemon']);
+    expect(r.files.find((f) => f.file === 'envs/core-services/plugin-daemon.env')?.environmentWins).toBe(
+      'plugin_daemon',
+    );
+    expect(r.files.find((f) => f.file === '.env')?.environmentWins).toBeNull();
   });
 });
 

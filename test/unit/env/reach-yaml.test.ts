@@ -3,6 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import {
   envFilesOf,
+  environmentVarsOf,
+  loadersOf,
   parseComposeYaml,
   refersTo,
   yamlArrivals,
@@ -126,5 +128,41 @@ describe('parseComposeYaml', () => {
   it('service names, also of nothing', () => {
     expect(yamlServiceNames(parseComposeYaml('services:\n  api: {}\n  web: {}\n'))).toEqual(['api', 'web']);
     expect(yamlServiceNames(null)).toEqual([]);
+  });
+});
+
+describe('who loads a file, what environment: maps', () => {
+  const yaml = parseComposeYaml(`
+services:
+  plugin_daemon:
+    env_file:
+      - path: ./envs/core-services/plugin-daemon.env
+        required: false
+      - ./.env
+    environment:
+      FORCE_VERIFYING_SIGNATURE: \${FORCE_VERIFYING_SIGNATURE:-true}
+      DB: "\${DB_HOST}:$$NOT_A_VAR"
+  web:
+    env_file: ./.env
+    environment:
+      - TEXT_GENERATION_TIMEOUT_MS=\${TIMEOUT_MS}
+`);
+  const project = { dir: '/p', composeFile: '/p/docker-compose.yaml', envFile: '/p/.env', projectName: 'p' };
+
+  it('lists the services loading each env file', () => {
+    expect(Object.fromEntries(loadersOf(yaml, project))).toEqual({
+      'envs/core-services/plugin-daemon.env': ['plugin_daemon'],
+      '.env': ['plugin_daemon', 'web'],
+    });
+  });
+
+  it('names and interpolated variables of environment:, not $$ literals', () => {
+    const vars = environmentVarsOf(yaml);
+    expect([...(vars.get('plugin_daemon') ?? [])].sort()).toEqual([
+      'DB',
+      'DB_HOST',
+      'FORCE_VERIFYING_SIGNATURE',
+    ]);
+    expect([...(vars.get('web') ?? [])].sort()).toEqual(['TEXT_GENERATION_TIMEOUT_MS', 'TIMEOUT_MS']);
   });
 });

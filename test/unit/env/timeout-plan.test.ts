@@ -153,6 +153,46 @@ describe('previewEntry', () => {
     });
     expect(entry).toMatchObject(expected as object);
   });
+
+  // Dify 1.16: plugin_daemon loads plugin-daemon.env, but `FORCE_VERIFYING_SIGNATURE:
+  // ${FORCE_VERIFYING_SIGNATURE:-true}` in its environment: (from .env) wins over every env file.
+  const key = 'FORCE_VERIFYING_SIGNATURE';
+  const mapped = computeKeyReach(
+    key,
+    {
+      ...snapOf({ '.env': '', 'envs/core-services/plugin-daemon.env': null }, {}),
+      loadedBy: new Map([
+        ['.env', ['api', 'plugin_daemon']],
+        ['envs/core-services/plugin-daemon.env', ['plugin_daemon']],
+      ]),
+      environmentVars: new Map([['plugin_daemon', new Set([key])]]),
+    },
+    new Map<string, Arrival[]>([
+      ['.env', [{ service: 'plugin_daemon', name: key }]],
+      ['envs/core-services/plugin-daemon.env', []],
+    ]),
+    false,
+  );
+
+  it('forced into a file the reader loads but its environment: overrides: shadowed by that service, set .env', () => {
+    const entry = previewEntry(mapped, 'envs/core-services/plugin-daemon.env', null, 'false', true, true);
+    expect(entry).toMatchObject({
+      reason: 'chosen',
+      readers: [],
+      noEffect: {
+        reason: 'environment',
+        files: ['envs/core-services/plugin-daemon.env'],
+        by: 'plugin_daemon',
+        instead: '.env',
+      },
+    });
+  });
+
+  it('says why the file was chosen', () => {
+    expect(previewEntry(mapped, '.env', null, 'false', false).reason).toBe('envFile');
+    expect(previewEntry(decided, '.env', '360', '600', false).reason).toBe('decides');
+    expect(previewEntry(nowhere, '.env', null, 'x', false).reason).toBe('fallback');
+  });
 });
 
 describe('withPrediction', () => {

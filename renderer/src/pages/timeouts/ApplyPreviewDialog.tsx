@@ -65,9 +65,13 @@ export function ApplyPreviewDialog({
                 <td>
                   <span className="mono">{e.file}</span>
                   {e.createsFile ? <span className="tag">{t('timeouts.preview.newFile')}</span> : null}
+                  <span className="muted"> {t(`timeouts.placement.${e.reason}`)}</span>
                   {e.noEffect ? (
                     <span className="tone-bad preview-table__warn">
-                      {t(`timeouts.noEffect.${e.noEffect.reason}`, { by: e.noEffect.by ?? '' })}
+                      {t(`timeouts.noEffect.${e.noEffect.reason}`, {
+                        by: e.noEffect.by ?? '',
+                        instead: e.noEffect.instead ?? '.env',
+                      })}
                     </span>
                   ) : null}
                 </td>

@@ -101,6 +101,7 @@ export function TimeoutKeyRow({
         {changed && !error && info.suggestedFile ? (
           <span className="muted timeout-row__target">
             {t('timeouts.page.writesTo', { file: info.suggestedFile })}
+            {info.suggestedReason ? ` (${t(`timeouts.placement.${info.suggestedReason}`)})` : null}
           </span>
         ) : null}
       </td>
