@@ -104,12 +104,13 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     await button(page, '適用…').click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
+    // Each file is shown with why it was chosen: the one deciding today, or where Dify documents the key.
     expect(await text(dialog.locator('tr[data-key="SANDBOX_WORKER_TIMEOUT"]'))).toBe(
-      'SANDBOX_WORKER_TIMEOUT 15 → 10800 .env',
+      'SANDBOX_WORKER_TIMEOUT 15 → 10800 .env 現在の値を決めているファイルです',
     );
-    expect(await text(dialog.locator('tr[data-key="WORKFLOW_MAX_EXECUTION_TIME"]'))).toContain(
-      'envs/core-services/shared.env',
-    );
+    const workflowRow = await text(dialog.locator('tr[data-key="WORKFLOW_MAX_EXECUTION_TIME"]'));
+    expect(workflowRow).toContain('envs/core-services/shared.env');
+    expect(workflowRow).toContain('Dify がこのファイルの隣の .env.example でこのキーを説明しています');
     expect(await text(dialog.locator('[data-testid="preview-recreate"]'))).toBe(
       'api, nginx, plugin_daemon, sandbox, worker',
     );
