@@ -123,9 +123,13 @@ export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
 
+/** The text of anything thrown (an Error's message, else the value itself). */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Any thrown value → the IPC/CLI error shape; unknown errors keep their text as detail. */
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof AppError) return e.toInfo();
-  const text = e instanceof Error ? e.message : String(e);
-  return new AppError('INTERNAL', { detail: text }).toInfo();
+  return new AppError('INTERNAL', { detail: messageOf(e) }).toInfo();
 }

@@ -16,7 +16,9 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
+import { cancellableDelay } from './cancellable-delay';
 import { AppError } from './errors';
+import { pidAlive } from './pid-alive';
 
 export interface LockHolder {
   /** 'app' or 'cli'. */
@@ -120,7 +122,7 @@ export class ProjectLocks {
           },
         });
       }
-      await sleep(this.pollMs, opts.signal);
+      await cancellableDelay(this.pollMs, opts.signal);
     }
   }
 
@@ -159,21 +161,6 @@ async function readHolder(target: string): Promise<LockHolder | null> {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort(): void {
-      clearTimeout(timer);
-      reject(new AppError('CANCELLED'));
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 let ownStart: number | null = null;
 function ownProcessStart(): number {
   ownStart ??= processStartTime(process.pid) ?? Math.round(Date.now() - process.uptime() * 1000);
@@ -205,11 +192,7 @@ export function processStartTime(pid: number): number | null {
 
 /** The holder's pid runs, and (where the OS tells) it is the same process that took the lock. */
 export function holderProcessAlive(holder: LockHolder): boolean {
-  try {
-    process.kill(holder.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!pidAlive(holder.pid)) return false;
   const start = processStartTime(holder.pid);
   // Both figures are rounded through /proc's 10 ms ticks and btime's seconds: allow 2 s.
   return start === null || holder.processStart === 0 || Math.abs(start - holder.processStart) < 2_000;

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { delimiter, join, win32 } from 'node:path';
-import { AppError } from '../core/errors';
+import { AppError, messageOf } from '../core/errors';
 
 export type EngineState =
   | { state: 'running'; version: string; apiVersion: string }
@@ -18,7 +18,7 @@ export async function probeEngine(
     return { state: 'running', version: version.Version, apiVersion: version.ApiVersion };
   } catch (e) {
     if (!deps.dockerInstalled()) return { state: 'not-installed' };
-    return { state: 'not-running', reason: e instanceof Error ? e.message : String(e) };
+    return { state: 'not-running', reason: messageOf(e) };
   }
 }
 

@@ -14,7 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { AppError, isAppError } from '../core/errors';
+import { AppError, isAppError, messageOf } from '../core/errors';
+import { pidAlive } from '../core/pid-alive';
 
 export type AtomicWriteStep =
   'open-temp' | 'write-temp' | 'fsync-temp' | 'close-temp' | 'rename' | 'fsync-dir';
@@ -62,10 +63,10 @@ export function errnoCode(e: unknown): string | undefined {
 /** Any failure as ENV_WRITE_FAILED with the system's reason; an AppError already says more. */
 export function writeFailed(file: string, e: unknown): AppError {
   if (isAppError(e)) return e;
-  const reason = errnoCode(e) ?? (e instanceof Error ? e.message : String(e));
+  const reason = errnoCode(e) ?? messageOf(e);
   return new AppError('ENV_WRITE_FAILED', {
     params: { path: file, reason },
-    detail: e instanceof Error ? e.message : String(e),
+    detail: messageOf(e),
     cause: e,
   });
 }
@@ -104,17 +105,8 @@ async function removeStaleTemps(target: string): Promise<void> {
     const match = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
     if (!match) continue;
     const pid = Number(match[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
+    if (pid === process.pid || pidAlive(pid)) continue;
     await fsp.unlink(path.join(dir, name)).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errnoCode(e) === 'EPERM';
   }
 }
 

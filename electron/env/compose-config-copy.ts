@@ -7,7 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { AppError } from '../core/errors';
+import { AppError, messageOf } from '../core/errors';
 import { composeFailure, runCompose, type ComposeBinary } from '../docker/compose-cli';
 import type { CandidateFile, ReachProject, ServicesJson } from './reach-model';
 
@@ -55,7 +55,7 @@ export async function configOfCopy(
       ok: false,
       error: new AppError('COMPOSE_FAILED', {
         params: { command: 'config', exitCode: -1 },
-        detail: e instanceof Error ? e.message : String(e),
+        detail: messageOf(e),
       }),
     };
   } finally {

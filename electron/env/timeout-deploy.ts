@@ -6,7 +6,7 @@
  * services are brought up again, and the job fails with ENV_APPLY_FAILED_ROLLED_BACK. Never `down`.
  */
 import { promises as fsp } from 'node:fs';
-import { AppError, isAppError, toErrorInfo } from '../core/errors';
+import { AppError, isAppError, toErrorInfo, messageOf } from '../core/errors';
 import type { JobContext } from '../core/jobs';
 import { runCompose } from '../docker/compose-cli';
 import type { ProjectJobTools } from '../stack/api';
@@ -195,7 +195,7 @@ async function putBack(ctx: JobContext, files: readonly PlannedFile[]): Promise<
       else await fsp.unlink(f.abs);
       ctx.log(`restored ${f.rel}`);
     } catch (e) {
-      failures.push(`${f.rel}: ${e instanceof Error ? e.message : String(e)}`);
+      failures.push(`${f.rel}: ${messageOf(e)}`);
     }
   }
   return failures;

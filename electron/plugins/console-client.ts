@@ -3,7 +3,7 @@ import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { AppError } from '../core/errors';
+import { AppError, messageOf } from '../core/errors';
 import { authProfileForVersion, type AuthEra, type PasswordEncoding } from './auth-era';
 import {
   consoleApiBase,
@@ -314,7 +314,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
     const hint = await Promise.resolve()
       .then(() => this.options.difyVersion?.() ?? null)
       .catch((e: unknown) => {
-        this.options.log?.(`Dify version not known: ${e instanceof Error ? e.message : String(e)}`);
+        this.options.log?.(`Dify version not known: ${messageOf(e)}`);
         return null;
       });
     return authProfileForVersion(hint) ? hint : null;
@@ -435,9 +435,7 @@ export class DifyConsoleClient implements PluginConsoleApi {
 
   private async remember(encoding: PasswordEncoding): Promise<void> {
     await this.options.loginMemory?.remember(this.apiBase, encoding).catch((e: unknown) => {
-      this.options.log?.(
-        `Could not remember the password form: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      this.options.log?.(`Could not remember the password form: ${messageOf(e)}`);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError } from '../core/errors';
+import { AppError, messageOf } from '../core/errors';
 
 /** Reading Dify's error answers and turning them into the app's errors (codes + the reason Dify gave). */
 
@@ -103,5 +103,5 @@ export function networkReason(e: unknown): string {
   const cause = e instanceof Error ? (e.cause as { code?: string; message?: string } | undefined) : undefined;
   if (cause?.code) return cause.code;
   if (cause?.message) return cause.message;
-  return e instanceof Error ? e.message : String(e);
+  return messageOf(e);
 }

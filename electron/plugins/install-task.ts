@@ -1,7 +1,8 @@
-import { isAppError } from '../core/errors';
+import { isAppError, messageOf } from '../core/errors';
 import type { JobContext } from '../core/jobs';
 import type { PluginConsoleApi } from './console-client';
-import { delay, isTransientDifyError, retryTransient } from './transient-retry';
+import { cancellableDelay } from '../core/cancellable-delay';
+import { isTransientDifyError, retryTransient } from './transient-retry';
 
 /**
  * install/pkg, then follow the install task until it succeeds, fails, or the time limit passes.
@@ -84,11 +85,11 @@ export async function installAndFollow(
     }
     const left = deadline - Date.now();
     if (left <= 0) return { kind: 'timeout', seconds: Math.round(options.timeoutMs / 1000) };
-    await delay(Math.min(options.pollIntervalMs, left), signal);
+    await cancellableDelay(Math.min(options.pollIntervalMs, left), signal);
   }
 }
 
 export function failureText(e: unknown): string {
   if (isAppError(e)) return String(e.params?.message ?? e.message);
-  return e instanceof Error ? e.message : String(e);
+  return messageOf(e);
 }

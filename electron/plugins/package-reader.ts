@@ -1,5 +1,5 @@
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { AppError } from '../core/errors';
+import { AppError, messageOf } from '../core/errors';
 import { AUTHOR_PATTERN, NAME_PATTERN, VERSION_PATTERN } from './declaration-rules';
 import { GoYamlDecoder, T } from './go-yaml-decode';
 import { MANIFEST_FILE } from './manifest';
@@ -28,14 +28,14 @@ export async function readPackageIdentity(pkgPath: string): Promise<PackageIdent
     zip = await openZip(pkgPath);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw fail(code === 'ENOENT' ? 'the file does not exist' : `not a zip file (${errorText(e)})`, e);
+    throw fail(code === 'ENOENT' ? 'the file does not exist' : `not a zip file (${messageOf(e)})`, e);
   }
   try {
     let text: string | null;
     try {
       text = await readEntry(zip, MANIFEST_FILE);
     } catch (e) {
-      throw fail(`manifest.yaml cannot be read (${errorText(e)})`, e);
+      throw fail(`manifest.yaml cannot be read (${messageOf(e)})`, e);
     }
     if (text === null) throw fail('there is no manifest.yaml at the root of the zip');
     // Read as the daemon reads it (yaml-load.ts): what Dify accepts must be readable here too.
@@ -116,8 +116,4 @@ function readEntry(zip: ZipFile, name: string): Promise<string | null> {
     zip.on('error', onError);
     zip.readEntry();
   });
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { messageOf } from '../core/errors';
 import { isRecord } from './declaration-rules';
 import { FolderIndex } from './folder-index';
 import { fieldName, GoYamlDecoder, type GoType, type Path } from './go-yaml-decode';
@@ -85,7 +86,7 @@ export class PluginFiles {
         this.problems.push({
           code: 'FILE_UNREADABLE',
           file: rel,
-          params: { file: rel, reason: errorText(e) },
+          params: { file: rel, reason: messageOf(e) },
         });
       return null;
     }
@@ -193,8 +194,4 @@ export class PluginFiles {
 
 function isPrefix(prefix: Path, full: Path): boolean {
   return prefix.length <= full.length && prefix.every((k, i) => k === full[i]);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

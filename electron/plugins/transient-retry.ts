@@ -1,4 +1,5 @@
-import { AppError, isAppError } from '../core/errors';
+import { cancellableDelay } from '../core/cancellable-delay';
+import { isAppError } from '../core/errors';
 
 /**
  * Retrying what Dify answers while its plugin daemon hiccups. A daemon timeout or restart reaches us
@@ -33,22 +34,7 @@ export async function retryTransient<T>(
       const wait = delays[attempt];
       if (wait === undefined || !isTransientDifyError(e)) throw e;
       options.onRetry?.(e, wait);
-      await delay(wait, options.signal);
+      await cancellableDelay(wait, options.signal);
     }
   }
-}
-
-export function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AppError('CANCELLED'));
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new AppError('CANCELLED'));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

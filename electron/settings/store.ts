@@ -4,7 +4,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { SettingsApi } from './api';
 import type { SettingsView } from './contract';
-import { AppError, type ErrorInfo } from '../core/errors';
+import { AppError, type ErrorInfo, messageOf } from '../core/errors';
 import { formatIssues } from '../core/zod-issues';
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from './schema';
 
@@ -137,7 +137,7 @@ export class SettingsStore implements SettingsApi {
         await this.writeNewFile(`${this.path}.invalid-${stamp(this.now())}`, '.bak', disk.raw);
       }
     } catch (e) {
-      throw this.writeFailed(new Error(`no backup of the previous file could be made: ${errorText(e)}`));
+      throw this.writeFailed(new Error(`no backup of the previous file could be made: ${messageOf(e)}`));
     }
   }
 
@@ -160,7 +160,7 @@ export class SettingsStore implements SettingsApi {
       raw = await readFile(this.path);
     } catch (e) {
       if (isErrnoException(e) && e.code === 'ENOENT') return { kind: 'missing' };
-      return { kind: 'invalid', reason: errorText(e), raw: null };
+      return { kind: 'invalid', reason: messageOf(e), raw: null };
     }
     // Notepad and other Windows editors may save UTF-8 with a byte order mark; JSON.parse rejects it.
     const text = raw.toString('utf8').replace(/^\uFEFF/, '');
@@ -168,7 +168,7 @@ export class SettingsStore implements SettingsApi {
     try {
       json = JSON.parse(text);
     } catch (e) {
-      return { kind: 'invalid', reason: `not valid JSON: ${errorText(e)}`, raw };
+      return { kind: 'invalid', reason: `not valid JSON: ${messageOf(e)}`, raw };
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       return { kind: 'invalid', reason: 'the file must hold one JSON object', raw };
@@ -186,7 +186,7 @@ export class SettingsStore implements SettingsApi {
 
   private writeFailed(e: unknown): AppError {
     return new AppError('SETTINGS_WRITE_FAILED', {
-      params: { path: this.path, reason: errorText(e) },
+      params: { path: this.path, reason: messageOf(e) },
       cause: e,
     });
   }
@@ -202,10 +202,6 @@ function stamp(d: Date): string {
     `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-` +
     `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`
   );
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function isErrnoException(e: unknown): e is NodeJS.ErrnoException {

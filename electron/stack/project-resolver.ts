@@ -4,7 +4,7 @@
  * the project jobs look through it, so they never disagree about the project.
  */
 import type Docker from 'dockerode';
-import { AppError } from '../core/errors';
+import { AppError, messageOf } from '../core/errors';
 import type { SettingsView } from '../settings/contract';
 import type { OpenProject } from './api';
 import type { DetectedProject } from './contract';
@@ -54,7 +54,7 @@ export class ProjectResolver {
       return await this.options.docker.listContainers({ all: true, filters });
     } catch (e) {
       throw new AppError('DOCKER_API_ERROR', {
-        params: { reason: e instanceof Error ? e.message : String(e) },
+        params: { reason: messageOf(e) },
         cause: e,
       });
     }

@@ -12,6 +12,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli, type CliIo } from '../../electron/cli/cli';
+import { pidAlive } from '../../electron/core/pid-alive';
 import { removeTempDir } from './temp-dir';
 
 const run = promisify(execFile);
@@ -62,20 +63,9 @@ async function removeOrphanBundles(): Promise<void> {
   const names = await readdir(BUNDLES).catch(() => [] as string[]);
   await Promise.all(
     names
-      .filter((name) => !processAlive(Number(name.split('-')[0])))
+      .filter((name) => !pidAlive(Number(name.split('-')[0])))
       .map((name) => removeTempDir(join(BUNDLES, name))),
   );
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: alive, but another user's.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export interface CliProcessOptions {
