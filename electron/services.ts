@@ -98,7 +98,13 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
       return versionFromImage((apis.find((c) => c.state === 'running') ?? apis[0])?.image);
     },
   });
-  const timeouts = new TimeoutService({ stack, backupRoot: path.dirname(settings.path), env, platform });
+  const timeouts = new TimeoutService({
+    stack,
+    backupRoot: path.dirname(settings.path),
+    cacheDir: path.join(path.dirname(settings.path), 'cache'),
+    env,
+    platform,
+  });
   return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot });
 }
 

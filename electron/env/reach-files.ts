@@ -1,9 +1,8 @@
 /**
  * The project's configuration files on disk, as the reach resolver needs them: which env files are
  * candidates for a key (`.env`, `envs/**\/*.env`, every `env_file:` entry inside the folder), their
- * parsed contents, the compose YAML, and a fingerprint that changes whenever any of them does.
+ * parsed contents, the compose YAML, and the keys each `*.env.example` documents.
  */
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { EnvDocument } from './env-file';
@@ -17,17 +16,6 @@ export async function readDoc(file: string): Promise<EnvDocument | null> {
   } catch {
     return null;
   }
-}
-
-/** Changes whenever one of `files` is written, replaced, created or removed. */
-export async function fingerprintFiles(files: readonly string[]): Promise<string> {
-  const parts = await Promise.all(
-    files.map(async (f) => {
-      const s = await fsp.stat(f).catch(() => null);
-      return s ? `${f}:${s.mtimeMs}:${s.size}:${s.ino}` : `${f}:-`;
-    }),
-  );
-  return createHash('sha1').update(parts.join('|')).digest('hex');
 }
 
 function inside(dir: string, abs: string): boolean {

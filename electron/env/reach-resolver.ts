@@ -1,35 +1,35 @@
 /**
  * Which file decides a key's value, and which services it reaches — computed by Compose itself.
  *
- * For every candidate file (the project `.env`, every existing `envs/**\/*.env`, and every `env_file:`
- * entry of the compose file, whether it exists yet or not) we copy the project to a temp folder,
- * set the keys to unique sentinels in that one file (with the byte-preserving editor), run
- * `config --format json` on the copy and look for the sentinels in each service's resolved config.
- * The other files keep their real values, so a sentinel that arrives somewhere also WINS there: that
- * is exactly the precedence Compose applies (env_file order, `.env` last, `environment:` over all,
- * the shell's variables over `.env` interpolation). Many keys share one config run (one sentinel
- * each), so the whole catalog costs one run per candidate file plus one baseline run.
+ * Two `config --format json` runs on throw-away copies of the project, at the same time: the project
+ * as it is (the baseline: effective values, and what a change would recreate), and one probe run
+ * (reach-probe.ts) in which every file setting a key carries its own sentinel and every candidate file
+ * carries load and order probes — enough to tell, for every key and every file, where a value written
+ * there would arrive, with the precedence Compose applies (env_file order, `.env` last, `environment:`
+ * over all, the shell over `.env` interpolation). A key whose sentinel Compose refuses (a typed field)
+ * is found by halving the keys and running again, so it never costs the others their answer.
+ *
+ * The result is kept in memory and on disk (reach-cache.ts, app data) under a fingerprint of the
+ * contents of every file involved, the Compose version and the variables that can interpolate: while
+ * nothing changed, a new CLI process answers without running Compose at all.
  *
  * Where Compose cannot resolve the project (only Compose v1, or `config` fails), the YAML is read
  * instead (reach-yaml.ts) and results say "approximate". What the arrivals mean — readers, the
  * deciding file, shadowing, where to write — is the pure model's job (reach-model.ts).
  */
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { AppError, toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { ComposeBinary } from '../docker/compose-cli';
 import { configOfCopy, type ConfigResult } from './compose-config-copy';
 import { EnvDocument } from './env-file';
-import {
-  fingerprintFiles,
-  listCandidates,
-  readComposeYaml,
-  readDoc,
-  readDocumentedKeys,
-} from './reach-files';
+import { readReachCache, reachCacheFile, writeReachCache } from './reach-cache';
+import { listCandidates, readComposeYaml, readDocumentedKeys } from './reach-files';
 import {
   computeKeyReach,
   diffServices,
+  toRel,
   transitiveDependencies,
   type Arrival,
   type CandidateFile,
@@ -40,15 +40,22 @@ import {
   type ResolvedFiles,
   type ServicesJson,
 } from './reach-model';
-import { SENTINELS_PER_RUN, findSentinels, sentinelBase, sentinelsFor } from './reach-sentinels';
-import { environmentVarsOf, loadersOf, yamlArrivals, yamlServiceNames } from './reach-yaml';
+import { planProbe, readProbe, type ProbeInput, type ProbePlan } from './reach-probe';
+import {
+  environmentNamesOf,
+  environmentVarsOf,
+  loadersOf,
+  yamlArrivals,
+  yamlServiceNames,
+  type ComposeYaml,
+} from './reach-yaml';
 
 export interface ReachResolverOptions {
   bin: ComposeBinary | null;
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
-  /** Compose runs at once (each takes ~0.15 s of mostly CPU). */
-  concurrency?: number;
+  /** Where resolved reach is kept between processes (app data); none: memory only. */
+  cacheDir?: string;
 }
 
 interface Snapshot extends ResolvedFiles {
@@ -56,7 +63,10 @@ interface Snapshot extends ResolvedFiles {
   composeError: ErrorInfo | null;
   /** file rel → key → arrivals (absent: not resolved yet; null: Compose failed for that key). */
   runs: Map<string, Map<string, Arrival[] | null>>;
+  /** Keys the runs hold for every candidate. */
+  resolvedKeys: Set<string>;
   docs: Map<string, EnvDocument | null>;
+  yaml: ComposeYaml;
   /** Every text a resolved value can come from: sentinels must not occur in it. */
   sources: string;
   /** Settles when `baseline` / `composeError` are known. */
@@ -80,44 +90,26 @@ export class ReachResolver {
   }
 
   /** The reach of each key; cached until any candidate file or the compose file changes. */
-  async resolve(
-    project: ReachProject,
-    keys: readonly string[],
-    options: { lazy?: boolean } = {},
-  ): Promise<ProjectReach> {
+  async resolve(project: ReachProject, keys: readonly string[]): Promise<ProjectReach> {
     const snap = await this.loadFiles(project);
-    if (this.usesCompose && options.lazy) {
-      // Writing needs only the file that decides each key now: resolve the files that set the keys
-      // first, and the other candidates only when one of them does not decide (shadowed or unset).
-      const setting = snap.candidates.filter((c) => keys.some((k) => snap.docs.get(c.rel)?.has(k)));
-      await Promise.all([snap.ready, this.fillRuns(project, snap, keys, setting)]);
-      const partial = await this.compute(project, snap, keys, setting);
-      if (snap.baseline && partial.keys.every((k) => k.decidingFile !== null)) return partial;
+    const missing = [...new Set(keys)].filter((k) => !snap.resolvedKeys.has(k));
+    if (this.usesCompose && missing.length > 0) {
+      await Promise.all([snap.ready, this.probeRun(project, snap, missing)]);
+      for (const key of missing) snap.resolvedKeys.add(key);
+      await this.saveCache(project, snap);
     }
-    if (this.usesCompose)
-      await Promise.all([snap.ready, this.fillRuns(project, snap, keys, snap.candidates)]);
     await snap.ready;
-    return this.compute(project, snap, keys, snap.candidates);
+    return this.compute(project, snap, keys);
   }
 
-  private async compute(
-    project: ReachProject,
-    snap: Snapshot,
-    keys: readonly string[],
-    resolved: readonly CandidateFile[],
-  ): Promise<ProjectReach> {
-    const yaml = snap.baseline ? null : await readComposeYaml(project.composeFile);
+  private compute(project: ReachProject, snap: Snapshot, keys: readonly string[]): ProjectReach {
+    const yaml = snap.yaml;
     const out: KeyReach[] = [];
     for (const key of keys) {
       const perFile = new Map<string, Arrival[] | null>();
-      // Files left out (lazy) count as reaching nothing.
-      for (const c of snap.candidates) {
-        perFile.set(c.rel, resolved.includes(c) ? (snap.runs.get(c.rel)?.get(key) ?? null) : []);
-      }
+      for (const c of snap.candidates) perFile.set(c.rel, snap.runs.get(c.rel)?.get(key) ?? null);
       const failed = !snap.baseline || [...perFile.values()].some((a) => a === null);
-      const arrivals = failed
-        ? yamlArrivals(yaml ?? (await readComposeYaml(project.composeFile)), project, snap, key)
-        : (perFile as Map<string, Arrival[]>);
+      const arrivals = failed ? yamlArrivals(yaml, project, snap, key) : (perFile as Map<string, Arrival[]>);
       out.push(computeKeyReach(key, snap, arrivals, failed));
     }
     return {
@@ -184,130 +176,229 @@ export class ReachResolver {
 
   /**
    * The project's files now; the baseline `config` run goes on in the background (`ready`), so
-   * sentinel runs can start at the same time.
+   * the probe run can start at the same time. Reads the disk cache when the contents match.
    */
   private async loadFiles(project: ReachProject): Promise<Snapshot> {
     const candidates = await listCandidates(project);
-    const fingerprint = `${this.options.bin?.flavor ?? 'none'}|${await fingerprintFiles([
-      project.composeFile,
-      ...candidates.map((c) => c.abs),
-      // The examples say where a key belongs (suggestPlacement).
-      ...candidates.map((c) => `${c.abs}.example`),
-    ])}`;
+    const read = (file: string) => fsp.readFile(file).catch(() => null);
+    const composeBytes = await read(project.composeFile);
+    const docBytes = await Promise.all(candidates.map((c) => (c.exists ? read(c.abs) : null)));
+    const exampleBytes = await Promise.all(candidates.map((c) => read(`${c.abs}.example`)));
+    const composeText = composeBytes?.toString('utf8') ?? '';
+    const fingerprint = this.fingerprintOf(project, composeText, candidates, docBytes, exampleBytes);
     if (this.snapshot?.fingerprint === fingerprint) return this.snapshot;
+
     const docs = new Map<string, EnvDocument | null>();
-    for (const c of candidates) docs.set(c.rel, c.exists ? await readDoc(c.abs) : null);
+    candidates.forEach((c, i) => {
+      const bytes = docBytes[i];
+      docs.set(c.rel, bytes ? parseDoc(bytes, c.abs) : null);
+    });
     const yaml = await readComposeYaml(project.composeFile);
-    // Where a resolved value can come from: the files, the compose file's defaults, the shell.
-    const sources = [
-      await fsp.readFile(project.composeFile, 'latin1').catch(() => ''),
-      ...[...docs.values()].map((d) => d?.toBytes().toString('latin1') ?? ''),
-      ...Object.values(this.env),
-    ].join('\n');
     const snap: Snapshot = {
       fingerprint,
       candidates,
       baseline: null,
       composeError: null,
       runs: new Map(),
+      resolvedKeys: new Set(),
       docs,
+      yaml,
       documented: await readDocumentedKeys(candidates),
       loadedBy: loadersOf(yaml, project),
       environmentVars: environmentVarsOf(yaml),
-      sources,
+      // Where a resolved value can come from: the files, the compose file's defaults, the shell.
+      sources: [
+        composeBytes?.toString('latin1') ?? '',
+        ...docBytes.map((b) => b?.toString('latin1') ?? ''),
+        ...Object.values(this.env),
+      ].join('\n'),
       ready: Promise.resolve(),
     };
-    snap.ready = (async () => {
-      if (this.usesCompose) {
-        const result = await this.configOfCopy(project, candidates, async () => undefined);
-        if (result.ok) snap.baseline = result.services;
-        else snap.composeError = toErrorInfo(result.error);
-      } else {
-        snap.composeError = toErrorInfo(
-          this.options.bin
-            ? new AppError('COMPOSE_V2_REQUIRED', { params: { version: this.options.bin.version } })
-            : new AppError('COMPOSE_MISSING'),
-        );
+    const cached = this.options.cacheDir ? await readReachCache(this.cacheFile(project), fingerprint) : null;
+    if (cached) {
+      snap.baseline = cached.baseline;
+      snap.composeError = cached.composeError;
+      snap.runs = cached.runs;
+      const perFile = [...cached.runs.values()];
+      for (const key of perFile[0]?.keys() ?? []) {
+        if (perFile.every((m) => m.has(key))) snap.resolvedKeys.add(key);
       }
-    })();
+    } else {
+      snap.ready = this.resolveBaseline(project, snap);
+    }
     this.snapshot = snap;
     this.recent.set(fingerprint, snap);
     for (const old of [...this.recent.keys()].slice(0, -4)) this.recent.delete(old);
     return snap;
   }
 
-  private async fillRuns(
-    project: ReachProject,
-    snap: Snapshot,
-    keys: readonly string[],
-    files: readonly CandidateFile[],
-  ): Promise<void> {
-    const tasks: Array<() => Promise<void>> = [];
-    for (const c of files) {
-      const known = snap.runs.get(c.rel) ?? new Map<string, Arrival[] | null>();
-      snap.runs.set(c.rel, known);
-      const missing = keys.filter((k) => !known.has(k));
-      if (missing.length === 0) continue;
-      for (let i = 0; i < missing.length; i += SENTINELS_PER_RUN) {
-        const chunk = missing.slice(i, i + SENTINELS_PER_RUN);
-        tasks.push(async () => {
-          const batch = await this.sentinelRun(project, snap, c, chunk);
-          if (batch) {
-            for (const key of chunk) known.set(key, batch.get(key) ?? []);
-            return;
-          }
-          // One bad key (say, used where Compose wants a port) must not cost the others their answer.
-          for (const key of chunk) {
-            const single = chunk.length > 1 ? await this.sentinelRun(project, snap, c, [key]) : null;
-            known.set(key, single ? (single.get(key) ?? []) : null);
-          }
-        });
-      }
+  private async resolveBaseline(project: ReachProject, snap: Snapshot): Promise<void> {
+    if (this.usesCompose) {
+      const result = await this.configOfCopy(project, snap.candidates, async () => undefined);
+      if (result.ok) snap.baseline = result.services;
+      else snap.composeError = toErrorInfo(result.error);
+    } else {
+      snap.composeError = toErrorInfo(
+        this.options.bin
+          ? new AppError('COMPOSE_V2_REQUIRED', { params: { version: this.options.bin.version } })
+          : new AppError('COMPOSE_MISSING'),
+      );
     }
-    await runLimited(tasks, this.options.concurrency ?? 3);
   }
 
-  /** One config run with `keys` set to sentinels in `file`; null when Compose fails. */
-  private async sentinelRun(
+  /**
+   * Everything the resolution depends on, by content: the compose file, every candidate and its
+   * `*.env.example` (where a key belongs), Compose's version, and the variables of our environment that
+   * can change the result (any the files name, and Compose's own `COMPOSE_*` settings).
+   */
+  private fingerprintOf(
     project: ReachProject,
-    snap: Snapshot,
-    file: CandidateFile,
-    keys: readonly string[],
-  ): Promise<Map<string, Arrival[]> | null> {
-    const base = sentinelBase(snap.sources);
-    const sentinels = sentinelsFor(keys, base);
-    const result = await this.configOfCopy(project, snap.candidates, async (copy) => {
-      const doc = snap.docs.get(file.rel) ?? EnvDocument.parse('');
-      const edited = EnvDocument.parse(doc.toBytes());
-      for (const [sentinel, key] of sentinels) edited.set(key, sentinel);
-      const target = path.join(copy, file.rel);
-      await fsp.mkdir(path.dirname(target), { recursive: true });
-      await fsp.writeFile(target, edited.toBytes());
+    composeText: string,
+    candidates: readonly CandidateFile[],
+    docBytes: ReadonlyArray<Buffer | null>,
+    exampleBytes: ReadonlyArray<Buffer | null>,
+  ): string {
+    const hash = createHash('sha256');
+    const part = (label: string, data: string | Buffer | null) => {
+      const body = data === null ? '-' : data;
+      hash.update(`${label}\0${body.length}\0`);
+      hash.update(body);
+    };
+    part('bin', `${this.options.bin?.flavor ?? 'none'} ${this.options.bin?.version ?? ''}`);
+    part('project', `${project.dir}\0${project.composeFile}\0${project.envFile}\0${project.projectName}`);
+    part('compose', composeText);
+    candidates.forEach((c, i) => {
+      part(`file ${c.rel} ${c.referenced}`, docBytes[i] ?? null);
+      part(`example ${c.rel}`, exampleBytes[i] ?? null);
     });
-    if (!result.ok) return null;
-    return findSentinels(result.services, base, sentinels);
+    const names = new Set<string>();
+    for (const m of composeText.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1] as string);
+    for (const bytes of docBytes) {
+      for (const m of (bytes?.toString('latin1') ?? '').matchAll(
+        /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)/gm,
+      )) {
+        names.add(m[1] as string);
+      }
+    }
+    const env = Object.entries(this.env)
+      .filter(([name]) => names.has(name) || name.startsWith('COMPOSE_'))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    part('env', JSON.stringify(env));
+    return hash.digest('hex');
+  }
+
+  private cacheFile(project: ReachProject): string {
+    return reachCacheFile(this.options.cacheDir as string, `${project.dir}\0${project.composeFile}`);
+  }
+
+  private async saveCache(project: ReachProject, snap: Snapshot): Promise<void> {
+    if (!this.options.cacheDir) return;
+    await snap.ready;
+    // A cache that cannot be written only costs the next process a Compose run.
+    await writeReachCache(this.cacheFile(project), snap.fingerprint, {
+      baseline: snap.baseline,
+      composeError: snap.composeError,
+      runs: snap.runs,
+    }).catch(() => undefined);
+  }
+
+  /**
+   * One probe run for `keys` (reach-probe.ts). When Compose refuses it while the project itself
+   * resolves, a sentinel landed in a typed field: halve the keys until the one responsible is found,
+   * and only that key falls back to the YAML reading.
+   */
+  private async probeRun(project: ReachProject, snap: Snapshot, keys: readonly string[]): Promise<void> {
+    const input = this.probeInput(project, snap, keys);
+    const plan = planProbe(input);
+    const result = await this.configOfCopy(
+      project,
+      snap.candidates,
+      (copy) => writeProbeFiles(copy, snap, plan),
+      plan.env,
+    );
+    if (result.ok) {
+      for (const [rel, perKey] of readProbe(input, plan, result.services)) {
+        const known = snap.runs.get(rel) ?? new Map<string, Arrival[] | null>();
+        snap.runs.set(rel, known);
+        for (const [key, arrivals] of perKey) known.set(key, arrivals);
+      }
+      return;
+    }
+    await snap.ready;
+    if (snap.baseline && keys.length > 1) {
+      const half = Math.ceil(keys.length / 2);
+      await Promise.all([
+        this.probeRun(project, snap, keys.slice(0, half)),
+        this.probeRun(project, snap, keys.slice(half)),
+      ]);
+      return;
+    }
+    for (const c of snap.candidates) {
+      const known = snap.runs.get(c.rel) ?? new Map<string, Arrival[] | null>();
+      snap.runs.set(c.rel, known);
+      for (const key of keys) known.set(key, null);
+    }
+  }
+
+  private probeInput(project: ReachProject, snap: Snapshot, keys: readonly string[]): ProbeInput {
+    return {
+      candidates: snap.candidates,
+      envRel: toRel(project.dir, project.envFile),
+      keys,
+      sets: (rel, key) => snap.docs.get(rel)?.has(key) ?? false,
+      shellEnv: this.env,
+      sources: snap.sources,
+      environmentNames: environmentNamesOf(snap.yaml),
+    };
   }
 
   private configOfCopy(
     project: ReachProject,
     candidates: readonly CandidateFile[],
     prepare: (copyDir: string) => Promise<void>,
+    extraEnv: Record<string, string> = {},
   ): Promise<ConfigResult> {
     return configOfCopy(this.options.bin as ComposeBinary, project, candidates, prepare, {
-      env: this.env,
+      env: { ...this.env, ...extraEnv },
       platform: this.platform,
     });
   }
 }
 
-/** Runs `tasks` at most `limit` at a time (`concurrency`: parallel Compose runs only compete for CPU). */
-async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++] as () => Promise<void>;
-      await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+function parseDoc(bytes: Buffer, name: string): EnvDocument | null {
+  try {
+    return EnvDocument.parse(bytes, { name });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The probe plan written into the copy: a key that a file sets gets its sentinel in place (the
+ * byte-preserving editor), probes are appended; a candidate that does not exist yet is created with
+ * its probes only, as if the user had created it empty.
+ */
+async function writeProbeFiles(copy: string, snap: Snapshot, plan: ProbePlan): Promise<void> {
+  await Promise.all(
+    snap.candidates.map(async (c) => {
+      const lines = plan.writes.get(c.rel) ?? new Map<string, string>();
+      const current = snap.docs.get(c.rel) ?? null;
+      // A file we cannot parse stays as copied (Compose reads it its own way); it only lacks probes.
+      if (c.exists && !current) return;
+      const doc = EnvDocument.parse(current?.toBytes() ?? Buffer.alloc(0));
+      const appended: string[] = [];
+      for (const [key, value] of lines) {
+        if (doc.has(key)) doc.set(key, value);
+        else appended.push(`${key}=${value}`);
+      }
+      let bytes = Buffer.from(doc.toBytes());
+      if (appended.length > 0) {
+        const needsEol = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
+        bytes = Buffer.concat([bytes, Buffer.from(`${needsEol ? '\n' : ''}${appended.join('\n')}\n`)]);
+      }
+      const target = path.join(copy, c.rel);
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      await fsp.writeFile(target, bytes);
+    }),
+  );
 }

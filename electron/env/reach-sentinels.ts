@@ -10,7 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { sameArrival, walkLeaves, type Arrival, type ServicesJson } from './reach-model';
 
-/** At most this many keys share one `config` run (a 2-digit index per key). */
+/** Sentinels per base (a 2-digit index after it); more keys take more bases. */
 export const SENTINELS_PER_RUN = 100;
 
 /**
@@ -24,19 +24,44 @@ export function sentinelBase(sources: string, draw: () => number = () => randomI
   return base;
 }
 
-/** Sentinel → key: the base followed by each key's 2-digit index. */
-export function sentinelsFor(keys: readonly string[], base: string): Map<string, string> {
-  return new Map(keys.map((key, i) => [`${base}${String(i).padStart(2, '0')}`, key]));
+/**
+ * As many distinct bases as `count` sentinels need (100 per base), none occurring in `sources`:
+ * one Compose run can then trace every key of every file at once.
+ */
+export function sentinelBases(
+  sources: string,
+  count: number,
+  draw: () => number = () => randomInt(1000, 10_000),
+): string[] {
+  const bases: string[] = [];
+  const needed = Math.max(1, Math.ceil(count / SENTINELS_PER_RUN));
+  while (bases.length < needed) {
+    const base = sentinelBase(sources, draw);
+    if (!bases.includes(base)) bases.push(base);
+  }
+  return bases;
+}
+
+/** Sentinel → id: a base followed by a 2-digit index; the first 100 ids on the first base, and so on. */
+export function sentinelsOver(ids: readonly string[], bases: readonly string[]): Map<string, string> {
+  return new Map(
+    ids.map((id, i) => {
+      const base = bases[Math.floor(i / SENTINELS_PER_RUN)];
+      if (base === undefined) throw new Error(`${ids.length} sentinels need more than ${bases.length} bases`);
+      return [`${base}${String(i % SENTINELS_PER_RUN).padStart(2, '0')}`, id];
+    }),
+  );
 }
 
 /** Key → where its sentinel arrived in the resolved services (every key listed, maybe with none). */
 export function findSentinels(
   services: ServicesJson,
-  base: string,
+  base: string | readonly string[],
   sentinels: ReadonlyMap<string, string>,
 ): Map<string, Arrival[]> {
   const found = new Map<string, Arrival[]>([...sentinels.values()].map((k) => [k, []]));
-  const pattern = new RegExp(`${base}\\d{2}`, 'g');
+  const bases = typeof base === 'string' ? [base] : base;
+  const pattern = new RegExp(`(?:${bases.join('|')})\\d{2}`, 'g');
   for (const [service, config] of Object.entries(services)) {
     walkLeaves(config, [], (leafPath, text) => {
       for (const m of text.matchAll(pattern)) {

@@ -93,6 +93,21 @@ export function loadersOf(yaml: ComposeYaml, project: ReachProject): Map<string,
   return out;
 }
 
+/** Service → the variables its `environment:` has an entry for (by name; these win over every env_file). */
+export function environmentNamesOf(yaml: ComposeYaml): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [service, raw] of Object.entries(yaml?.services ?? {})) {
+    const env = (raw as { environment?: unknown } | null)?.environment;
+    const names = Array.isArray(env)
+      ? env.map((item) => String(item).split('=')[0] ?? '')
+      : env && typeof env === 'object'
+        ? Object.keys(env)
+        : [];
+    out.set(service, new Set(names));
+  }
+  return out;
+}
+
 /** Service → the variables its `environment:` names or interpolates (`KEY: ${KEY:-d}`, `- KEY=$KEY`). */
 export function environmentVarsOf(yaml: ComposeYaml): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();

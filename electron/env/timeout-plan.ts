@@ -56,9 +56,8 @@ export function resolveReach(
   resolverFor: ResolverFor,
   open: OpenProject,
   keys: readonly string[],
-  lazy = false,
 ): Promise<ProjectReach> {
-  return resolverFor(open).resolve(reachProject(open), keys, { lazy });
+  return resolverFor(open).resolve(reachProject(open), keys);
 }
 
 export function isRunning(open: Pick<OpenProject, 'containers'>): boolean {
@@ -200,8 +199,7 @@ export async function planChanges(
     else values[key] = getTimeoutKey(key) ? raw.trim() : raw;
   }
   const forced = options.file !== undefined ? projectFile(open.project, options.file) : null;
-  // With a forced file its readers are needed whatever decides now; otherwise the deciding file is enough.
-  const reach = await resolveReach(resolverFor, open, keys, forced === null);
+  const reach = await resolveReach(resolverFor, open, keys);
   const envDoc = EnvDocument.parse((await fsp.readFile(open.project.envFile).catch(() => null)) ?? '');
 
   const files: PlannedFile[] = [];

@@ -31,6 +31,8 @@ export interface TimeoutServiceOptions {
   stack: StackApi;
   /** Backups go under `<backupRoot>/env-backups/…` (the app's data folder), not into the Dify folder. */
   backupRoot?: string;
+  /** Where resolved reach is kept between runs and processes (app data); none: memory only. */
+  cacheDir?: string;
   /** How long recreated services may take to run and pass health checks before Apply rolls back. */
   readyTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -145,7 +147,12 @@ export class TimeoutService implements EnvApi {
     const id = `${open.bin.flavor}:${open.project.dir}:${open.project.composeFile}`;
     let resolver = this.resolvers.get(id);
     if (!resolver) {
-      resolver = new ReachResolver({ bin: open.bin, env: this.env, platform: this.options.platform });
+      resolver = new ReachResolver({
+        bin: open.bin,
+        env: this.env,
+        platform: this.options.platform,
+        cacheDir: this.options.cacheDir,
+      });
       this.resolvers.set(id, resolver);
     }
     return resolver;

@@ -8,7 +8,8 @@ import {
   SENTINELS_PER_RUN,
   findSentinels,
   sentinelBase,
-  sentinelsFor,
+  sentinelBases,
+  sentinelsOver,
 } from '../../../electron/env/reach-sentinels';
 
 /** Draws the given numbers in order. */
@@ -31,23 +32,41 @@ describe('sentinelBase', () => {
   });
 });
 
-describe('sentinelsFor', () => {
+describe('sentinelsOver', () => {
   it('numbers the keys with a 2-digit index after the base: 7 digits each', () => {
-    expect([...sentinelsFor(['A', 'B'], '11234')]).toEqual([
+    expect([...sentinelsOver(['A', 'B'], ['11234'])]).toEqual([
       ['1123400', 'A'],
       ['1123401', 'B'],
     ]);
     const keys = Array.from({ length: SENTINELS_PER_RUN }, (_, i) => `K${i}`);
-    const all = [...sentinelsFor(keys, '11234').keys()];
+    const all = [...sentinelsOver(keys, ['11234']).keys()];
     expect(all.at(-1)).toBe('1123499');
     // Compose's float32 fields keep integers below 2^24 exact.
     expect(all.every((s) => /^\d{7}$/.test(s) && Number(s) < 2 ** 24)).toBe(true);
+  });
+
+  it('goes on to the next base after 100, and refuses to run out of bases', () => {
+    const keys = Array.from({ length: 150 }, (_, i) => `K${i}`);
+    const all = [...sentinelsOver(keys, ['11234', '15678']).keys()];
+    expect(all[100]).toBe('1567800');
+    expect(all.at(-1)).toBe('1567849');
+    expect(() => sentinelsOver(keys, ['11234'])).toThrow(/more than 1 bases/);
+  });
+});
+
+describe('sentinelBases', () => {
+  it('draws one distinct base per 100 sentinels, none occurring in the sources', () => {
+    expect(sentinelBases('X=15678', 250, draws(1234, 1234, 5678, 9999, 4321))).toEqual([
+      '11234',
+      '19999',
+      '14321',
+    ]);
   });
 });
 
 describe('findSentinels', () => {
   const base = '11234';
-  const sentinels = sentinelsFor(['A', 'B'], base);
+  const sentinels = sentinelsOver(['A', 'B'], [base]);
 
   it.each<[string, Record<string, unknown>, { A: Arrival[]; B: Arrival[] }]>([
     [
