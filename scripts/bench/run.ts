@@ -7,12 +7,14 @@ import { runIpcStreamBench } from './ipc-stream';
 import { runPluginBench } from './plugin';
 import { runRedeployBench } from './redeploy';
 import { runStatusBench } from './status';
+import { runTimeoutsViewBench } from './timeouts-view';
 
 const benches: Record<string, () => Promise<BenchResult>> = {
   status: runStatusBench,
   plugin: runPluginBench,
   redeploy: runRedeployBench,
   'ipc-stream': runIpcStreamBench,
+  'timeouts-view': runTimeoutsViewBench,
 };
 
 async function main(): Promise<void> {
