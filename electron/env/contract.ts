@@ -105,6 +105,8 @@ export const TimeoutsViewSchema = z.object({
   }),
   /** Compose could not resolve the project: file/reader facts were read from the YAML. */
   approximate: z.boolean(),
+  /** A quick view: values from the files, readers read from the YAML while Compose resolves them. */
+  resolving: z.boolean(),
   composeError: ErrorInfoSchema.nullable(),
   files: z.array(z.object({ file: z.string(), exists: z.boolean() })),
   keys: z.array(TimeoutKeyViewSchema),
@@ -185,7 +187,11 @@ export type ChainResultDto = z.infer<typeof ChainResultSchema>;
 
 export const envInvoke = defineInvoke({
   /** The timeout panel: every catalog key with what Compose says about it (value, file, readers). */
-  'timeouts:view': { input: NoInput, output: TimeoutsViewSchema },
+  'timeouts:view': {
+    /** `quick`: answer at once from the files (and what is known), without waiting for Compose. */
+    input: z.object({ quick: z.boolean().optional() }).strict(),
+    output: TimeoutsViewSchema,
+  },
   /** Validation of draft values and the timeout chains they give (pure; called while typing). */
   'timeouts:check': {
     input: z

@@ -7,7 +7,7 @@ import type { TimeoutService } from './timeout-service';
 export function createEnvHandlers(deps: { timeouts: TimeoutService }): HandlersOf<typeof envInvoke> {
   const { timeouts } = deps;
   return {
-    'timeouts:view': () => timeouts.getView(),
+    'timeouts:view': ({ quick }) => timeouts.getView({ quick }),
     'timeouts:check': async ({ values, plugin }) => timeouts.check(values, plugin),
     'timeouts:preview': ({ changes, file, mode }) => timeouts.previewChanges(changes, { file, mode }),
     'timeouts:apply': async ({ changes, file, mode }) =>

@@ -104,6 +104,8 @@ export interface ProjectReach {
   /** Services of the resolved project (active profiles). */
   services: string[];
   approximate: boolean;
+  /** Answered before Compose finished (`resolveNow`): readers read from the YAML for now. */
+  resolving: boolean;
   /** Why Compose could not resolve the project, when `approximate`. */
   composeError: ErrorInfo | null;
   /** Identifies the files as resolved (for `predictChanged`). */

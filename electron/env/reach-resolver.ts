@@ -65,12 +65,16 @@ interface Snapshot extends ResolvedFiles {
   runs: Map<string, Map<string, Arrival[] | null>>;
   /** Keys the runs hold for every candidate. */
   resolvedKeys: Set<string>;
+  /** Keys a probe run is resolving now → that run. */
+  probing: Map<string, Promise<void>>;
   docs: Map<string, EnvDocument | null>;
   yaml: ComposeYaml;
   /** Every text a resolved value can come from: sentinels must not occur in it. */
   sources: string;
   /** Settles when `baseline` / `composeError` are known. */
   ready: Promise<void>;
+  /** `ready` has settled. */
+  settled: boolean;
 }
 
 export class ReachResolver {
@@ -92,17 +96,51 @@ export class ReachResolver {
   /** The reach of each key; cached until any candidate file or the compose file changes. */
   async resolve(project: ReachProject, keys: readonly string[]): Promise<ProjectReach> {
     const snap = await this.loadFiles(project);
-    const missing = [...new Set(keys)].filter((k) => !snap.resolvedKeys.has(k));
-    if (this.usesCompose && missing.length > 0) {
-      await Promise.all([snap.ready, this.probeRun(project, snap, missing)]);
-      for (const key of missing) snap.resolvedKeys.add(key);
-      await this.saveCache(project, snap);
-    }
-    await snap.ready;
-    return this.compute(project, snap, keys);
+    await Promise.all([snap.ready, this.probe(project, snap, keys)]);
+    return this.compute(project, snap, keys, false);
   }
 
-  private compute(project: ReachProject, snap: Snapshot, keys: readonly string[]): ProjectReach {
+  /**
+   * What is known at once: the full answer when the files are unchanged since Compose last resolved
+   * them (memory or disk), else the files' values with readers from the YAML, marked `resolving` —
+   * and Compose starts on it, so the `resolve` that follows finds it done or under way.
+   */
+  async resolveNow(project: ReachProject, keys: readonly string[]): Promise<ProjectReach> {
+    const snap = await this.loadFiles(project);
+    const known = snap.settled && keys.every((k) => snap.resolvedKeys.has(k) || !this.usesCompose);
+    if (known) return this.compute(project, snap, keys, false);
+    // Nobody awaits this one now; a failure shows in the `resolve` that follows.
+    Promise.all([snap.ready, this.probe(project, snap, keys)]).catch(() => undefined);
+    return this.compute(project, snap, keys, true);
+  }
+
+  /** Runs (or joins) the probe for the keys not resolved yet, then keeps the result on disk. */
+  private probe(project: ReachProject, snap: Snapshot, keys: readonly string[]): Promise<void> {
+    if (!this.usesCompose) return Promise.resolve();
+    const missing = [...new Set(keys)].filter((k) => !snap.resolvedKeys.has(k) && !snap.probing.has(k));
+    if (missing.length > 0) {
+      const run = (async () => {
+        await this.probeRun(project, snap, missing);
+        for (const key of missing) snap.resolvedKeys.add(key);
+        await this.saveCache(project, snap);
+      })();
+      for (const key of missing) snap.probing.set(key, run);
+      void run
+        .finally(() => {
+          for (const key of missing) snap.probing.delete(key);
+        })
+        .catch(() => undefined);
+    }
+    const waits = new Set(keys.map((k) => snap.probing.get(k)).filter((p) => p !== undefined));
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  private compute(
+    project: ReachProject,
+    snap: Snapshot,
+    keys: readonly string[],
+    resolving: boolean,
+  ): ProjectReach {
     const yaml = snap.yaml;
     const out: KeyReach[] = [];
     for (const key of keys) {
@@ -116,7 +154,8 @@ export class ReachResolver {
       keys: out,
       candidates: snap.candidates,
       services: snap.baseline ? Object.keys(snap.baseline) : yamlServiceNames(yaml),
-      approximate: !snap.baseline,
+      approximate: !resolving && !snap.baseline,
+      resolving,
       composeError: snap.composeError,
       fingerprint: snap.fingerprint,
     };
@@ -201,6 +240,7 @@ export class ReachResolver {
       composeError: null,
       runs: new Map(),
       resolvedKeys: new Set(),
+      probing: new Map(),
       docs,
       yaml,
       documented: await readDocumentedKeys(candidates),
@@ -213,6 +253,7 @@ export class ReachResolver {
         ...Object.values(this.env),
       ].join('\n'),
       ready: Promise.resolve(),
+      settled: true,
     };
     const cached = this.options.cacheDir ? await readReachCache(this.cacheFile(project), fingerprint) : null;
     if (cached) {
@@ -224,7 +265,10 @@ export class ReachResolver {
         if (perFile.every((m) => m.has(key))) snap.resolvedKeys.add(key);
       }
     } else {
-      snap.ready = this.resolveBaseline(project, snap);
+      snap.settled = false;
+      snap.ready = this.resolveBaseline(project, snap).finally(() => {
+        snap.settled = true;
+      });
     }
     this.snapshot = snap;
     this.recent.set(fingerprint, snap);

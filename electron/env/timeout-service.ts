@@ -21,6 +21,7 @@ import {
   invalidChanges,
   planChanges,
   planRestore,
+  reachProject,
   resolveReach,
   type ApplyMode,
   type ResolverFor,
@@ -50,14 +51,17 @@ export class TimeoutService implements EnvApi {
 
   // ---- reading ---------------------------------------------------------------------------------
 
-  /** Every catalog key with its effective value, source file, readers and no-effect flags. */
-  async getView(): Promise<TimeoutsView> {
+  /**
+   * Every catalog key with its effective value, source file, readers and no-effect flags. `quick`:
+   * answer at once — from the cache when the files are unchanged, else with the values from the files
+   * and readers from the YAML (`resolving`), while Compose goes on resolving for the next call.
+   */
+  async getView(options: { quick?: boolean } = {}): Promise<TimeoutsView> {
     const open = await this.options.stack.openProject();
-    const reach = await resolveReach(
-      this.resolverFor,
-      open,
-      TIMEOUT_CATALOG.map((k) => k.key),
-    );
+    const keys = TIMEOUT_CATALOG.map((k) => k.key);
+    const reach = options.quick
+      ? await this.resolverOf(open).resolveNow(reachProject(open), keys)
+      : await resolveReach(this.resolverFor, open, keys);
     return timeoutsView(open, reach);
   }
 
@@ -84,7 +88,8 @@ export class TimeoutService implements EnvApi {
 
   async listBackups(): Promise<BackupEntry[]> {
     const open = await this.options.stack.openProject();
-    const reach = await resolveReach(this.resolverFor, open, []);
+    // Only the candidate files are needed: never wait for Compose here.
+    const reach = await this.resolverOf(open).resolveNow(reachProject(open), []);
     const out: BackupEntry[] = [];
     for (const c of reach.candidates) {
       for (const b of await listBackups(c.abs, this.backupOptions())) {

@@ -27,6 +27,7 @@ export async function timeoutsView(open: OpenProject, reach: ProjectReach): Prom
       composeVersion: `${open.bin.flavor} ${open.bin.version}`,
     },
     approximate: reach.approximate,
+    resolving: reach.resolving,
     composeError: reach.composeError,
     files: reach.candidates.map((c) => ({ file: c.rel, exists: c.exists })),
     keys,

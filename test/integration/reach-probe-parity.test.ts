@@ -145,4 +145,21 @@ describe.skipIf(skip)('reach: one probe run equals one run per file', () => {
     const third = await new ReachResolver({ bin: broken, env, cacheDir }).resolve(p, KEYS);
     expect(third.approximate).toBe(true);
   });
+
+  it('resolveNow answers at once from the files while Compose resolves; then the full answer', async () => {
+    const p = project('dify-stack-b', 'paritynow', {
+      'envs/core-services/shared.env': 'GUNICORN_TIMEOUT=200\n',
+    });
+    const resolver = new ReachResolver({ bin, env });
+    const quick = await resolver.resolveNow(p, KEYS);
+    expect(quick.resolving).toBe(true);
+    expect(quick.approximate).toBe(false);
+    const gunicorn = quick.keys.find((k) => k.key === 'GUNICORN_TIMEOUT');
+    expect(gunicorn?.files.find((f) => f.file === 'envs/core-services/shared.env')?.value).toBe('200');
+    const full = await resolver.resolve(p, KEYS);
+    expect(full.resolving).toBe(false);
+    expect(full.approximate).toBe(false);
+    const again = await resolver.resolveNow(p, KEYS);
+    expect(again).toEqual(full);
+  });
 });

@@ -27,8 +27,12 @@ import './TimeoutsPage.css';
 
 const GROUPS = ['workflow', 'plugins', 'tools', 'code', 'http', 'web'] as const;
 
+/** At once: the values from the files (or all of it, when Compose resolved these files before). */
 async function loadPanel() {
-  const [view, backups] = await Promise.all([invoke('timeouts:view', {}), invoke('timeouts:backups', {})]);
+  const [view, backups] = await Promise.all([
+    invoke('timeouts:view', { quick: true }),
+    invoke('timeouts:backups', {}),
+  ]);
   return { view, backups };
 }
 
@@ -62,9 +66,12 @@ export function TimeoutsPage({ jobs }: PageProps<'jobs'>) {
 
   // On open, on Refresh, and when an apply/restore finishes: what Compose says now, and the backups.
   const panel = useQuery(loadPanel, [jobDone]);
-  const view = panel.data?.view ?? null;
+  // Then, when the quick view is still resolving, the full one: readers and shadowing as Compose says.
+  const resolving = panel.data?.view.resolving === true;
+  const full = useQuery(() => invoke('timeouts:view', {}), [panel.data], { enabled: resolving });
+  const view = (resolving && !full.loading ? full.data : null) ?? panel.data?.view ?? null;
   const backups = panel.data?.backups ?? [];
-  const loadError = panel.error;
+  const loadError = panel.error ?? (resolving ? full.error : null);
   // What a successful apply/restore wrote is what the reloaded view shows: the drafts are done.
   const [seenPanel, setSeenPanel] = useState(panel.data);
   if (panel.data !== seenPanel) {
@@ -155,6 +162,11 @@ export function TimeoutsPage({ jobs }: PageProps<'jobs'>) {
         {t('timeouts.page.project', { name: view.project.name, dir: view.project.dir })}{' '}
         {t(view.project.running ? 'timeouts.page.running' : 'timeouts.page.notRunning')}
       </p>
+      {view.resolving ? (
+        <Callout role="status">
+          <p>{t('timeouts.page.resolving')}</p>
+        </Callout>
+      ) : null}
       {view.approximate ? (
         <Callout role="note">
           <p>{t('timeouts.page.approximate')}</p>
