@@ -1,12 +1,18 @@
 /**
  * `dify-stack plugin …`: the plugin commands of the CLI, over the same PluginService as the panel.
  *
+ *   dify-stack plugin check DIR [--json]                 the folder check as the daemon does it: problems,
+ *                                                        warnings, the Python dependency source; exit 1
+ *                                                        on problems (warnings never change the code)
  *   dify-stack plugin package DIR [-o FILE]              build a .difypkg; prints its path
  *   dify-stack plugin install PATH [--allow-unsigned]    folder or .difypkg → the reinstall workflow;
  *                                                        steps on stderr, the final
  *                                                        plugin_unique_identifier on stdout
  *   dify-stack plugin list [--json]                      what Dify has installed
  *   connection: --dify-url URL, --email EMAIL (else the settings), password from DIFY_PASSWORD only
+ *
+ * package and install (of a folder) print the dependency source and the warnings on stderr before
+ * anything is uploaded (issue 8: the user learns before an upload, not from a failed install).
  *
  * Exit codes as the rest of the CLI: 0 only when Dify reports success, 1 failed, 2 usage, 130 Ctrl+C.
  */
@@ -17,6 +23,8 @@ import { alignColumns } from './cli-format';
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { Lang } from '../core/i18n';
 import type { JobSnapshot } from '../core/jobs';
+import { findingLine, summarizeCheck, type PluginCheckSummary } from '../plugins/check-summary';
+import { checkPluginFolder, type PluginManifest } from '../plugins/manifest';
 import type { InstalledSummary } from '../plugins/plugin-service';
 import { packagePluginFolder } from '../plugins/packager';
 import type { ReinstallResult } from '../plugins/reinstall';
@@ -65,6 +73,21 @@ export function registerPluginCommands(program: Command, deps: PluginCliDeps): v
   };
 
   plugin
+    .command('check')
+    .description(cx.t('plugins.cli.check'))
+    .argument('<dir>', cx.t('plugins.cli.args.dir'))
+    .option('--json', cx.t('cli.options.json'))
+    .action((dir: string, opts: { json?: boolean }, cmd: Command) =>
+      withServices(cmd, async () => {
+        const check = await checkPluginFolder(path.resolve(cwd, dir));
+        const summary = summarizeCheck(check);
+        if (opts.json) cx.out(JSON.stringify(checkJson(cx, check.dir, check.manifest, summary)));
+        else for (const line of checkReport(cx, check.manifest, summary)) cx.out(line);
+        return summary.problems.length > 0 ? EXIT_FAILED : EXIT_OK;
+      }),
+    );
+
+  plugin
     .command('package')
     .description(cx.t('plugins.cli.package'))
     .argument('<dir>', cx.t('plugins.cli.args.dir'))
@@ -76,6 +99,7 @@ export function registerPluginCommands(program: Command, deps: PluginCliDeps): v
         });
         for (const s of result.skipped)
           cx.err(cx.t('plugins.cli.skipped', { file: s.rel, reason: s.reason }));
+        for (const line of checkNotes(cx, summarizeCheck(result.check))) cx.err(line);
         cx.err(
           cx.t('plugins.cli.packaged', {
             plugin: result.manifest.pluginId,
@@ -101,6 +125,11 @@ export function registerPluginCommands(program: Command, deps: PluginCliDeps): v
         const abs = path.resolve(cwd, target);
         const st = await fs.stat(abs).catch(() => null);
         const source = st?.isDirectory() ? { dir: abs } : { file: abs };
+        if ('dir' in source) {
+          // The job checks the folder again before packaging; this copy is only for the notes.
+          const check = await checkPluginFolder(abs);
+          for (const line of checkNotes(cx, summarizeCheck(check))) cx.err(line);
+        }
         return followReinstall(cx, services, () =>
           services.plugins.reinstall(source, { allowUnsigned: opts.allowUnsigned, force: opts.force }),
         );
@@ -183,4 +212,67 @@ export function installedTable(cx: Pick<PluginCliContext, 't'>, installed: Insta
     .sort((a, b) => a.pluginId.localeCompare(b.pluginId))
     .map((p) => [p.pluginId, p.version, p.source, p.identifier]);
   return alignColumns([head, ...rows]).join('\n');
+}
+
+/**
+ * What Dify accepts but the user should know: where the daemon installs the Python packages from, then
+ * one `Warning:` line per warning. Problems are not here: they stop the command with their own lines.
+ */
+export function checkNotes(cx: Pick<PluginCliContext, 't'>, summary: PluginCheckSummary): string[] {
+  const lines: string[] = [];
+  if (summary.python) {
+    const text = cx.t(`plugins.pythonInstall.${summary.python.install}`);
+    lines.push(cx.t('plugins.cli.dependencies', { text }));
+  }
+  for (const w of summary.warnings) {
+    const message = findingLine(w, cx.t(`plugins.warnings.${w.code}`, w.params));
+    lines.push(cx.t('cli.warningLine', { message }));
+  }
+  return lines;
+}
+
+/** `plugin check`: the notes, one `Error:` line per problem, and the verdict. */
+export function checkReport(
+  cx: Pick<PluginCliContext, 't'>,
+  manifest: Pick<PluginManifest, 'pluginId' | 'version'> | null,
+  summary: PluginCheckSummary,
+): string[] {
+  const lines = checkNotes(cx, summary);
+  for (const p of summary.problems) {
+    const message = findingLine(p, cx.t(`plugins.problems.${p.code}`, p.params));
+    lines.push(cx.t('cli.errorLine', { message }));
+  }
+  const count = summary.problems.length;
+  lines.push(
+    count > 0 || !manifest
+      ? cx.t('plugins.cli.checkedProblems', { count })
+      : cx.t('plugins.cli.checkedOk', { plugin: manifest.pluginId, version: manifest.version }),
+  );
+  return lines;
+}
+
+/** `plugin check --json`: the summary as the Plugins page gets it, each finding with its text. */
+export interface PluginCheckJson {
+  dir: string;
+  pluginId: string | null;
+  version: string | null;
+  problems: Array<PluginCheckSummary['problems'][number] & { message: string }>;
+  warnings: Array<PluginCheckSummary['warnings'][number] & { message: string }>;
+  python: PluginCheckSummary['python'];
+}
+
+export function checkJson(
+  cx: Pick<PluginCliContext, 't'>,
+  dir: string,
+  manifest: Pick<PluginManifest, 'pluginId' | 'version'> | null,
+  summary: PluginCheckSummary,
+): PluginCheckJson {
+  return {
+    dir,
+    pluginId: manifest?.pluginId ?? null,
+    version: manifest?.version ?? null,
+    problems: summary.problems.map((p) => ({ ...p, message: cx.t(`plugins.problems.${p.code}`, p.params) })),
+    warnings: summary.warnings.map((w) => ({ ...w, message: cx.t(`plugins.warnings.${w.code}`, w.params) })),
+    python: summary.python,
+  };
 }

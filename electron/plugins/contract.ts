@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { defineInvoke } from '../core/contract-kit';
 import { ErrorInfoSchema, JobRefSchema, NoInput } from '../core/contract';
+import { WARNING_CODES } from './manifest-problems';
+import { PYTHON_INSTALLS } from './python-deps';
 
 export const InstalledSummarySchema = z.object({
   pluginId: z.string(),
@@ -20,6 +22,15 @@ export const ManifestProblemSchema = z.object({
   line: z.number().optional(),
   column: z.number().optional(),
   params: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+
+/** What Dify accepts but the user should know before an upload (i18n `plugins.warnings.<code>`). */
+export const ManifestWarningSchema = ManifestProblemSchema.extend({ code: z.enum(WARNING_CODES) });
+
+export const PythonDependencySummarySchema = z.object({
+  install: z.enum(PYTHON_INSTALLS),
+  files: z.array(z.string()),
+  officialAddsRequirements: z.boolean(),
 });
 
 export const PluginLastResultSchema = z.object({
@@ -42,7 +53,12 @@ export const PluginProjectSchema = z.object({
       label: z.record(z.string(), z.string()),
     })
     .nullable(),
+  /** Dify would refuse the package: Package and Reinstall stay disabled. */
   problems: z.array(ManifestProblemSchema),
+  /** Dify accepts the package: shown, never blocking. */
+  warnings: z.array(ManifestWarningSchema),
+  /** For a Python plugin: which files the plugin daemon installs packages from. */
+  python: PythonDependencySummarySchema.nullable(),
   installed: InstalledSummarySchema.nullable(),
   lastResult: PluginLastResultSchema.nullable(),
 });

@@ -16,8 +16,9 @@ import {
   type LoginInfo,
   type PluginConsoleApi,
 } from './console-client';
+import { summarizeCheck, type PluginCheckSummary } from './check-summary';
 import { LOGIN_MEMORY_FILE, LoginMemoryFile } from './login-memory';
-import { checkPluginFolder, type ManifestProblem } from './manifest';
+import { checkPluginFolder } from './manifest';
 import { readAllPluginTimeouts, type PluginTimeouts } from './plugin-timeouts';
 import { reinstallPlugin, type ReinstallResult, type ReinstallSource } from './reinstall';
 import { DIFY_PASSWORD_SECRET, type SecretStore } from './secrets';
@@ -84,10 +85,9 @@ export interface PluginLastResult {
   error: ErrorInfo | null;
 }
 
-export interface PluginProjectView {
+export interface PluginProjectView extends PluginCheckSummary {
   dir: string;
   manifest: PluginManifestSummary | null;
-  problems: ManifestProblem[];
   installed: InstalledSummary | null;
   lastResult: PluginLastResult | null;
 }
@@ -238,7 +238,7 @@ export class PluginService {
       return {
         dir,
         manifest,
-        problems: check.problems,
+        ...summarizeCheck(check),
         installed: manifest ? (installed?.find((p) => p.pluginId === manifest.pluginId) ?? null) : null,
         lastResult: results[dir] ?? null,
       };

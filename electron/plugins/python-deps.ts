@@ -16,7 +16,8 @@
  * the folder as it is, so such a package has no requirements.txt.
  */
 
-export type PythonInstall = 'uv-sync-frozen' | 'uv-sync' | 'pip-requirements' | 'none';
+export const PYTHON_INSTALLS = ['uv-sync-frozen', 'uv-sync', 'pip-requirements', 'none'] as const;
+export type PythonInstall = (typeof PYTHON_INSTALLS)[number];
 
 export interface PythonDependencies {
   /** What daemon 0.5.3+ runs without a pip mirror. */

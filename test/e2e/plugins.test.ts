@@ -2,7 +2,9 @@
  * The Plugins page over the real main-side services, against the Dify console double on 127.0.0.1:
  * connection settings (password into an encrypted secret store), Test login, a first install and a
  * reinstall with the steps in the job panel, then an unsigned package refused with the fix offered —
- * in English and Japanese, with screenshots.
+ * in English and Japanese, with screenshots. Then real official plugins: what Dify accepts but the
+ * user should know (warnings, a long list folded) and where the Python packages come from, before any
+ * upload.
  */
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,6 +20,7 @@ import { e2eSkip, useHarness } from './preamble';
 const skip = e2eSkip('plugins', 'browser');
 
 const FIXTURE = resolve(__dirname, '../fixtures/plugins/sd-tool');
+const OFFICIAL = resolve(__dirname, '../fixtures/plugins/official');
 
 const workDir = useTempDir('dst-e2e-plugins-', 'all');
 let work: string;
@@ -124,5 +127,77 @@ describe.skipIf(skip)('Plugins page', () => {
     await expect.poll(() => text(offer)).toContain('署名のないプラグインを許可してやり直す');
     await expectNoRawKeys(page);
     await screenshot('plugins-signature.ja');
+  });
+});
+
+describe.skipIf(skip)('Plugins page: warnings and the dependency source', () => {
+  const session = useHarness('suite');
+
+  it('shows warnings in the warning tone without blocking, folds a long list (en, ja)', async () => {
+    // Every official plugin ships pyproject.toml + uv.lock without requirements.txt.
+    const toolDir = join(work, 'jiandaoyun');
+    await fs.cp(join(OFFICIAL, 'tools/jiandaoyun'), toolDir, { recursive: true });
+    // A model plugin whose provider names four model files that are not there: Dify lists the others
+    // and says nothing, so five warnings in all.
+    const modelDir = join(work, 'longcat');
+    await fs.cp(join(OFFICIAL, 'models/longcat'), modelDir, { recursive: true });
+    const provider = join(modelDir, 'provider/longcat.yaml');
+    const missing = ['longcat-old', 'longcat-beta', 'longcat-mini', 'longcat-x'];
+    await fs.writeFile(
+      provider,
+      (await fs.readFile(provider, 'utf8')).replace(
+        '    - models/llm/*.yaml\n',
+        `    - models/llm/*.yaml\n${missing.map((m) => `    - models/llm/${m}.yaml\n`).join('')}`,
+      ),
+    );
+
+    const harness = await session.open({
+      env: { ...process.env, DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` },
+      settings: { difyUrl: double.url, language: 'en', pluginDirs: [toolDir, modelDir] },
+      secrets: new EncryptedFileSecretStore(join(work, 'secrets-warnings.json'), testCipher()),
+    });
+    await harness.services.plugins.setConnection({
+      email: double.options.email,
+      password: double.options.password,
+    });
+    const { page, screenshot } = harness;
+    await page.locator('h1').waitFor();
+    await nav(page, 'Plugins').click();
+    await expect.poll(() => text(page.locator('h1'))).toBe('Plugins');
+
+    const tool = card(page, toolDir);
+    await expect
+      .poll(() => text(tool.locator('[data-field="dependencies"]')))
+      .toBe('installed from pyproject.toml + uv.lock');
+    const toolWarnings = tool.locator('[data-field="warnings"]');
+    expect(await text(toolWarnings)).toContain('Dify accepts this plugin, but note (1):');
+    expect(await text(toolWarnings)).toContain('but no requirements.txt');
+    // The command to copy sits on its own line, whole.
+    expect(await text(toolWarnings.locator('code'))).toMatch(/^uv export --frozen .* -o requirements\.txt$/);
+    // Warnings never block: Install stays enabled (problems would disable it).
+    expect(await tool.getByRole('button', { name: 'Install' }).isDisabled()).toBe(false);
+    expect(await tool.locator('.plugin-problems').count()).toBe(0);
+
+    const model = card(page, modelDir);
+    const modelWarnings = model.locator('[data-field="warnings"]');
+    expect(await text(modelWarnings)).toContain('(5):');
+    expect(await modelWarnings.locator('li').count()).toBe(3);
+    await model.getByRole('button', { name: '+2 more' }).click();
+    expect(await modelWarnings.locator('li').count()).toBe(5);
+    expect(await text(modelWarnings)).toContain('models/llm/longcat-x.yaml');
+    await model.getByRole('button', { name: 'Show fewer' }).click();
+    expect(await modelWarnings.locator('li').count()).toBe(3);
+    await expectNoRawKeys(page);
+    await screenshot('plugins-warnings.en');
+
+    await harness.services.settings.update({ language: 'ja' });
+    await expect.poll(() => text(page.locator('h1'))).toBe('プラグイン');
+    expect(await text(tool.locator('[data-field="dependencies"]'))).toBe(
+      'pyproject.toml + uv.lock からインストール',
+    );
+    expect(await text(modelWarnings)).toContain('次の点にご注意ください（5 件）');
+    expect(await text(model.getByRole('button', { name: 'ほか 2 件' }))).toBe('ほか 2 件');
+    await expectNoRawKeys(page);
+    await screenshot('plugins-warnings.ja');
   });
 });

@@ -5,6 +5,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { Icon, type IconName } from '../../components/Icon';
 import type { Tone } from '../../lib/status';
 import { pluginLabel, versionState, type VersionState } from './plugin-projects';
+import { PluginWarnings } from './PluginWarnings';
 import './PluginProjectCard.css';
 
 const VERSION_LOOK: Record<VersionState, { tone: Tone; icon: IconName }> = {
@@ -15,7 +16,10 @@ const VERSION_LOOK: Record<VersionState, { tone: Tone; icon: IconName }> = {
   different: { tone: 'warn', icon: 'half' },
 };
 
-/** One registered plugin folder: local vs installed, problems, last result, and its actions. */
+/**
+ * One registered plugin folder: local vs installed, where its Python packages come from, problems
+ * (they block packaging), warnings (they do not), the last result, and its actions.
+ */
 export function PluginProjectCard({
   project,
   difyAnswered,
@@ -53,6 +57,16 @@ export function PluginProjectCard({
       <dl className="plugin-versions">
         <dt>{t('plugins.card.localVersion')}</dt>
         <dd data-field="local-version">{m ? m.version : '—'}</dd>
+        {project.python ? (
+          <>
+            <dt>{t('plugins.card.dependencies')}</dt>
+            <dd data-field="dependencies" title={t(`plugins.pythonInstall.${project.python.install}`)}>
+              {project.python.files.length > 0
+                ? t('plugins.card.installedFrom', { files: project.python.files.join(' + ') })
+                : t('plugins.card.noDependencyFile')}
+            </dd>
+          </>
+        ) : null}
         <dt>{t('plugins.card.installedVersion')}</dt>
         <dd data-field="installed-version">
           {project.installed
@@ -98,6 +112,8 @@ export function PluginProjectCard({
           </ul>
         </div>
       ) : null}
+
+      <PluginWarnings warnings={project.warnings} />
 
       {last && !last.ok && last.error && !signatureRefused ? <ErrorBox error={last.error} /> : null}
 
