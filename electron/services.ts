@@ -100,8 +100,10 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
   });
   const timeouts = new TimeoutService({
     stack,
-    backupRoot: path.dirname(settings.path),
-    cacheDir: path.join(path.dirname(settings.path), 'cache'),
+    // Backups of .env and the resolved config hold secrets: always in the per-user app-data folder,
+    // never next to a `--config FILE` that may sit in a shared place.
+    backupRoot: appData,
+    cacheDir: path.join(appData, 'cache'),
     env,
     platform,
   });

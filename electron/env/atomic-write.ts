@@ -43,6 +43,8 @@ export interface AtomicWriteOptions {
   ops?: Partial<AtomicFsOps>;
   platform?: NodeJS.Platform;
   sleep?: (ms: number) => Promise<void>;
+  /** Permissions of a file that does not exist yet (an existing file keeps its own); default 0666 & umask. */
+  createMode?: number;
 }
 
 const LOCK_CODES = new Set(['EPERM', 'EBUSY', 'EACCES']);
@@ -173,7 +175,7 @@ async function writeUnlocked(target: string, data: Uint8Array, options: AtomicWr
   const temp = tempPathFor(target);
   let renamed = false;
   try {
-    await writeTemp(temp, data, existing?.mode ?? null, ops, step);
+    await writeTemp(temp, data, existing?.mode ?? options.createMode ?? null, ops, step);
     if (existing && typeof process.getuid === 'function' && process.getuid() === 0) {
       // Running as root (e.g. a Linux CLI under sudo): keep the file's owner.
       await fsp.chown(temp, existing.uid, existing.gid).catch(() => undefined);

@@ -47,6 +47,8 @@ export interface WriteResult {
 }
 
 export const DEFAULT_BACKUPS_KEPT = 20;
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
 const BACKUP_FOLDER = '.dify-stack-backups';
 
 /**
@@ -115,9 +117,11 @@ export async function saveBackup(
 ): Promise<BackupInfo> {
   const target = await resolveTarget(file);
   const dir = dirOf(target, options);
-  await fsp.mkdir(dir, { recursive: true });
+  // A backup of `.env` holds SECRET_KEY and the database passwords: only the user may read it,
+  // whatever the umask and however open the source file is.
+  await fsp.mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   if (options.backupDir === undefined && options.appDataRoot !== undefined) {
-    await fsp.writeFile(path.join(dir, 'target.txt'), target + '\n');
+    await fsp.writeFile(path.join(dir, 'target.txt'), target + '\n', { mode: PRIVATE_FILE });
   }
   const stamp = stampOf((options.now ?? (() => new Date()))());
   const taken = new Set(await fsp.readdir(dir));
@@ -128,7 +132,7 @@ export async function saveBackup(
     seq++;
   } while (taken.has(name) && seq < 100);
   const backupPath = path.join(dir, name);
-  await writeFileAtomic(backupPath, bytes);
+  await writeFileAtomic(backupPath, bytes, { createMode: PRIVATE_FILE });
   await pruneBackups(target, options);
   return { id: name, path: backupPath, createdAt: dateOfStamp(stamp), size: bytes.length };
 }

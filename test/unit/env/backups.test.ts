@@ -45,6 +45,30 @@ describe('writeWithBackup', () => {
     expect(kept).toHaveLength(6);
   });
 
+  it.skipIf(process.platform === 'win32')(
+    'backups are private (0600 in a 0700 folder) even when the source and the umask are open',
+    async () => {
+      chmodSync(file, 0o644);
+      const old = process.umask(0o022);
+      try {
+        const beside = await writeWithBackup(file, NEW, { now });
+        const appData = path.join(dir, 'appdata');
+        const inAppData = await writeWithBackup(file, OLD, { now, appDataRoot: appData });
+        for (const backup of [beside.backup, inAppData.backup]) {
+          const p = backup?.path as string;
+          expect((await fsp.stat(p)).mode & 0o777).toBe(0o600);
+          expect((await fsp.stat(path.dirname(p))).mode & 0o777).toBe(0o700);
+        }
+        const note = path.join(path.dirname(inAppData.backup?.path as string), 'target.txt');
+        expect((await fsp.stat(note)).mode & 0o777).toBe(0o600);
+        // The file itself keeps its own mode.
+        expect((await fsp.stat(file)).mode & 0o777).toBe(0o644);
+      } finally {
+        process.umask(old);
+      }
+    },
+  );
+
   it('same bytes: nothing written, no backup', async () => {
     const result = await writeWithBackup(file, OLD, { now });
     expect(result).toEqual({ changed: false, backup: null });
