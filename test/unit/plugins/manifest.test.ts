@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hasTranslation, translate } from '../../../electron/core/i18n';
 import { checkPluginFolder, normalizeRef, type ManifestProblem } from '../../../electron/plugins/manifest';
 import { PROBLEM_CODES, WARNING_CODES } from '../../../electron/plugins/manifest-problems';
+import { PYTHON_INSTALLS } from '../../../electron/plugins/python-deps';
 import { copyFixture, editManifest, FIXTURE, removeTempDirs, tempDir, write } from './helpers';
 
 afterAll(removeTempDirs);
@@ -289,7 +290,7 @@ describe('checkPluginFolder', () => {
     const keys = [
       ...PROBLEM_CODES.map((c) => `plugins.problems.${c}`),
       ...WARNING_CODES.map((c) => `plugins.warnings.${c}`),
-      ...['uv-sync-frozen', 'uv-sync', 'pip-requirements', 'none'].map((m) => `plugins.pythonInstall.${m}`),
+      ...PYTHON_INSTALLS.map((m) => `plugins.pythonInstall.${m}`),
     ];
     expect(keys.length).toBeGreaterThan(40);
     for (const key of keys) {
