@@ -8,6 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { AppError } from '../core/errors';
+import { shownValue } from '../core/secret-mask';
 import type { OpenProject } from '../stack/api';
 import { listBackups, type BackupOptions } from './backups';
 import type { ChangePreview } from './contract';
@@ -123,11 +124,12 @@ export function previewEntry(
   forced = false,
 ): PreviewEntry {
   const fileReach = r.files.find((f) => f.file === rel);
+  // A preview is shown and printed: secret-looking values never appear in it (the write uses `value`).
   return {
     key: r.key,
-    old: r.effective.value,
-    fileOld,
-    new: value,
+    old: shownValue(r.key, r.effective.value),
+    fileOld: shownValue(r.key, fileOld),
+    new: shownValue(r.key, value),
     file: rel,
     createsFile,
     reason: forced ? 'chosen' : (r.suggestedReason ?? 'fallback'),
@@ -195,7 +197,7 @@ export async function planChanges(
   for (const key of keys) {
     const raw = changes[key] as string;
     const error = validateChange(key, raw);
-    if (error) errors.push({ key, value: raw, error });
+    if (error) errors.push({ key, value: shownValue(key, raw), error });
     else values[key] = getTimeoutKey(key) ? raw.trim() : raw;
   }
   const forced = options.file !== undefined ? projectFile(open.project, options.file) : null;

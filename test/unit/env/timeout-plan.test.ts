@@ -188,6 +188,18 @@ describe('previewEntry', () => {
     });
   });
 
+  it('never shows a secret-looking key’s values (old, in the file, new)', () => {
+    const secret = computeKeyReach(
+      'SECRET_KEY',
+      snapOf({ '.env': 'SECRET_KEY=sk-old-1234\n' }, { api: { environment: { SECRET_KEY: 'sk-old-1234' } } }),
+      new Map<string, Arrival[]>([['.env', [{ service: 'api', name: 'SECRET_KEY' }]]]),
+      false,
+    );
+    const entry = previewEntry(secret, '.env', 'sk-old-1234', 'sk-new-5678', false);
+    expect(JSON.stringify(entry)).not.toMatch(/sk-(old|new)/);
+    expect(entry).toMatchObject({ old: '••••••', fileOld: '••••••', new: '••••••' });
+  });
+
   it('says why the file was chosen', () => {
     expect(previewEntry(mapped, '.env', null, 'false', false).reason).toBe('envFile');
     expect(previewEntry(decided, '.env', '360', '600', false).reason).toBe('decides');
