@@ -1,5 +1,6 @@
 import { spawn, execFile } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { childEnv, resolveExecutable, taskkillPath } from '../core/child-process';
 import { AppError } from '../core/errors';
 
 /**
@@ -36,18 +37,25 @@ export type VersionProbe = (command: string, args: string[]) => Promise<string |
 /** Runs `<cmd> version --short` with a time limit; null when the command is missing or fails. */
 export const probeVersion: VersionProbe = (command, args) =>
   new Promise((resolve) => {
-    execFile(command, args, { timeout: 15_000, windowsHide: true }, (error, stdout) => {
-      const text = String(stdout).trim();
-      resolve(error || !text ? null : text.replace(/^v/, ''));
-    });
+    execFile(
+      command,
+      args,
+      { timeout: 15_000, windowsHide: true, env: childEnv(process.env) },
+      (error, stdout) => {
+        const text = String(stdout).trim();
+        resolve(error || !text ? null : text.replace(/^v/, ''));
+      },
+    );
   });
 
 /** Both Composes, asked in parallel (the locator asks lazily; this is for reports and tests). */
 export async function detectCompose(
   platform: NodeJS.Platform,
   probe: VersionProbe = probeVersion,
+  env: NodeJS.ProcessEnv = process.env,
+  isFile?: (file: string) => boolean,
 ): Promise<ComposeAvailability> {
-  const locator = new ComposeLocator(platform, undefined, probe);
+  const locator = new ComposeLocator(platform, undefined, probe, env, isFile);
   const [v2, v1] = await Promise.all([locator.find('v2'), locator.find('v1')]);
   return { v2, v1 };
 }
@@ -84,6 +92,9 @@ export class ComposeLocator {
     /** Fixed answers instead of probing (tests simulate a v1-only or a Compose-less machine). */
     private readonly fixed?: ComposeAvailability,
     private readonly probe: VersionProbe = probeVersion,
+    /** Where the executable is looked up (PATH, PATHEXT). */
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly isFile?: (file: string) => boolean,
   ) {}
 
   find(flavor: ComposeFlavor): Promise<ComposeBinary | null> {
@@ -105,8 +116,15 @@ export class ComposeLocator {
 
   private async ask(flavor: ComposeFlavor): Promise<ComposeBinary | null> {
     const inv = composeInvocation(flavor, this.platform);
-    const version = await this.probe(inv.command, [...inv.prefixArgs, 'version', '--short']);
-    return version ? { flavor, version, ...inv } : null;
+    // On Windows an absolute path: never a `docker.exe` in the Dify folder we run it in.
+    const command = resolveExecutable(inv.command, {
+      platform: this.platform,
+      env: this.env,
+      isFile: this.isFile,
+    });
+    if (command === null) return null;
+    const version = await this.probe(command, [...inv.prefixArgs, 'version', '--short']);
+    return version ? { flavor, version, ...inv, command } : null;
   }
 }
 
@@ -162,7 +180,7 @@ export function runCompose(
     if (options.signal?.aborted) return reject(new AppError('CANCELLED'));
     const child = spawn(bin.command, composeArgs(bin, project, args), {
       cwd: project.dir,
-      env: options.env ?? process.env,
+      env: childEnv(options.env ?? process.env),
       windowsHide: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -217,10 +235,11 @@ function killTree(
 ): void {
   if (pid === undefined) return;
   if (platform === 'win32') {
-    spawn('taskkill', ['/PID', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' }).on(
-      'error',
-      () => undefined,
-    );
+    spawn(taskkillPath(process.env), ['/PID', String(pid), '/T', '/F'], {
+      windowsHide: true,
+      stdio: 'ignore',
+      env: childEnv(process.env),
+    }).on('error', () => undefined);
     return;
   }
   child.kill('SIGINT');

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
-import { delimiter, join, win32 } from 'node:path';
+import { win32 } from 'node:path';
+import { findOnPath } from '../core/child-process';
 import { AppError, messageOf } from '../core/errors';
 
 export type EngineState =
@@ -40,25 +41,9 @@ export function isDockerInstalled(
   exists = existsSync,
 ): boolean {
   if (platform === 'win32' && exists(dockerDesktopExe(env))) return true;
-  return findOnPath(platform === 'win32' ? ['docker.exe'] : ['docker'], platform, env, exists) !== null;
-}
-
-export function findOnPath(
-  names: string[],
-  platform: NodeJS.Platform,
-  env: NodeJS.ProcessEnv,
-  exists = existsSync,
-): string | null {
-  const pathVar = env.PATH ?? env.Path ?? '';
-  const sep = platform === 'win32' ? ';' : delimiter;
-  const joiner = platform === 'win32' ? win32.join : join;
-  for (const dir of pathVar.split(sep).filter(Boolean)) {
-    for (const name of names) {
-      const candidate = joiner(dir, name);
-      if (exists(candidate)) return candidate;
-    }
-  }
-  return null;
+  return (
+    findOnPath(platform === 'win32' ? ['docker.exe'] : ['docker'], { platform, env, isFile: exists }) !== null
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

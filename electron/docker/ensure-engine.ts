@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { childEnv } from '../core/child-process';
 import { AppError } from '../core/errors';
 import type { JobContext } from '../core/jobs';
 import { dockerDesktopExe, engineError, type EngineState } from './engine';
@@ -49,7 +50,7 @@ export async function ensureEngine(
 export function launchDockerDesktopWindows(env: NodeJS.ProcessEnv, exists = existsSync): boolean {
   const exe = dockerDesktopExe(env);
   if (!exists(exe)) return false;
-  const child = spawn(exe, [], { detached: true, stdio: 'ignore', windowsHide: false });
+  const child = spawn(exe, [], { detached: true, stdio: 'ignore', windowsHide: false, env: childEnv(env) });
   child.on('error', () => undefined);
   child.unref();
   return true;

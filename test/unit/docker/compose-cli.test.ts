@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   chooseCompose,
@@ -7,6 +10,7 @@ import {
   composeMismatch,
   ComposeLocator,
   detectCompose,
+  runCompose,
   type ComposeBinary,
 } from '../../../electron/docker/compose-cli';
 
@@ -23,16 +27,37 @@ describe('compose command selection', () => {
 
   it('detects what answers `version --short`, per platform', async () => {
     const asked: string[] = [];
-    const found = await detectCompose('win32', async (cmd, args) => {
-      asked.push([cmd, ...args].join(' '));
-      return cmd === 'docker.exe' ? '2.29.1' : null;
-    });
-    expect(asked.sort()).toEqual([
-      'docker-compose.exe version --short',
-      'docker.exe compose version --short',
-    ]);
-    expect(found.v2).toMatchObject({ flavor: 'v2', version: '2.29.1', command: 'docker.exe' });
+    const docker = 'C:\\Program Files\\Docker\\Docker\\resources\\bin\\docker.exe';
+    const found = await detectCompose(
+      'win32',
+      async (cmd, args) => {
+        asked.push([cmd, ...args].join(' '));
+        return cmd === docker ? '2.29.1' : null;
+      },
+      { Path: 'C:\\Program Files\\Docker\\Docker\\resources\\bin;C:\\Windows\\System32' },
+      (file) => file === docker,
+    );
+    // docker-compose.exe is on no PATH entry: not installed, not even asked.
+    expect(asked).toEqual([`${docker} compose version --short`]);
+    expect(found.v2).toMatchObject({ flavor: 'v2', version: '2.29.1', command: docker });
     expect(found.v1).toBeNull();
+  });
+
+  it('Windows: never a docker.exe from the working folder (a relative or empty PATH entry)', async () => {
+    const asked: string[] = [];
+    const real = 'C:\\Docker\\docker.exe';
+    const found = await detectCompose(
+      'win32',
+      async (cmd) => {
+        asked.push(cmd);
+        return '2.29.1';
+      },
+      { PATH: '.;;bin;C:\\Docker', PATHEXT: '.COM;.EXE' },
+      // Every candidate "exists": only the absolute entry may be used.
+      () => true,
+    );
+    expect(found.v2?.command).toBe(real);
+    expect(asked.every((cmd) => cmd.startsWith('C:\\Docker\\'))).toBe(true);
   });
 
   it('asks the slow v1 only when v2 is missing or the project was made by v1', async () => {
@@ -117,5 +142,28 @@ describe('compose failures', () => {
     expect(err.code).toBe('COMPOSE_FAILED');
     expect(err.params).toEqual({ command: 'up', exitCode: 17 });
     expect(err.detail).toBe('Error response from daemon: pull access denied for nope');
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('runCompose environment', () => {
+  it('never passes DIFY_PASSWORD on to Compose (it would hand it to the services)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'compose-env-'));
+    try {
+      const script = path.join(dir, 'fake-compose');
+      writeFileSync(script, '#!/bin/sh\nenv\n', { mode: 0o755 });
+      const bin = { flavor: 'v2' as const, version: '2.26.1', command: script, prefixArgs: [] };
+      const result = await runCompose(
+        bin,
+        { dir, composeFile: path.join(dir, 'c.yaml'), projectName: 'p' },
+        [],
+        {
+          env: { PATH: process.env.PATH, DIFY_PASSWORD: 'hunter2', KEEP_ME: '1' },
+        },
+      );
+      expect(result.stdout).toContain('KEEP_ME=1');
+      expect(result.stdout).not.toContain('hunter2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
