@@ -2,6 +2,11 @@
  * Docker's event stream (`GET /events`), kept open while the engine lives: a stream that ends (the
  * engine stopped or restarted) or cannot be opened is retried whenever the owner's check says the
  * engine is back. The events themselves are only a nudge — the owner re-reads what it needs.
+ *
+ * A stream can also stall without ending (a half-open named pipe or TCP connection, an engine that
+ * hung): while it is open the owner's check still runs every `watchMs` — it re-reads the state, so
+ * nothing missed stays missed — and a failed check counts as a lost stream; after `maxSilenceMs`
+ * without a single event the stream is replaced by a fresh one.
  */
 import type Docker from 'dockerode';
 import { LABEL_PROJECT } from './compose-labels';
@@ -14,6 +19,10 @@ export const COMPOSE_CONTAINER_EVENTS: Record<string, string[]> = {
 
 /** How often to look for the engine while the stream is down. */
 const RETRY_MS = 3000;
+/** How often to check the engine (and re-read the state) while the stream is open. */
+const WATCH_MS = 15_000;
+/** A stream silent for this long is replaced (a cheap request; an idle engine is silent too). */
+const MAX_SILENCE_MS = 5 * 60_000;
 
 type EventSource = Pick<Docker, 'getEvents'>;
 type Stream = NodeJS.ReadableStream & { destroy?: () => void };
@@ -30,12 +39,17 @@ export interface DockerEventStreamOptions {
    */
   engineUp(): Promise<boolean>;
   retryMs?: number;
+  watchMs?: number;
+  maxSilenceMs?: number;
+  now?: () => number;
 }
 
 export class DockerEventStream {
   private stream: Stream | null = null;
   private opening: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  private lastData = 0;
   private stopped = false;
 
   constructor(
@@ -60,10 +74,20 @@ export class DockerEventStream {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.close();
+  }
+
+  private close(): void {
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
     const stream = this.stream;
     this.stream = null;
     stream?.removeAllListeners();
     stream?.destroy?.();
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private async open(): Promise<void> {
@@ -79,16 +103,37 @@ export class DockerEventStream {
       return;
     }
     this.stream = stream;
-    stream.on('data', () => this.options.onEvent());
+    this.lastData = this.now();
+    stream.on('data', () => {
+      this.lastData = this.now();
+      this.options.onEvent();
+    });
     const lost = () => {
       if (this.stream !== stream) return;
-      this.stream = null;
+      this.close();
       this.options.onLost();
       this.retryLater();
     };
     stream.on('end', lost);
     stream.on('close', lost);
     stream.on('error', lost);
+    this.watch(stream, lost);
+  }
+
+  /** While `stream` is the open one: check the engine now and then; replace the stream when silent long. */
+  private watch(stream: Stream, lost: () => void): void {
+    this.watchTimer = setTimeout(async () => {
+      this.watchTimer = null;
+      const up = await this.options.engineUp().catch(() => false);
+      if (this.stopped || this.stream !== stream) return;
+      if (!up) return lost();
+      if (this.now() - this.lastData >= (this.options.maxSilenceMs ?? MAX_SILENCE_MS)) {
+        this.close();
+        await this.start();
+        return;
+      }
+      this.watch(stream, lost);
+    }, this.options.watchMs ?? WATCH_MS);
   }
 
   private retryLater(): void {

@@ -85,9 +85,45 @@ describe('DockerEventStream', () => {
     expect(events.isOpen).toBe(true);
     engine.streams[1]?.write('{}\n');
     expect(seen.events).toBe(1);
-    // Back to quiet: no more checks while the stream is open.
+    // Open again: checked every 15 s only (the stall watch).
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(seen.checks).toBe(3);
+    expect(seen.checks).toBe(5);
+    events.stop();
+  });
+
+  it('a stream that stalls without ending: a failed check while open counts as lost, and it is reopened', async () => {
+    let up = true;
+    const { engine, seen, events } = setup(async () => up);
+    await events.start();
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(seen.checks).toBe(1);
+    expect(seen.lost).toBe(0);
+    // The engine hangs: the stream neither ends nor errors, but the check fails.
+    up = false;
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(seen.lost).toBe(1);
+    expect(events.isOpen).toBe(false);
+    up = true;
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(engine.calls).toHaveLength(2);
+    expect(events.isOpen).toBe(true);
+    events.stop();
+  });
+
+  it('a stream silent for 5 minutes is replaced by a fresh one (no loss reported)', async () => {
+    const { engine, seen, events } = setup();
+    await events.start();
+    await vi.advanceTimersByTimeAsync(4 * 60_000);
+    engine.streams[0]?.write('{}\n');
+    await vi.advanceTimersByTimeAsync(4 * 60_000);
+    // Data 4 minutes ago: kept.
+    expect(engine.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(60_000 + 15_000);
+    expect(engine.calls).toHaveLength(2);
+    expect(engine.streams[0]?.destroyed).toBe(true);
+    expect(seen.lost).toBe(0);
+    engine.streams[1]?.write('{}\n');
+    expect(seen.events).toBe(2);
     events.stop();
   });
 
