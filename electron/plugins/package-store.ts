@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -10,7 +10,10 @@ import { AUTHOR_PATTERN, NAME_PATTERN } from './manifest';
  * download an installed package, so this copy is the only way back.
  *
  * Layout: `<dir>/<author>/<name>/kept.json` + the package file it names. author and name match the
- * manifest patterns ([a-z0-9_-]), so they are safe as folder names on every OS.
+ * manifest patterns ([a-z0-9_-]), so they are safe as folder names on every OS. The package's file name
+ * is built from the version and the identifier's checksum, which come from Dify's answer and the
+ * package: only a plain version and lowercase hex are used as they are, anything else is hashed, so no
+ * answer can steer the path out of the plugin's folder (`…@../../..`, issue 9).
  */
 const KeptSchema = z.object({
   pluginId: z.string(),
@@ -51,8 +54,7 @@ export class PackageStore {
     if (!folder) throw new Error(`not a valid plugin id: ${pluginId}`);
     await fs.mkdir(folder, { recursive: true });
     const previous = await this.get(pluginId);
-    const checksum = identifier.split('@')[1]?.slice(0, 12) ?? randomBytes(6).toString('hex');
-    const name = `${version}-${checksum}.difypkg`;
+    const name = keptFileName(identifier, version);
     const target = path.join(folder, name);
     if (!(previous && path.basename(previous.file) === name)) {
       const tmp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
@@ -73,4 +75,21 @@ export class PackageStore {
       return null;
     return path.join(this.dir, author, name);
   }
+}
+
+/** The daemon's identifier ends in `@<sha256 hex>` (lowercase): its first 12 digits name the file. */
+const HEX_CHECKSUM = /^[0-9a-f]{12,}$/;
+/** Semantic versions as manifests write them; no separators, no dot-only names. */
+const PLAIN_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
+
+export function keptFileName(identifier: string, version: string): string {
+  const at = identifier.lastIndexOf('@');
+  const tail = at >= 0 ? identifier.slice(at + 1) : '';
+  const checksum = HEX_CHECKSUM.test(tail) ? tail.slice(0, 12) : sha256Hex(identifier).slice(0, 12);
+  const safeVersion = PLAIN_VERSION.test(version) ? version : sha256Hex(version).slice(0, 12);
+  return `${safeVersion}-${checksum}.difypkg`;
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
