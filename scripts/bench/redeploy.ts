@@ -4,8 +4,8 @@
  * services run and are healthy again:
  *  - ours, warm: the timeout panel's Apply (Compose-resolved plan, atomic write + backup,
  *    `up -d <readers>`, health wait) on a TimeoutService that has applied before;
- *  - ours, cold: the same Apply on a NEW TimeoutService with an empty app-data folder each time, so
- *    the cost of resolving the real files is included (what the first Apply after a start costs);
+ *  - ours, cold: the same Apply on a NEW TimeoutService with an empty app-data folder (so an empty
+ *    reach cache) each time: the cost of resolving the real files is included;
  *  - the expert's hand-typed command (issue #8): edit `.env` by hand, `up -d --no-deps sandbox`, then
  *    poll the container's health every EXPERT_POLL_MS (EXPERT_SCRIPT below, run as is by `sh`);
  *  - a plain `docker compose up -d` after editing `.env` (recreates every service whose resolved
@@ -156,9 +156,12 @@ export async function runRedeployBench(): Promise<BenchResult> {
     jobs,
     getSettings: () => ({ ...SettingsSchema.parse({}), difyDir: stack.dir, language: 'en' }),
   });
-  // backupRoot is the app-data folder (services.ts). The resolver's disk cache is to live in app
-  // data too; once TimeoutService takes a cache folder, pass the same fresh folder to the cold ones.
-  const timeouts = new TimeoutService({ stack: svc, backupRoot: tempDir('dst-bench-appdata-') });
+  // As services.ts does: backups and the resolver's cache in the app-data folder.
+  const newTimeouts = () => {
+    const appData = tempDir('dst-bench-appdata-');
+    return new TimeoutService({ stack: svc, backupRoot: appData, cacheDir: join(appData, 'cache') });
+  };
+  const timeouts = newTimeouts();
   const envFile = join(stack.dir, '.env');
   const apply = async (service: TimeoutService, v: string): Promise<Phases> => {
     clock.reset();
@@ -182,9 +185,7 @@ export async function runRedeployBench(): Promise<BenchResult> {
     const expert = emptyMeasured();
     for (let i = 0; i < RUNS; i++) {
       await measureOnce(stack, warm, (v) => apply(timeouts, v));
-      await measureOnce(stack, cold, (v) =>
-        apply(new TimeoutService({ stack: svc, backupRoot: tempDir('dst-bench-appdata-') }), v),
-      );
+      await measureOnce(stack, cold, (v) => apply(newTimeouts(), v));
       await measureOnce(stack, expert, expertCommand);
     }
     // Both baselines wait for the same thing ours waits for: every service running and healthy.
