@@ -18,11 +18,11 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { eventIpcName } from './contract';
-import { toErrorInfo } from './core/errors';
+import { AppError, toErrorInfo } from './core/errors';
+import { allowedOrigins, decideExternalLink } from './core/external-links';
 import { resolveLang, translate } from './core/i18n';
 import {
   createInvokeHandlers,
-  isWebUrl,
   webContentsOwner,
   wireEvents,
   type HandlerAdapters,
@@ -102,19 +102,6 @@ function hardenSession(): void {
   });
 }
 
-app.on('web-contents-created', (_event, contents) => {
-  // The dashboard never navigates; a link to the web opens in the user's browser instead.
-  contents.on('will-navigate', (event, url) => {
-    event.preventDefault();
-    if (isWebUrl(url)) void shell.openExternal(url);
-  });
-  contents.setWindowOpenHandler(({ url }) => {
-    if (isWebUrl(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-});
-
 function start(): void {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -130,6 +117,30 @@ function start(): void {
   let disposed = false;
 
   const lang = () => resolveLang(services?.settings.get().settings.language ?? 'system', app.getLocale());
+
+  /** Only the services the user configured reach the browser (core/external-links.ts says why). */
+  const openExternal = async (url: string): Promise<boolean> => {
+    const decision = decideExternalLink(url, allowedOrigins([services?.settings.get().settings.difyUrl]));
+    if (!decision.open) {
+      console.warn(`Not opening ${decision.shown} (${decision.reason})`);
+      return false;
+    }
+    await shell.openExternal(decision.url);
+    return true;
+  };
+
+  app.on('web-contents-created', (_event, contents) => {
+    // The dashboard never navigates; a link to a configured service opens in the user's browser instead.
+    contents.on('will-navigate', (event, url) => {
+      event.preventDefault();
+      void openExternal(url);
+    });
+    contents.setWindowOpenHandler(({ url }) => {
+      void openExternal(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
 
   const showDashboard = (): void => {
     if (!services) return;
@@ -226,7 +237,11 @@ function start(): void {
   }
 
   const adapters: HandlerAdapters = {
-    openExternal: (url) => shell.openExternal(url),
+    async openExternal(url) {
+      if (!(await openExternal(url))) {
+        throw new AppError('INVALID_ARGUMENT', { params: { reason: 'not a configured service URL' } });
+      }
+    },
     async pickFolder() {
       const options: Electron.OpenDialogOptions = {
         title: translate(lang(), 'tray.pickDifyDir'),

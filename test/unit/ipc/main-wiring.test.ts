@@ -218,7 +218,7 @@ describe('electron/main.ts wiring', () => {
     expect(fake.windows).toHaveLength(1);
   });
 
-  it('denies navigation and new windows, opening web links in the browser', async () => {
+  it('denies navigation and new windows, opening only the configured Dify URL in the browser', async () => {
     const created: Array<EventEmitter & { setWindowOpenHandler: ReturnType<typeof vi.fn> }> = [];
     await boot(() =>
       fake.app.on(
@@ -226,15 +226,40 @@ describe('electron/main.ts wiring', () => {
         (_e: unknown, c: unknown) => void created.push(c as (typeof created)[number]),
       ),
     );
-    const contents = created.at(-1)!;
-    const nav = { preventDefault: vi.fn() };
-    contents.emit('will-navigate', nav, 'https://evil.example/');
-    expect(nav.preventDefault).toHaveBeenCalled();
-    const handler = contents.setWindowOpenHandler.mock.calls[0]?.[0] as (d: { url: string }) => unknown;
-    expect(handler({ url: 'https://docs.dify.ai/' })).toEqual({ action: 'deny' });
-    expect(handler({ url: 'file:///C:/Windows/System32/calc.exe' })).toEqual({ action: 'deny' });
-    await new Promise((r) => setTimeout(r, 0));
-    expect(fake.opened).toEqual(['https://evil.example/', 'https://docs.dify.ai/']);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const contents = created.at(-1)!;
+      const nav = { preventDefault: vi.fn() };
+      contents.emit('will-navigate', nav, 'https://evil.example/phish?token=s3cret');
+      expect(nav.preventDefault).toHaveBeenCalled();
+      const other = { preventDefault: vi.fn() };
+      // The settings' default Dify URL is http://localhost.
+      contents.emit('will-navigate', other, 'http://localhost/apps');
+      expect(other.preventDefault).toHaveBeenCalled();
+      const handler = contents.setWindowOpenHandler.mock.calls[0]?.[0] as (d: { url: string }) => unknown;
+      expect(handler({ url: 'https://docs.dify.ai/' })).toEqual({ action: 'deny' });
+      expect(handler({ url: 'file:///C:/Windows/System32/calc.exe' })).toEqual({ action: 'deny' });
+      expect(handler({ url: 'http://localhost/signin' })).toEqual({ action: 'deny' });
+      await new Promise((r) => setTimeout(r, 0));
+      expect(fake.opened).toEqual(['http://localhost/apps', 'http://localhost/signin']);
+      const logged = warn.mock.calls.map((c) => c.join(' ')).join('\n');
+      expect(logged).toContain('https://evil.example/phish');
+      expect(logged).toContain('https://docs.dify.ai/');
+      expect(logged).not.toContain('s3cret');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('app:openDify goes through the same check', async () => {
+    await boot();
+    const handler = fake.handlers.get(invokeIpcName('app:openDify'))!;
+    const sender = { senderFrame: { url: ourPage, parent: null }, sender: { id: 7 } };
+    await expect(Promise.resolve(handler(sender, {}))).resolves.toMatchObject({
+      ok: true,
+      value: { url: 'http://localhost' },
+    });
+    expect(fake.opened).toEqual(['http://localhost/']);
   });
 
   it('adds a CSP header and blocks every remote request', async () => {
