@@ -63,6 +63,8 @@ export const ERROR_CODES = [
   'DIFY_LOGIN_LOCKED',
   // 400 invalid_param "Failed to request plugin daemon", still there after the retries.
   'DIFY_PLUGIN_DAEMON_UNAVAILABLE',
+  // A 3xx from Dify: never followed, so the login never reaches another address (issue 9).
+  'DIFY_REDIRECTED',
   // The new version's install may still run after the old one was removed: no restore beside it.
   'PLUGIN_INSTALL_UNSETTLED',
   // Plugin panel, CLI and secret store (electron/plugins/plugin-service.ts, secrets.ts).

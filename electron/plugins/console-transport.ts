@@ -8,6 +8,10 @@ import { networkReason, type RawResponse } from './console-errors';
  * sessions of ≤ 1.9.1 and 2.0.0-beta; time limits; one log line per request (never a body). It also
  * keeps the release Dify names in each answer's `X-Version` header (api/extensions/ext_app_metrics.py
  * adds it to every answer of Dify's api).
+ *
+ * Redirects are never followed: fetch would send the login's body (e-mail and password) on to the
+ * new address of a 307/308, and the CSRF header and cookies of every call after. Any 3xx is
+ * DIFY_REDIRECTED naming where it pointed, so the user sets the Dify URL to that address (issue 9).
  */
 
 export interface CallOptions {
@@ -74,7 +78,7 @@ export class ConsoleTransport {
         headers,
         body: payload,
         signal,
-        redirect: 'follow',
+        redirect: 'manual',
       });
       text = await response.text();
     } catch (e) {
@@ -84,6 +88,20 @@ export class ConsoleTransport {
         : networkReason(e);
       this.options.log?.(`${method} ${apiPath.split('?')[0]} failed: ${reason}`);
       throw new AppError('DIFY_UNREACHABLE', { params: { url: this.options.baseUrl, reason }, cause: e });
+    }
+    if (response.status >= 300 && response.status < 400) {
+      const location = redirectTarget(response.headers.get('location'), url);
+      this.options.log?.(
+        `${method} ${apiPath.split('?')[0]} → ${response.status} to ${location} (not followed)`,
+      );
+      throw new AppError('DIFY_REDIRECTED', {
+        params: {
+          url: this.options.baseUrl,
+          status: response.status,
+          location,
+          suggested: suggestedBaseUrl(location),
+        },
+      });
     }
     const version = response.headers.get('x-version')?.trim() || null;
     if (version) this.seenVersion = version;
@@ -111,5 +129,28 @@ export class ConsoleTransport {
     if (prefixed) return { value: prefixed.value, prefixed: true };
     const plain = cookies.find((c) => c.key === name && c.value);
     return plain ? { value: plain.value, prefixed: false } : null;
+  }
+}
+
+/** The absolute address a redirect points to (Location may be relative); its query is left out. */
+function redirectTarget(location: string | null, requestUrl: string): string {
+  if (!location) return '(no Location header)';
+  try {
+    const target = new URL(location, requestUrl);
+    return `${target.origin}${target.pathname}`;
+  } catch {
+    return location;
+  }
+}
+
+/** What to put in the Dify URL setting: the target without the console API path Dify serves below it. */
+export function suggestedBaseUrl(location: string): string {
+  try {
+    const target = new URL(location);
+    const at = target.pathname.indexOf('/console/api');
+    const base = at >= 0 ? target.pathname.slice(0, at) : '';
+    return `${target.origin}${base}`;
+  } catch {
+    return location;
   }
 }

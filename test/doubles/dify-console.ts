@@ -755,3 +755,44 @@ function readZip(bytes: Buffer): Promise<Map<string, Buffer>> {
     });
   });
 }
+
+export interface RedirectingProxy {
+  /** The address the client is given (it answers every request with a redirect). */
+  url: string;
+  /** Requests it answered: method and path, never bodies. */
+  requests: Array<{ method: string; path: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A server that answers with a redirect to the same path at `target` — what a moved Dify, a proxy
+ * forcing https, or an attacker's host would send.
+ */
+export async function startRedirectingProxy(
+  target: string,
+  options: { status?: 301 | 302 | 303 | 307 | 308 } = {},
+): Promise<RedirectingProxy> {
+  const requests: RedirectingProxy['requests'] = [];
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    requests.push({ method, path: path.split('?')[0] as string });
+    res.writeHead(options.status ?? 307, { Location: new URL(path, target).href }).end();
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
