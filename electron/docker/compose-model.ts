@@ -2,6 +2,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { AppError } from '../core/errors';
 import { composeFailure, runCompose, type ComposeBinary, type ComposeProjectRef } from './compose-cli';
+import { readDotenvValue } from './dotenv-value';
+
+export { readDotenvValue };
 
 /**
  * What a Dify project consists of, read from the user's own files — never from a fixed list (Dify
@@ -144,38 +147,6 @@ async function activeProfiles(envFile: string, env: NodeJS.ProcessEnv): Promise<
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-}
-
-/**
- * Just enough of .env to find COMPOSE_PROFILES for the approximate fallback, expanding `${X:-d}`
- * with other .env values the way Dify's default line needs. The full byte-preserving parser is
- * electron/env/.
- */
-export async function readDotenvValue(file: string, key: string): Promise<string | null> {
-  let text: string;
-  try {
-    text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-  } catch {
-    return null;
-  }
-  const values = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(raw);
-    if (!m) continue;
-    let value = (m[2] ?? '').trim();
-    if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
-    else value = value.replace(/\s+#.*$/, '');
-    values.set(m[1] as string, value);
-  }
-  const value = values.get(key);
-  if (value === undefined) return null;
-  return value.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g,
-    (_all, name: string, def?: string) => {
-      const v = values.get(name);
-      return v !== undefined && v !== '' ? v : (def ?? '');
-    },
-  );
 }
 
 async function fingerprint(files: string[]): Promise<string> {

@@ -10,7 +10,7 @@ import { toErrorInfo } from '../core/errors';
 import type { EngineState } from '../docker/engine';
 import { COMPOSE_CONTAINER_EVENTS, DockerEventStream } from '../docker/events';
 import type { ProjectResolver, ResolvedProject } from './project-resolver';
-import { aggregateDify, dockerComponent, serviceStatuses } from './status-model';
+import { difyComponent, dockerComponent } from './status-model';
 
 type StackPart = SnapshotSlices['stack'];
 
@@ -159,20 +159,8 @@ export class LiveStatus {
       return { components: [docker, dify], project: null };
     }
     const { bin, model } = await this.resolver.statusModel(resolved);
-    const services = serviceStatuses(model.services, resolved.containers);
-    // A compose file that does not parse decides the state by itself: nothing can be started from it.
-    const broken = model.composeError?.code === 'COMPOSE_FILE_INVALID' && model.services.length === 0;
-    const agg = broken
-      ? { state: 'error' as const, detail: model.composeError?.message ?? '', reason: null }
-      : aggregateDify(services);
-    const dify: ComponentStatus = {
-      id: 'dify',
-      ...agg,
-      error: model.composeError?.toInfo() ?? null,
-      services,
-    };
     return {
-      components: [docker, dify],
+      components: [docker, difyComponent(model, resolved.containers)],
       project: {
         dir: resolved.project.dir,
         name: resolved.project.projectName,

@@ -67,27 +67,8 @@ export class ProjectResolver {
 
   /** Override → settings → the running Dify found by its compose labels. */
   async resolve(listed?: Docker.ContainerInfo[]): Promise<ResolvedProject> {
-    const configured = this.configuredDir();
     const all = listed ?? (await this.listComposeContainers());
-    let dir = configured;
-    let knownName: string | undefined;
-    if (!dir) {
-      const found = discoverDifyProjects(all.map((c) => ({ labels: c.Labels ?? {}, state: c.State })))[0];
-      if (!found) throw new AppError('DIFY_DIR_NOT_SET');
-      dir = found.dir;
-      knownName = found.project;
-    } else {
-      // Containers created from this folder tell the name the user's own `compose up` used.
-      knownName = all.find((c) => samePath(c.Labels?.[LABEL_WORKDIR], dir, this.options.platform))?.Labels?.[
-        LABEL_PROJECT
-      ];
-    }
-    const project = await openDifyProject(dir, this.options.env, knownName);
-    const containers = all
-      .filter((c) => c.Labels?.[LABEL_PROJECT] === project.projectName)
-      .map(containerFacts)
-      .filter((c): c is ContainerFacts => c !== null);
-    return { project, containers };
+    return resolveProject(all, this.configuredDir(), this.options.platform, this.options.env);
   }
 
   /** The Dify project as it is now: folder, chosen Compose, resolved model, containers. Read-only. */
@@ -125,6 +106,36 @@ export class ProjectResolver {
     });
     return discoverDifyProjects(list.map((c) => ({ labels: c.Labels ?? {}, state: c.State })));
   }
+}
+
+/**
+ * Which project `configuredDir` means ('' : the running Dify found by its compose labels) and its
+ * containers, from one container list. Apart from the resolver so that `dify-stack status` can
+ * resolve the project from a list it read without dockerode (stack/quick-status.ts).
+ */
+export async function resolveProject(
+  all: Docker.ContainerInfo[],
+  configuredDir: string,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedProject> {
+  let dir = configuredDir;
+  let knownName: string | undefined;
+  if (!dir) {
+    const found = discoverDifyProjects(all.map((c) => ({ labels: c.Labels ?? {}, state: c.State })))[0];
+    if (!found) throw new AppError('DIFY_DIR_NOT_SET');
+    dir = found.dir;
+    knownName = found.project;
+  } else {
+    // Containers created from this folder tell the name the user's own `compose up` used.
+    knownName = all.find((c) => samePath(c.Labels?.[LABEL_WORKDIR], dir, platform))?.Labels?.[LABEL_PROJECT];
+  }
+  const project = await openDifyProject(dir, env, knownName);
+  const containers = all
+    .filter((c) => c.Labels?.[LABEL_PROJECT] === project.projectName)
+    .map(containerFacts)
+    .filter((c): c is ContainerFacts => c !== null);
+  return { project, containers };
 }
 
 function samePath(a: string | undefined, b: string, platform: NodeJS.Platform): boolean {

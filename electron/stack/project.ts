@@ -1,10 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { AppError } from '../core/errors';
 import type { DetectedProject, DifyDirCheck } from './contract';
 import { LABEL_PROJECT, LABEL_SERVICE, LABEL_WORKDIR } from '../docker/compose-labels';
-import { readDotenvValue } from '../docker/compose-model';
+import { readDotenvValue } from '../docker/dotenv-value';
 
 /** Compose looks for these names, in this order. */
 export const COMPOSE_FILE_NAMES = [
@@ -64,6 +63,9 @@ export async function composeProjectName(
     env.COMPOSE_PROJECT_NAME || (await readDotenvValue(join(dir, '.env'), 'COMPOSE_PROJECT_NAME'));
   if (fromEnv) return normalizeProjectName(fromEnv);
   try {
+    // Loaded here, not at the top: most callers know the name from the containers' labels, and the
+    // parser costs `dify-stack status` tens of milliseconds.
+    const { parse: parseYaml } = await import('yaml');
     const doc = parseYaml(await readFile(composeFile, 'utf8'), { merge: true }) as { name?: unknown } | null;
     if (typeof doc?.name === 'string' && doc.name && !doc.name.includes('$'))
       return normalizeProjectName(doc.name);

@@ -1,6 +1,6 @@
 import type { ComponentStatus, ServiceStatus } from '../core/contract';
 import { AppError } from '../core/errors';
-import type { ServiceSpec } from '../docker/compose-model';
+import type { ProjectModel, ServiceSpec } from '../docker/compose-model';
 import type { EngineState } from '../docker/engine';
 import { LABEL_SERVICE, LABEL_VERSION } from '../docker/compose-labels';
 
@@ -85,6 +85,22 @@ export function serviceStatuses(specs: ServiceSpec[], containers: ContainerFacts
       exitCode: c.exitCode,
     };
   });
+}
+
+/**
+ * Pure: the Dify component from the project's model and its containers. A compose file that does not
+ * parse decides the state by itself: nothing can be started from it.
+ */
+export function difyComponent(
+  model: Pick<ProjectModel, 'services' | 'composeError'>,
+  containers: ContainerFacts[],
+): ComponentStatus {
+  const services = serviceStatuses(model.services, containers);
+  const broken = model.composeError?.code === 'COMPOSE_FILE_INVALID' && model.services.length === 0;
+  const agg = broken
+    ? { state: 'error' as const, detail: model.composeError?.message ?? '', reason: null }
+    : aggregateDify(services);
+  return { id: 'dify', ...agg, error: model.composeError?.toInfo() ?? null, services };
 }
 
 /** With several replicas, a running one represents the service. */
