@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+
+/** The settings a one-shot CLI command needs before it knows whether it needs the services at all. */
+export interface PeekedSettings {
+  difyDir: string;
+  language: 'system' | 'ja' | 'en';
+}
+
+/**
+ * The settings file read without zod (loading zod costs ~0.1 s, a quarter of `dify-stack status`).
+ * It answers only for a missing file (defaults) or a file that SettingsSchema certainly accepts;
+ * anything else — unreadable, not JSON, a value out of bounds, a URL it cannot judge as zod does —
+ * is null, and the caller opens the SettingsStore, which says what is wrong. So this never accepts
+ * a file the store would reject: test/unit/settings/settings-peek.test.ts checks that against the
+ * schema on generated files.
+ */
+export async function peekSettings(file: string): Promise<PeekedSettings | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { difyDir: '', language: 'system' } : null;
+  }
+  return peekSettingsText(text);
+}
+
+/** Pure: the settings in a file's text, or null when only the settings store can judge it. */
+export function peekSettingsText(text: string): PeekedSettings | null {
+  let json: unknown;
+  try {
+    // Windows editors may save a byte order mark (the store strips it too).
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return null;
+  }
+  return surelyValid(json) ? { difyDir: json.difyDir ?? '', language: json.language ?? 'system' } : null;
+}
+
+interface KnownFields {
+  difyDir?: string;
+  difyUrl?: string;
+  language?: PeekedSettings['language'];
+  pluginDirs?: string[];
+  difyEmail?: string;
+}
+
+/** The rules of electron/settings/schema.ts, field by field; keys it does not know are kept there. */
+function surelyValid(json: unknown): json is KnownFields {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return false;
+  const o = json as Record<string, unknown>;
+  const text = (v: unknown, max: number, min = 0): boolean =>
+    typeof v === 'string' && v.length >= min && v.length <= max;
+  return (
+    (!('difyDir' in o) || text(o.difyDir, 4096)) &&
+    (!('difyUrl' in o) || httpUrl(o.difyUrl)) &&
+    (!('language' in o) || o.language === 'system' || o.language === 'ja' || o.language === 'en') &&
+    (!('pluginDirs' in o) ||
+      (Array.isArray(o.pluginDirs) &&
+        o.pluginDirs.length <= 200 &&
+        o.pluginDirs.every((d) => text(d, 4096, 1)))) &&
+    (!('difyEmail' in o) || text(o.difyEmail, 320))
+  );
+}
+
+/**
+ * zod's `z.url({ protocol: /^https?$/ })`: the trimmed text starts with http(s)://, WHATWG URL parses
+ * it, the protocol is http or https. Stricter here (no control characters at all) so a doubtful one
+ * goes to zod.
+ */
+function httpUrl(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const trimmed = v.trim();
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (!/^https?:\/\//i.test(trimmed) || /[\u0000-\u001f\u007f]/.test(trimmed)) return false;
+  try {
+    const protocol = new URL(trimmed).protocol;
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

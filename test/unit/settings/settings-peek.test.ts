@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../../electron/settings/schema';
+import { peekSettings, peekSettingsText } from '../../../electron/settings/settings-peek';
+import { useTempDir } from '../../helpers/use-temp-dir';
+
+const tempDir = useTempDir('settings-peek-');
+let file: string;
+beforeEach(() => {
+  file = path.join(tempDir(), 'settings.json');
+});
+
+const peek = async (text: string) => {
+  await writeFile(file, text);
+  return peekSettings(file);
+};
+
+describe('peekSettings', () => {
+  it('gives the defaults for a missing file', async () => {
+    expect(await peekSettings(file)).toEqual({ difyDir: '', language: 'system' });
+  });
+
+  it('reads a valid file, BOM and unknown keys included', async () => {
+    const text = '\uFEFF' + JSON.stringify({ difyDir: 'C:\\dify\\docker', language: 'ja', future: [1] });
+    expect(await peek(text)).toEqual({ difyDir: 'C:\\dify\\docker', language: 'ja' });
+  });
+
+  it.each([
+    ['not JSON', '{"language": '],
+    ['not an object', '[]'],
+    ['a wrong language', '{"language":"fr"}'],
+    ['a null folder', '{"difyDir":null}'],
+    ['a URL without http(s)://', '{"difyUrl":"localhost"}'],
+    ['a URL of another scheme', '{"difyUrl":"file:///etc"}'],
+    ['an empty plugin folder', '{"pluginDirs":[""]}'],
+    ['a too long e-mail', JSON.stringify({ difyEmail: 'a'.repeat(321) })],
+  ])('leaves %s to the settings store (null)', async (_what, text) => {
+    expect(await peek(text)).toBeNull();
+  });
+
+  it('never accepts a file the schema rejects, and reads what the schema reads', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom('', 'a'.repeat(4097), 'a'.repeat(321)),
+    );
+    const url = fc.oneof(
+      fc.webUrl(),
+      fc.constantFrom(
+        'http://localhost',
+        ' https://x ',
+        'http:x',
+        'HTTP://A',
+        'http://',
+        'http://a b',
+        'ftp://x',
+      ),
+      text,
+    );
+    const value = (v: fc.Arbitrary<unknown>) => fc.oneof(v, fc.constantFrom(null, 1, true, [], {}));
+    const settings = fc.record(
+      {
+        difyDir: value(text),
+        difyUrl: value(url),
+        language: value(fc.constantFrom('system', 'ja', 'en', 'JA', '')),
+        pluginDirs: value(fc.array(text, { maxLength: 3 })),
+        difyEmail: value(text),
+        other: fc.jsonValue({ maxDepth: 2 }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(settings, (s) => {
+        const peeked = peekSettingsText(JSON.stringify(s));
+        if (peeked === null) return;
+        const parsed = SettingsSchema.safeParse(s);
+        expect(parsed.success).toBe(true);
+        expect(peeked).toEqual({ difyDir: parsed.data?.difyDir, language: parsed.data?.language });
+      }),
+      { numRuns: 300 },
+    );
+    // Generous: generated runs on a loaded shared machine.
+  }, 30_000);
+});
