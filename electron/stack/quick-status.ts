@@ -1,0 +1,77 @@
+/**
+ * The stack's status for a one-shot `dify-stack status`, the same part LiveStatus reads, from two
+ * engine calls (GET /version, GET /containers/json filtered by the compose project label) and the
+ * project model the last full status remembered (status-cache.ts). No dockerode, no Compose process,
+ * no YAML parser: issue 8 measured `dify-stack status` at 4× `docker compose ps`, most of it loading
+ * those and running `compose version` and `compose config`.
+ *
+ * It answers only what it can answer exactly as the full status would; otherwise (engine not
+ * reachable, project not found or its folder incomplete, no remembered model for the files as they
+ * are) it returns null and the caller reads the status in full, which says what is wrong.
+ */
+import type Docker from 'dockerode';
+import type { SnapshotSlices } from '../core/app-snapshot';
+import { LABEL_PROJECT } from '../docker/compose-labels';
+import { dockerConnectionOptions } from '../docker/connection';
+import type { EngineState } from '../docker/engine';
+import { engineGetJson } from '../docker/engine-http';
+import { resolveProject } from './project-resolver';
+import { createdByOf, readStatusModel, statusModelKey } from './status-cache';
+import { difyComponent, dockerComponent } from './status-model';
+
+export interface QuickStatusOptions {
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  /** `--dify-dir` or the settings' folder; '' to find the running Dify by its compose labels. */
+  difyDir: string;
+  /** Where the full status remembers project models (status-cache.ts). */
+  cacheFile: string;
+  /** Per engine call; the full status allows its engine probe 3 s too. */
+  timeoutMs?: number;
+}
+
+export async function quickStackStatus(options: QuickStatusOptions): Promise<SnapshotSlices['stack'] | null> {
+  const { platform, env } = options;
+  const timeoutMs = options.timeoutMs ?? 3000;
+  let version: unknown;
+  let listed: unknown;
+  try {
+    const connection = dockerConnectionOptions(platform, env);
+    const filters = encodeURIComponent(JSON.stringify({ label: [LABEL_PROJECT] }));
+    [version, listed] = await Promise.all([
+      engineGetJson(connection, '/version', timeoutMs),
+      engineGetJson(connection, `/containers/json?all=1&filters=${filters}`, timeoutMs),
+    ]);
+  } catch {
+    return null;
+  }
+  const engine = runningEngine(version);
+  if (!engine || !Array.isArray(listed)) return null;
+  let resolved;
+  try {
+    // The engine's own answer, the very shape dockerode's listContainers passes on.
+    resolved = await resolveProject(listed as Docker.ContainerInfo[], options.difyDir, platform, env);
+  } catch {
+    return null;
+  }
+  const key = await statusModelKey(resolved.project, createdByOf(resolved.containers), env);
+  const model = await readStatusModel(options.cacheFile, key);
+  if (!model) return null;
+  return {
+    components: [
+      dockerComponent(engine),
+      difyComponent({ services: model.services, composeError: null }, resolved.containers),
+    ],
+    project: {
+      dir: resolved.project.dir,
+      name: resolved.project.projectName,
+      composeVersion: `${model.bin.flavor} ${model.bin.version}`,
+    },
+  };
+}
+
+function runningEngine(version: unknown): Extract<EngineState, { state: 'running' }> | null {
+  const v = version as { Version?: unknown; ApiVersion?: unknown } | null;
+  if (typeof v?.Version !== 'string' || typeof v.ApiVersion !== 'string') return null;
+  return { state: 'running', version: v.Version, apiVersion: v.ApiVersion };
+}
