@@ -16,7 +16,7 @@ export interface StatusJson {
   }>;
 }
 
-export function statusJson(snapshot: StatusSnapshot): StatusJson {
+export function statusJson(snapshot: Pick<StatusSnapshot, 'components'>): StatusJson {
   return {
     components: snapshot.components.map((c) => ({
       id: c.id,
@@ -46,7 +46,7 @@ function componentDetail(lang: Lang, c: ComponentStatus): string {
   return c.detail;
 }
 
-export function statusTable(snapshot: StatusSnapshot, lang: Lang): string {
+export function statusTable(snapshot: Pick<StatusSnapshot, 'components' | 'project'>, lang: Lang): string {
   const t = (key: string, params?: Record<string, unknown>): string => translate(lang, key, params);
   const out: string[] = [];
   out.push(

@@ -8,11 +8,9 @@
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { JobHandle, JobSnapshot } from '../core/jobs';
 import type { AppServices } from '../services';
+import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK } from './exit-codes';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_CANCELLED = 130;
+export { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
 export interface JobFollowHost {
   t(key: string, params?: Record<string, unknown>): string;

@@ -1,0 +1,314 @@
+/**
+ * The `dify-stack` command tree (commander) and how each command runs; cli.ts is the process entry
+ * that loads this module only when a command needs it. Heavy parts are loaded by the commands that
+ * use them — the services (dockerode, zod, Compose) on their first use, the plugin commands only
+ * when the command line may name them — so that `dify-stack status` loads none of them when its
+ * quick path answers (issue 8).
+ */
+import { Command, CommanderError } from 'commander';
+import os from 'node:os';
+import path from 'node:path';
+import pkg from '../../package.json';
+import { peekCommand, peekOption } from './cli-args';
+import { registerEnvCommands } from './cli-env';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob, type JobFollowHost } from './cli-jobs';
+import { statusJson, statusTable } from './cli-format';
+import { toErrorInfo, type ErrorInfo } from '../core/errors';
+import { resolveLang, systemLocaleFromEnv, translate, translator, type Lang } from '../core/i18n';
+import type { StatusSnapshot } from '../core/contract';
+import type { JobHandle } from '../core/jobs';
+import type { AppServices, CreateServicesOptions } from '../services';
+import { settingsFilePath } from '../settings/paths';
+import { peekSettings, type PeekedSettings } from '../settings/settings-peek';
+import { statusModelsFile } from './status-models-file';
+import { errorText } from '../core/presentation';
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  platform?: NodeJS.Platform;
+  homedir?: string;
+  /** Calls `handler` on Ctrl+C while registered; returns the unregister function. */
+  onInterrupt?(handler: () => void): () => void;
+  /** The services to run against; tests pass one with a fake stack. */
+  createServices?(options: CreateServicesOptions): Promise<AppServices>;
+}
+
+interface GlobalOptions {
+  difyDir?: string;
+  config?: string;
+}
+
+class CliContext {
+  constructor(
+    readonly io: CliIo,
+    readonly lang: Lang,
+  ) {}
+
+  t(key: string, params?: Record<string, unknown>): string {
+    return translate(this.lang, key, params);
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  err(text: string): void {
+    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** One line with the reason, then the detail block (e.g. compose's own stderr) as is. */
+  printError(error: ErrorInfo): void {
+    this.err(this.t('cli.errorLine', { message: oneLine(errorText(translator(this.lang), error)) }));
+    if (error.detail) this.err(error.detail.trimEnd());
+  }
+}
+
+/** Commands whose command line cannot name a plugin command (see the plugin commands below). */
+const NO_PLUGIN_COMMANDS = new Set(['status', 'up', 'down', 'stop', 'restart', 'timeouts', 'env']);
+
+export async function runProgram(argv: readonly string[], io: CliIo): Promise<number> {
+  const platform = io.platform ?? process.platform;
+  const cwd = io.cwd ?? process.cwd();
+  const homedir = io.homedir ?? os.homedir();
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  const defaultSettingsFile = settingsFilePath({ platform, env: io.env, homedir });
+
+  // The language lives in the settings file, which `--config` may move: peek at it before parsing so
+  // even --help and usage errors come out in the user's language.
+  const lang = await cliLanguage(argv, io, platform, homedir, cwd);
+  const cx = new CliContext(io, lang);
+  let exitCode = EXIT_OK;
+
+  const withServices = async (
+    cmd: Command,
+    fn: (services: AppServices) => Promise<number>,
+  ): Promise<void> => {
+    const opts = cmd.optsWithGlobals<GlobalOptions>();
+    const factory = io.createServices ?? (await import('../services')).createServices;
+    let services: AppServices;
+    try {
+      services = await factory({
+        platform,
+        env: io.env,
+        homedir,
+        cwd,
+        configFile: opts.config,
+        difyDir: opts.difyDir ? p.resolve(cwd, opts.difyDir) : undefined,
+        program: 'cli',
+      });
+    } catch (e) {
+      cx.printError(toErrorInfo(e));
+      exitCode = EXIT_FAILED;
+      return;
+    }
+    try {
+      const warning = services.settings.get().warning;
+      if (warning) cx.err(cx.t('cli.warningLine', { message: errorText(translator(lang), warning) }));
+      exitCode = await fn(services);
+    } catch (e) {
+      cx.printError(toErrorInfo(e));
+      exitCode = EXIT_FAILED;
+    } finally {
+      // A one-shot CLI must not leave Docker event streams or jobs behind.
+      await services.dispose();
+    }
+  };
+
+  const program = new Command('dify-stack');
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Usage errors are printed in our words (translated) from the catch below.
+      outputError: () => undefined,
+    })
+    .configureHelp({ showGlobalOptions: true, styleTitle: (title) => translateTitle(cx, title) })
+    .description(cx.t('cli.description'))
+    .version(pkg.version, '-V, --version', cx.t('cli.options.version'))
+    .helpOption('-h, --help', cx.t('cli.options.help'))
+    .helpCommand('help [command]', cx.t('cli.commands.help'))
+    .option('--dify-dir <dir>', cx.t('cli.options.difyDir'))
+    .option('--config <file>', cx.t('cli.options.config', { path: defaultSettingsFile }))
+    .showSuggestionAfterError(false);
+
+  program
+    .command('status')
+    .description(cx.t('cli.commands.status'))
+    .option('--json', cx.t('cli.options.json'))
+    .option('--watch', cx.t('cli.options.watch'))
+    .action(async (opts: { json?: boolean; watch?: boolean }, cmd: Command) => {
+      const render = (s: StatusSnapshot): string =>
+        opts.json ? JSON.stringify(statusJson(s)) : statusTable(s, lang);
+      await withServices(cmd, async (services) => {
+        if (opts.watch) return watchStatus(cx, services, render, !opts.json);
+        cx.out(render(await services.stack.refresh()));
+        // So that the next `status` can answer without Compose (cli-status.ts); services a test
+        // injected are not the engine's. A failure here changes nothing printed.
+        if (!io.createServices) {
+          const { rememberStatusModel } = await import('../stack/status-cache');
+          const file = statusModelsFile(platform, io.env, homedir);
+          await rememberStatusModel(services.stack, file, io.env).catch(() => undefined);
+        }
+        return EXIT_OK;
+      });
+    });
+
+  const jobCommand = (name: string, start: (services: AppServices) => JobHandle<void>): void => {
+    program
+      .command(name)
+      .description(cx.t(`cli.commands.${name}`))
+      .action((_opts: unknown, cmd: Command) =>
+        withServices(cmd, (services) => followJob(jobHost(cx), services, start)),
+      );
+  };
+  jobCommand('up', (s) => s.stack.startStack());
+  jobCommand('down', (s) => s.stack.downStack());
+  jobCommand('stop', (s) => s.stack.stopStack());
+
+  program
+    .command('restart')
+    .description(cx.t('cli.commands.restart'))
+    .argument('<service>', cx.t('cli.args.service'))
+    .action((service: string, _opts: unknown, cmd: Command) =>
+      withServices(cmd, (services) =>
+        followJob(jobHost(cx), services, (s) => s.stack.restartService(service)),
+      ),
+    );
+
+  // The plugin commands load the packager and its archive and YAML libraries: only when the command
+  // line may name one of them (or the help lists them all).
+  if (!NO_PLUGIN_COMMANDS.has(peekCommand(argv) ?? '')) {
+    const { registerPluginCommands } = await import('./cli-plugin');
+    registerPluginCommands(program, { cx, withServices, cwd });
+  }
+
+  registerEnvCommands(program, {
+    lang,
+    t: (k, p) => cx.t(k, p),
+    out: (s) => cx.out(s),
+    err: (s) => cx.err(s),
+    printError: (e) => cx.printError(e),
+    onInterrupt: io.onInterrupt?.bind(io),
+    withServices,
+  });
+
+  // Inherited settings (exitOverride, output, help texts) are copied when a subcommand is created, so
+  // the help option of each subcommand still needs its translated description.
+  for (const sub of program.commands) sub.helpOption('-h, --help', cx.t('cli.options.help'));
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return usageExit(cx, e, program);
+    cx.printError(toErrorInfo(e));
+    return EXIT_FAILED;
+  }
+}
+
+/**
+ * `status --watch`: the status now, then again each time what it shows changes (Docker events keep
+ * the snapshot live), until Ctrl+C. Tables are set apart by a blank line; JSON is one line per change.
+ */
+async function watchStatus(
+  cx: CliContext,
+  services: AppServices,
+  render: (snapshot: StatusSnapshot) => string,
+  blankLineBetween: boolean,
+): Promise<number> {
+  let last: string | null = null;
+  const print = (snapshot: StatusSnapshot): void => {
+    const text = render(snapshot);
+    // The snapshot also changes for things the output leaves out (its time, the app's other parts).
+    if (text === last) return;
+    if (last !== null && blankLineBetween) cx.out('');
+    last = text;
+    cx.out(text);
+  };
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const offInterrupt = cx.io.onInterrupt?.(() => stop());
+  const offSnapshot = services.stack.onSnapshot(print);
+  try {
+    print(await services.stack.refresh());
+    await services.stack.watch();
+    await stopped;
+    return EXIT_OK;
+  } finally {
+    offSnapshot();
+    offInterrupt?.();
+  }
+}
+
+function usageExit(cx: CliContext, e: CommanderError, program: Command): number {
+  // --help and --version print and end successfully.
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT_OK;
+  // `help CMD` (exit code 0), or no command at all (help already printed to stderr, a usage error).
+  if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  const name = /'([^']+)'/.exec(e.message)?.[1] ?? '';
+  const key = USAGE_KEYS[e.code];
+  const message = key ? cx.t(key, { name }) : e.message.replace(/^error: /, '');
+  cx.err(cx.t('cli.errorLine', { message }));
+  cx.err(cx.t('cli.usage.seeHelp', { command: `${program.name()} --help` }));
+  return EXIT_USAGE;
+}
+
+const USAGE_KEYS: Record<string, string> = {
+  'commander.unknownCommand': 'cli.usage.unknownCommand',
+  'commander.unknownOption': 'cli.usage.unknownOption',
+  'commander.missingArgument': 'cli.usage.missingArgument',
+  'commander.optionMissingArgument': 'cli.usage.optionMissingArgument',
+  'commander.excessArguments': 'cli.usage.excessArguments',
+};
+
+const TITLE_KEYS: Record<string, string> = {
+  'Usage:': 'cli.titles.usage',
+  'Options:': 'cli.titles.options',
+  'Global Options:': 'cli.titles.globalOptions',
+  'Commands:': 'cli.titles.commands',
+  'Arguments:': 'cli.titles.arguments',
+};
+
+function translateTitle(cx: CliContext, title: string): string {
+  const key = TITLE_KEYS[title];
+  return key ? cx.t(key) : title;
+}
+
+async function cliLanguage(
+  argv: readonly string[],
+  io: CliIo,
+  platform: NodeJS.Platform,
+  homedir: string,
+  cwd: string,
+): Promise<Lang> {
+  const configFile = peekOption(argv, '--config');
+  const file = settingsFilePath({ platform, env: io.env, homedir, configFile, cwd });
+  const language = (await peekSettings(file))?.language ?? (await storeLanguage(file));
+  return resolveLang(language, systemLocaleFromEnv(io.env));
+}
+
+/** The language as the settings store reads it (with zod): for a file the quick peek cannot judge. */
+async function storeLanguage(file: string): Promise<PeekedSettings['language']> {
+  const { SettingsStore } = await import('../settings/store');
+  return (await SettingsStore.open(file)).get().settings.language;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function jobHost(cx: CliContext): JobFollowHost {
+  return {
+    t: (key, params) => cx.t(key, params),
+    out: (text) => cx.out(text),
+    err: (text) => cx.err(text),
+    printError: (error) => cx.printError(error),
+    onInterrupt: cx.io.onInterrupt
+      ? (handler) => cx.io.onInterrupt?.(handler) ?? (() => undefined)
+      : undefined,
+  };
+}

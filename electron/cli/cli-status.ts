@@ -1,0 +1,75 @@
+/**
+ * `dify-stack status [--json]` answered before the command tree exists: from two engine calls and the
+ * project model the last full status remembered (stack/quick-status.ts). Loading commander and
+ * building every command's help text is a fifth of what the whole answer may cost here (issue 8).
+ *
+ * Only a command line this module reads exactly as commander would is answered here: the word
+ * `status`, `--json` after it, `--dify-dir DIR` / `--config FILE` (either spelling, once each,
+ * anywhere). Anything else — `--watch`, help, a repeated or unknown option, a value that looks like
+ * an option — and any status the quick path cannot tell as the full read would, return null: the
+ * caller then runs the command tree, which prints what this would have and says what is wrong.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { resolveLang, systemLocaleFromEnv } from '../core/i18n';
+import { settingsFilePath } from '../settings/paths';
+import { peekSettings } from '../settings/settings-peek';
+import { quickStackStatus } from '../stack/quick-status';
+import { statusJson, statusTable } from './cli-format';
+import type { CliIo } from './cli-program';
+import { EXIT_OK } from './exit-codes';
+import { statusModelsFile } from './status-models-file';
+
+interface PlainStatus {
+  json: boolean;
+  difyDir?: string;
+  config?: string;
+}
+
+export async function quickStatusCommand(argv: readonly string[], io: CliIo): Promise<number | null> {
+  const args = plainStatus(argv);
+  if (!args) return null;
+  const platform = io.platform ?? process.platform;
+  const cwd = io.cwd ?? process.cwd();
+  const homedir = io.homedir ?? os.homedir();
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  const settings = await peekSettings(
+    settingsFilePath({ platform, env: io.env, homedir, configFile: args.config, cwd }),
+  );
+  // A file only the settings store can judge may come with a warning: the full path prints it.
+  if (!settings) return null;
+  const part = await quickStackStatus({
+    platform,
+    env: io.env,
+    difyDir: args.difyDir ? p.resolve(cwd, args.difyDir) : settings.difyDir,
+    cacheFile: statusModelsFile(platform, io.env, homedir),
+  });
+  if (!part) return null;
+  const lang = resolveLang(settings.language, systemLocaleFromEnv(io.env));
+  io.stdout.write(args.json ? `${JSON.stringify(statusJson(part))}\n` : statusTable(part, lang));
+  return EXIT_OK;
+}
+
+/** The options of a plain `status` command line; null for anything else. */
+export function plainStatus(argv: readonly string[]): PlainStatus | null {
+  const found: PlainStatus = { json: false };
+  let command = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === 'status' && !command) {
+      command = true;
+      continue;
+    }
+    if (arg === '--json' && command && !found.json) {
+      found.json = true;
+      continue;
+    }
+    const option = (['--dify-dir', '--config'] as const).find((o) => arg === o || arg.startsWith(`${o}=`));
+    if (!option) return null;
+    const value = arg === option ? argv[++i] : arg.slice(option.length + 1);
+    const key = option === '--dify-dir' ? 'difyDir' : 'config';
+    if (!value || value.startsWith('-') || found[key] !== undefined) return null;
+    found[key] = value;
+  }
+  return command ? found : null;
+}
