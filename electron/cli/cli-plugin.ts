@@ -26,6 +26,7 @@ import type { JobSnapshot } from '../core/jobs';
 import { findingLine, summarizeCheck, type PluginCheckSummary } from '../plugins/check-summary';
 import { checkPluginFolder, type PluginManifest } from '../plugins/manifest';
 import type { InstalledSummary } from '../plugins/plugin-service';
+import type { SkippedEntry } from '../plugins/package-skips';
 import { packagePluginFolder } from '../plugins/packager';
 import type { ReinstallResult } from '../plugins/reinstall';
 import type { AppServices } from '../services';
@@ -97,8 +98,7 @@ export function registerPluginCommands(program: Command, deps: PluginCliDeps): v
         const result = await packagePluginFolder(path.resolve(cwd, dir), {
           outFile: opts.output ? path.resolve(cwd, opts.output) : undefined,
         });
-        for (const s of result.skipped)
-          cx.err(cx.t('plugins.cli.skipped', { file: s.rel, reason: s.reason }));
+        for (const line of skippedLines(cx, result.skipped)) cx.err(line);
         for (const line of checkNotes(cx, summarizeCheck(result.check))) cx.err(line);
         cx.err(
           cx.t('plugins.cli.packaged', {
@@ -180,6 +180,7 @@ async function followReinstall(
     const current = services.jobs.get(handle.id);
     if (current) print(current);
     const result = await handle.done;
+    for (const line of skippedLines(cx, result.skipped)) cx.err(line);
     cx.err(
       cx.t(`plugins.cli.result.${result.action}`, {
         plugin: result.pluginId,
@@ -202,6 +203,13 @@ async function followReinstall(
     off();
     offInterrupt?.();
   }
+}
+
+/** One line per entry of the folder the package left out, with the reason in the user's language. */
+export function skippedLines(cx: Pick<PluginCliContext, 't'>, skipped: readonly SkippedEntry[]): string[] {
+  return skipped.map((s) =>
+    cx.t('plugins.cli.skipped', { file: s.rel, reason: cx.t(`plugins.skipReason.${s.reason}`) }),
+  );
 }
 
 export function installedTable(cx: Pick<PluginCliContext, 't'>, installed: InstalledSummary[]): string {

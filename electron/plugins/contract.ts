@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defineInvoke } from '../core/contract-kit';
 import { ErrorInfoSchema, JobRefSchema, NoInput } from '../core/contract';
 import { WARNING_CODES } from './manifest-problems';
+import { SKIP_REASONS } from './package-skips';
 import { PYTHON_INSTALLS } from './python-deps';
 
 export const InstalledSummarySchema = z.object({
@@ -33,12 +34,16 @@ export const PythonDependencySummarySchema = z.object({
   officialAddsRequirements: z.boolean(),
 });
 
+export const SkippedEntrySchema = z.object({ rel: z.string(), reason: z.enum(SKIP_REASONS) });
+
 export const PluginLastResultSchema = z.object({
   ok: z.boolean(),
   at: z.number(),
   action: z.enum(['installed', 'reinstalled', 'unchanged']).nullable(),
   version: z.string().nullable(),
   identifier: z.string().nullable(),
+  /** Entries of the folder the package left out (links out of the folder among them). */
+  skipped: z.array(SkippedEntrySchema),
   error: ErrorInfoSchema.nullable(),
 });
 

@@ -2,6 +2,9 @@ import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { AppError } from '../core/errors';
+import type { SkippedEntry } from './package-skips';
+
+export type { SkipReason, SkippedEntry } from './package-skips';
 
 /**
  * Which files of a plugin folder go into its package, chosen the way `dify plugin package` does
@@ -9,6 +12,11 @@ import { AppError } from '../core/errors';
  * syntax. Like the dify CLI, ignore files in sub-folders are not read: the package must contain what
  * the official tool would put in it. Unlike the CLI, `.venv`, `__pycache__`, `.git` and `.env` are
  * always left out (the CLI would pack a virtualenv and the remote-debug key in `.env`).
+ *
+ * A symbolic link is packed as the file it points to only when that file's real path is inside the
+ * folder: a link to a host file (`~/.ssh/id_rsa`, `/etc/passwd`) would otherwise be uploaded to Dify
+ * and installed with the plugin (issue 9). Such links are listed as skipped instead. Hard links
+ * cannot be told apart from the file itself and are packed.
  */
 
 export const ALWAYS_EXCLUDED = ['.venv', '__pycache__', '.git', '.env'] as const;
@@ -19,11 +27,6 @@ export interface PackageFile {
   rel: string;
   abs: string;
   size: number;
-}
-
-export interface SkippedEntry {
-  rel: string;
-  reason: 'symlink-to-directory' | 'not-a-regular-file' | 'unreadable';
 }
 
 export interface PackageFileList {
@@ -48,6 +51,12 @@ export async function listPackageFiles(dir: string, options: ListOptions = {}): 
     throw new AppError('PLUGIN_DIR_NOT_FOUND', { params: { dir: root } });
 
   const { rules, ignoreFile } = await loadIgnoreRules(root);
+  // The root's own real path: the folder itself may be reached through a link (e.g. /tmp on macOS).
+  const realRoot = await fs.realpath(root);
+  const inside = (real: string): boolean => {
+    const rel = path.relative(realRoot, real);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
   const always = ignore().add([...ALWAYS_EXCLUDED]);
   const exclude = new Set((options.exclude ?? []).map((p) => path.resolve(p)));
   const files: PackageFile[] = [];
@@ -67,8 +76,15 @@ export async function listPackageFiles(dir: string, options: ListOptions = {}): 
     let isFile = entry.isFile();
     let size = -1;
     if (entry.isSymbolicLink()) {
-      const st = await fs.stat(abs).catch(() => null);
-      if (!st) return void skipped.push({ rel, reason: 'unreadable' });
+      const [st, real] = await Promise.all([
+        fs.stat(abs).catch(() => null),
+        fs.realpath(abs).catch(() => null),
+      ]);
+      if (!st || !real) return void skipped.push({ rel, reason: 'unreadable' });
+      if (!inside(real)) {
+        if (!isIgnored(rel, st.isDirectory())) skipped.push({ rel, reason: 'symlink-outside-folder' });
+        return;
+      }
       if (st.isDirectory()) {
         // Not followed (a link can point back up and loop); the dify CLI cannot pack one either.
         if (!isIgnored(rel, true)) skipped.push({ rel, reason: 'symlink-to-directory' });

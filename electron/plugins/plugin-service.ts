@@ -19,6 +19,7 @@ import {
 import { summarizeCheck, type PluginCheckSummary } from './check-summary';
 import { LOGIN_MEMORY_FILE, LoginMemoryFile } from './login-memory';
 import { checkPluginFolder } from './manifest';
+import { SKIP_REASONS, type SkippedEntry } from './package-skips';
 import { readAllPluginTimeouts, type PluginTimeouts } from './plugin-timeouts';
 import { reinstallPlugin, type ReinstallResult, type ReinstallSource } from './reinstall';
 import { DIFY_PASSWORD_SECRET, type SecretStore } from './secrets';
@@ -82,6 +83,8 @@ export interface PluginLastResult {
   action: ReinstallResult['action'] | null;
   version: string | null;
   identifier: string | null;
+  /** What the package left out of the folder (shown with the result); [] for failures and old records. */
+  skipped: SkippedEntry[];
   error: ErrorInfo | null;
 }
 
@@ -133,6 +136,7 @@ const LastResultSchema = z.object({
   action: z.enum(['installed', 'reinstalled', 'unchanged']).nullable(),
   version: z.string().nullable(),
   identifier: z.string().nullable(),
+  skipped: z.array(z.object({ rel: z.string(), reason: z.enum(SKIP_REASONS) })).default([]),
   error: z
     .object({
       code: z.string(),
@@ -329,6 +333,7 @@ export class PluginService {
             action: result.action,
             version: result.version,
             identifier: result.identifier,
+            skipped: result.skipped,
             error: null,
           });
         }
@@ -342,6 +347,7 @@ export class PluginService {
             action: null,
             version: null,
             identifier: null,
+            skipped: [],
             error: toErrorInfo(e),
           });
         }

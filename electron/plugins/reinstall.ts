@@ -14,6 +14,7 @@ import {
   listPackageFiles,
   packageFileName,
   requireValidManifest,
+  type SkippedEntry,
 } from './packager';
 import { isTransientDifyError, retryTransient } from './transient-retry';
 
@@ -65,6 +66,8 @@ export interface ReinstallResult {
   previous: { identifier: string; version: string } | null;
   packagePath: string;
   packageSha256: string;
+  /** What the folder held but the package does not (e.g. links out of the folder); [] for a package file. */
+  skipped: SkippedEntry[];
   /** Milliseconds per phase (package, upload, list, uninstall, install, confirm, keep) and total. */
   timings: Record<string, number>;
 }
@@ -77,6 +80,7 @@ interface Prepared {
   version: string;
   packagePath: string;
   sha256: string;
+  skipped: SkippedEntry[];
 }
 
 export async function reinstallPlugin(
@@ -121,6 +125,7 @@ export async function reinstallPlugin(
     previous,
     packagePath: prepared.packagePath,
     packageSha256: prepared.sha256,
+    skipped: prepared.skipped,
     timings: { ...timings, total: Date.now() - started },
   });
 
@@ -218,6 +223,7 @@ async function prepare(source: ReinstallSource, deps: ReinstallDeps): Promise<Pr
       version: identity.version,
       packagePath: path.resolve(source.file),
       sha256: await sha256File(source.file),
+      skipped: [],
     };
   }
   ctx.step('plugins.steps.validate');
@@ -246,6 +252,7 @@ async function prepare(source: ReinstallSource, deps: ReinstallDeps): Promise<Pr
     version: manifest.version,
     packagePath: built.path,
     sha256: built.sha256,
+    skipped: list.skipped,
   };
 }
 

@@ -139,6 +139,32 @@ describe('listPackageFiles: ignore rules', () => {
     expect(list.skipped).toEqual([{ rel: 'linked-tools', reason: 'symlink-to-directory' }]);
   });
 
+  it.skipIf(process.platform === 'win32')(
+    'never packs a link whose real path is outside the folder: it is listed as skipped (issue 9)',
+    async () => {
+      const dir = await copyFixture();
+      const outside = await tempDir();
+      await write(outside, 'id_rsa', 'PRIVATE KEY');
+      await fs.symlink(path.join(outside, 'id_rsa'), path.join(dir, 'host-key'));
+      await write(dir, 'tools/.keep', '');
+      await write(path.dirname(dir), 'secret.txt', 'next to the plugin folder, not in it');
+      await fs.symlink('../../secret.txt', path.join(dir, 'tools', 'up.txt'));
+      await fs.symlink(path.join(outside), path.join(dir, 'host-folder'));
+      // A link that stays inside (relative, through a linked path) is packed as before.
+      await fs.symlink('../README.md', path.join(dir, 'tools', 'readme-link.md'));
+      const list = await listPackageFiles(dir);
+      const files = list.files.map((f) => f.rel);
+      expect(files).not.toContain('host-key');
+      expect(files).not.toContain('tools/up.txt');
+      expect(files).toContain('tools/readme-link.md');
+      expect(list.skipped).toEqual([
+        { rel: 'host-folder', reason: 'symlink-outside-folder' },
+        { rel: 'host-key', reason: 'symlink-outside-folder' },
+        { rel: 'tools/up.txt', reason: 'symlink-outside-folder' },
+      ]);
+    },
+  );
+
   it('fails clearly for a folder that does not exist', async () => {
     const dir = path.join(await tempDir(), 'nope');
     await expect(listPackageFiles(dir)).rejects.toMatchObject({ code: 'PLUGIN_DIR_NOT_FOUND' });

@@ -1,6 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import type { ErrorInfo } from '../../../electron/core/errors';
 import { JobManager, type JobSnapshot } from '../../../electron/core/jobs';
 import { DifyConsoleClient } from '../../../electron/plugins/console-client';
@@ -100,6 +101,24 @@ async function run(
   };
 }
 
+/** Entry names of a zip, in order. */
+async function zipEntries(file: string): Promise<string[]> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true }, (err, z) => (err || !z ? reject(err) : resolve(z))),
+  );
+  const names: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    zip.on('error', reject);
+    zip.on('end', resolve);
+    zip.on('entry', (entry: yauzl.Entry) => {
+      names.push(entry.fileName);
+      zip.readEntry();
+    });
+    zip.readEntry();
+  });
+  return names;
+}
+
 const bump = (dir: string, version: string): Promise<void> =>
   editManifest(dir, (t) => t.replace(/^version: .*$/m, `version: ${version}`));
 const installedVersions = (dify: DifyConsoleDouble): string[] =>
@@ -133,6 +152,21 @@ describe('reinstallPlugin', () => {
     expect(kept?.identifier).toBe(r.result?.identifier);
     expect(r.result?.timings.total).toBeGreaterThan(0);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'a link out of the plugin folder is not uploaded: the result lists it as skipped (issue 9)',
+    async () => {
+      const s = await setup();
+      const outside = await tempDir('host-');
+      await fs.writeFile(path.join(outside, 'credentials'), 'host secret');
+      await fs.symlink(path.join(outside, 'credentials'), path.join(s.dir, 'credentials'));
+      const r = await run(s);
+      expect(r.error).toBeNull();
+      expect(r.result?.skipped).toEqual([{ rel: 'credentials', reason: 'symlink-outside-folder' }]);
+      const entries = await zipEntries(r.result?.packagePath ?? '');
+      expect(entries).not.toContain('credentials');
+    },
+  );
 
   it('reinstall of a new version: uninstalls the old one first, then installs the new one', async () => {
     const s = await setup();

@@ -97,6 +97,25 @@ export function PluginProjectCard({
               ? t(`plugins.card.result.${last.action ?? 'installed'}`, { version: last.version ?? '', time })
               : t('plugins.card.result.failed', { time })}
         </dd>
+        {last && last.skipped.length > 0 ? (
+          <>
+            <dt>{t('plugins.card.skipped')}</dt>
+            <dd data-field="skipped">
+              <ul className="plugin-skipped">
+                {last.skipped.map((s) => (
+                  <li key={s.rel}>
+                    <span className="mono">{s.rel}</span>{' '}
+                    <span
+                      className={s.reason === 'symlink-outside-folder' ? 'plugin-skipped__outside' : 'muted'}
+                    >
+                      {t(`plugins.skipReason.${s.reason}`)}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        ) : null}
       </dl>
 
       {project.problems.length > 0 ? (
