@@ -3,6 +3,7 @@
  * printing medians and ratios. Pick some with `npm run bench -- status plugin`.
  */
 import { printResult, type BenchResult } from './stats';
+import { runCliStartBench } from './cli-start';
 import { runIpcStreamBench } from './ipc-stream';
 import { runPluginBench } from './plugin';
 import { runRedeployBench } from './redeploy';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   redeploy: runRedeployBench,
   'ipc-stream': runIpcStreamBench,
   'timeouts-view': runTimeoutsViewBench,
+  'cli-start': runCliStartBench,
 };
 
 async function main(): Promise<void> {
