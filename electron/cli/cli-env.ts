@@ -2,6 +2,9 @@
  * The `.env` / timeout commands of `dify-stack` (registered from cli.ts):
  *
  *   dify-stack timeouts [--json]                 the catalog with current values and readers
+ *   dify-stack timeouts --chain SCENARIO [--target 30m] [--plugin DIR] [--json]
+ *                                                the limits of one kind of call in order, and with
+ *                                                --target the fewest changes for it to fit
  *   dify-stack env get KEY… [--json]             KEY=value as Compose resolves it (+ file, readers)
  *   dify-stack env set KEY=VALUE… [--file F] [--force] [--dry-run] [--no-redeploy] [--full]
  *   dify-stack env restore [BACKUP] [--file F] [--no-redeploy] [--full]
@@ -17,6 +20,10 @@ import type { Lang } from '../core/i18n';
 import type { EnvApplyResult } from '../env/api';
 import type { KeyReach } from '../env/reach-model';
 import type { ChangePreview, TimeoutsView } from '../env/contract';
+import { computeTimeoutChain, type ChainInput, type ChainResult } from '../env/timeout-chain';
+import { fitChain, parseTargetDuration, type FitResult } from '../env/timeout-fit';
+import { CHAIN_SCENARIOS, isChainScenario } from '../env/timeout-scenarios';
+import { readPluginTimeouts, toolCallTimeout } from '../plugins/plugin-timeouts';
 import type { AppServices } from '../services';
 import { alignColumns } from './cli-format';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob } from './cli-jobs';
@@ -40,10 +47,44 @@ export function registerEnvCommands(program: Command, host: EnvCliHost): void {
       .command('timeouts')
       .description(t('timeouts.cli.commands.timeouts'))
       .option('--json', t('cli.options.json'))
-      .action((opts: { json?: boolean }, cmd: Command) =>
+      .option(
+        '--chain <scenario>',
+        t('timeouts.cli.options.chain', { scenarios: CHAIN_SCENARIOS.join(', ') }),
+      )
+      .option('--target <duration>', t('timeouts.cli.options.target'))
+      .option('--plugin <dir>', t('timeouts.cli.options.plugin'))
+      .action((opts: { json?: boolean; chain?: string; target?: string; plugin?: string }, cmd: Command) =>
         host.withServices(cmd, async (services) => {
-          const view = await services.timeouts.getView();
-          host.out(opts.json ? JSON.stringify(timeoutsJson(view)) : timeoutsTable(view, t));
+          const usage = (message: string) => {
+            host.err(t('cli.errorLine', { message }));
+            return EXIT_USAGE;
+          };
+          if (opts.chain === undefined) {
+            if (opts.target !== undefined) return usage(t('timeouts.cli.targetNeedsChain'));
+            const view = await services.timeouts.getView();
+            host.out(opts.json ? JSON.stringify(timeoutsJson(view)) : timeoutsTable(view, t));
+            return EXIT_OK;
+          }
+          const scenario = opts.chain;
+          if (!isChainScenario(scenario))
+            return usage(t('timeouts.cli.badScenario', { scenario, scenarios: CHAIN_SCENARIOS.join(', ') }));
+          const target = opts.target === undefined ? null : parseTargetDuration(opts.target);
+          if (opts.target !== undefined && target === null)
+            return usage(t('timeouts.cli.badTarget', { target: opts.target }));
+          const view = await services.timeouts.getView({ quick: true });
+          const input: ChainInput = {
+            values: Object.fromEntries(view.keys.map((k) => [k.key, k.value ?? undefined])),
+            release: { ruleSet: view.release.ruleSet, assumed: view.release.assumed },
+            ...(opts.plugin ? { plugin: await pluginInput(opts.plugin) } : {}),
+          };
+          const chain = computeTimeoutChain(scenario, input);
+          const fit = target === null ? null : fitChain(scenario, { ...input, targetSeconds: target });
+          const preview =
+            fit && Object.keys(fit.changes).length > 0
+              ? await services.timeouts.previewChanges(fit.changes)
+              : null;
+          if (opts.json) host.out(JSON.stringify(chainJson(chain, fit, preview)));
+          else host.out(chainText(chain, fit, preview, view.release.dify, t));
           return EXIT_OK;
         }),
       ),
@@ -262,6 +303,131 @@ export function timeoutsJson(view: TimeoutsView) {
     })),
     chains: view.chains.map((c) => ({ scenario: c.scenario, effective: c.effective, warnings: c.warnings })),
   };
+}
+
+/** The plugin's own limit on a tool call, read from its folder (MAX_REQUEST_TIMEOUT is not one). */
+async function pluginInput(dir: string): Promise<NonNullable<ChainInput['plugin']>> {
+  const found = toolCallTimeout(await readPluginTimeouts(dir));
+  return found
+    ? { toolHttpTimeout: found.seconds, at: { file: found.file, line: found.line, text: found.text } }
+    : { toolHttpTimeout: null, at: null };
+}
+
+/** The documented `timeouts --chain --json` shape. */
+export function chainJson(chain: ChainResult, fit: FitResult | null, preview: ChangePreview | null) {
+  return {
+    scenario: chain.scenario,
+    ruleSet: chain.ruleSet,
+    assumed: chain.assumed,
+    links: chain.links.map((l) => ({
+      id: l.id,
+      kind: l.kind,
+      seconds: l.seconds,
+      raw: l.raw,
+      source: l.source,
+      measure: l.measure,
+      effect: l.effect,
+      outsideContinues: l.outsideContinues,
+      condition: l.condition,
+      ...(l.at ? { at: l.at } : {}),
+    })),
+    effective: chain.effective,
+    warnings: chain.warnings,
+    ...(fit
+      ? {
+          fit: {
+            targetSeconds: fit.targetSeconds,
+            verdict: fit.verdict,
+            changes: fit.changes,
+            steps: fit.steps,
+            cannotChange: fit.cannotChange,
+            files: preview ? Object.fromEntries(preview.entries.map((e) => [e.key, e.file])) : {},
+            recreate: preview?.recreate ?? [],
+          },
+        }
+      : {}),
+  };
+}
+
+function durationText(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+export function chainText(
+  chain: ChainResult,
+  fit: FitResult | null,
+  preview: ChangePreview | null,
+  version: string | null,
+  t: T,
+): string {
+  const rules = t(`timeouts.chain.ruleSets.${chain.ruleSet}`);
+  const out = [
+    t('timeouts.cli.chainHeader', { scenario: t(`timeouts.chain.scenarios.${chain.scenario}`), rules }),
+  ];
+  out.push(
+    chain.assumed
+      ? t('timeouts.cli.chainAssumed')
+      : t('timeouts.chain.release', { rules, version: version ?? '' }),
+    '',
+  );
+  const rows: string[][] = [
+    [t('timeouts.cli.table.link'), t('timeouts.cli.table.limit'), t('timeouts.cli.table.effect')],
+  ];
+  for (const l of chain.links) {
+    const name =
+      l.kind === 'env'
+        ? l.id
+        : `${t(l.titleKey)}${l.kind === 'fixed' ? ` (${t('timeouts.chain.fixedTag')})` : ''}`;
+    const value = l.seconds === null ? '?' : `${l.seconds} s`;
+    const where = l.at ? ` ${l.at.file}:${l.at.line}` : '';
+    const effect = `${t(`timeouts.chain.effects.${l.effect}`)}${l.condition ? ` (${t(`timeouts.chain.conditions.${l.condition}`)})` : ''}`;
+    rows.push([`${name}${where}`, `${value} ${t(`timeouts.chain.measures.${l.measure}`)}`, effect]);
+  }
+  out.push(...alignColumns(rows));
+  if (chain.effective)
+    out.push(
+      '',
+      t('timeouts.chain.effective', { seconds: chain.effective.seconds, by: chain.effective.by.join(', ') }),
+    );
+  for (const w of chain.warnings) out.push(t(w.messageKey, w.params));
+  for (const n of chain.notes) out.push(t(n.messageKey, n.params));
+  if (!fit) return out.join('\n');
+  const target = durationText(fit.targetSeconds);
+  out.push('');
+  if (fit.steps.length === 0) out.push(t('timeouts.cli.fitNone', { target }));
+  else {
+    out.push(t('timeouts.cli.fitHeader', { target }));
+    const files = new Map(preview?.entries.map((e) => [e.key, e.file]) ?? []);
+    for (const s of fit.steps) {
+      const step = t('timeouts.fit.step', { key: s.key, from: s.from ?? t('timeouts.fit.notSet'), to: s.to });
+      out.push(`  ${step}${files.has(s.key) ? `  (${files.get(s.key)})` : ''}`);
+    }
+    if (preview) out.push(t('timeouts.cli.readers', { services: list(preview.recreate, t) }));
+    const assignments = Object.entries(fit.changes)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    out.push(t('timeouts.cli.previewHint', { assignments }));
+  }
+  if (fit.cannotChange.length > 0) {
+    out.push(t('timeouts.cli.cannotHeader'));
+    for (const b of fit.cannotChange) out.push(`  ${blockerText(b, chain, t)}`);
+  }
+  out.push(t(`timeouts.fit.verdicts.${fit.verdict}`, { target }));
+  return out.join('\n');
+}
+
+function blockerText(b: FitResult['cannotChange'][number], chain: ChainResult, t: T): string {
+  const link = chain.links.find((l) => l.id === b.id);
+  const name = link ? (link.kind === 'env' ? link.id : t(link.titleKey)) : b.id;
+  return t(`timeouts.fit.blockers.${b.kind}`, {
+    name,
+    seconds: b.seconds ?? '?',
+    file: b.at?.file ?? '',
+    line: b.at?.line ?? '',
+    condition: b.condition ? t(`timeouts.chain.conditions.${b.condition}`) : '',
+  });
 }
 
 /** Entries whose target file is loaded by a reader but loses to another file or its `environment:`. */

@@ -77,23 +77,96 @@ const ChainMessageSchema = z.object({
   params: Params,
 });
 
+const CodeLocationSchema = z.object({ file: z.string(), line: z.number(), text: z.string() });
+
+const RuleSetSchema = z.enum(['upTo1.8', '1.9-1.11.1', '1.12-1.15', '1.16.0', 'newest']);
+const LinkEffectSchema = z.enum([
+  'nodeFails',
+  'pluginKilled',
+  'runStopped',
+  'runAbortedAtNodeEnd',
+  'runAbortedBeforeNextNode',
+  'uiStopsWaiting',
+  'clientGetsError',
+  'callBackFails',
+]);
+const LinkConditionSchema = z.enum(['blocksEventLoop', 'callsBackIntoDify', 'nodeSetsNoTimeout']);
+
 export const ChainResultSchema = z.object({
   scenario: z.string(),
+  /** The release's rule set (dify-release.ts) and whether it was assumed (release unknown). */
+  ruleSet: RuleSetSchema,
+  assumed: z.boolean(),
   links: z.array(
     z.object({
       id: z.string(),
-      kind: z.enum(['env', 'plugin']),
+      kind: z.enum(['env', 'fixed', 'plugin']),
       seconds: z.number().nullable(),
       raw: z.string().nullable(),
       source: z.string(),
       titleKey: z.string(),
       services: z.array(z.string()),
+      measure: z.enum(['total', 'gap', 'nodeEnd', 'beforeNode', 'watchdog']),
+      effect: LinkEffectSchema,
+      outsideContinues: z.boolean().nullable(),
+      condition: LinkConditionSchema.nullable(),
+      counts: z.boolean(),
       guards: z.string().optional(),
+      at: CodeLocationSchema.optional(),
     }),
   ),
   effective: z.object({ seconds: z.number(), by: z.array(z.string()) }).nullable(),
   warnings: z.array(ChainMessageSchema),
   notes: z.array(ChainMessageSchema),
+});
+
+export const ReleaseViewSchema = z.object({
+  dify: z.string().nullable(),
+  daemon: z.string().nullable(),
+  ruleSet: RuleSetSchema,
+  assumed: z.boolean(),
+  /** PLUGIN_INSTALL_TIMEOUT exists (plugin daemon ≥ 0.5.5); null: the daemon's release is unknown. */
+  pluginInstallTimeout: z.boolean().nullable(),
+});
+
+/** The plugin's own limit for the chain: the tool's hard-coded HTTP timeout, where it is written. */
+const PluginChainInputSchema = z
+  .object({
+    toolHttpTimeout: z.number().positive().nullable().optional(),
+    at: CodeLocationSchema.strict().nullable().optional(),
+  })
+  .strict();
+
+const ReleaseInputSchema = z.object({ ruleSet: RuleSetSchema, assumed: z.boolean() }).strict();
+
+export const FitResultSchema = z.object({
+  scenario: z.string(),
+  targetSeconds: z.number(),
+  ruleSet: RuleSetSchema,
+  assumed: z.boolean(),
+  /** Key → value: what timeouts:preview and timeouts:apply take. */
+  changes: z.record(z.string(), z.string()),
+  steps: z.array(
+    z.object({
+      key: z.string(),
+      from: z.string().nullable(),
+      fromSeconds: z.number().nullable(),
+      to: z.string(),
+      toSeconds: z.number(),
+      effect: LinkEffectSchema,
+    }),
+  ),
+  cannotChange: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['plugin', 'fixed', 'unknown', 'aboveMax']),
+      seconds: z.number().nullable(),
+      effect: LinkEffectSchema,
+      condition: LinkConditionSchema.nullable(),
+      at: CodeLocationSchema.optional(),
+    }),
+  ),
+  verdict: z.enum(['fits', 'blocked', 'unknown']),
 });
 
 export const TimeoutsViewSchema = z.object({
@@ -111,6 +184,8 @@ export const TimeoutsViewSchema = z.object({
   files: z.array(z.object({ file: z.string(), exists: z.boolean() })),
   keys: z.array(TimeoutKeyViewSchema),
   presets: z.array(z.object({ id: z.string(), values: z.record(z.string(), z.string()) })),
+  /** The Dify / plugin daemon releases read from the images, and the rules they give. */
+  release: ReleaseViewSchema,
   chains: z.array(ChainResultSchema),
   invalidLines: z.array(
     z.object({ file: z.string(), line: z.number(), text: z.string(), messageKey: z.string() }),
@@ -184,6 +259,8 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type BackupEntry = z.infer<typeof BackupEntrySchema>;
 export type ChangesInput = z.infer<typeof ChangesInputSchema>;
 export type ChainResultDto = z.infer<typeof ChainResultSchema>;
+export type FitResultDto = z.infer<typeof FitResultSchema>;
+export type ReleaseView = z.infer<typeof ReleaseViewSchema>;
 
 export const envInvoke = defineInvoke({
   /** The timeout panel: every catalog key with what Compose says about it (value, file, readers). */
@@ -197,17 +274,35 @@ export const envInvoke = defineInvoke({
     input: z
       .object({
         values: z.record(z.string().max(200), z.string().max(4096)),
-        /** Limits read from a plugin's own code (plugins:timeouts), in seconds. */
-        plugin: z
-          .object({
-            maxRequestTimeout: z.number().positive().nullable().optional(),
-            toolHttpTimeout: z.number().positive().nullable().optional(),
-          })
-          .strict()
-          .optional(),
+        /** The tool's own limit read from a plugin's code (plugins:timeouts), in seconds. */
+        plugin: PluginChainInputSchema.optional(),
+        release: ReleaseInputSchema.optional(),
       })
       .strict(),
     output: CheckResultSchema,
+  },
+  /** "Make this call fit": the fewest key changes for a scenario and target duration (pure). */
+  'timeouts:fit': {
+    input: z
+      .object({
+        scenario: z.enum([
+          'workflow-plugin',
+          'webapp-workflow-plugin',
+          'chat-plugin',
+          'blocking-api',
+          'http-node',
+          'code-node',
+        ]),
+        targetSeconds: z
+          .number()
+          .positive()
+          .max(7 * 24 * 3600),
+        values: z.record(z.string().max(200), z.string().max(4096)),
+        plugin: PluginChainInputSchema.optional(),
+        release: ReleaseInputSchema.optional(),
+      })
+      .strict(),
+    output: FitResultSchema,
   },
   'timeouts:preview': { input: ChangesInputSchema, output: ChangePreviewSchema },
   'timeouts:apply': { input: ChangesInputSchema, output: JobRefSchema },

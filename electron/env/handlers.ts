@@ -8,7 +8,8 @@ export function createEnvHandlers(deps: { timeouts: TimeoutService }): HandlersO
   const { timeouts } = deps;
   return {
     'timeouts:view': ({ quick }) => timeouts.getView({ quick }),
-    'timeouts:check': async ({ values, plugin }) => timeouts.check(values, plugin),
+    'timeouts:check': async ({ values, plugin, release }) => timeouts.check(values, plugin, release),
+    'timeouts:fit': async ({ scenario, ...input }) => timeouts.fit(scenario, input),
     'timeouts:preview': ({ changes, file, mode }) => timeouts.previewChanges(changes, { file, mode }),
     'timeouts:apply': async ({ changes, file, mode }) =>
       detach(timeouts.applyEnvChanges({ changes, file, mode })),

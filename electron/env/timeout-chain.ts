@@ -1,83 +1,48 @@
 /**
- * The chain of limits a long call passes through, and which one really ends it. Pure.
+ * The chain of limits a long call passes through, what each does when it fires, and which one ends
+ * the call first. Pure and table-driven: the scenarios are in timeout-scenarios.ts, the release rules
+ * in dify-release.ts; this file puts the values in effect on the links and judges them.
  *
- * From facts.md: a plugin tool call inside a workflow is cut by the smallest of the plugin's own HTTP
- * timeout, its MAX_REQUEST_TIMEOUT, PLUGIN_MAX_EXECUTION_TIMEOUT (daemon), PLUGIN_DAEMON_TIMEOUT
- * (api/worker waiting for the daemon) and WORKFLOW_MAX_EXECUTION_TIME; answers streamed to a browser
- * also by GUNICORN_TIMEOUT and NGINX_PROXY_READ_TIMEOUT. Added from Dify's source: APP_MAX_EXECUTION_TIME,
- * after which AppQueueManager stops listening to a run delivered to a client and aborts it.
- *
- * Warnings are for values that cannot matter: a limit raised above Dify's default while a smaller
- * limit elsewhere in the chain ends the call first ("you raised X, but Y cuts at …"), and a waiting
- * side shorter than what it waits for (PLUGIN_DAEMON_TIMEOUT < PLUGIN_MAX_EXECUTION_TIMEOUT).
+ * Links with a condition (the daemon's heartbeat kill of a plugin that blocks its event loop, the
+ * SDK's limit on a plugin's calls back into Dify) are shown but left out of "which cuts first":
+ * whether they fire depends on the plugin's code, not on a duration.
  */
+import { rulesFor, type RuleSetId, type TimeoutRules } from './dify-release';
 import { getTimeoutKey } from './timeout-catalog';
+import {
+  scenarioLinks,
+  type ChainScenario,
+  type LinkCondition,
+  type LinkDef,
+  type LinkEffect,
+  type LinkKind,
+  type LinkMeasure,
+} from './timeout-scenarios';
 import { effectiveSeconds } from './timeout-validation';
 
-export type ChainScenario = 'workflowPluginTool' | 'streamedChat' | 'codeNode' | 'apiTool';
+export { CHAIN_SCENARIOS, type ChainScenario } from './timeout-scenarios';
 
-export const CHAIN_SCENARIOS: readonly ChainScenario[] = [
-  'workflowPluginTool',
-  'streamedChat',
-  'codeNode',
-  'apiTool',
-];
-
-/** Limits set in the plugin's own code, not in Dify's files. */
-export type PluginLimitId = 'PLUGIN_TOOL_HTTP_TIMEOUT' | 'PLUGIN_MAX_REQUEST_TIMEOUT';
-
-interface LinkDef {
-  id: string;
-  kind: 'env' | 'plugin';
-  /** This limit is a side waiting for `guards`; it must not be shorter than it. */
-  guards?: string;
+/** Where a plugin-code limit was found (file relative to the plugin folder, 1-based line). */
+export interface CodeLocation {
+  file: string;
+  line: number;
+  text: string;
 }
-
-const PLUGIN_CALL: readonly LinkDef[] = [
-  { id: 'PLUGIN_TOOL_HTTP_TIMEOUT', kind: 'plugin' },
-  { id: 'PLUGIN_MAX_REQUEST_TIMEOUT', kind: 'plugin' },
-  { id: 'PLUGIN_MAX_EXECUTION_TIMEOUT', kind: 'env' },
-  { id: 'PLUGIN_DAEMON_TIMEOUT', kind: 'env', guards: 'PLUGIN_MAX_EXECUTION_TIMEOUT' },
-];
-const RUN: readonly LinkDef[] = [
-  { id: 'WORKFLOW_MAX_EXECUTION_TIME', kind: 'env' },
-  { id: 'APP_MAX_EXECUTION_TIME', kind: 'env' },
-];
-
-/** Innermost first: the order in which a call passes the limits on its way out. */
-const SCENARIOS: Record<ChainScenario, readonly LinkDef[]> = {
-  workflowPluginTool: [...PLUGIN_CALL, ...RUN],
-  streamedChat: [
-    ...PLUGIN_CALL,
-    ...RUN,
-    { id: 'GUNICORN_TIMEOUT', kind: 'env' },
-    { id: 'NGINX_PROXY_READ_TIMEOUT', kind: 'env' },
-  ],
-  codeNode: [
-    { id: 'SANDBOX_WORKER_TIMEOUT', kind: 'env' },
-    { id: 'CODE_EXECUTION_READ_TIMEOUT', kind: 'env', guards: 'SANDBOX_WORKER_TIMEOUT' },
-    ...RUN,
-  ],
-  apiTool: [{ id: 'API_TOOL_DEFAULT_READ_TIMEOUT', kind: 'env' }, ...RUN],
-};
-
-const PLUGIN_INPUT: Record<PluginLimitId, 'toolHttpTimeout' | 'maxRequestTimeout'> = {
-  PLUGIN_TOOL_HTTP_TIMEOUT: 'toolHttpTimeout',
-  PLUGIN_MAX_REQUEST_TIMEOUT: 'maxRequestTimeout',
-};
 
 export interface ChainInput {
   /** Effective values as Compose resolves them for the reading service; absent or empty → default. */
   values: Readonly<Record<string, string | undefined>>;
-  /** Limits read from the plugin's code, in seconds, when known. */
-  plugin?: { maxRequestTimeout?: number | null; toolHttpTimeout?: number | null };
+  /** The tool's own HTTP timeout read from the plugin's code, in seconds, when known. */
+  plugin?: { toolHttpTimeout?: number | null; at?: CodeLocation | null };
+  /** The release's rule set (dify-release.ts); absent → the newest rules, marked assumed. */
+  release?: { ruleSet: RuleSetId; assumed: boolean };
 }
 
-export type ChainLinkSource = 'value' | 'default' | 'invalid' | 'plugin' | 'unknown';
+export type ChainLinkSource = 'value' | 'default' | 'invalid' | 'plugin' | 'unknown' | 'fixed';
 
 export interface ChainLink {
   id: string;
-  kind: 'env' | 'plugin';
+  kind: LinkKind;
   /** The duration, or null when unknown or invalid (then it is left out of the minimum). */
   seconds: number | null;
   /** The value as given (env links). */
@@ -87,7 +52,17 @@ export interface ChainLink {
   titleKey: string;
   /** Documented readers (env links). */
   services: string[];
+  measure: LinkMeasure;
+  effect: LinkEffect;
+  /** Outside work (A1111 generating, the remote server) keeps running after the link fires. */
+  outsideContinues: boolean | null;
+  condition: LinkCondition | null;
+  /** Taken into "which cuts first" (links with a code-dependent condition are not). */
+  counts: boolean;
+  /** This limit is a side waiting for `guards`; it must not be shorter than it. */
   guards?: string;
+  /** Plugin links: where the limit is written. */
+  at?: CodeLocation;
 }
 
 export interface ChainMessage {
@@ -100,39 +75,61 @@ export interface ChainMessage {
 
 export interface ChainResult {
   scenario: ChainScenario;
+  ruleSet: RuleSetId;
+  /** The release was not known: the newest rules were assumed. */
+  assumed: boolean;
   links: ChainLink[];
-  /** The smallest known limit and every link that sets it (innermost first). */
+  /** The first limit to fire and every link that fires then (chain order). */
   effective: { seconds: number; by: string[] } | null;
   warnings: ChainMessage[];
   notes: ChainMessage[];
 }
 
-function linkTitleKey(def: LinkDef): string {
-  return def.kind === 'plugin' ? `timeouts.chain.links.${def.id}` : `timeouts.keys.${def.id}.title`;
+/** Conditions that depend on what the plugin's code does, not on how long the call takes. */
+const CODE_CONDITIONS: ReadonlySet<LinkCondition> = new Set(['blocksEventLoop', 'callsBackIntoDify']);
+
+function titleKeyOf(def: LinkDef): string {
+  return def.kind === 'env' ? `timeouts.keys.${def.id}.title` : `timeouts.chain.links.${def.id}`;
 }
 
-function buildLink(def: LinkDef, input: ChainInput): ChainLink {
+/** The release's default where it differs from the catalog's (PLUGIN_DAEMON_TIMEOUT ≤ 1.11.1). */
+export function releaseDefaultSeconds(key: string, rules: TimeoutRules): number | null {
+  if (key === 'PLUGIN_DAEMON_TIMEOUT') return rules.pluginDaemonTimeoutDefault;
+  return effectiveSeconds(key, undefined);
+}
+
+function buildLink(def: LinkDef, input: ChainInput, rules: TimeoutRules): ChainLink {
   const base = {
     id: def.id,
     kind: def.kind,
-    titleKey: linkTitleKey(def),
+    titleKey: titleKeyOf(def),
+    measure: def.measure,
+    effect: def.effect,
+    outsideContinues: def.outsideContinues,
+    condition: def.condition ?? null,
+    counts: !def.condition || !CODE_CONDITIONS.has(def.condition),
     ...(def.guards ? { guards: def.guards } : {}),
   };
+  if (def.kind === 'fixed') {
+    return { ...base, seconds: def.fixedSeconds ?? null, raw: null, source: 'fixed', services: [] };
+  }
   if (def.kind === 'plugin') {
-    const given = input.plugin?.[PLUGIN_INPUT[def.id as PluginLimitId]];
+    const given = input.plugin?.toolHttpTimeout;
     const known = typeof given === 'number' && Number.isFinite(given) && given > 0;
+    const at = input.plugin?.at;
     return {
       ...base,
       seconds: known ? given : null,
       raw: null,
       source: known ? 'plugin' : 'unknown',
       services: [],
+      ...(known && at ? { at } : {}),
     };
   }
   const info = getTimeoutKey(def.id);
   const raw = input.values[def.id];
   const isDefault = raw === undefined || raw.trim() === '';
-  const seconds = effectiveSeconds(def.id, raw);
+  const seconds = isDefault ? releaseDefaultSeconds(def.id, rules) : effectiveSeconds(def.id, raw);
   return {
     ...base,
     seconds,
@@ -147,9 +144,11 @@ function round(seconds: number): number {
 }
 
 export function computeTimeoutChain(scenario: ChainScenario, input: ChainInput): ChainResult {
-  const defs = SCENARIOS[scenario];
-  const links = defs.map((def) => buildLink(def, input));
-  const known = links.filter((l): l is ChainLink & { seconds: number } => l.seconds !== null);
+  const ruleSet = input.release?.ruleSet ?? 'newest';
+  const assumed = input.release?.assumed ?? true;
+  const rules = rulesFor(ruleSet);
+  const links = scenarioLinks(scenario, rules).map((def) => buildLink(def, input, rules));
+  const known = links.filter((l): l is ChainLink & { seconds: number } => l.seconds !== null && l.counts);
 
   const min = known.length > 0 ? Math.min(...known.map((l) => l.seconds)) : null;
   const effective =
@@ -188,7 +187,7 @@ export function computeTimeoutChain(scenario: ChainScenario, input: ChainInput):
       // A waiting side is meant to be longer than what it waits for: being longer is not pointless.
       continue;
     }
-    const defaultSeconds = effectiveSeconds(link.id, undefined);
+    const defaultSeconds = releaseDefaultSeconds(link.id, rules);
     if (defaultSeconds === null || link.seconds <= defaultSeconds) continue;
     const others = known.filter((l) => l.id !== link.id);
     if (others.length === 0) continue;
@@ -204,14 +203,14 @@ export function computeTimeoutChain(scenario: ChainScenario, input: ChainInput):
   }
 
   const notes: ChainMessage[] = [];
-  const unknownPlugin = links.filter((l) => l.source === 'unknown');
-  if (unknownPlugin.length > 0) {
+  const unknownPlugin = links.find((l) => l.source === 'unknown');
+  if (unknownPlugin) {
     notes.push({
       code: 'pluginLimitsUnknown',
-      link: (unknownPlugin[0] as ChainLink).id,
+      link: unknownPlugin.id,
       messageKey: 'timeouts.chain.notes.pluginLimitsUnknown',
       params: {},
     });
   }
-  return { scenario, links, effective, warnings, notes };
+  return { scenario, ruleSet, assumed, links, effective, warnings, notes };
 }

@@ -10,7 +10,8 @@ import type { JobHandle } from '../core/jobs';
 import type { OpenProject, StackApi } from '../stack/api';
 import type { EnvApi, EnvApplyResult, EnvChangeRequest } from './api';
 import { listBackups, type WriteWithBackupOptions } from './backups';
-import type { BackupEntry, ChangePreview, CheckResult, TimeoutsView } from './contract';
+import type { BackupEntry, ChangePreview, CheckResult, FitResultDto, TimeoutsView } from './contract';
+import { detectRelease, type ReleaseInfo } from './dify-release';
 import { isValidEnvKey } from './env-file';
 import type { KeyReach } from './reach-model';
 import { ReachResolver } from './reach-resolver';
@@ -26,7 +27,9 @@ import {
   type ApplyMode,
   type ResolverFor,
 } from './timeout-plan';
-import { checkDraft, timeoutsView } from './timeout-view';
+import type { FitInput } from './timeout-fit';
+import type { ChainScenario } from './timeout-scenarios';
+import { checkDraft, fitView, timeoutsView } from './timeout-view';
 
 export interface TimeoutServiceOptions {
   stack: StackApi;
@@ -62,7 +65,12 @@ export class TimeoutService implements EnvApi {
     const reach = options.quick
       ? await this.resolverOf(open).resolveNow(reachProject(open), keys)
       : await resolveReach(this.resolverFor, open, keys);
-    return timeoutsView(open, reach);
+    return timeoutsView(open, reach, await this.release(open));
+  }
+
+  /** The Dify and plugin daemon releases (their image tags; the compose file's when stopped). */
+  release(open: OpenProject): Promise<ReleaseInfo> {
+    return detectRelease({ containers: open.containers, composeFile: open.project.composeFile });
   }
 
   /** Reach of any keys (catalog or not): `env get`. */
@@ -74,8 +82,17 @@ export class TimeoutService implements EnvApi {
   }
 
   /** Validation of draft values and the chains they give (pure, for typing). */
-  check(values: Record<string, string>, plugin?: ChainInput['plugin']): CheckResult {
-    return checkDraft(values, plugin);
+  check(
+    values: Record<string, string>,
+    plugin?: ChainInput['plugin'],
+    release?: ChainInput['release'],
+  ): CheckResult {
+    return checkDraft(values, plugin, release);
+  }
+
+  /** "Make this call fit": the fewest changes for a scenario and target (pure; preview them after). */
+  fit(scenario: ChainScenario, input: FitInput): FitResultDto {
+    return fitView(scenario, input);
   }
 
   async previewChanges(

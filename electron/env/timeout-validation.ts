@@ -55,6 +55,17 @@ function unitSeconds(unit: TimeoutUnit): number {
   return unit === 'ms' ? 0.001 : unit === 'min' ? 60 : 1;
 }
 
+/**
+ * Why a fraction is refused, said where the reader fails visibly (facts.md): the plugin daemon's Go
+ * `int` makes it panic at start; the sandbox turns it into 0 and falls back to 5 s. Other readers
+ * take the plain reason (Dify documents them as integers).
+ */
+function notIntegerReason(service: string | undefined): string {
+  if (service === 'plugin_daemon') return 'notIntegerDaemon';
+  if (service === 'sandbox') return 'notIntegerSandbox';
+  return 'notInteger';
+}
+
 function fail(key: string, params: Record<string, string | number> = {}): TimeoutValidation {
   return { ok: false, error: { key: `timeouts.validation.${key}`, params } };
 }
@@ -78,7 +89,7 @@ export function validateTimeoutValue(key: string, input: string): TimeoutValidat
     amount = Number(text);
   } else if (/^(\d+\.\d*|\.\d+)$/.test(text)) {
     // Python's float() reads "600.0", "600." and ".5"; Go's and pydantic's int read none of them.
-    if (info.kind === 'int') return fail('notInteger');
+    if (info.kind === 'int') return fail(notIntegerReason(info.consumers[0]?.service), { key });
     amount = Number(text);
   } else if (/^-\d+(\.\d*)?$/.test(text)) {
     return fail('belowMin', { min: info.min, unit: info.unit === 'nginx' ? 's' : info.unit });

@@ -7,18 +7,26 @@
 import { promises as fsp } from 'node:fs';
 import { AppError } from '../core/errors';
 import type { OpenProject } from '../stack/api';
-import type { CheckResult, TimeoutKeyView, TimeoutsView } from './contract';
+import type { CheckResult, FitResultDto, ReleaseView, TimeoutKeyView, TimeoutsView } from './contract';
+import type { ReleaseInfo } from './dify-release';
 import { EnvDocument } from './env-file';
 import type { CandidateFile, KeyReach, ProjectReach } from './reach-model';
 import { getTimeoutKey } from './timeout-catalog';
 import { CHAIN_SCENARIOS, computeTimeoutChain, type ChainInput, type ChainResult } from './timeout-chain';
+import { fitChain, type FitInput } from './timeout-fit';
 import { isRunning, validateChange } from './timeout-plan';
-import { TIMEOUT_PRESETS } from './timeout-presets';
+import { timeoutPresets } from './timeout-presets';
+import type { ChainScenario } from './timeout-scenarios';
 import { validateTimeoutValue } from './timeout-validation';
 
-export async function timeoutsView(open: OpenProject, reach: ProjectReach): Promise<TimeoutsView> {
+export async function timeoutsView(
+  open: OpenProject,
+  reach: ProjectReach,
+  release: ReleaseInfo,
+): Promise<TimeoutsView> {
   const keys = reach.keys.map((r) => keyView(r));
   const values = Object.fromEntries(keys.map((k) => [k.key, k.value ?? undefined]));
+  const rules = { ruleSet: release.rules.ruleSet, assumed: release.assumed };
   return {
     project: {
       dir: open.project.dir,
@@ -31,29 +39,50 @@ export async function timeoutsView(open: OpenProject, reach: ProjectReach): Prom
     composeError: reach.composeError,
     files: reach.candidates.map((c) => ({ file: c.rel, exists: c.exists })),
     keys,
-    presets: TIMEOUT_PRESETS.map((p) => ({ id: p.id, values: { ...p.values } })),
-    chains: timeoutChains(values),
+    presets: timeoutPresets(values, rules).map((p) => ({ id: p.id, values: { ...p.values } })),
+    release: releaseView(release),
+    chains: timeoutChains(values, undefined, rules),
     invalidLines: await invalidLinesOf(reach.candidates),
   };
 }
 
+export function releaseView(release: ReleaseInfo): ReleaseView {
+  return {
+    dify: release.dify,
+    daemon: release.daemon,
+    ruleSet: release.rules.ruleSet,
+    assumed: release.assumed,
+    pluginInstallTimeout: release.pluginInstallTimeout,
+  };
+}
+
 /** Validation of draft values and the chains they give (pure, for typing). */
-export function checkDraft(values: Record<string, string>, plugin?: ChainInput['plugin']): CheckResult {
+export function checkDraft(
+  values: Record<string, string>,
+  plugin?: ChainInput['plugin'],
+  release?: ChainInput['release'],
+): CheckResult {
   const errors: CheckResult['errors'] = {};
   for (const [key, value] of Object.entries(values)) {
     const error = validateChange(key, value);
     if (error) errors[key] = error;
   }
-  return { errors, chains: timeoutChains(values, plugin) };
+  return { errors, chains: timeoutChains(values, plugin, release) };
 }
 
 export function timeoutChains(
   values: Record<string, string | undefined>,
   plugin?: ChainInput['plugin'],
+  release?: ChainInput['release'],
 ): ChainResult[] {
   return CHAIN_SCENARIOS.map((scenario) =>
-    computeTimeoutChain(scenario, { values, ...(plugin ? { plugin } : {}) }),
+    computeTimeoutChain(scenario, { values, ...(plugin ? { plugin } : {}), ...(release ? { release } : {}) }),
   );
+}
+
+/** "Make this call fit" for the panel and the CLI (pure). */
+export function fitView(scenario: ChainScenario, input: FitInput): FitResultDto {
+  return fitChain(scenario, input);
 }
 
 /** One catalog key as the panel lists it: each file's setting marked deciding, shadowed or unused. */

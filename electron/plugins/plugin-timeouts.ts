@@ -5,11 +5,15 @@ import { checkPluginFolder } from './manifest';
 import { listPackageFiles } from './packager';
 
 /**
- * The plugin's own links in the timeout chain (facts.md): `DifyPluginEnv(MAX_REQUEST_TIMEOUT=…)` in
- * main.py (the SDK's default is 300 s) and literal `timeout=` values in the tool code, e.g.
- * `requests.post(..., timeout=120)`. Read-only and best effort: Python is not executed, so only
- * literal numbers are found; a `timeout=` given by a variable is reported without a value.
- * The parsers are pure (text in, findings out); `readPluginTimeouts` only adds the file walk.
+ * The plugin's own limits (facts.md): literal `timeout=` values in its code, e.g. the official Stable
+ * Diffusion plugin's `requests.post(..., timeout=120)` — that one cuts a tool call — with file and line,
+ * so the user knows where to change it. `DifyPluginEnv(MAX_REQUEST_TIMEOUT=…)` in main.py (SDK default
+ * 300 s) is read too, as information only: in the SDK it limits the serverless runtime and the
+ * OpenAI-compatible LLM read timeout, not a local or remote-debug tool call, so it is no link of a
+ * tool call's chain (`toolCallTimeout` leaves it out).
+ * Read-only and best effort: Python is not executed, so only literal numbers are found; a `timeout=`
+ * given by a variable is reported without a value. The parsers are pure (text in, findings out);
+ * `readPluginTimeouts` only adds the file walk.
  */
 
 /** dify_plugin's DifyPluginEnv default for MAX_REQUEST_TIMEOUT. */
@@ -88,6 +92,21 @@ function literalSeconds(rest: string): number | null {
   const pair = new RegExp(String.raw`^\(\s*${NUMBER}\s*,\s*${NUMBER}\s*\)`).exec(rest);
   if (pair) return Number(pair[2]);
   return null;
+}
+
+/**
+ * The timeout that cuts the plugin's long tool call: the longest literal `timeout=` in its tool code
+ * — files under tools/, else any file but the provider's (its credential check is a short call of its
+ * own, e.g. 10 s) — with where it is written. The shorter ones belong to other calls. Null when the
+ * code sets none. MAX_REQUEST_TIMEOUT never counts here (see the header).
+ */
+export function toolCallTimeout(p: Pick<PluginTimeouts, 'httpTimeouts'>): TimeoutFinding | null {
+  const known = p.httpTimeouts.filter((t) => t.seconds !== null && t.seconds > 0);
+  const inTools = known.filter((t) => /(^|\/)tools\//.test(t.file));
+  const candidates = inTools.length > 0 ? inTools : known.filter((t) => !/(^|\/)provider\//.test(t.file));
+  let best: TimeoutFinding | null = null;
+  for (const t of candidates) if (best === null || (t.seconds as number) > (best.seconds as number)) best = t;
+  return best;
 }
 
 /** Reads one registered plugin folder. Never throws: an unreadable folder comes back with `error`. */

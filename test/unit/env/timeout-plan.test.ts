@@ -23,8 +23,8 @@ describe('validateChange', () => {
   it('catalog keys by the catalog (the reading program’s rules), others by the editor’s', () => {
     expect(validateChange('SANDBOX_WORKER_TIMEOUT', '10800')).toBeNull();
     expect(validateChange('PLUGIN_MAX_EXECUTION_TIMEOUT', '600.0')).toEqual({
-      key: 'timeouts.validation.notInteger',
-      params: {},
+      key: 'timeouts.validation.notIntegerDaemon',
+      params: { key: 'PLUGIN_MAX_EXECUTION_TIMEOUT' },
     });
     expect(validateChange('NGINX_PROXY_READ_TIMEOUT', '1h')).toBeNull();
     expect(validateChange('GUNICORN_TIMEOUT', '0')?.key).toBe('timeouts.validation.belowMin');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hasTranslation, translate } from '../../../electron/core/i18n';
 import { TIMEOUT_CATALOG } from '../../../electron/env/timeout-catalog';
 import { CHAIN_SCENARIOS, computeTimeoutChain } from '../../../electron/env/timeout-chain';
-import { TIMEOUT_PRESETS, getTimeoutPreset } from '../../../electron/env/timeout-presets';
+import { TIMEOUT_PRESETS, getTimeoutPreset, timeoutPresets } from '../../../electron/env/timeout-presets';
 import { validateTimeoutValue } from '../../../electron/env/timeout-validation';
 
 describe('presets', () => {
@@ -13,27 +13,40 @@ describe('presets', () => {
     for (const info of envKeys) expect(preset.values[info.key]).toBe(info.defaultValue);
   });
 
-  it('"Long image generation (3 h)" keeps the hand-set values and adds what makes them work', () => {
+  it('"Long image generation (3 h)" is the fit of a 3-hour plugin call from the web app: no GUNICORN, the web app waits', () => {
     const { values } = getTimeoutPreset('longImageGeneration');
-    expect(values).toMatchObject({
-      GUNICORN_TIMEOUT: '3600',
-      API_TOOL_DEFAULT_READ_TIMEOUT: '10800',
-      SANDBOX_WORKER_TIMEOUT: '10800',
+    expect(values).toEqual({
+      PLUGIN_MAX_EXECUTION_TIMEOUT: '10800',
+      PLUGIN_DAEMON_TIMEOUT: '10800.0',
       WORKFLOW_MAX_EXECUTION_TIME: '10800',
+      TEXT_GENERATION_TIMEOUT_MS: '10800000',
     });
-    for (const key of ['PLUGIN_MAX_EXECUTION_TIMEOUT', 'PLUGIN_DAEMON_TIMEOUT', 'NGINX_PROXY_READ_TIMEOUT']) {
-      expect(values[key], key).toBeDefined();
-    }
-    // A 3-hour plugin tool call, code node and API tool in a workflow: nothing cuts before 3 h.
-    for (const scenario of ['workflowPluginTool', 'codeNode', 'apiTool'] as const) {
+    for (const scenario of ['workflow-plugin', 'webapp-workflow-plugin'] as const) {
       const chain = computeTimeoutChain(scenario, { values });
       expect(chain.effective?.seconds, scenario).toBe(10800);
-      expect(chain.warnings, scenario).toEqual([]);
     }
-    // Streamed answers keep the user's 1 h GUNICORN_TIMEOUT (said in the preset's description).
-    const streamed = computeTimeoutChain('streamedChat', { values });
-    expect(streamed.effective).toEqual({ seconds: 3600, by: ['GUNICORN_TIMEOUT'] });
-    expect(translate('en', 'timeouts.presets.longImageGeneration.description')).toContain('GUNICORN_TIMEOUT');
+    for (const lang of ['en', 'ja'] as const)
+      expect(translate(lang, 'timeouts.presets.longImageGeneration.description')).not.toContain('GUNICORN');
+  });
+
+  it('the fit presets follow the release and the values in effect', () => {
+    const r116 = { ruleSet: '1.16.0' as const, assumed: false };
+    const byId = (values: Record<string, string>) =>
+      Object.fromEntries(timeoutPresets(values, r116).map((p) => [p.id, p.values]));
+    expect(byId({})).toMatchObject({
+      fit10min: { TEXT_GENERATION_TIMEOUT_MS: '600000' },
+      fit30min: {
+        PLUGIN_MAX_EXECUTION_TIMEOUT: '1800',
+        PLUGIN_DAEMON_TIMEOUT: '1800.0',
+        APP_MAX_EXECUTION_TIME: '1800',
+        WORKFLOW_MAX_EXECUTION_TIME: '1800',
+        TEXT_GENERATION_TIMEOUT_MS: '1800000',
+      },
+    });
+    // A key the user already raised further is left alone.
+    expect(byId({ APP_MAX_EXECUTION_TIME: '99999' }).longImageGeneration).not.toHaveProperty(
+      'APP_MAX_EXECUTION_TIME',
+    );
   });
 
   it('every preset value is valid for its key', () => {

@@ -23,7 +23,9 @@ describe('validator', () => {
     ok('TEXT_GENERATION_TIMEOUT_MS', '600000', 600);
     ok('PLUGIN_INSTALL_TIMEOUT', '30', 1800);
     ok('SSRF_DEFAULT_READ_TIME_OUT', '2.5', 2.5);
-    bad('PLUGIN_MAX_EXECUTION_TIMEOUT', '600.0', 'notInteger');
+    // Integer-only keys say why: the daemon panics at start, the sandbox falls back to 5 s.
+    bad('PLUGIN_MAX_EXECUTION_TIMEOUT', '600.0', 'notIntegerDaemon');
+    bad('SANDBOX_WORKER_TIMEOUT', '15.5', 'notIntegerSandbox');
     bad('WORKFLOW_MAX_EXECUTION_TIME', '1.5', 'notInteger');
     bad('GUNICORN_TIMEOUT', '', 'empty');
     bad('GUNICORN_TIMEOUT', '   ', 'empty');
@@ -61,7 +63,9 @@ describe('validator', () => {
     } catch (e) {
       expect(isAppError(e) && e.code).toBe('ENV_VALUE_INVALID');
       expect(isAppError(e) && e.params).toEqual({ key: 'PLUGIN_MAX_EXECUTION_TIMEOUT', value: '600.0' });
-      expect(isAppError(e) && e.detail).toBe('Enter a whole number without a decimal point.');
+      expect(isAppError(e) && e.detail).toBe(
+        'Enter a whole number: the plugin daemon panics at start on a value like 600.0.',
+      );
     }
   });
 

@@ -91,7 +91,7 @@ describe('checkDraft', () => {
 
   it('the chains use the draft values', () => {
     const chain = checkDraft({ PLUGIN_MAX_EXECUTION_TIMEOUT: '30' }).chains.find(
-      (c) => c.scenario === 'workflowPluginTool',
+      (c) => c.scenario === 'workflow-plugin',
     );
     expect(chain?.effective?.seconds).toBe(30);
   });

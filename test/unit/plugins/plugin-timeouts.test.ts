@@ -7,6 +7,7 @@ import {
   readPluginTimeouts,
   SDK_DEFAULT_MAX_REQUEST_TIMEOUT,
   stripPythonComment,
+  toolCallTimeout,
 } from '../../../electron/plugins/plugin-timeouts';
 import { copyFixture, FIXTURE, removeTempDirs, tempDir, write } from './helpers';
 
@@ -83,6 +84,38 @@ describe('readPluginTimeouts', () => {
     const r = await readPluginTimeouts(dir);
     expect(r.maxRequestTimeout).toMatchObject({ seconds: SDK_DEFAULT_MAX_REQUEST_TIMEOUT, isDefault: true });
     expect(r.httpTimeouts.some((t) => t.file.startsWith('.venv'))).toBe(false);
+  });
+
+  it("a real official plugin: timeout= in its tool code (jiandaoyun's HTTP client), with file and line", async () => {
+    const dir = path.resolve(__dirname, '../../fixtures/plugins/official/tools/jiandaoyun');
+    const r = await readPluginTimeouts(dir);
+    expect(r.error).toBeNull();
+    // The keyword argument on its own line of a multi-line requests.request(...) call.
+    expect(r.httpTimeouts).toContainEqual({
+      seconds: 10,
+      file: 'utils/httpclient.py',
+      line: 37,
+      text: 'timeout=10,',
+    });
+    expect(toolCallTimeout(r)).toMatchObject({ seconds: 10, file: 'utils/httpclient.py', line: 37 });
+  });
+
+  it("the tool call's own limit: the tool's timeout=, never the provider's check nor MAX_REQUEST_TIMEOUT", async () => {
+    const fixture = await readPluginTimeouts(FIXTURE);
+    expect(toolCallTimeout(fixture)).toMatchObject({ seconds: 600, file: 'tools/txt2img.py', line: 18 });
+    // A plugin whose main.py sets MAX_REQUEST_TIMEOUT=120 and whose tool sets no timeout: nothing cuts
+    // its tool call at 120 s (the SDK applies MAX_REQUEST_TIMEOUT to the serverless runtime only).
+    const dir = await copyFixture();
+    await write(
+      dir,
+      'main.py',
+      'from dify_plugin import Plugin, DifyPluginEnv\nplugin = Plugin(DifyPluginEnv(MAX_REQUEST_TIMEOUT=120))\n',
+    );
+    const tool = await fs.readFile(path.join(dir, 'tools/txt2img.py'), 'utf8');
+    await write(dir, 'tools/txt2img.py', tool.replace(', timeout=600', ''));
+    const r = await readPluginTimeouts(dir);
+    expect(r.maxRequestTimeout).toMatchObject({ seconds: 120, isDefault: false });
+    expect(toolCallTimeout(r)).toBeNull();
   });
 
   it('reports a missing folder as an error instead of throwing', async () => {

@@ -3,6 +3,8 @@ import type { TimeoutKeyView, TimeoutsView } from '../../../electron/env/contrac
 import {
   changedDrafts,
   currentText,
+  fitDrafts,
+  parseDuration,
   pluginChainInput,
   presetDrafts,
   readerLabel,
@@ -81,34 +83,62 @@ describe('timeout panel helpers', () => {
     expect(readerLabel(keys[2] as TimeoutKeyView, 'nginx')).toBe('nginx');
   });
 
-  it('a plugin’s limits for the chain: MAX_REQUEST_TIMEOUT and the longest timeout= of its tool code', () => {
-    const finding = (seconds: number | null, file = 'tools/t.py') => ({ seconds, file, line: 1, text: '' });
+  it('a plugin’s limit for the chain: the longest timeout= of its tool code, with where; never MAX_REQUEST_TIMEOUT', () => {
+    const finding = (seconds: number | null, file = 'tools/t.py', line = 1) => ({
+      seconds,
+      file,
+      line,
+      text: `timeout=${seconds}`,
+    });
     expect(
       pluginChainInput({
         dir: '/p',
         pluginId: 'a/b',
-        maxRequestTimeout: { ...finding(120), isDefault: false },
-        httpTimeouts: [finding(120), finding(null), finding(60), finding(10, 'provider/p.py')],
+        maxRequestTimeout: { ...finding(30, 'main.py'), isDefault: false },
+        httpTimeouts: [
+          finding(120, 'tools/t.py', 18),
+          finding(null),
+          finding(60),
+          finding(10, 'provider/p.py'),
+        ],
         error: null,
       }),
-    ).toEqual({ maxRequestTimeout: 120, toolHttpTimeout: 120 });
+    ).toEqual({ toolHttpTimeout: 120, at: { file: 'tools/t.py', line: 18, text: 'timeout=120' } });
+    // No tools/ folder: any file but the provider's (its credential check is a short call of its own).
     expect(
       pluginChainInput({
         dir: '/p',
         pluginId: 'a/b',
-        maxRequestTimeout: { ...finding(300), isDefault: true },
-        httpTimeouts: [finding(10, 'provider/p.py')],
+        maxRequestTimeout: { ...finding(300, ''), isDefault: true },
+        httpTimeouts: [finding(10, 'provider/p.py'), finding(45, 'utils/http.py', 37)],
         error: null,
       }),
-    ).toEqual({ maxRequestTimeout: 300, toolHttpTimeout: 10 });
+    ).toMatchObject({ toolHttpTimeout: 45, at: { file: 'utils/http.py', line: 37 } });
+    // MAX_REQUEST_TIMEOUT alone limits no tool call.
     expect(
       pluginChainInput({
         dir: '/p',
         pluginId: null,
-        maxRequestTimeout: { ...finding(null), isDefault: true },
+        maxRequestTimeout: { ...finding(120, 'main.py'), isDefault: false },
         httpTimeouts: [],
         error: null,
       }),
-    ).toEqual({ maxRequestTimeout: null, toolHttpTimeout: null });
+    ).toEqual({ toolHttpTimeout: null, at: null });
+  });
+
+  it.each<[string, number | null]>([
+    ['90s', 90],
+    ['30m', 1800],
+    ['3h', 10800],
+    ['1800', 1800],
+    ['3 hours', null],
+  ])('parseDuration(%j) → %s', (text, seconds) => {
+    expect(parseDuration(text)).toBe(seconds);
+  });
+
+  it('the fit as drafts: only what differs from what is in effect', () => {
+    expect(fitDrafts(keys, { WORKFLOW_MAX_EXECUTION_TIME: '1800', NOT_LISTED: '1' })).toEqual({
+      WORKFLOW_MAX_EXECUTION_TIME: '1800',
+    });
   });
 });

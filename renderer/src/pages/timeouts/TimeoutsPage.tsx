@@ -18,6 +18,7 @@ import { TimeoutChainView } from './TimeoutChainView';
 import { TimeoutKeyRow } from './TimeoutKeyRow';
 import {
   changedDrafts,
+  fitDrafts,
   pluginChainInput,
   presetDrafts,
   valuesWithDrafts,
@@ -79,16 +80,19 @@ export function TimeoutsPage({ jobs }: PageProps<'jobs'>) {
     if (jobSucceeded) setDrafts({});
   }
 
-  // Validation as you type, and the chain with the drafts in place (pure, answered by main).
-  const checked = useQuery(
-    () =>
-      invoke('timeouts:check', {
-        values: view ? valuesWithDrafts(view.keys, drafts) : {},
-        ...(pluginInput ? { plugin: pluginInput } : {}),
-      }),
+  // Validation as you type, and the chain with the drafts in place (pure, answered by main), under
+  // the rules of the project's Dify release; the fit ("make this call fit") takes the same input.
+  const chainInput = useMemo(
+    () => ({
+      values: view ? valuesWithDrafts(view.keys, drafts) : {},
+      ...(pluginInput ? { plugin: pluginInput } : {}),
+      ...(view ? { release: { ruleSet: view.release.ruleSet, assumed: view.release.assumed } } : {}),
+    }),
     [view, drafts, pluginInput],
-    { enabled: view !== null },
   );
+  const checked = useQuery(() => invoke('timeouts:check', chainInput), [chainInput], {
+    enabled: view !== null,
+  });
   const check = checked.data;
 
   const changes = useMemo(() => (view ? changedDrafts(view.keys, drafts) : {}), [view, drafts]);
@@ -246,9 +250,12 @@ export function TimeoutsPage({ jobs }: PageProps<'jobs'>) {
 
       <TimeoutChainView
         chains={check?.chains ?? view.chains}
+        release={view.release}
         plugins={plugins.map((p) => ({ dir: p.dir, label: p.pluginId ?? p.dir }))}
         pluginDir={pluginDir}
         onPluginDir={setPluginDir}
+        fitRequest={chainInput}
+        onUseFit={(fit) => setDrafts((prev) => ({ ...prev, ...fitDrafts(view.keys, fit) }))}
       />
 
       {job ? (

@@ -8,23 +8,51 @@ import type { TimeoutKeyView, TimeoutsView } from '../../../../electron/env/cont
 export type PluginLimits = InvokeOutput<'plugins:timeouts'>[number];
 
 /**
- * A plugin's own limits for the chain: its MAX_REQUEST_TIMEOUT, and the longest `timeout=` in its tool
- * code (files under tools/ when there are any): the long call is cut by its own timeout, while the
- * shorter ones belong to other calls (e.g. the provider's 10-second credential check).
+ * A plugin's own limit for the chain: the longest `timeout=` in its tool code (files under tools/,
+ * else any but the provider's, whose credential check is a short call of its own), with where it is
+ * written — as plugins/plugin-timeouts.ts's toolCallTimeout picks it. MAX_REQUEST_TIMEOUT is left out:
+ * it does not limit a local or remote-debug tool call (facts.md).
  */
 export function pluginChainInput(p: PluginLimits): {
-  maxRequestTimeout: number | null;
   toolHttpTimeout: number | null;
+  at: { file: string; line: number; text: string } | null;
 } {
-  const inTools = p.httpTimeouts.filter((t) => /(^|[\\/])tools[\\/]/.test(t.file));
-  const http = (inTools.length > 0 ? inTools : p.httpTimeouts)
-    .map((t) => t.seconds)
-    .filter((s): s is number => s !== null && s > 0);
-  const max = p.maxRequestTimeout.seconds;
+  const known = p.httpTimeouts.filter((t) => t.seconds !== null && t.seconds > 0);
+  const inTools = known.filter((t) => /(^|[\\/])tools[\\/]/.test(t.file));
+  const candidates =
+    inTools.length > 0 ? inTools : known.filter((t) => !/(^|[\\/])provider[\\/]/.test(t.file));
+  const best = candidates.reduce<(typeof candidates)[number] | null>(
+    (a, t) => (a === null || (t.seconds as number) > (a.seconds as number) ? t : a),
+    null,
+  );
   return {
-    maxRequestTimeout: max !== null && max > 0 ? max : null,
-    toolHttpTimeout: http.length > 0 ? Math.max(...http) : null,
+    toolHttpTimeout: best?.seconds ?? null,
+    at: best ? { file: best.file, line: best.line, text: best.text } : null,
   };
+}
+
+/** Values typed as a duration for "make this call fit": 90s, 30m, 3h, 1h30m or plain seconds. */
+export function parseDuration(text: string): number | null {
+  const t = text.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) > 0 ? Number(t) : null;
+  if (!/^(?:\d+(?:\.\d+)?[hms])+$/.test(t)) return null;
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1 };
+  let total = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)([hms])/g)) total += Number(m[1]) * (units[m[2] as string] ?? 0);
+  return total > 0 ? total : null;
+}
+
+/** The fit's changes as drafts: only those that differ from what is in effect now. */
+export function fitDrafts(
+  keys: readonly TimeoutKeyView[],
+  changes: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = changes[key.key];
+    if (value !== undefined && value !== currentText(key)) out[key.key] = value;
+  }
+  return out;
 }
 
 export type Drafts = Readonly<Record<string, string>>;
