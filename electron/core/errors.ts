@@ -65,6 +65,8 @@ export const ERROR_CODES = [
   'DIFY_PLUGIN_DAEMON_UNAVAILABLE',
   // A 3xx from Dify: never followed, so the login never reaches another address (issue 9).
   'DIFY_REDIRECTED',
+  // The saved password was entered for another Dify URL: not sent, asked again (issue 9).
+  'DIFY_PASSWORD_FOR_OTHER_URL',
   // The new version's install may still run after the old one was removed: no restore beside it.
   'PLUGIN_INSTALL_UNSETTLED',
   // Plugin panel, CLI and secret store (electron/plugins/plugin-service.ts, secrets.ts).

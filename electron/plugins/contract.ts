@@ -72,6 +72,7 @@ export const DifyConnectionSchema = z.object({
   url: z.string(),
   email: z.string(),
   hasPassword: z.boolean(),
+  passwordSavedFor: z.string().nullable(),
   canStorePassword: z.boolean(),
 });
 

@@ -22,7 +22,8 @@ import { checkPluginFolder } from './manifest';
 import { SKIP_REASONS, type SkippedEntry } from './package-skips';
 import { readAllPluginTimeouts, type PluginTimeouts } from './plugin-timeouts';
 import { reinstallPlugin, type ReinstallResult, type ReinstallSource } from './reinstall';
-import { DIFY_PASSWORD_SECRET, type SecretStore } from './secrets';
+import { deleteDifyPassword, lookupDifyPassword, saveDifyPassword, urlOrigin } from './dify-password';
+import type { SecretStore } from './secrets';
 
 /**
  * The plugin capability as the panel, the tray and the CLI use it: registered plugin folders (from
@@ -98,7 +99,10 @@ export interface PluginProjectView extends PluginCheckSummary {
 export interface DifyConnectionView {
   url: string;
   email: string;
+  /** A password is saved for this URL's origin (and would be sent there). */
   hasPassword: boolean;
+  /** The origin a saved password was entered for when it is not this URL's: it must be entered again. */
+  passwordSavedFor: string | null;
   /** False when the password cannot be saved here (no OS encryption; the CLI's environment). */
   canStorePassword: boolean;
 }
@@ -190,15 +194,27 @@ export class PluginService {
 
   async connection(): Promise<DifyConnectionView> {
     const { url, email } = this.connectionSettings();
-    const password = await this.options.secrets.get(DIFY_PASSWORD_SECRET).catch(() => null);
-    return { url, email, hasPassword: !!password, canStorePassword: this.options.secrets.canStore() };
+    const found = await lookupDifyPassword(this.options.secrets, url).catch(() => ({
+      state: 'missing' as const,
+    }));
+    return {
+      url,
+      email,
+      hasPassword: found.state === 'ok',
+      passwordSavedFor: found.state === 'other-url' ? found.savedFor : null,
+      canStorePassword: this.options.secrets.canStore(),
+    };
   }
 
-  /** E-mail into the settings; password into the secret store (null/'' deletes it, undefined keeps it). */
+  /**
+   * E-mail into the settings; password into the secret store for the current Dify URL's origin
+   * (null/'' deletes it, undefined keeps it).
+   */
   async setConnection(input: { email?: string; password?: string | null }): Promise<DifyConnectionView> {
     if (input.password !== undefined) {
-      if (input.password) await this.options.secrets.set(DIFY_PASSWORD_SECRET, input.password);
-      else await this.options.secrets.delete(DIFY_PASSWORD_SECRET);
+      const { url } = this.connectionSettings();
+      if (input.password) await saveDifyPassword(this.options.secrets, url, input.password);
+      else await deleteDifyPassword(this.options.secrets);
     }
     if (input.email !== undefined && input.email.trim() !== this.options.settings.get().settings.difyEmail) {
       await this.options.settings.update({ difyEmail: input.email.trim() });
@@ -371,7 +387,15 @@ export class PluginService {
     const options: ConsoleClientOptions = {
       baseUrl: url,
       email,
-      password: async () => (await secrets.get(DIFY_PASSWORD_SECRET)) ?? '',
+      password: async () => {
+        const found = await lookupDifyPassword(secrets, url);
+        if (found.state === 'other-url') {
+          throw new AppError('DIFY_PASSWORD_FOR_OTHER_URL', {
+            params: { url: urlOrigin(url), savedFor: found.savedFor },
+          });
+        }
+        return found.state === 'ok' ? found.password : '';
+      },
       difyVersion: this.options.difyVersion,
       loginMemory: this.loginMemory,
       log: this.options.log,

@@ -15,10 +15,17 @@ export interface SecretStore {
   delete(name: string): Promise<void>;
   /** False when `set` would refuse (no OS encryption, or a read-only source such as the environment). */
   canStore(): boolean;
+  /**
+   * 'stored': kept across runs (the app's encrypted file) — a Dify password there is tied to the URL it
+   * was entered for (dify-password.ts). 'environment': given for this run only (the CLI's DIFY_PASSWORD).
+   */
+  readonly source: 'stored' | 'environment';
 }
 
-/** The name the Dify console password is kept under. */
+/** The CLI's Dify password (DIFY_PASSWORD); in the app's file only as left by older versions. */
 export const DIFY_PASSWORD_SECRET = 'dify-password';
+/** The app's Dify password with the origin it was entered for, as JSON (dify-password.ts). */
+export const DIFY_LOGIN_SECRET = 'dify-login';
 
 /** What main.ts passes from Electron's safeStorage (a structural subset, so tests use a fake). */
 export interface SecretCipher {
@@ -41,6 +48,7 @@ type SecretsFile = z.infer<typeof FileSchema>;
  * (temp + rename) and readable only by the user (mode 0600 where the OS honours it).
  */
 export class EncryptedFileSecretStore implements SecretStore {
+  readonly source = 'stored';
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -110,6 +118,8 @@ export class EncryptedFileSecretStore implements SecretStore {
 
 /** The CLI's store: the password comes from DIFY_PASSWORD only and is never written anywhere. */
 export class EnvSecretStore implements SecretStore {
+  readonly source = 'environment';
+
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   canStore(): boolean {

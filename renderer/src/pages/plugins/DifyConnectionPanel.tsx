@@ -2,9 +2,11 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DifyConnectionDto, TestLoginResultDto } from '../../../../electron/plugins/contract';
 import { invoke } from '../../api';
+import { Callout } from '../../components/Callout';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
 import { usePendingAction } from '../../hooks/usePendingAction';
+import { passwordOtherOrigin } from '../settings/dify-url';
 import './DifyConnectionPanel.css';
 
 /**
@@ -35,6 +37,8 @@ export function DifyConnectionPanel({
     setEmail(connection.email);
   }
 
+  // The saved password belongs to another origin than the URL in the field: it will not be sent there.
+  const passwordSavedFor = password === '' ? passwordOtherOrigin(connection, url) : null;
   const dirty = url.trim() !== connection.url || email.trim() !== connection.email || password !== '';
 
   const save = async (): Promise<void> => {
@@ -108,9 +112,11 @@ export function DifyConnectionPanel({
             autoComplete="current-password"
             disabled={!connection.canStorePassword}
             placeholder={
-              connection.hasPassword
-                ? t('plugins.connection.passwordSaved')
-                : t('plugins.connection.passwordEmpty')
+              passwordSavedFor !== null
+                ? t('plugins.connection.passwordAgain')
+                : connection.hasPassword
+                  ? t('plugins.connection.passwordSaved')
+                  : t('plugins.connection.passwordEmpty')
             }
             aria-describedby={`${id}-password-hint`}
             onChange={(e) => setPassword(e.target.value)}
@@ -121,6 +127,11 @@ export function DifyConnectionPanel({
               : t('plugins.connection.passwordUnavailable')}
           </span>
         </div>
+        {passwordSavedFor !== null ? (
+          <Callout data-notice="password-again">
+            <p>{t('plugins.connection.passwordForOtherUrl', { origin: passwordSavedFor })}</p>
+          </Callout>
+        ) : null}
         <div className="form-actions">
           <button type="submit" className="button" disabled={busy !== null || !dirty}>
             {t('plugins.connection.save')}

@@ -6,10 +6,11 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { usePendingAction } from '../../hooks/usePendingAction';
+import { useQuery } from '../../hooks/useQuery';
 import { resolveLang } from '../../lib/lang';
 import type { PageProps } from '../page-types';
 import { DifyDirField } from './DifyDirField';
-import { checkDifyUrl } from './dify-url';
+import { checkDifyUrl, passwordOtherOrigin } from './dify-url';
 import { UrlField } from './UrlField';
 import { useDifyDirCheck } from './useDifyDirCheck';
 import './SettingsPage.css';
@@ -44,6 +45,9 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
 
   const dirCheck = useDifyDirCheck(form.difyDir);
   const urlProblem = checkDifyUrl(form.difyUrl);
+  // The saved password is tied to the URL's origin: say so before (and after) the URL moves away.
+  const { data: connection } = useQuery(() => invoke('dify:getConnection', {}), [view.settings.difyUrl]);
+  const passwordSavedFor = connection ? passwordOtherOrigin(connection, form.difyUrl) : null;
   const dirBlocks = dirCheck.kind === 'checking' || (dirCheck.kind === 'done' && !dirCheck.result.ok);
   const canSave = dirty && !saving && urlProblem === null && !dirBlocks;
 
@@ -82,7 +86,12 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
             {t('settings.dify.title')}
           </h2>
           <DifyDirField value={form.difyDir} check={dirCheck} onChange={(difyDir) => update({ difyDir })} />
-          <UrlField value={form.difyUrl} problem={urlProblem} onChange={(difyUrl) => update({ difyUrl })} />
+          <UrlField
+            value={form.difyUrl}
+            problem={urlProblem}
+            passwordSavedFor={passwordSavedFor}
+            onChange={(difyUrl) => update({ difyUrl })}
+          />
         </section>
 
         <section className="panel" aria-labelledby="settings-display-title">

@@ -1,16 +1,22 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Callout } from '../../components/Callout';
 import type { UrlProblem } from './dify-url';
 import { FieldError } from './FieldVerdict';
 
-/** Dify's address, checked as typed: Open Dify and the plugin uploads use it. */
+/**
+ * Dify's address, checked as typed: Open Dify and the plugin uploads use it. `passwordSavedFor`: the
+ * saved Dify password belongs to another origin, so it must be entered again for this URL.
+ */
 export function UrlField({
   value,
   problem,
+  passwordSavedFor = null,
   onChange,
 }: {
   value: string;
   problem: UrlProblem | null;
+  passwordSavedFor?: string | null;
   onChange: (url: string) => void;
 }) {
   const { t } = useTranslation();
@@ -40,6 +46,11 @@ export function UrlField({
           <span className="muted">{t('settings.difyUrl.hint')}</span>
         )}
       </div>
+      {passwordSavedFor !== null && problem === null ? (
+        <Callout data-notice="password-again">
+          <p>{t('settings.difyUrl.passwordAgain', { origin: passwordSavedFor })}</p>
+        </Callout>
+      ) : null}
     </div>
   );
 }

@@ -13,3 +13,25 @@ export function checkDifyUrl(text: string): UrlProblem | null {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'protocol';
   return url.hostname === '' ? 'invalid' : null;
 }
+
+/** `http://host:port` of a URL as the browser (and main's dify-password.ts) compare them; null if none. */
+export function originOf(text: string): string | null {
+  try {
+    return new URL(text.trim()).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The origin a saved Dify password was entered for, when it is not `url`'s: the password would have to
+ * be entered again for `url` (issue 9). Null when no password is saved or it belongs to `url`.
+ */
+export function passwordOtherOrigin(
+  connection: { url: string; hasPassword: boolean; passwordSavedFor: string | null },
+  url: string,
+): string | null {
+  const savedFor = connection.hasPassword ? originOf(connection.url) : connection.passwordSavedFor;
+  const target = originOf(url);
+  return savedFor !== null && target !== null && savedFor !== target ? savedFor : null;
+}
