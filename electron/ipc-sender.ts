@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The pages allowed to call main: our own built renderer, or (development only) the Vite dev server. */
 export interface TrustedRenderer {
-  /** Absolute path of dist/renderer/index.html. */
-  rendererFile: string;
+  /** The built renderer's entry on the app:// scheme (core/app-protocol.ts), as main loads it. */
+  appEntryUrl?: string;
+  /** Absolute path of dist/renderer/index.html, when the renderer is loaded from file://. */
+  rendererFile?: string;
   /** e.g. http://127.0.0.1:5173/ — only set by main when running unpackaged with a dev server. */
   devServerUrl?: string | null;
   platform?: NodeJS.Platform;
@@ -31,7 +33,11 @@ export function isTrustedSender(sender: SenderFacts, trusted: TrustedRenderer): 
   } catch {
     return false;
   }
-  if (url.protocol === 'file:') return isSameFile(url, trusted);
+  if (trusted.appEntryUrl && url.protocol === new URL(trusted.appEntryUrl).protocol) {
+    return isAppEntry(url, new URL(trusted.appEntryUrl));
+  }
+  if (url.protocol === 'file:')
+    return trusted.rendererFile ? isSameFile(url, trusted.rendererFile, trusted) : false;
   if (trusted.devServerUrl && (url.protocol === 'http:' || url.protocol === 'https:')) {
     try {
       return url.origin === new URL(trusted.devServerUrl).origin;
@@ -42,7 +48,12 @@ export function isTrustedSender(sender: SenderFacts, trusted: TrustedRenderer): 
   return false;
 }
 
-function isSameFile(url: URL, trusted: TrustedRenderer): boolean {
+/** Same scheme, host and path (the page is one document; query and fragment may differ). */
+function isAppEntry(url: URL, entry: URL): boolean {
+  return url.host === entry.host && url.pathname === entry.pathname && !url.username && !url.password;
+}
+
+function isSameFile(url: URL, rendererFile: string, trusted: TrustedRenderer): boolean {
   const windows = (trusted.platform ?? process.platform) === 'win32';
   const p = windows ? path.win32 : path.posix;
   let file: string;
@@ -52,6 +63,6 @@ function isSameFile(url: URL, trusted: TrustedRenderer): boolean {
     return false; // e.g. file://host/… on POSIX, or an encoded slash
   }
   const actual = p.normalize(file);
-  const expected = p.normalize(trusted.rendererFile);
+  const expected = p.normalize(rendererFile);
   return windows ? actual.toLowerCase() === expected.toLowerCase() : actual === expected;
 }

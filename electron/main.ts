@@ -10,17 +10,26 @@ import {
   Menu,
   nativeImage,
   Notification,
+  protocol,
   safeStorage,
   session,
   shell,
   Tray,
 } from 'electron';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { eventIpcName } from './contract';
+import {
+  APP_ENTRY_URL,
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  createAppProtocolHandler,
+} from './core/app-protocol';
 import { AppError, toErrorInfo } from './core/errors';
 import { allowedOrigins, decideExternalLink } from './core/external-links';
 import { resolveLang, translate } from './core/i18n';
+import { rendererCsp } from './core/renderer-csp';
 import {
   createInvokeHandlers,
   webContentsOwner,
@@ -38,7 +47,8 @@ import { TrayController, trayIconFile } from './tray';
 const APP_ID = 'io.github.difystacktray';
 /** `npm run dev:renderer` serves the renderer here; only honoured when running unpackaged. */
 const devServerUrl = !app.isPackaged ? process.env.DIFY_STACK_DEV_SERVER_URL || null : null;
-const rendererFile = path.join(__dirname, 'renderer', 'index.html');
+/** Served as app://dify-stack/ (core/app-protocol.ts), never loaded from file://. */
+const rendererDir = path.join(__dirname, 'renderer');
 const resourcesDir = app.isPackaged
   ? path.join(process.resourcesPath, 'resources')
   : path.join(app.getAppPath(), 'resources');
@@ -63,25 +73,8 @@ function secretsFile(): string {
 /** How long quitting waits for jobs and Docker streams to close before it gives up on them. */
 const DISPOSE_TIMEOUT_MS = 5000;
 
-/**
- * Second layer behind the renderer's own meta CSP (which cannot carry frame-ancestors). The dev
- * server's injected <style> tags need inline styles; the packaged app does not.
- */
-function contentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    devServerUrl ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+/** Header copy of the renderer's meta CSP, plus frame-ancestors (which a meta tag cannot carry). */
+const csp = (): string => rendererCsp({ devServer: devServerUrl !== null });
 
 function hardenSession(): void {
   const ses = session.defaultSession;
@@ -89,17 +82,22 @@ function hardenSession(): void {
   ses.setPermissionCheckHandler(() => false);
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] },
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp()] },
     });
   });
   // No remote content: the only web origin the window may reach is the dev server during development.
+  // No local files either: the renderer comes from app://, so a file:// request is never ours.
   const devOrigin = devServerUrl ? new URL(devServerUrl).origin : null;
   ses.webRequest.onBeforeRequest((details, callback) => {
     const url = new URL(details.url);
     const web = ['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol);
     const origin = `${url.protocol.replace(/^ws/, 'http')}//${url.host}`;
-    callback({ cancel: web && origin !== devOrigin });
+    callback({ cancel: url.protocol === 'file:' || (web && origin !== devOrigin) });
   });
+  protocol.handle(
+    APP_SCHEME,
+    createAppProtocolHandler({ rootDir: rendererDir, readFile: (file) => readFile(file), csp }),
+  );
 }
 
 function start(): void {
@@ -107,6 +105,9 @@ function start(): void {
     app.quit();
     return;
   }
+
+  // Before app ready, or Chromium treats app:// as an opaque, non-secure scheme.
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
   let services: AppServices | null = null;
   let handlers: InvokeHandlers | null = null;
@@ -197,8 +198,7 @@ function start(): void {
       unwire();
       window = null;
     });
-    if (devServerUrl) void w.loadURL(devServerUrl);
-    else void w.loadFile(rendererFile);
+    void w.loadURL(devServerUrl ?? APP_ENTRY_URL);
     return w;
   }
 
@@ -298,7 +298,7 @@ function start(): void {
       // Results are checked against the contract while developing; a mismatch there is a bug in main.
       unregisterIpc = registerIpc(
         handlers,
-        { rendererFile, devServerUrl, platform: process.platform },
+        { appEntryUrl: APP_ENTRY_URL, devServerUrl, platform: process.platform },
         { validateOutput: !app.isPackaged },
       );
       createTray(services, handlers);

@@ -15,6 +15,8 @@ function devInlineStyles(): Plugin {
 // The renderer is plain React; esbuild's automatic JSX runtime is all it needs (no plugin).
 export default defineConfig({
   root: __dirname,
+  // Relative asset URLs: the same build works under app://dify-stack/ (the packaged app, see
+  // electron/core/app-protocol.ts), the E2E harness's http server, and any folder it is copied to.
   base: './',
   esbuild: { jsx: 'automatic' },
   plugins: [devInlineStyles()],

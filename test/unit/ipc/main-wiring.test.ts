@@ -18,6 +18,11 @@ const fake = vi.hoisted(() => {
     opened: [] as string[],
     headersHook: null as null | ((details: unknown, cb: (r: unknown) => void) => void),
     requestHook: null as null | ((details: unknown, cb: (r: unknown) => void) => void),
+    schemes: [] as unknown[],
+    /** Whether app ready had fired when the schemes were registered (Electron requires before). */
+    schemesBeforeReady: null as boolean | null,
+    ready: false,
+    protocolHandlers: new Map<string, (request: { url: string; method: string }) => Promise<Response>>(),
     quitCalls: 0,
     readyResolve: null as null | (() => void),
   };
@@ -91,6 +96,14 @@ vi.mock('electron', async () => {
       encryptString: vi.fn(),
       decryptString: vi.fn(),
     },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => {
+        fake.schemes = schemes;
+        fake.schemesBeforeReady = !fake.ready;
+      },
+      handle: (scheme: string, fn: (request: { url: string; method: string }) => Promise<Response>) =>
+        fake.protocolHandlers.set(scheme, fn),
+    },
     ipcMain: {
       handle: (name: string, fn: (...args: unknown[]) => unknown) => fake.handlers.set(name, fn),
       removeHandler: (name: string) => fake.handlers.delete(name),
@@ -159,15 +172,20 @@ async function boot(before?: () => void): Promise<void> {
   fake.trays.length = 0;
   fake.opened.length = 0;
   fake.quitCalls = 0;
+  fake.protocolHandlers.clear();
+  fake.schemes = [];
+  fake.schemesBeforeReady = null;
   services.disposed = 0;
   services.watched = 0;
+  fake.ready = false;
   await import('../../../electron/main');
+  fake.ready = true;
   fake.readyResolve?.();
   await vi.waitFor(() => expect(services.watched).toBe(1));
 }
 
 const mainDir = path.resolve(__dirname, '../../../electron');
-const ourPage = `file://${path.join(mainDir, 'renderer', 'index.html')}`;
+const ourPage = 'app://dify-stack/index.html';
 
 describe('electron/main.ts wiring', () => {
   beforeEach(() => {
@@ -202,7 +220,7 @@ describe('electron/main.ts wiring', () => {
         preload: path.join(mainDir, 'preload.js'),
       },
     });
-    expect(win.loaded).toBe(path.join(mainDir, 'renderer', 'index.html'));
+    expect(win.loaded).toBe('app://dify-stack/index.html');
     expect(win.visible).toBe(true);
   });
 
@@ -278,6 +296,24 @@ describe('electron/main.ts wiring', () => {
     expect(decide('https://cdn.example.com/x.js')).toBe(true);
     expect(decide('ws://127.0.0.1:5173/')).toBe(true);
     expect(decide(ourPage)).toBe(false);
+    expect(decide(`file://${path.join(mainDir, 'renderer', 'index.html')}`)).toBe(true);
+  });
+
+  it('serves the renderer from a privileged app:// scheme, only from its own folder, with the CSP', async () => {
+    await boot();
+    expect(fake.schemes).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+    expect(fake.schemesBeforeReady).toBe(true);
+    const serve = fake.protocolHandlers.get('app')!;
+    expect((await serve({ url: 'app://dify-stack/%2e%2e/main.ts', method: 'GET' })).status).toBe(403);
+    // The unit test runs from source: electron/renderer does not exist, so the entry is missing.
+    expect((await serve({ url: 'app://dify-stack/', method: 'GET' })).status).toBe(404);
+    let headers: Record<string, string[]> = {};
+    fake.headersHook?.({ responseHeaders: {} }, (r) => {
+      headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders;
+    });
+    expect(headers['Content-Security-Policy']?.[0]).toContain("frame-src 'none'");
   });
 
   it('answers IPC only for our own page', async () => {

@@ -72,4 +72,22 @@ describe('isTrustedSender', () => {
     expect(isTrustedSender(main('http://127.0.0.1:5173.evil.test/'), dev)).toBe(false);
     expect(isTrustedSender(main('https://127.0.0.1:5173/'), dev)).toBe(false);
   });
+
+  it('accepts the app:// entry main loads (issue 9, finding 11), and no other app:// page or file', () => {
+    const app: TrustedRenderer = { appEntryUrl: 'app://dify-stack/index.html', platform: 'win32' };
+    expect(isTrustedSender(main('app://dify-stack/index.html'), app)).toBe(true);
+    expect(isTrustedSender(main('app://dify-stack/index.html#/settings'), app)).toBe(true);
+    expect(isTrustedSender({ url: 'app://dify-stack/index.html', isMainFrame: false }, app)).toBe(false);
+    for (const url of [
+      'app://dify-stack/other.html',
+      'app://dify-stack/',
+      'app://evil/index.html',
+      'app://dify-stack.evil/index.html',
+      'app://x@dify-stack/index.html',
+      'file:///C:/Program%20Files/Dify%20Stack%20Tray/resources/app.asar/dist/renderer/index.html',
+      'https://dify-stack/index.html',
+    ]) {
+      expect(isTrustedSender(main(url), app)).toBe(false);
+    }
+  });
 });
