@@ -9,7 +9,8 @@
  *                                                        steps on stderr, the final
  *                                                        plugin_unique_identifier on stdout
  *   dify-stack plugin list [--json]                      what Dify has installed
- *   connection: --dify-url URL, --email EMAIL (else the settings), password from DIFY_PASSWORD only
+ *   connection: --dify-url URL, --email EMAIL (else the settings), password from DIFY_PASSWORD only;
+ *   one Warning line on stderr when the URL is plain http to a host other than this machine
  *
  * package and install (of a folder) print the dependency source and the warnings on stderr before
  * anything is uploaded (issue 8: the user learns before an upload, not from a failed install).
@@ -28,6 +29,7 @@ import { checkPluginFolder, type PluginManifest } from '../plugins/manifest';
 import type { InstalledSummary } from '../plugins/plugin-service';
 import type { SkippedEntry } from '../plugins/package-skips';
 import { packagePluginFolder } from '../plugins/packager';
+import { sendsPasswordInClear } from '../plugins/url-safety';
 import type { ReinstallResult } from '../plugins/reinstall';
 import type { AppServices } from '../services';
 
@@ -68,9 +70,14 @@ export function registerPluginCommands(program: Command, deps: PluginCliDeps): v
     .option('--dify-url <url>', cx.t('plugins.cli.options.difyUrl'))
     .option('--email <email>', cx.t('plugins.cli.options.email'));
 
+  /** The commands that log in: the connection for this run, and one warning when it is plain http. */
   const connect = (services: AppServices, cmd: Command): void => {
     const o = cmd.optsWithGlobals<ConnectionOptions>();
     services.plugins.useConnection({ baseUrl: o.difyUrl, email: o.email });
+    const { url } = services.plugins.connectionSettings();
+    if (sendsPasswordInClear(url)) {
+      cx.err(cx.t('cli.warningLine', { message: cx.t('plugins.cli.plainHttp', { url }) }));
+    }
   };
 
   plugin

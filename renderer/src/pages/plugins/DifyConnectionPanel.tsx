@@ -6,7 +6,7 @@ import { Callout } from '../../components/Callout';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
 import { usePendingAction } from '../../hooks/usePendingAction';
-import { passwordOtherOrigin } from '../settings/dify-url';
+import { passwordOtherOrigin, sendsPasswordInClear } from '../settings/dify-url';
 import './DifyConnectionPanel.css';
 
 /**
@@ -127,6 +127,11 @@ export function DifyConnectionPanel({
               : t('plugins.connection.passwordUnavailable')}
           </span>
         </div>
+        {sendsPasswordInClear(url) ? (
+          <Callout data-notice="plain-http">
+            <p>{t('plugins.connection.plainHttp')}</p>
+          </Callout>
+        ) : null}
         {passwordSavedFor !== null ? (
           <Callout data-notice="password-again">
             <p>{t('plugins.connection.passwordForOtherUrl', { origin: passwordSavedFor })}</p>

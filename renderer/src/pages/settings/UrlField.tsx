@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Callout } from '../../components/Callout';
-import type { UrlProblem } from './dify-url';
+import { sendsPasswordInClear, type UrlProblem } from './dify-url';
 import { FieldError } from './FieldVerdict';
 
 /**
@@ -46,6 +46,11 @@ export function UrlField({
           <span className="muted">{t('settings.difyUrl.hint')}</span>
         )}
       </div>
+      {problem === null && sendsPasswordInClear(value) ? (
+        <Callout data-notice="plain-http">
+          <p>{t('settings.difyUrl.plainHttp')}</p>
+        </Callout>
+      ) : null}
       {passwordSavedFor !== null && problem === null ? (
         <Callout data-notice="password-again">
           <p>{t('settings.difyUrl.passwordAgain', { origin: passwordSavedFor })}</p>

@@ -35,3 +35,24 @@ export function passwordOtherOrigin(
   const target = originOf(url);
   return savedFor !== null && target !== null && savedFor !== target ? savedFor : null;
 }
+
+/**
+ * Plain http to a host other than this machine: a login there sends the password readable. The same
+ * rule as main's electron/plugins/url-safety.ts (the renderer may not import it; a test runs both on
+ * one table): loopback is 127.0.0.0/8, ::1 and `localhost` only.
+ */
+export function sendsPasswordInClear(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return false;
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const loopback =
+    host === 'localhost' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    host === '::1' ||
+    /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
+  return url.protocol === 'http:' && !loopback;
+}
