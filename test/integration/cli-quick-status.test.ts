@@ -47,7 +47,7 @@ describe.skipIf(skip)('dify-stack loads only what a command needs', () => {
     await removeTempDir(emptyPath);
   });
 
-  const remembered = (): string => join(home, '.config', 'dify-stack-tray', 'status-models.json');
+  const remembered = (): string => join(home, '.config', 'dify-stack-tray', 'cache', 'status-models.json');
 
   /** The CLI with the hook; `noDocker`: a PATH without the docker CLI, so no Compose can run. */
   const cli = async (args: string[], noDocker = false): Promise<CliRun & { loaded: string[] }> => {
