@@ -349,10 +349,11 @@ export function chainJson(chain: ChainResult, fit: FitResult | null, preview: Ch
   };
 }
 
-function durationText(seconds: number): string {
-  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
+/** 10800 → "3 h" / "3 時間": the largest whole unit. */
+export function durationText(seconds: number, t: T): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return t('timeouts.fit.duration.h', { n: seconds / 3600 });
+  if (seconds >= 60 && seconds % 60 === 0) return t('timeouts.fit.duration.m', { n: seconds / 60 });
+  return t('timeouts.fit.duration.s', { n: seconds });
 }
 
 export function chainText(
@@ -363,9 +364,7 @@ export function chainText(
   t: T,
 ): string {
   const rules = t(`timeouts.chain.ruleSets.${chain.ruleSet}`);
-  const out = [
-    t('timeouts.cli.chainHeader', { scenario: t(`timeouts.chain.scenarios.${chain.scenario}`), rules }),
-  ];
+  const out = [t('timeouts.cli.chainHeader', { scenario: t(`timeouts.chain.scenarios.${chain.scenario}`) })];
   out.push(
     chain.assumed
       ? t('timeouts.cli.chainAssumed')
@@ -383,7 +382,7 @@ export function chainText(
     const value = l.seconds === null ? '?' : `${l.seconds} s`;
     const where = l.at ? ` ${l.at.file}:${l.at.line}` : '';
     const effect = `${t(`timeouts.chain.effects.${l.effect}`)}${l.condition ? ` (${t(`timeouts.chain.conditions.${l.condition}`)})` : ''}`;
-    rows.push([`${name}${where}`, `${value} ${t(`timeouts.chain.measures.${l.measure}`)}`, effect]);
+    rows.push([`${name}${where}`, `${value} (${t(`timeouts.chain.measures.${l.measure}`)})`, effect]);
   }
   out.push(...alignColumns(rows));
   if (chain.effective)
@@ -391,17 +390,30 @@ export function chainText(
       '',
       t('timeouts.chain.effective', { seconds: chain.effective.seconds, by: chain.effective.by.join(', ') }),
     );
-  for (const w of chain.warnings) out.push(t(w.messageKey, w.params));
+  // Messages name links by id; a fixed or plugin link reads better by its name.
+  const named = (params: Record<string, string | number>) => {
+    const out = { ...params };
+    for (const k of ['cutBy', 'guarded']) {
+      const link = chain.links.find((l) => l.id === out[k]);
+      if (link && link.kind !== 'env') out[k] = t(link.titleKey);
+    }
+    return out;
+  };
+  for (const w of chain.warnings) out.push(t(w.messageKey, named(w.params)));
   for (const n of chain.notes) out.push(t(n.messageKey, n.params));
   if (!fit) return out.join('\n');
-  const target = durationText(fit.targetSeconds);
+  const target = durationText(fit.targetSeconds, t);
   out.push('');
   if (fit.steps.length === 0) out.push(t('timeouts.cli.fitNone', { target }));
   else {
     out.push(t('timeouts.cli.fitHeader', { target }));
     const files = new Map(preview?.entries.map((e) => [e.key, e.file]) ?? []);
     for (const s of fit.steps) {
-      const step = t('timeouts.fit.step', { key: s.key, from: s.from ?? t('timeouts.fit.notSet'), to: s.to });
+      const step = t('timeouts.fit.step', {
+        key: s.key,
+        from: s.from ?? t('timeouts.fit.notSet', { seconds: s.fromSeconds ?? '?' }),
+        to: s.to,
+      });
       out.push(`  ${step}${files.has(s.key) ? `  (${files.get(s.key)})` : ''}`);
     }
     if (preview) out.push(t('timeouts.cli.readers', { services: list(preview.recreate, t) }));

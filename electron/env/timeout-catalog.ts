@@ -79,8 +79,8 @@ const SPECS: Record<string, Spec> = {
     max: WEEK_S,
     consumers: API_WORKER,
   },
-  // AppQueueManager.listen() stops (and aborts) a run delivered to a client after this long; for
-  // advanced-chat apps newer Dify uses WORKFLOW_MAX_EXECUTION_TIME there instead.
+  // A wall-clock watchdog on the app's queue: every app up to 1.16.0, chat/completion/agent only after
+  // Dify #39602 (facts.md); workflows then rely on WORKFLOW_MAX_EXECUTION_TIME (dify-release.ts).
   APP_MAX_EXECUTION_TIME: {
     group: 'workflow',
     unit: 's',
@@ -101,8 +101,8 @@ const SPECS: Record<string, Spec> = {
     max: WEEK_S,
     consumers: [{ service: 'plugin_daemon' }],
   },
-  // facts.md names api; the worker loads the same config class and calls the daemon for workflow
-  // runs it executes (triggers, async runs), so it reads the value too.
+  // The longest gap between bytes of the daemon's stream, not a total; streamed runs execute in the
+  // worker since 1.13, so both read it. Default 300 and absent from .env up to 1.11.1 (dify-release.ts).
   PLUGIN_DAEMON_TIMEOUT: {
     group: 'plugins',
     unit: 's',
@@ -285,6 +285,8 @@ const SPECS: Record<string, Spec> = {
   },
 
   // Web server & proxy
+  // gevent workers: a worker heartbeat timeout, not a request limit — it cuts no long answer, so it is
+  // in no chain (timeout-scenarios.ts).
   GUNICORN_TIMEOUT: {
     group: 'web',
     unit: 's',

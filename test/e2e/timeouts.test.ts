@@ -20,10 +20,20 @@ const LONG = { timeout: 120_000, interval: 250 };
 
 const row = (page: Page, key: string) => page.locator(`tr[data-key="${key}"]`);
 
+/** The chain panel whole: taller than the window, and the sticky apply bar would cover its end. */
+async function chainShot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1100, height: 760 };
+  await page.setViewportSize({ width: size.width, height: 3000 });
+  await page.locator('.timeout-chain').screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+  await page.setViewportSize(size);
+}
+
 describe.skipIf(skip)('timeout panel against the real engine', () => {
   let stack: TestStack;
   let h: Harness;
   let pluginDir: string;
+  /** What the preview said Apply recreates (checked against the containers after it). */
+  let recreate: string[] = [];
   const harness = useHarness('suite', { afterClose: () => stack?.dispose() });
 
   beforeAll(async () => {
@@ -78,7 +88,7 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     await input.fill('600.0');
     await expect
       .poll(() => text(row(page, 'PLUGIN_MAX_EXECUTION_TIMEOUT').locator('.timeout-row__error')))
-      .toBe('小数点のない整数で入力してください。');
+      .toBe('整数で入力してください。600.0 のような値では、プラグインデーモンが起動時に異常終了します。');
     expect(await input.getAttribute('aria-invalid')).toBe('true');
     expect(await button(page, '適用…').isDisabled()).toBe(true);
     await h.screenshot('timeouts-invalid.ja');
@@ -86,37 +96,83 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     await expect.poll(() => button(page, '適用…').isDisabled()).toBe(true);
   });
 
+  it('the chain of a web-app workflow with the plugin chosen, and "make this call fit" for 30 min', async () => {
+    const { page } = h;
+    const chain = page.locator('.timeout-chain');
+    await chain.locator('select').first().selectOption({ index: 1 });
+    await chain.locator('select').nth(1).selectOption('webapp-workflow-plugin');
+    // The test stack's images carry no Dify release: the newest rules are assumed, and said.
+    expect(await text(chain.locator('[data-testid="chain-release"]'))).toContain('最新の Dify の規則を仮定');
+    // The web app stops waiting after 60 s; the plugin's own timeout=120 is a link with file:line.
+    await expect.poll(() => text(chain.locator('[data-testid="chain-effective"]'))).toContain('60 秒');
+    const pluginLink = chain.locator('[data-link="PLUGIN_TOOL_HTTP_TIMEOUT"]');
+    expect(await text(pluginLink)).toContain('tools/txt2img.py:18');
+    expect(await text(chain.locator('[data-link="DAEMON_HEARTBEAT"]'))).toContain('固定');
+    expect(
+      await text(chain.locator('[data-link="TEXT_GENERATION_TIMEOUT_MS"] [data-testid="link-effect"]')),
+    ).toBe('Web アプリが待つのをやめます。実行は続きます');
+    expect(await chain.locator('[data-link="GUNICORN_TIMEOUT"]').count()).toBe(0);
+
+    await chain.locator('.timeout-fit input').fill('30m');
+    const changes = chain.locator('[data-testid="fit-changes"]');
+    await expect.poll(() => changes.locator('li').count(), LONG).toBeGreaterThan(0);
+    expect(await text(changes.locator('[data-key="TEXT_GENERATION_TIMEOUT_MS"]'))).toContain('1800000');
+    expect(await text(changes.locator('[data-key="PLUGIN_DAEMON_TIMEOUT"]'))).toContain('1800.0');
+    const cannot = chain.locator('[data-testid="fit-cannot"]');
+    expect(await text(cannot.locator('[data-blocker="plugin"]'))).toContain('tools/txt2img.py:18');
+    expect(await chain.locator('[data-verdict="blocked"]').count()).toBe(1);
+    await expectNoRawKeys(page);
+    await chainShot(page, 'timeouts-chain-fit.ja');
+
+    const count = await changes.locator('li').count();
+    await chain.getByRole('button', { name: '下書きに入れる' }).click();
+    await expect.poll(() => text(page.locator('[data-testid="change-count"]'))).toBe(`変更 ${count} 件`);
+    expect(await row(page, 'TEXT_GENERATION_TIMEOUT_MS').locator('input').inputValue()).toBe('1800000');
+    // With the drafts in place, the fit needs no more changes; only the plugin's own timeout is left.
+    await expect.poll(() => chain.locator('[data-testid="fit-changes"]').count()).toBe(0);
+    await h.screenshot('timeouts-fit.ja');
+
+    // Back to the start for the preset test: no drafts, no plugin, no target, the first scenario.
+    await button(page, '変更を破棄').click();
+    await chain.locator('.timeout-fit input').fill('');
+    await chain.locator('select').first().selectOption({ index: 0 });
+    await chain.locator('select').nth(1).selectOption({ index: 0 });
+  });
+
   it('a preset fills the drafts and the chain follows; the preview lists readers and pending services', async () => {
     const { page } = h;
+    // The 3-hour preset is the fit of a 3-hour plugin call from the web app: only what would cut it.
     await button(page, '長時間の画像生成（3 時間）').click();
-    await expect.poll(() => row(page, 'SANDBOX_WORKER_TIMEOUT').locator('input').inputValue()).toBe('10800');
+    await expect
+      .poll(() => row(page, 'PLUGIN_MAX_EXECUTION_TIMEOUT').locator('input').inputValue())
+      .toBe('10800');
+    expect(await row(page, 'TEXT_GENERATION_TIMEOUT_MS').locator('input').inputValue()).toBe('10800000');
+    expect(await row(page, 'GUNICORN_TIMEOUT').locator('input').inputValue()).toBe('');
     await expect.poll(() => text(page.locator('[data-testid="chain-effective"]'))).toContain('10800');
-    await expect.poll(() => text(page.locator('[data-testid="change-count"]'))).toBe('変更 9 件');
-    // With the plugin's own limits in the chain, the 3-hour values are cut at 120 s: say so.
+    await expect.poll(() => text(page.locator('[data-testid="change-count"]'))).toBe('変更 4 件');
+    // With the plugin's own timeout in the chain, the 3-hour values are cut at 120 s: say so.
     const chain = page.locator('.timeout-chain');
     // The first picker is the plugin's (only shown when plugin folders are registered).
     await chain.locator('select').first().selectOption({ index: 1 });
     await expect.poll(() => text(chain.locator('[data-testid="chain-effective"]'))).toContain('120');
     expect(await chain.locator('[data-warning="cutFirst"]').count()).toBeGreaterThan(0);
-    await chain.screenshot({ path: join(SCREENSHOT_DIR, 'timeouts-chain.ja.png') });
+    await chainShot(page, 'timeouts-chain.ja');
     await h.screenshot('timeouts-preset.ja');
 
     await button(page, '適用…').click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     // Each file is shown with why it was chosen: the one deciding today, or where Dify documents the key.
-    expect(await text(dialog.locator('tr[data-key="SANDBOX_WORKER_TIMEOUT"]'))).toBe(
-      'SANDBOX_WORKER_TIMEOUT 15 → 10800 .env 現在の値を決めているファイルです',
+    // PLUGIN_MAX_EXECUTION_TIMEOUT: envs/…/plugin-daemon.env is shadowed by plugin_daemon's environment:.
+    expect(await text(dialog.locator('tr[data-key="PLUGIN_MAX_EXECUTION_TIMEOUT"]'))).toBe(
+      'PLUGIN_MAX_EXECUTION_TIMEOUT 600 → 10800 .env 読み込むサービス用の任意ファイルで合うものがなく、.env ならそのサービスに届きます',
     );
     const workflowRow = await text(dialog.locator('tr[data-key="WORKFLOW_MAX_EXECUTION_TIME"]'));
     expect(workflowRow).toContain('envs/core-services/shared.env');
     expect(workflowRow).toContain('Dify がこのファイルの隣の .env.example でこのキーを説明しています');
-    expect(await text(dialog.locator('[data-testid="preview-recreate"]'))).toBe(
-      'api, nginx, plugin_daemon, sandbox, worker',
-    );
-    expect(await text(dialog.locator('[data-testid="preview-pending"]'))).toBe(
-      'agent_backend, api_websocket, web, worker_beat',
-    );
+    recreate = (await text(dialog.locator('[data-testid="preview-recreate"]'))).split(', ');
+    // The readers of the four keys (web reads TEXT_GENERATION_TIMEOUT_MS), and nothing else.
+    expect(recreate).toEqual(['api', 'plugin_daemon', 'web', 'worker']);
     await expectNoRawKeys(page);
     await h.screenshot('timeouts-preview.ja');
     await dialog.screenshot({ path: join(SCREENSHOT_DIR, 'timeouts-dialog.ja.png') });
@@ -131,21 +187,18 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
       .toBe('succeeded');
     const after = containerIds(stack);
     const changed = Object.keys(after).filter((s) => before[s] !== after[s]);
-    expect(changed.sort()).toEqual(['api', 'nginx', 'plugin_daemon', 'sandbox', 'worker']);
+    expect(changed.sort()).toEqual([...recreate].sort());
     await expect
-      .poll(() => text(row(page, 'SANDBOX_WORKER_TIMEOUT').locator('[data-testid="current"]')), LONG)
+      .poll(() => text(row(page, 'PLUGIN_MAX_EXECUTION_TIMEOUT').locator('[data-testid="current"]')), LONG)
       .toBe('10800');
-    expect(await text(row(page, 'PLUGIN_MAX_EXECUTION_TIMEOUT').locator('[data-testid="current"]'))).toBe(
-      '10800',
+    expect(await text(row(page, 'TEXT_GENERATION_TIMEOUT_MS').locator('[data-testid="current"]'))).toBe(
+      '10800000',
     );
     // A new optional file: only the keys written, in .env's CRLF style.
     const shared = readFileSync(join(stack.dir, 'envs/core-services/shared.env'), 'latin1');
     expect(shared.endsWith('\r\n') && !shared.replace(/\r\n/g, '').includes('\n')).toBe(true);
     expect(shared.trimEnd().split('\r\n').sort()).toEqual([
-      'API_TOOL_DEFAULT_READ_TIMEOUT=10800',
-      'APP_MAX_EXECUTION_TIME=10800',
-      'CODE_EXECUTION_READ_TIMEOUT=10860',
-      'PLUGIN_DAEMON_TIMEOUT=10860.0',
+      'PLUGIN_DAEMON_TIMEOUT=10800.0',
       'WORKFLOW_MAX_EXECUTION_TIME=10800',
     ]);
     expect(await page.locator('tr[data-backup]').count()).toBeGreaterThan(0);
@@ -166,5 +219,17 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     await h.screenshot('timeouts-preview.en');
     await page.getByRole('dialog').screenshot({ path: join(SCREENSHOT_DIR, 'timeouts-dialog.en.png') });
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    // The chain and "make this call fit" in English: a 3-hour call of the plugin from the web app.
+    const chain = page.locator('.timeout-chain');
+    await chain.locator('select').first().selectOption({ index: 1 });
+    await chain.locator('select').nth(1).selectOption('webapp-workflow-plugin');
+    await chain.locator('.timeout-fit input').fill('3h');
+    await expect.poll(() => chain.locator('[data-blocker="plugin"]').count(), LONG).toBe(1);
+    expect(await text(chain.locator('[data-blocker="plugin"]'))).toBe(
+      "The tool's own HTTP timeout (timeout= in its code): 120 s, written in the plugin at tools/txt2img.py:18. Change it there.",
+    );
+    await expectNoRawKeys(page);
+    await chainShot(page, 'timeouts-chain-fit.en');
   });
 });

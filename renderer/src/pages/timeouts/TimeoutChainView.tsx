@@ -17,10 +17,11 @@ function seconds(value: number | null, unknown: string): string {
   return value === null ? unknown : `${value} s`;
 }
 
-function durationText(total: number): string {
-  if (total >= 3600 && total % 3600 === 0) return `${total / 3600}h`;
-  if (total >= 60 && total % 60 === 0) return `${total / 60}m`;
-  return `${total}s`;
+/** 10800 → "3 h" / "3 時間": the largest whole unit. */
+function durationText(total: number, t: (key: string, params: Record<string, number>) => string): string {
+  if (total >= 3600 && total % 3600 === 0) return t('timeouts.fit.duration.h', { n: total / 3600 });
+  if (total >= 60 && total % 60 === 0) return t('timeouts.fit.duration.m', { n: total / 60 });
+  return t('timeouts.fit.duration.s', { n: total });
 }
 
 /**
@@ -65,11 +66,22 @@ export function TimeoutChainView({
   );
   if (!chain) return null;
   const by = new Set(chain.effective?.by ?? []);
-  const format = (m: { messageKey: string; params: Record<string, string | number> }) =>
-    t(m.messageKey, m.params);
-  const rules = t(`timeouts.chain.ruleSets.${chain.ruleSet}`);
   const nameOf = (link: Link | undefined, id: string) =>
     link ? (link.kind === 'env' ? link.id : t(link.titleKey)) : id;
+  // Messages name links by id; a fixed or plugin link reads better by its name.
+  const format = (m: { messageKey: string; params: Record<string, string | number> }) => {
+    const params = { ...m.params };
+    for (const k of ['cutBy', 'guarded']) {
+      const id = params[k];
+      if (typeof id === 'string')
+        params[k] = nameOf(
+          chain.links.find((l) => l.id === id),
+          id,
+        );
+    }
+    return t(m.messageKey, params);
+  };
+  const rules = t(`timeouts.chain.ruleSets.${chain.ruleSet}`);
   const result = targetSeconds !== null && !fit.loading ? fit.data : null;
 
   return (
@@ -78,7 +90,8 @@ export function TimeoutChainView({
         <h2 id="chain-title" className="panel__title">
           {t('timeouts.page.chainTitle')}
         </h2>
-        <span className="spacer" />
+      </div>
+      <div className="timeout-chain__pickers">
         {plugins.length > 0 ? (
           <label className="timeout-chain__pick">
             <span className="visually-hidden">{t('timeouts.page.chainPlugin')}</span>
@@ -92,7 +105,7 @@ export function TimeoutChainView({
             </select>
           </label>
         ) : null}
-        <label className="timeout-chain__pick">
+        <label className="timeout-chain__pick timeout-chain__pick--scenario">
           <span className="visually-hidden">{t('timeouts.page.chainScenario')}</span>
           <select className="select" value={chain.scenario} onChange={(e) => setScenario(e.target.value)}>
             {chains.map((c) => (
@@ -195,7 +208,9 @@ export function TimeoutChainView({
         {result ? (
           <div className="timeout-fit__result">
             <p className="timeout-fit__verdict" data-verdict={result.verdict}>
-              {t(`timeouts.fit.verdicts.${result.verdict}`, { target: durationText(result.targetSeconds) })}
+              {t(`timeouts.fit.verdicts.${result.verdict}`, {
+                target: durationText(result.targetSeconds, t),
+              })}
             </p>
             {result.steps.length > 0 ? (
               <>
@@ -205,7 +220,7 @@ export function TimeoutChainView({
                     <li key={s.key} className="mono" data-key={s.key}>
                       {t('timeouts.fit.step', {
                         key: s.key,
-                        from: s.from ?? t('timeouts.fit.notSet'),
+                        from: s.from ?? t('timeouts.fit.notSet', { seconds: s.fromSeconds ?? '?' }),
                         to: s.to,
                       })}
                     </li>
