@@ -150,6 +150,9 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     expect(await row(page, 'GUNICORN_TIMEOUT').locator('input').inputValue()).toBe('');
     await expect.poll(() => text(page.locator('[data-testid="chain-effective"]'))).toContain('10800');
     await expect.poll(() => text(page.locator('[data-testid="change-count"]'))).toBe('変更 4 件');
+    await page
+      .locator('section[aria-labelledby="presets-title"]')
+      .screenshot({ path: join(SCREENSHOT_DIR, 'timeouts-presets.ja.png') });
     // With the plugin's own timeout in the chain, the 3-hour values are cut at 120 s: say so.
     const chain = page.locator('.timeout-chain');
     // The first picker is the plugin's (only shown when plugin folders are registered).
