@@ -82,6 +82,7 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     difyDirOverride: opts.difyDir || undefined,
     platform,
     env,
+    modelsFile: path.join(appData, 'cache', 'status-models.json'),
   });
   const plugins = new PluginService({
     jobs,

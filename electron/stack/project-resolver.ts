@@ -8,11 +8,18 @@ import { AppError, messageOf } from '../core/errors';
 import type { SettingsView } from '../settings/contract';
 import type { OpenProject } from './api';
 import type { DetectedProject } from './contract';
-import type { ComposeBinary, ComposeLocator } from '../docker/compose-cli';
+import {
+  composeInvocation,
+  type ComposeBinary,
+  type ComposeFlavor,
+  type ComposeLocator,
+} from '../docker/compose-cli';
+import { resolveExecutable } from '../core/child-process';
 import { LABEL_PROJECT, LABEL_WORKDIR } from '../docker/compose-labels';
 import type { ProjectModel, ProjectModelCache } from '../docker/compose-model';
 import { engineError, isDockerInstalled, probeEngine, type EngineState } from '../docker/engine';
 import { discoverDifyProjects, openDifyProject, type DifyProject } from './project';
+import { createdByOf, readStatusModel, rememberModel, statusModelKey } from './status-cache';
 import { containerFacts, type ContainerFacts } from './status-model';
 
 export interface ResolvedProject {
@@ -30,6 +37,13 @@ export interface ProjectResolverOptions {
   difyDirOverride?: string;
   composeLocator: ComposeLocator;
   models: ProjectModelCache;
+  /** Lists containers without the engine client (lazy-docker.ts); default: `docker.listContainers`. */
+  listContainers?: (filters: Record<string, string[]>) => Promise<Docker.ContainerInfo[]>;
+  /**
+   * Where resolved models are remembered between processes (status-cache.ts, app data): a new CLI
+   * process or a restarted app opens an unchanged project without running Compose at all.
+   */
+  modelsFile?: string;
 }
 
 export class ProjectResolver {
@@ -51,7 +65,8 @@ export class ProjectResolver {
 
   async listContainers(filters: Record<string, string[]>): Promise<Docker.ContainerInfo[]> {
     try {
-      return await this.options.docker.listContainers({ all: true, filters });
+      const list = this.options.listContainers;
+      return await (list ? list(filters) : this.options.docker.listContainers({ all: true, filters }));
     } catch (e) {
       throw new AppError('DOCKER_API_ERROR', {
         params: { reason: messageOf(e) },
@@ -74,10 +89,25 @@ export class ProjectResolver {
   /** The Dify project as it is now: folder, chosen Compose, resolved model, containers. Read-only. */
   async open(): Promise<OpenProject> {
     const { project, containers } = await this.resolve();
-    const bin = await this.options.composeLocator.choose(
-      containers.find((c) => c.composeVersion)?.composeVersion,
-    );
-    const model = await this.options.models.load(bin, project, this.options.env);
+    const createdBy = createdByOf(containers);
+    const { modelsFile: file, env, platform } = this.options;
+    const key = file ? await statusModelKey(project, createdBy, env) : null;
+    if (file && key) {
+      const remembered = await readStatusModel(file, key);
+      const bin = remembered ? rememberedBinary(remembered.bin, platform, env) : null;
+      if (remembered && bin) {
+        const model: ProjectModel = { services: remembered.services, source: 'compose', composeError: null };
+        return { project, bin, model, containers };
+      }
+    }
+    const bin = await this.options.composeLocator.choose(createdBy);
+    const model = await this.options.models.load(bin, project, env);
+    // Kept only when the files did not change while Compose read them (the key is taken again).
+    if (file && key && model.source === 'compose' && !model.composeError) {
+      if ((await statusModelKey(project, createdBy, env)) === key) {
+        await rememberModel(file, key, bin, model.services).catch(() => undefined);
+      }
+    }
     return { project, bin, model, containers };
   }
 
@@ -142,4 +172,15 @@ function samePath(a: string | undefined, b: string, platform: NodeJS.Platform): 
   if (!a) return false;
   const norm = (p: string) => p.replace(/[\\/]+$/, '');
   return platform === 'win32' ? norm(a).toLowerCase() === norm(b).toLowerCase() : norm(a) === norm(b);
+}
+
+/** The Compose a remembered model was resolved with, without asking it its version again. */
+function rememberedBinary(
+  bin: { flavor: ComposeFlavor; version: string },
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+): ComposeBinary | null {
+  const inv = composeInvocation(bin.flavor, platform);
+  const command = resolveExecutable(inv.command, { platform, env });
+  return command === null ? null : { flavor: bin.flavor, version: bin.version, ...inv, command };
 }

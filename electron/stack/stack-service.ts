@@ -2,7 +2,7 @@
  * The Docker + Dify capability as one `StackApi`: the live status (written into the app snapshot)
  * and the project jobs, over one engine connection and one view of which project is meant.
  */
-import Docker from 'dockerode';
+import { lazyDocker, listContainersHttp } from '../docker/lazy-docker';
 import { AppSnapshotStore } from '../core/app-snapshot';
 import type { StatusSnapshot } from '../core/contract';
 import type { JobContext, JobHandle, JobManager } from '../core/jobs';
@@ -37,6 +37,8 @@ export interface StackServiceOptions {
   /** One writer per project across the app and CLI runs (core/project-lock); none in unit tests. */
   locks?: ProjectLocks;
   lockWaitMs?: number;
+  /** Where resolved project models are remembered between processes (app data). */
+  modelsFile?: string;
 }
 
 export class StackService implements StackApi {
@@ -50,7 +52,8 @@ export class StackService implements StackApi {
   constructor(options: StackServiceOptions) {
     const platform = options.platform ?? process.platform;
     const env = options.env ?? process.env;
-    const docker = new Docker(dockerConnectionOptions(platform, env));
+    const connection = dockerConnectionOptions(platform, env);
+    const docker = lazyDocker(connection);
     this.store = options.snapshot ?? new AppSnapshotStore();
     this.resolver = new ProjectResolver({
       docker,
@@ -60,6 +63,8 @@ export class StackService implements StackApi {
       difyDirOverride: options.difyDirOverride,
       composeLocator: new ComposeLocator(platform, options.composeAvailability),
       models: new ProjectModelCache(),
+      modelsFile: options.modelsFile,
+      listContainers: (filters) => listContainersHttp(connection, filters),
     });
     this.status = new LiveStatus(this.resolver, this.store, docker);
     this.projectJobs = new ProjectJobs({

@@ -99,20 +99,26 @@ export async function rememberStatusModel(
   const open = await stack.openProject();
   if (before === null || open.model.source !== 'compose' || open.model.composeError) return;
   if ((await keyOf(open)) !== before) return;
+  await rememberModel(file, before, open.bin, open.model.services);
+}
+
+/** Keeps `services` (resolved by Compose `bin`) under `key`, newest first; written atomically. */
+export async function rememberModel(
+  file: string,
+  key: string,
+  bin: { flavor: ComposeFlavor; version: string },
+  services: readonly ServiceSpec[],
+): Promise<void> {
   const entry = {
-    key: before,
-    bin: { flavor: open.bin.flavor, version: open.bin.version },
-    services: open.model.services.map((s) => ({
-      name: s.name,
-      hasHealthcheck: s.hasHealthcheck,
-      oneShot: s.oneShot,
-    })),
+    key,
+    bin: { flavor: bin.flavor, version: bin.version },
+    services: services.map((s) => ({ name: s.name, hasHealthcheck: s.hasHealthcheck, oneShot: s.oneShot })),
   };
-  const entries = [entry, ...(await readCache(file)).filter((e) => e.key !== before)].slice(0, MAX_ENTRIES);
+  const entries = [entry, ...(await readCache(file)).filter((e) => e.key !== key)].slice(0, MAX_ENTRIES);
   const data: CacheFile = { format: FORMAT, entries };
   await mkdir(dirname(file), { recursive: true });
   // Another CLI run may read the file at any moment: it sees the old file or the new one, never half.
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     await writeFile(temp, JSON.stringify(data));
     await rename(temp, file);
