@@ -14,6 +14,8 @@ import { fitChain } from '../../electron/env/timeout-fit';
 import { TimeoutService } from '../../electron/env/timeout-service';
 import { StackService } from '../../electron/stack/stack-service';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
+import { bundledCli, runCliProcess } from '../helpers/cli-runner';
+import { createTempDir, removeTempDir } from '../helpers/temp-dir';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
 
 const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
@@ -147,5 +149,74 @@ describe.skipIf(skip)('make this call fit: envs/ (Layout B, Dify 1.16.0)', () =>
     expect(r.files.WORKFLOW_MAX_EXECUTION_TIME).toBe('envs/core-services/shared.env');
     expect(r.files.PLUGIN_DAEMON_TIMEOUT).toBe('envs/core-services/shared.env');
     expect(r.recreate).toEqual(expect.arrayContaining(['api', 'plugin_daemon', 'worker']));
+  });
+});
+
+describe.skipIf(skip)('dify-stack timeouts --chain SCENARIO [--target] [--plugin] [--json]', () => {
+  let s: ReturnType<typeof setUp>;
+  let home: string;
+  const cli = (args: string[], lang = 'en_US.UTF-8') =>
+    runCliProcess([...args, '--dify-dir', s.stack.dir], {
+      home,
+      lang,
+      baseEnv: process.env,
+      timeoutMs: 180_000,
+    });
+
+  beforeAll(async () => {
+    await bundledCli();
+    s = setUp('B', 'langgenius/dify-api:1.16.0');
+    home = await createTempDir('dst-cli-home-');
+  });
+  afterAll(async () => {
+    await s?.dispose();
+    await removeTempDir(home);
+  });
+
+  it('--json: the links in order, the fit, the files and the services to recreate', async () => {
+    const r = await cli(['timeouts', '--chain', 'webapp-workflow-plugin', '--target', '30m', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      ruleSet: string;
+      links: Array<{ id: string; effect: string }>;
+      effective: { seconds: number; by: string[] };
+      fit: {
+        changes: Record<string, string>;
+        files: Record<string, string>;
+        recreate: string[];
+        verdict: string;
+      };
+    };
+    expect(out.ruleSet).toBe('1.16.0');
+    expect(out.links.map((l) => l.id)).toContain('TEXT_GENERATION_TIMEOUT_MS');
+    expect(out.effective).toEqual({ seconds: 60, by: ['TEXT_GENERATION_TIMEOUT_MS'] });
+    expect(out.fit.changes.TEXT_GENERATION_TIMEOUT_MS).toBe('1800000');
+    expect(out.fit.files.WORKFLOW_MAX_EXECUTION_TIME).toBe('envs/core-services/shared.env');
+    expect(out.fit.recreate).toEqual(expect.arrayContaining(['web', 'api', 'worker', 'plugin_daemon']));
+    // No plugin folder given: its own timeout is not known.
+    expect(out.fit.verdict).toBe('unknown');
+  });
+
+  it('text, in Japanese, with a plugin folder: its timeout= with file:line is what no key changes', async () => {
+    const plugin = join(__dirname, '../fixtures/plugins/sd-tool');
+    const r = await cli(
+      ['timeouts', '--chain', 'workflow-plugin', '--target', '3h', '--plugin', plugin],
+      'ja_JP.UTF-8',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Dify 1.16.0 の規則で計算しています');
+    expect(r.stdout).toContain('PLUGIN_MAX_EXECUTION_TIMEOUT: 600 → 10800');
+    expect(r.stdout).toContain('tools/txt2img.py:18');
+    expect(r.stdout).not.toContain('GUNICORN_TIMEOUT');
+    expect(r.stdout).not.toContain('MAX_REQUEST_TIMEOUT=');
+  });
+
+  it('a wrong scenario or target is a usage error that names the right ones', async () => {
+    const bad = await cli(['timeouts', '--chain', 'streamed-chat']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('workflow-plugin, webapp-workflow-plugin, chat-plugin');
+    const target = await cli(['timeouts', '--chain', 'code-node', '--target', '3 hours']);
+    expect(target.code).toBe(2);
+    expect(target.stderr).toContain('90s, 30m or 3h');
   });
 });
