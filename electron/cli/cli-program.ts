@@ -12,6 +12,7 @@ import pkg from '../../package.json';
 import { peekCommand, peekOption } from './cli-args';
 import { registerEnvCommands } from './cli-env';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob, type JobFollowHost } from './cli-jobs';
+import { statusExitCode } from './exit-codes';
 import { statusJson, statusTable } from './cli-format';
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import { resolveLang, systemLocaleFromEnv, translate, translator, type Lang } from '../core/i18n';
@@ -145,7 +146,8 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
         opts.json ? JSON.stringify(statusJson(s)) : statusTable(s, lang);
       await withServices(cmd, async (services) => {
         if (opts.watch) return watchStatus(cx, services, render, !opts.json);
-        cx.out(render(await services.stack.refresh()));
+        const snapshot = await services.stack.refresh();
+        cx.out(render(snapshot));
         // So that the next `status` can answer without Compose (cli-status.ts); services a test
         // injected are not the engine's. A failure here changes nothing printed.
         if (!io.createServices) {
@@ -153,7 +155,7 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
           const file = statusModelsFile(platform, io.env, homedir);
           await rememberStatusModel(services.stack, file, io.env).catch(() => undefined);
         }
-        return EXIT_OK;
+        return statusExitCode(snapshot);
       });
     });
 

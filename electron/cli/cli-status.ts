@@ -17,7 +17,7 @@ import { peekSettings } from '../settings/settings-peek';
 import { quickStackStatus } from '../stack/quick-status';
 import { statusJson, statusTable } from './cli-format';
 import type { CliIo } from './cli-program';
-import { EXIT_OK } from './exit-codes';
+import { statusExitCode } from './exit-codes';
 import { statusModelsFile } from './status-models-file';
 
 interface PlainStatus {
@@ -47,7 +47,7 @@ export async function quickStatusCommand(argv: readonly string[], io: CliIo): Pr
   if (!part) return null;
   const lang = resolveLang(settings.language, systemLocaleFromEnv(io.env));
   io.stdout.write(args.json ? `${JSON.stringify(statusJson(part))}\n` : statusTable(part, lang));
-  return EXIT_OK;
+  return statusExitCode(part);
 }
 
 /** The options of a plain `status` command line; null for anything else. */

@@ -9,7 +9,8 @@
  *
  * Exit codes: 0 success, 1 the operation failed (one translated line on stderr, then compose's own
  * detail), 2 wrong usage, 130 cancelled with Ctrl+C (a job); Ctrl+C is how `status --watch` ends
- * normally, so that is 0. Everything runs in `runCli` so tests can drive it
+ * normally, so that is 0. `status` says the state in its code: 0 Dify running, 3 not fully running,
+ * 4 error, 5 unavailable (exit-codes.ts#statusExitCode). Everything runs in `runCli` so tests can drive it
  * in-process; the process entry at the bottom only wires the real process to it.
  *
  * This module is the process entry and loads nothing at start but Node itself (issue 8: a user's

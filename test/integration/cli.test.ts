@@ -31,7 +31,8 @@ describe.skipIf(skip)('dify-stack CLI on the real engine', () => {
 
   it('prints the documented JSON before and after up, restarts a service, and down stops all', async () => {
     const before = await cli(['status', '--json', '--dify-dir', stack.dir], home);
-    expect(before.code).toBe(0);
+    // Stopped: 3 (README, "The CLI": 0 running, 3 not fully running, 4 error, 5 unavailable).
+    expect(before.code).toBe(3);
     const b = JSON.parse(before.stdout) as { components: Array<Record<string, unknown>> };
     expect(Object.keys(b)).toEqual(['components']);
     expect(b.components.map((c) => c.id)).toEqual(['docker', 'dify']);
@@ -47,6 +48,7 @@ describe.skipIf(skip)('dify-stack CLI on the real engine', () => {
     expect(up.code, up.stderr).toBe(0);
 
     const after = await cli(['status', '--dify-dir', stack.dir, '--json'], home);
+    expect(after.code).toBe(0);
     const a = JSON.parse(after.stdout) as {
       components: Array<{
         id: string;
@@ -87,5 +89,14 @@ describe.skipIf(skip)('dify-stack CLI on the real engine', () => {
     expect(r.code).not.toBe(0);
     // Progress lines go to stderr as they happen; the reason is the one line that closes the run.
     expect(lastLine(r.stderr)).toBe(`Error: The folder ${join(home, 'missing')} does not exist.`);
+  });
+
+  it('status of a folder that does not exist exits 4 (error), not 0', async () => {
+    const r = await cli(['status', '--json', '--dify-dir', join(home, 'missing')], home);
+    const dify = (
+      JSON.parse(r.stdout) as { components: Array<{ id: string; state: string }> }
+    ).components.find((c) => c.id === 'dify');
+    expect(dify?.state).toBe('error');
+    expect(r.code).toBe(4);
   });
 });

@@ -9,6 +9,7 @@ import {
   peekOption,
   runCli,
 } from '../../../electron/cli/cli';
+import { EXIT_NOT_RUNNING, statusExitCode } from '../../../electron/cli/exit-codes';
 import { AppError } from '../../../electron/core/errors';
 import { JobManager } from '../../../electron/core/jobs';
 import { assembleServices, type CreateServicesOptions } from '../../../electron/services';
@@ -123,7 +124,8 @@ describe('global options', () => {
     [['--config', 'my.json', 'status', '--dify-dir', '/srv/dify/docker', '--json']],
   ])('are accepted before or after the command: %j', async (argv) => {
     const run = await cli(argv);
-    expect(run.code).toBe(EXIT_OK);
+    // Accepted (not a usage error); the fake Dify is stopped: 3.
+    expect(run.code).toBe(EXIT_NOT_RUNNING);
     expect(run.created).toHaveLength(1);
     expect(run.created[0]).toMatchObject({ difyDir: '/srv/dify/docker', configFile: 'my.json', cwd: tmp });
     expect(() => JSON.parse(run.stdout)).not.toThrow();
@@ -140,7 +142,7 @@ describe('global options', () => {
     expect(ja.stdout).toContain('コンポーネント');
     await writeFile(path.join(tmp, 'broken.json'), '{"language": ');
     const broken = await cli(['--config', 'broken.json', 'status']);
-    expect(broken.code).toBe(EXIT_OK);
+    expect(broken.code).toBe(EXIT_NOT_RUNNING);
     expect(broken.stderr).toMatch(/^Warning: The settings file .*broken\.json could not be read/);
   });
 
@@ -196,7 +198,8 @@ describe('help and usage errors', () => {
 describe('status', () => {
   it('--json prints exactly the documented shape', async () => {
     const run = await cli(['status', '--json'], { setup: (s) => (s.snapshot = runningSnapshot) });
-    expect(run.code).toBe(EXIT_OK);
+    // Partly running: the exit code says "not fully running" (3).
+    expect(run.code).toBe(3);
     expect(run.stdout.endsWith('\n')).toBe(true);
     expect(JSON.parse(run.stdout)).toStrictEqual({
       components: [
@@ -240,6 +243,28 @@ describe('status', () => {
     const lines = ja.stdout.split('\n');
     expect(lines[0]).toBe('コンポーネント  状態      詳細');
     expect(lines[2]).toBe('Dify            一部稼働  1/2 が稼働中。停止中: worker');
+  });
+
+  it.each([
+    ['running', 'running', 0],
+    ['running', 'partial', 3],
+    ['running', 'stopped', 3],
+    ['running', 'starting', 3],
+    ['running', 'error', 4],
+    ['error', 'unavailable', 4],
+    ['running', 'unavailable', 5],
+    ['unavailable', 'unavailable', 5],
+    ['unavailable', 'error', 5],
+  ])('exit code: docker %s, dify %s → %i (scripts can branch on it)', async (docker, dify, code) => {
+    const snapshot = snapshotOf({
+      components: runningSnapshot.components.map((c) => ({
+        ...c,
+        state: (c.id === 'docker' ? docker : dify) as typeof c.state,
+      })),
+    });
+    const run = await cli(['status'], { setup: (s) => (s.snapshot = snapshot) });
+    expect(run.code).toBe(code);
+    expect(statusExitCode(snapshot)).toBe(code);
   });
 
   it('fails with exit 1 and the reason when the status cannot be read', async () => {
