@@ -31,6 +31,11 @@ export interface DeployOptions {
   readyTimeoutMs?: number;
   env: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
+  /**
+   * Called once the recreated services start (the health wait is mostly idle): the caller may
+   * resolve the files just written, so the panel's next view and the next Apply find them resolved.
+   */
+  warm?: () => void;
 }
 
 export async function deploy(
@@ -92,6 +97,7 @@ export async function deploy(
   try {
     ctx.step('timeouts.steps.recreate', { services: targets.join(', ') });
     await tools.compose(args);
+    options.warm?.();
     await tools.waitForReady(targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   } catch (e) {
     await rollBack(

@@ -162,7 +162,19 @@ export class TimeoutService implements EnvApi {
       readyTimeoutMs: this.options.readyTimeoutMs,
       env: this.env,
       platform: this.options.platform,
+      warm: () => this.warm(),
     };
+  }
+
+  /** Resolves the project as it is now in the background (errors show in the next real call). */
+  private warm(): void {
+    void (async () => {
+      const open = await this.options.stack.openProject();
+      await this.resolverOf(open).resolve(
+        reachProject(open),
+        TIMEOUT_CATALOG.map((k) => k.key),
+      );
+    })().catch(() => undefined);
   }
 
   private resolverOf(open: OpenProject): ReachResolver {
