@@ -89,6 +89,15 @@ describe('checkDraft', () => {
     expect(result.chains.map((c) => c.scenario)).toEqual([...CHAIN_SCENARIOS]);
   });
 
+  it('the chains follow the release: up to 1.11.1 PLUGIN_DAEMON_TIMEOUT defaults to 300 and cuts first', () => {
+    const old = checkDraft({}, undefined, { ruleSet: '1.9-1.11.1', assumed: false }).chains.find(
+      (c) => c.scenario === 'workflow-plugin',
+    );
+    expect(old).toMatchObject({ ruleSet: '1.9-1.11.1', assumed: false, effective: { seconds: 300 } });
+    const unknown = checkDraft({}).chains[0];
+    expect(unknown).toMatchObject({ ruleSet: 'newest', assumed: true });
+  });
+
   it('the chains use the draft values', () => {
     const chain = checkDraft({ PLUGIN_MAX_EXECUTION_TIMEOUT: '30' }).chains.find(
       (c) => c.scenario === 'workflow-plugin',

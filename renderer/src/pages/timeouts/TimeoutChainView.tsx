@@ -13,6 +13,8 @@ type Link = ChainResultDto['links'][number];
 type FitInput = InvokeInput<'timeouts:fit'>;
 export type FitRequest = Omit<FitInput, 'scenario' | 'targetSeconds'>;
 
+const MAX_TARGET_SECONDS = 7 * 24 * 3600;
+
 function seconds(value: number | null, unknown: string): string {
   return value === null ? unknown : `${value} s`;
 }
@@ -52,7 +54,9 @@ export function TimeoutChainView({
   const [scenario, setScenario] = useState(chains[0]?.scenario ?? '');
   const [target, setTarget] = useState('');
   const chain = chains.find((c) => c.scenario === scenario) ?? chains[0];
-  const targetSeconds = parseDuration(target);
+  const parsed = parseDuration(target);
+  // Main refuses more than the catalog's week; say so here instead of showing its validation error.
+  const targetSeconds = parsed !== null && parsed <= MAX_TARGET_SECONDS ? parsed : null;
   const fit = useQuery(
     () =>
       invoke('timeouts:fit', {
