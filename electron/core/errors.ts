@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'COMPOSE_V2_REQUIRED',
   'COMPOSE_FILE_INVALID',
   'DIFY_DIR_NOT_SET',
+  // No folder set and several Dify projects on the engine: acting on one of them would be a guess.
+  'DIFY_DIR_AMBIGUOUS',
   'DIFY_DIR_NOT_FOUND',
   'DIFY_DIR_NO_COMPOSE',
   'DIFY_DIR_NO_ENV',

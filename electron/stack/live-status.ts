@@ -147,7 +147,8 @@ export class LiveStatus {
       resolved = await this.resolver.resolve(all);
     } catch (e) {
       const error = toErrorInfo(e);
-      const state = error.code === 'DIFY_DIR_NOT_SET' ? 'unavailable' : 'error';
+      const unset = error.code === 'DIFY_DIR_NOT_SET' || error.code === 'DIFY_DIR_AMBIGUOUS';
+      const state = unset ? 'unavailable' : 'error';
       const dify: ComponentStatus = {
         id: 'dify',
         state,

@@ -152,7 +152,14 @@ export async function resolveProject(
   let dir = configuredDir;
   let knownName: string | undefined;
   if (!dir) {
-    const found = discoverDifyProjects(all.map((c) => ({ labels: c.Labels ?? {}, state: c.State })))[0];
+    const detected = discoverDifyProjects(all.map((c) => ({ labels: c.Labels ?? {}, state: c.State })));
+    // Two Difys and no folder chosen: `down` or `env set` must not hit whichever is listed first.
+    if (detected.length > 1) {
+      throw new AppError('DIFY_DIR_AMBIGUOUS', {
+        params: { count: detected.length, dirs: detected.map((d) => d.dir).join(', ') },
+      });
+    }
+    const found = detected[0];
     if (!found) throw new AppError('DIFY_DIR_NOT_SET');
     dir = found.dir;
     knownName = found.project;

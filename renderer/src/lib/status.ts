@@ -11,12 +11,13 @@ export function findComponent(snapshot: StatusSnapshot | null, id: ComponentId):
 }
 
 /** Problems that block the stack as a whole; each gets a callout on the dashboard saying what to do. */
-export type DashboardProblem = 'dockerDown' | 'difyDirNotSet';
+export type DashboardProblem = 'dockerDown' | 'difyDirNotSet' | 'difyDirAmbiguous';
 
 /** Error codes that a dashboard problem already explains; cards do not repeat them. */
 export const PROBLEM_ERROR_CODES: Record<DashboardProblem, readonly string[]> = {
   dockerDown: ['DOCKER_NOT_RUNNING', 'DOCKER_NOT_INSTALLED'],
   difyDirNotSet: ['DIFY_DIR_NOT_SET'],
+  difyDirAmbiguous: ['DIFY_DIR_AMBIGUOUS'],
 };
 
 export function isDockerDown(snapshot: StatusSnapshot | null): boolean {
@@ -28,7 +29,8 @@ export function isDockerDown(snapshot: StatusSnapshot | null): boolean {
  * containers' labels — then the folder is effectively set).
  */
 export function isDifyDirMissing(snapshot: StatusSnapshot | null, configuredDir: string | null): boolean {
-  if (findComponent(snapshot, 'dify')?.error?.code === 'DIFY_DIR_NOT_SET') return true;
+  const code = findComponent(snapshot, 'dify')?.error?.code;
+  if (code === 'DIFY_DIR_NOT_SET' || code === 'DIFY_DIR_AMBIGUOUS') return true;
   return (
     configuredDir !== null && configuredDir.trim() === '' && snapshot !== null && snapshot.project === null
   );
@@ -40,7 +42,10 @@ export function dashboardProblems(
 ): DashboardProblem[] {
   const problems: DashboardProblem[] = [];
   if (isDockerDown(snapshot)) problems.push('dockerDown');
-  if (isDifyDirMissing(snapshot, configuredDir)) problems.push('difyDirNotSet');
+  // Several Difys and no folder: the stack acts on none of them until the user picks one.
+  if (findComponent(snapshot, 'dify')?.error?.code === 'DIFY_DIR_AMBIGUOUS')
+    problems.push('difyDirAmbiguous');
+  else if (isDifyDirMissing(snapshot, configuredDir)) problems.push('difyDirNotSet');
   return problems;
 }
 

@@ -77,6 +77,22 @@ describe('dashboardProblems', () => {
     expect(dashboardProblems(snap, null)).toEqual(['difyDirNotSet']);
   });
 
+  it('several Difys and no folder: asks the user to choose, and nothing can be started', () => {
+    const snap = snapshot(
+      {},
+      {
+        state: 'unavailable',
+        services: [],
+        error: { code: 'DIFY_DIR_AMBIGUOUS', message: '', params: { count: 2, dirs: '/a, /b' } },
+      },
+      false,
+    );
+    expect(dashboardProblems(snap, '')).toEqual(['difyDirAmbiguous']);
+    expect(stackControls({ snapshot: snap, jobs: [], platform: 'linux', configuredDir: '' }).canStart).toBe(
+      false,
+    );
+  });
+
   it('an empty setting is fine when the stack found a running Dify by its labels', () => {
     expect(dashboardProblems(snapshot({}, {}), '')).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import {
   discoverDifyProjects,
   normalizeProjectName,
 } from '../../../electron/stack/project';
+import { resolveProject } from '../../../electron/stack/project-resolver';
 
 const root = mkdtempSync(join(tmpdir(), 'dst-project-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -33,6 +35,17 @@ describe('discovery from compose labels', () => {
       { dir: 'D:\\dify\\dify_latest\\docker', project: 'docker', services: ['plugin_daemon', 'redis'] },
       { dir: 'C:\\dify-old\\docker', project: 'old', services: ['api'] },
     ]);
+  });
+
+  it('with no folder set, two Difys on the engine are refused by name, not the first one taken', async () => {
+    const all = [
+      { Labels: labels('docker', 'api', '/srv/dify-a/docker'), State: 'running' },
+      { Labels: labels('difyb', 'plugin_daemon', '/srv/dify-b/docker'), State: 'exited' },
+    ] as unknown as Docker.ContainerInfo[];
+    await expect(resolveProject(all, '', 'linux', {})).rejects.toMatchObject({
+      code: 'DIFY_DIR_AMBIGUOUS',
+      params: { count: 2, dirs: '/srv/dify-a/docker, /srv/dify-b/docker' },
+    });
   });
 
   it('finds nothing without compose containers', () => {

@@ -7,7 +7,7 @@ import { JobPanel } from '../../components/JobPanel';
 import { PageHeader } from '../../components/PageHeader';
 import { usePendingAction } from '../../hooks/usePendingAction';
 import { currentJob } from '../../lib/jobs';
-import { dashboardProblems, stackControls, type DashboardProblem } from '../../lib/status';
+import { dashboardProblems, findComponent, stackControls, type DashboardProblem } from '../../lib/status';
 import type { PageProps } from '../page-types';
 import { ComponentCard } from './ComponentCard';
 import './DashboardPage.css';
@@ -83,6 +83,7 @@ export function DashboardPage({
         <ProblemCallout
           key={p}
           problem={p}
+          params={findComponent(snapshot, 'dify')?.error?.params ?? {}}
           platform={appInfo.platform}
           onOpenSettings={() => app.openPage('settings')}
           onRefresh={() => void refresh()}
@@ -118,11 +119,14 @@ export function DashboardPage({
 /** A blocking problem, said plainly, with the one action that fixes it. */
 function ProblemCallout({
   problem,
+  params,
   platform,
   onOpenSettings,
   onRefresh,
 }: {
   problem: DashboardProblem;
+  /** The error's own parameters (which projects were found). */
+  params: Record<string, unknown>;
   platform: string;
   onOpenSettings: () => void;
   onRefresh: () => void;
@@ -135,17 +139,17 @@ function ProblemCallout({
             ? 'dashboard.problems.dockerDown.bodyWindows'
             : 'dashboard.problems.dockerDown.body',
         )
-      : t('dashboard.problems.difyDirNotSet.body');
+      : t(`dashboard.problems.${problem}.body`, params);
   return (
     <Callout
       role="status"
       data-problem={problem}
       title={t(`dashboard.problems.${problem}.title`)}
       action={
-        problem === 'difyDirNotSet' ? (
+        problem !== 'dockerDown' ? (
           <button type="button" className="button button--primary" onClick={onOpenSettings}>
             <Icon name="settings" />
-            {t('dashboard.problems.difyDirNotSet.action')}
+            {t(`dashboard.problems.${problem}.action`)}
           </button>
         ) : (
           <button type="button" className="button" onClick={onRefresh}>
