@@ -69,10 +69,11 @@ describe.skipIf(skip)('dify-stack loads only what a command needs', () => {
   const expectSameBothWays = async (args: string[]): Promise<string> => {
     await rm(remembered(), { force: true });
     const full = await cli(args);
-    expect(full.code, full.stderr).toBe(0);
+    // 0 running, 3 not fully running: the state, not a failure.
+    expect([0, 3], full.stderr).toContain(full.code);
     expect(full.loaded).toContain('dockerode');
     const quick = await cli(args, true);
-    expect(quick.code, quick.stderr).toBe(0);
+    expect(quick.code, quick.stderr).toBe(full.code);
     expect(quick.stderr).toBe('');
     expect(quick.stdout).toBe(full.stdout);
     expect(quick.loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
@@ -109,7 +110,8 @@ describe.skipIf(skip)('dify-stack loads only what a command needs', () => {
     await cli(['status', '--dify-dir', stack.dir]);
     await writeFile(join(stack.dir, '.env'), '\n# touched by the test\n', { flag: 'a' });
     const r = await cli(['status', '--dify-dir', stack.dir]);
-    expect(r.code, r.stderr).toBe(0);
+    // Partly running since the test above: 3.
+    expect(r.code, r.stderr).toBe(3);
     expect(r.loaded).toContain('dockerode');
   });
 });
