@@ -9,11 +9,11 @@
  *  - PLUGIN_INSTALL_TIMEOUT exists from plugin daemon 0.5.5.
  * An unknown release gets the newest rules, and the answer says they were assumed.
  *
- * The image-tag reader mirrors plugins/auth-era.ts's versionFromImage (the login's era); the layering
- * rule forbids importing another capability's internals, and this one needs the daemon's tag too.
+ * The image tag is read as the login reads it (core/image-tag.ts).
  */
 import { promises as fsp } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { imageTag } from '../core/image-tag';
 
 export type RuleSetId = 'upTo1.8' | '1.9-1.11.1' | '1.12-1.15' | '1.16.0' | 'newest';
 
@@ -102,8 +102,7 @@ export function releaseInfo(dify: string | null, daemon: string | null = null): 
  * suffix (`0.5.3-local`): the x.y.z part is kept. Tags like `latest` tell nothing: null.
  */
 export function releaseFromImage(image: string | null | undefined, repo: string): string | null {
-  const ref = (image ?? '').trim().split('@')[0] ?? '';
-  const m = new RegExp(String.raw`^(?:[^/]+/)*${repo}:v?(\d+\.\d+\.\d+)(?:-[0-9A-Za-z.-]+)?$`).exec(ref);
+  const m = /^v?(\d+\.\d+\.\d+)(?:-[0-9A-Za-z.-]+)?$/.exec(imageTag(image, repo) ?? '');
   return m ? (m[1] as string) : null;
 }
 

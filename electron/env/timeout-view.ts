@@ -24,7 +24,7 @@ export async function timeoutsView(
   reach: ProjectReach,
   release: ReleaseInfo,
 ): Promise<TimeoutsView> {
-  const keys = reach.keys.map((r) => keyView(r));
+  const keys = reach.keys.map((r) => keyView(r, release));
   const values = Object.fromEntries(keys.map((k) => [k.key, k.value ?? undefined]));
   const rules = { ruleSet: release.rules.ruleSet, assumed: release.assumed };
   return {
@@ -86,7 +86,7 @@ export function fitView(scenario: ChainScenario, input: FitInput): FitResultDto 
 }
 
 /** One catalog key as the panel lists it: each file's setting marked deciding, shadowed or unused. */
-export function keyView(r: KeyReach): TimeoutKeyView {
+export function keyView(r: KeyReach, release?: ReleaseInfo): TimeoutKeyView {
   const info = getTimeoutKey(r.key);
   if (!info) throw new AppError('INTERNAL', { detail: `${r.key} is not in the catalog` });
   const shadowed = new Set(r.noEffect?.reason === 'shadowed' ? r.noEffect.files : []);
@@ -108,7 +108,11 @@ export function keyView(r: KeyReach): TimeoutKeyView {
     key: r.key,
     group: info.group,
     unit: info.unit,
-    defaultValue: info.defaultValue,
+    // Dify's default for the running release (PLUGIN_DAEMON_TIMEOUT was 300 up to 1.11.1).
+    defaultValue:
+      r.key === 'PLUGIN_DAEMON_TIMEOUT' && release?.rules.pluginDaemonTimeoutDefault === 300
+        ? '300'
+        : info.defaultValue,
     min: info.min,
     max: info.max,
     location: info.location,

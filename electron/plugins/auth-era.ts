@@ -8,6 +8,7 @@
  * Versions the facts do not cover (2.x other than the beta, pre-releases of 1.x) give null: guessing
  * the era from them could spend a failed login, which counts toward Dify's lock-out.
  */
+import { imageTag } from '../core/image-tag';
 
 export type AuthEra = 'cookie' | 'bearer';
 export type PasswordEncoding = 'base64' | 'plain';
@@ -53,8 +54,6 @@ export function authProfileForVersion(text: string | null | undefined): AuthProf
  * an `@sha256:` digest may come along). Tags like `latest` or a bare image id tell nothing: null.
  */
 export function versionFromImage(image: string | null | undefined): string | null {
-  const ref = (image ?? '').trim().split('@')[0] ?? '';
-  const m = /^(?:[^/]+\/)*dify-api:([^:/]+)$/.exec(ref);
-  if (!m) return null;
-  return parseDifyVersion(m[1]) ? (m[1] as string).replace(/^v/, '') : null;
+  const tag = imageTag(image, 'dify-api');
+  return tag !== null && parseDifyVersion(tag) ? tag.replace(/^v/, '') : null;
 }

@@ -1,6 +1,7 @@
 /** One catalog key as the panel lists it, and the check of draft values while the user types. */
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../electron/core/errors';
+import { releaseInfo } from '../../../electron/env/dify-release';
 import { computeKeyReach, type Arrival } from '../../../electron/env/reach-model';
 import { CHAIN_SCENARIOS } from '../../../electron/env/timeout-chain';
 import { checkDraft, keyView } from '../../../electron/env/timeout-view';
@@ -33,6 +34,15 @@ describe('keyView: what each file’s setting does', () => {
     const r = computeKeyReach(KEY, snapOf(files, {}), new Map(Object.entries(arrivals)), false);
     const view = keyView(r);
     expect(Object.fromEntries(view.settings.map((s) => [s.file, s.effect]))).toEqual(expected);
+  });
+});
+
+describe('keyView: the default of the running release', () => {
+  it('PLUGIN_DAEMON_TIMEOUT defaults to 300 up to 1.11.1, to the catalog’s value later', () => {
+    const r = computeKeyReach('PLUGIN_DAEMON_TIMEOUT', snapOf({ '.env': '' }, {}), new Map(), false);
+    expect(keyView(r, releaseInfo('1.10.0')).defaultValue).toBe('300');
+    expect(keyView(r, releaseInfo('1.16.0')).defaultValue).toBe(keyView(r).defaultValue);
+    expect(keyView(r, releaseInfo('1.16.0')).defaultValue).not.toBe('300');
   });
 });
 
