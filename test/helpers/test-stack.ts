@@ -67,10 +67,28 @@ export function createTestStack(options: TestStackOptions = {}): TestStack {
       await downTolerant(compose, kind, projectName);
     },
     dispose: async () => {
-      await downTolerant(compose, 'v2', projectName).catch(() => undefined);
+      // Compose 2.26's `down` can fail outright ("could not find web: not found" after a test removed
+      // a service's container with `rm -s`): then remove what carries the project's label ourselves,
+      // so no test leaves containers running.
+      await downTolerant(compose, 'v2', projectName).catch(() => removeByLabel(projectName));
       await removeTempDir(parent);
     },
   };
+}
+
+/** Every container and network of the project, by its compose label (best effort). */
+async function removeByLabel(projectName: string): Promise<void> {
+  const filter = `label=com.docker.compose.project=${projectName}`;
+  const ids = (await run('docker', ['ps', '-aq', '--filter', filter]).catch(() => ({ stdout: '' }))).stdout
+    .split('\n')
+    .filter(Boolean);
+  if (ids.length > 0) await run('docker', ['rm', '-f', ...ids]).catch(() => undefined);
+  const nets = (
+    await run('docker', ['network', 'ls', '-q', '--filter', filter]).catch(() => ({ stdout: '' }))
+  ).stdout
+    .split('\n')
+    .filter(Boolean);
+  if (nets.length > 0) await run('docker', ['network', 'rm', ...nets]).catch(() => undefined);
 }
 
 /** facts.md: on dockerd 20.10 `down` may exit 1 with "has active endpoints" though every container is gone. */
