@@ -23,10 +23,15 @@ function inside(dir: string, abs: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
+/** The last compose text parsed: every view reads the compose file, and parsing Dify's takes ~10 ms. */
+let lastParsed: { text: string; yaml: ComposeYaml } | null = null;
+
 /** The compose file as plain data; null when it cannot be read or is not valid YAML. */
 export async function readComposeYaml(file: string): Promise<ComposeYaml> {
   const text = await fsp.readFile(file, 'utf8').catch(() => null);
-  return text === null ? null : parseComposeYaml(text);
+  if (text === null) return null;
+  if (lastParsed?.text !== text) lastParsed = { text, yaml: parseComposeYaml(text) };
+  return lastParsed.yaml;
 }
 
 async function walkEnvFiles(dir: string, out: string[]): Promise<void> {

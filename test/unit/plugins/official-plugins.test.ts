@@ -5,7 +5,6 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import yauzl from 'yauzl';
 import { describe, expect, it } from 'vitest';
 import { checkPluginFolder } from '../../../electron/plugins/manifest';
 import { listPackageFiles, packagePluginFolder } from '../../../electron/plugins/packager';
@@ -13,6 +12,7 @@ import { GoYamlDecoder } from '../../../electron/plugins/go-yaml-decode';
 import { TOOL } from '../../../electron/plugins/declaration-types';
 import { loadYaml } from '../../../electron/plugins/yaml-load';
 import { useTempDir } from '../../helpers/use-temp-dir';
+import { zipEntryNames } from '../../helpers/zip';
 
 const OFFICIAL = path.resolve(__dirname, '../../fixtures/plugins/official');
 const tmp = useTempDir('official-plugins-');
@@ -25,23 +25,6 @@ const PLUGINS = [
   ['datasources/brightdata_datasource', 'langgenius/brightdata_datasource', 0],
   ['triggers/github_trigger', 'langgenius/github_trigger', 0],
 ] as const;
-
-async function zipEntries(file: string): Promise<string[]> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true }, (err, z) => (err || !z ? reject(err) : resolve(z))),
-  );
-  const names: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
-    zip.on('end', resolve);
-    zip.on('entry', (e: yauzl.Entry) => {
-      names.push(e.fileName);
-      zip.readEntry();
-    });
-    zip.readEntry();
-  });
-  return names;
-}
 
 describe('official plugins', () => {
   it.each(PLUGINS)(
@@ -61,7 +44,7 @@ describe('official plugins', () => {
       const b = await packagePluginFolder(dir, { outFile: path.join(tmp(), 'b.difypkg') });
       expect(a.sha256).toBe(b.sha256);
       expect(await fs.readFile(a.path)).toEqual(await fs.readFile(b.path));
-      expect(await zipEntries(a.path)).toEqual((await listPackageFiles(dir)).files.map((f) => f.rel));
+      expect(await zipEntryNames(a.path)).toEqual((await listPackageFiles(dir)).files.map((f) => f.rel));
       expect(a.check.warnings).toEqual(check.warnings);
       // github_trigger has 140+ event files (0.8 MB of YAML), read three times here.
     },

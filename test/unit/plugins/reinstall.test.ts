@@ -1,7 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import type { ErrorInfo } from '../../../electron/core/errors';
 import { JobManager, type JobSnapshot } from '../../../electron/core/jobs';
 import { DifyConsoleClient } from '../../../electron/plugins/console-client';
@@ -19,6 +18,7 @@ import {
   type DifyConsoleDoubleOptions,
 } from '../../doubles/dify-console';
 import { copyFixture, editManifest, makeZip, removeTempDirs, tempDir } from './helpers';
+import { zipEntryNames } from '../../helpers/zip';
 
 const doubles: DifyConsoleDouble[] = [];
 const managers: JobManager[] = [];
@@ -101,24 +101,6 @@ async function run(
   };
 }
 
-/** Entry names of a zip, in order. */
-async function zipEntries(file: string): Promise<string[]> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true }, (err, z) => (err || !z ? reject(err) : resolve(z))),
-  );
-  const names: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
-    zip.on('end', resolve);
-    zip.on('entry', (entry: yauzl.Entry) => {
-      names.push(entry.fileName);
-      zip.readEntry();
-    });
-    zip.readEntry();
-  });
-  return names;
-}
-
 const bump = (dir: string, version: string): Promise<void> =>
   editManifest(dir, (t) => t.replace(/^version: .*$/m, `version: ${version}`));
 const installedVersions = (dify: DifyConsoleDouble): string[] =>
@@ -163,7 +145,7 @@ describe('reinstallPlugin', () => {
       const r = await run(s);
       expect(r.error).toBeNull();
       expect(r.result?.skipped).toEqual([{ rel: 'credentials', reason: 'symlink-outside-folder' }]);
-      const entries = await zipEntries(r.result?.packagePath ?? '');
+      const entries = await zipEntryNames(r.result?.packagePath ?? '');
       expect(entries).not.toContain('credentials');
     },
   );
