@@ -11,9 +11,8 @@
  *
  * The image tag is read as the login reads it (core/image-tag.ts).
  */
-import { promises as fsp } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { imageTag } from '../core/image-tag';
+import { readComposeYaml } from './reach-files';
 
 export type RuleSetId = 'upTo1.8' | '1.9-1.11.1' | '1.12-1.15' | '1.16.0' | 'newest';
 
@@ -115,18 +114,15 @@ export interface ImageSources {
 
 /** `image:` of each service in a compose file; {} when it cannot be read. */
 export async function composeImages(composeFile: string): Promise<Record<string, string>> {
-  try {
-    const doc = parseYaml(await fsp.readFile(composeFile, 'utf8')) as {
-      services?: Record<string, { image?: unknown } | null>;
-    } | null;
-    const out: Record<string, string> = {};
-    for (const [name, svc] of Object.entries(doc?.services ?? {})) {
-      if (typeof svc?.image === 'string') out[name] = svc.image;
-    }
-    return out;
-  } catch {
-    return {};
+  // The reach resolver's reading (anchors and merge keys applied; parsed once per content).
+  const doc = (await readComposeYaml(composeFile)) as {
+    services?: Record<string, { image?: unknown } | null>;
+  } | null;
+  const out: Record<string, string> = {};
+  for (const [name, svc] of Object.entries(doc?.services ?? {})) {
+    if (typeof svc?.image === 'string') out[name] = svc.image;
   }
+  return out;
 }
 
 /** The Dify and daemon releases of a project: its containers' images, else its compose file's. */
