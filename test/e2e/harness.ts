@@ -10,9 +10,12 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { BRIDGE_KEY, type AppInfo, type EventName } from '../../electron/contract';
+import { APP_ORIGIN, createAppProtocolHandler } from '../../electron/core/app-protocol';
+import { rendererCsp } from '../../electron/core/renderer-csp';
 import { createInvokeHandlers, dispatchInvoke, wireEvents } from '../../electron/handlers';
 import type { SecretStore } from '../../electron/plugins/secrets';
 import { createServices, type AppServices } from '../../electron/services';
@@ -69,41 +72,27 @@ export function buildRenderer(): Promise<string> {
   return builtRenderer;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
-
 /**
- * A minimal static server (Chromium refuses module scripts from file://). It also sends the CSP as a
- * header, the way the Electron window gets it, including frame-ancestors which a meta tag cannot carry.
+ * The built renderer over http on 127.0.0.1 (Chromium refuses module scripts from file://), answered by
+ * the app's own `app://` handler (electron/core/app-protocol.ts) with the app's CSP header: the pages are
+ * tested as the window gets them — same path rules, MIME types, `nosniff`, full CSP incl. frame-ancestors.
  */
 export async function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
-  const base = resolve(root);
+  const handle = createAppProtocolHandler({
+    rootDir: resolve(root),
+    readFile: (file) => readFile(file),
+    csp: () => rendererCsp(),
+  });
   const server: Server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    const file = normalize(join(base, pathname === '/' ? 'index.html' : pathname));
-    if (file !== base && !file.startsWith(base + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    let body: Buffer;
-    try {
-      body = readFileSync(file);
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': "frame-ancestors 'none'",
-      'cache-control': 'no-store',
-    });
-    res.end(body);
+    void (async () => {
+      const answer = await handle({ url: `${APP_ORIGIN}${req.url ?? '/'}`, method: req.method ?? 'GET' });
+      const headers: Record<string, string> = { 'cache-control': 'no-store' };
+      answer.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      res.writeHead(answer.status, headers);
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    })().catch(() => res.writeHead(500).end());
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
