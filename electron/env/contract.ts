@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { defineInvoke } from '../core/contract-kit';
 import { ErrorInfoSchema, JobRefSchema, NoInput } from '../core/contract';
+import { CHAIN_SCENARIOS } from './timeout-scenarios';
 
 const Params = z.record(z.string(), z.union([z.string(), z.number()]));
 
@@ -285,14 +286,7 @@ export const envInvoke = defineInvoke({
   'timeouts:fit': {
     input: z
       .object({
-        scenario: z.enum([
-          'workflow-plugin',
-          'webapp-workflow-plugin',
-          'chat-plugin',
-          'blocking-api',
-          'http-node',
-          'code-node',
-        ]),
+        scenario: z.enum(CHAIN_SCENARIOS),
         targetSeconds: z
           .number()
           .positive()

@@ -11,17 +11,17 @@
  */
 import type { TimeoutRules } from './dify-release';
 
-export type ChainScenario =
-  'workflow-plugin' | 'webapp-workflow-plugin' | 'chat-plugin' | 'blocking-api' | 'http-node' | 'code-node';
-
-export const CHAIN_SCENARIOS: readonly ChainScenario[] = [
+/** The contract's `timeouts:fit` takes the same list (z.enum). */
+export const CHAIN_SCENARIOS = [
   'workflow-plugin',
   'webapp-workflow-plugin',
   'chat-plugin',
   'blocking-api',
   'http-node',
   'code-node',
-];
+] as const;
+
+export type ChainScenario = (typeof CHAIN_SCENARIOS)[number];
 
 export function isChainScenario(text: string): text is ChainScenario {
   return (CHAIN_SCENARIOS as readonly string[]).includes(text);
