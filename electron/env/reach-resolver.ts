@@ -22,6 +22,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { AppError, toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { ComposeBinary } from '../docker/compose-cli';
+import { composeEnvironment } from '../docker/compose-environment';
 import { configOfCopy, type ConfigResult } from './compose-config-copy';
 import { EnvDocument } from './env-file';
 import { readReachCache, reachCacheFile, writeReachCache } from './reach-cache';
@@ -315,18 +316,13 @@ export class ReachResolver {
       part(`file ${c.rel} ${c.referenced}`, docBytes[i] ?? null);
       part(`example ${c.rel}`, exampleBytes[i] ?? null);
     });
-    const names = new Set<string>();
-    for (const m of composeText.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1] as string);
-    for (const bytes of docBytes) {
-      for (const m of (bytes?.toString('latin1') ?? '').matchAll(
-        /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)/gm,
-      )) {
-        names.add(m[1] as string);
-      }
-    }
-    const env = Object.entries(this.env)
-      .filter(([name]) => names.has(name) || name.startsWith('COMPOSE_'))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // The variables the env files define can be overridden from our environment as well.
+    const defined = docBytes.flatMap((bytes) =>
+      [...(bytes?.toString('latin1') ?? '').matchAll(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)/gm)].map(
+        (m) => m[1] as string,
+      ),
+    );
+    const env = composeEnvironment(this.env, [composeText], defined);
     part('env', JSON.stringify(env));
     return hash.digest('hex');
   }

@@ -14,9 +14,10 @@
  * a project whose Compose fails is always read in full.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { composePreference, type ComposeFlavor } from '../docker/compose-cli';
+import { composeEnvironment } from '../docker/compose-environment';
 import type { ServiceSpec } from '../docker/compose-model';
 import type { OpenProject, StackApi } from './api';
 import type { DifyProject } from './project';
@@ -55,11 +56,7 @@ export async function statusModelKey(
   } catch {
     return null;
   }
-  const names = new Set(Object.keys(env).filter((k) => k.startsWith('COMPOSE_')));
-  for (const text of [compose.toString('utf8'), dotenv.toString('utf8')]) {
-    for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1] as string);
-  }
-  const environment = [...names].sort().map((k) => [k, env[k] ?? null]);
+  const environment = composeEnvironment(env, [compose.toString('utf8'), dotenv.toString('utf8')]);
   return createHash('sha256')
     .update(
       JSON.stringify([
@@ -117,15 +114,10 @@ export async function rememberModel(
   const entries = [entry, ...(await readCache(file)).filter((e) => e.key !== key)].slice(0, MAX_ENTRIES);
   const data: CacheFile = { format: FORMAT, entries };
   await mkdir(dirname(file), { recursive: true });
-  // Another CLI run may read the file at any moment: it sees the old file or the new one, never half.
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await writeFile(temp, JSON.stringify(data));
-    await rename(temp, file);
-  } catch (e) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw e;
-  }
+  // Another CLI run may read the file at any moment: it sees the old file or the new one, never half
+  // (temp + rename, as the settings store writes). Loaded here, not at the top: the quick status only reads.
+  const { default: writeFileAtomic } = await import('write-file-atomic');
+  await writeFileAtomic(file, JSON.stringify(data));
 }
 
 async function readCache(file: string): Promise<CacheFile['entries']> {
