@@ -55,13 +55,7 @@ export function yamlArrivals(
   const envRel = toRel(project.dir, project.envFile);
   for (const [service, raw] of Object.entries(yaml?.services ?? {})) {
     const svc = raw as { environment?: unknown } | null;
-    const env = svc?.environment;
-    const envNames = new Set<string>();
-    if (Array.isArray(env)) {
-      for (const item of env) envNames.add(String(item).split('=')[0] ?? '');
-    } else if (env && typeof env === 'object') {
-      for (const name of Object.keys(env)) envNames.add(name);
-    }
+    const envNames = new Set(environmentEntries(svc).map(([name]) => name));
     // Interpolation from .env.
     walkLeaves(svc, [], (at, text) => {
       if (at[0] === 'env_file' || !refersTo(text, key)) return;
@@ -97,13 +91,7 @@ export function loadersOf(yaml: ComposeYaml, project: ReachProject): Map<string,
 export function environmentNamesOf(yaml: ComposeYaml): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const [service, raw] of Object.entries(yaml?.services ?? {})) {
-    const env = (raw as { environment?: unknown } | null)?.environment;
-    const names = Array.isArray(env)
-      ? env.map((item) => String(item).split('=')[0] ?? '')
-      : env && typeof env === 'object'
-        ? Object.keys(env)
-        : [];
-    out.set(service, new Set(names));
+    out.set(service, new Set(environmentEntries(raw).map(([name]) => name)));
   }
   return out;
 }
@@ -112,25 +100,31 @@ export function environmentNamesOf(yaml: ComposeYaml): Map<string, Set<string>> 
 export function environmentVarsOf(yaml: ComposeYaml): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const [service, raw] of Object.entries(yaml?.services ?? {})) {
-    const env = (raw as { environment?: unknown } | null)?.environment;
     const vars = new Set<string>();
-    const texts: string[] = [];
-    if (Array.isArray(env)) {
-      for (const item of env) {
-        const [name, ...rest] = String(item).split('=');
-        vars.add(name ?? '');
-        texts.push(rest.join('='));
-      }
-    } else if (env && typeof env === 'object') {
-      for (const [name, value] of Object.entries(env)) {
-        vars.add(name);
-        if (value !== null && value !== undefined) texts.push(String(value));
-      }
-    }
-    for (const text of texts) {
-      for (const m of text.matchAll(/(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) vars.add(m[1] as string);
+    for (const [name, value] of environmentEntries(raw)) {
+      vars.add(name);
+      for (const m of (value ?? '').matchAll(/(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
+        vars.add(m[1] as string);
     }
     out.set(service, vars);
   }
   return out;
+}
+
+/** A service's `environment:` as `[name, value]` pairs, from either form (`- K=v` list or `K: v` map). */
+function environmentEntries(service: unknown): Array<[string, string | null]> {
+  const env = (service as { environment?: unknown } | null)?.environment;
+  if (Array.isArray(env)) {
+    return env.map((item) => {
+      const [name, ...rest] = String(item).split('=');
+      return [name ?? '', rest.length > 0 ? rest.join('=') : null];
+    });
+  }
+  if (env && typeof env === 'object') {
+    return Object.entries(env).map(([name, value]) => [
+      name,
+      value === null || value === undefined ? null : String(value),
+    ]);
+  }
+  return [];
 }
