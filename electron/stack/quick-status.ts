@@ -15,6 +15,7 @@ import { LABEL_PROJECT } from '../docker/compose-labels';
 import { dockerConnectionOptions } from '../docker/connection';
 import type { EngineState } from '../docker/engine';
 import { engineGetJson } from '../docker/engine-http';
+import { listContainersHttp } from '../docker/lazy-docker';
 import { resolveProject } from './project-resolver';
 import { createdByOf, readStatusModel, statusModelKey } from './status-cache';
 import { difyComponent, dockerComponent } from './status-model';
@@ -34,23 +35,22 @@ export async function quickStackStatus(options: QuickStatusOptions): Promise<Sna
   const { platform, env } = options;
   const timeoutMs = options.timeoutMs ?? 3000;
   let version: unknown;
-  let listed: unknown;
+  let listed: Docker.ContainerInfo[];
   try {
     const connection = dockerConnectionOptions(platform, env);
-    const filters = encodeURIComponent(JSON.stringify({ label: [LABEL_PROJECT] }));
     [version, listed] = await Promise.all([
       engineGetJson(connection, '/version', timeoutMs),
-      engineGetJson(connection, `/containers/json?all=1&filters=${filters}`, timeoutMs),
+      listContainersHttp(connection, { label: [LABEL_PROJECT] }, timeoutMs),
     ]);
   } catch {
     return null;
   }
   const engine = runningEngine(version);
-  if (!engine || !Array.isArray(listed)) return null;
+  if (!engine) return null;
   let resolved;
   try {
     // The engine's own answer, the very shape dockerode's listContainers passes on.
-    resolved = await resolveProject(listed as Docker.ContainerInfo[], options.difyDir, platform, env);
+    resolved = await resolveProject(listed, options.difyDir, platform, env);
   } catch {
     return null;
   }
