@@ -38,6 +38,46 @@ export const ReasonSchema = z.object({
   params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 
+/** A program we supervise (Ollama, A1111): who runs it and how it last ended. */
+export const ProcessInfoSchema = z.object({
+  /** Who owns the running server: a process we (the app or a CLI run) started, Ollama's desktop app, or someone else. */
+  owner: z.enum(['app', 'cli', 'desktop-app', 'external']).nullable(),
+  pid: z.number().int().nullable(),
+  /** The settings say how to start it (an executable / a launcher folder was found). */
+  startable: z.boolean(),
+  /** Restarts after a crash since the last Start. */
+  restarts: z.number().int().nonnegative(),
+  /** The exit code of the last run that ended (null: still running, never ran, or unknown). */
+  lastExitCode: z.number().int().nullable(),
+  /** The last lines the program printed (newest last), kept for a crash report. */
+  lastLines: z.array(z.string()),
+  /** Its output log in app data, when we started it. */
+  logFile: z.string().nullable(),
+});
+
+export const OllamaInfoSchema = z.object({
+  /** Where we talk to it (always a loopback address when it listens on every interface). */
+  url: z.string(),
+  version: z.string().nullable(),
+  models: z.array(z.object({ name: z.string(), size: z.number() })),
+  /** Loaded models: size in memory and how much of it sits in VRAM (bytes). */
+  loaded: z.array(z.object({ name: z.string(), size: z.number(), sizeVram: z.number() })),
+});
+
+export const A1111PhaseSchema = z.enum(['installing', 'launching', 'loading-model', 'ready', 'stopped']);
+
+export const A1111InfoSchema = z.object({
+  url: z.string(),
+  phase: A1111PhaseSchema,
+  /** The last line of output while installing or loading (what it is busy with). */
+  phaseLine: z.string().nullable(),
+  /** The API answers (started with --api). False while it starts, or when it runs without --api. */
+  api: z.boolean(),
+  checkpoint: z.string().nullable(),
+  /** A generation in progress: 0..1 and the seconds it expects to need. */
+  progress: z.object({ fraction: z.number(), etaSeconds: z.number().nullable() }).nullable(),
+});
+
 export const ComponentStatusSchema = z.object({
   id: ComponentIdSchema,
   state: ComponentStateSchema,
@@ -47,6 +87,9 @@ export const ComponentStatusSchema = z.object({
   reason: ReasonSchema.nullable(),
   error: ErrorInfoSchema.nullable(),
   services: z.array(ServiceStatusSchema).optional(),
+  process: ProcessInfoSchema.optional(),
+  ollama: OllamaInfoSchema.optional(),
+  a1111: A1111InfoSchema.optional(),
 });
 
 export const JobSnapshotSchema = z.object({
@@ -117,6 +160,10 @@ export type ComponentId = z.infer<typeof ComponentIdSchema>;
 export type ComponentState = z.infer<typeof ComponentStateSchema>;
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 export type ComponentStatus = z.infer<typeof ComponentStatusSchema>;
+export type ProcessInfo = z.infer<typeof ProcessInfoSchema>;
+export type OllamaInfo = z.infer<typeof OllamaInfoSchema>;
+export type A1111Info = z.infer<typeof A1111InfoSchema>;
+export type A1111Phase = z.infer<typeof A1111PhaseSchema>;
 export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
 export type PluginsSummary = z.infer<typeof PluginsSummarySchema>;
 export type JobSnapshotDto = z.infer<typeof JobSnapshotSchema>;

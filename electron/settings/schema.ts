@@ -16,6 +16,38 @@ const fields = {
   pluginDirs: z.array(z.string().min(1).max(4096)).max(200),
   /** The Dify account used for plugin management; its password lives in the secret store, never here. */
   difyEmail: z.string().max(320),
+  /** Ollama's executable. Empty: the Windows default install path, then PATH. */
+  ollamaPath: z.string().max(4096),
+  /** Where Ollama listens (OLLAMA_HOST syntax). Empty: OLLAMA_HOST from the environment, else 127.0.0.1:11434. */
+  ollamaHost: z.string().max(512),
+  /** Extra environment for an `ollama serve` we start (OLLAMA_KEEP_ALIVE, OLLAMA_MODELS…). */
+  ollamaEnv: z.record(
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a variable name')
+      .max(128),
+    z.string().max(4096),
+  ),
+  /** The AUTOMATIC1111 folder (holds webui-user.bat / webui.sh). Empty: A1111 is not part of the stack. */
+  a1111Dir: z.string().max(4096),
+  a1111Port: z.number().int().min(1).max(65535),
+  /** Extra COMMANDLINE_ARGS, added to the user's own from webui-user.bat / webui-user.sh. */
+  a1111Args: z.string().max(4096),
+  /** `--listen`: A1111 on every interface (needed when Dify's containers cannot reach 127.0.0.1). */
+  a1111Listen: z.boolean(),
+  /** What Start/Stop of the whole stack includes; empty: every configured component. */
+  stackComponents: z.array(z.enum(['docker', 'dify', 'ollama', 'a1111'])).max(4),
+  /** Restart Ollama/A1111 when a process we started ends by itself (exponential backoff, capped). */
+  autoRestart: z.boolean(),
+  /** The URLs Dify's containers use for Ollama and A1111 (the connectivity doctor checks these). Empty: the defaults. */
+  ollamaUrlFromDify: z.union([
+    z.literal(''),
+    z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  ]),
+  a1111UrlFromDify: z.union([
+    z.literal(''),
+    z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  ]),
 };
 
 export const SettingsSchema = z.object({
@@ -24,6 +56,17 @@ export const SettingsSchema = z.object({
   language: fields.language.default('system'),
   pluginDirs: fields.pluginDirs.default([]),
   difyEmail: fields.difyEmail.default(''),
+  ollamaPath: fields.ollamaPath.default(''),
+  ollamaHost: fields.ollamaHost.default(''),
+  ollamaEnv: fields.ollamaEnv.default({}),
+  a1111Dir: fields.a1111Dir.default(''),
+  a1111Port: fields.a1111Port.default(7860),
+  a1111Args: fields.a1111Args.default(''),
+  a1111Listen: fields.a1111Listen.default(false),
+  stackComponents: fields.stackComponents.default([]),
+  autoRestart: fields.autoRestart.default(true),
+  ollamaUrlFromDify: fields.ollamaUrlFromDify.default(''),
+  a1111UrlFromDify: fields.a1111UrlFromDify.default(''),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

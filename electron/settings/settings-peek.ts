@@ -58,7 +58,36 @@ function surelyValid(json: unknown): json is KnownFields {
       (Array.isArray(o.pluginDirs) &&
         o.pluginDirs.length <= 200 &&
         o.pluginDirs.every((d) => text(d, 4096, 1)))) &&
-    (!('difyEmail' in o) || text(o.difyEmail, 320))
+    (!('difyEmail' in o) || text(o.difyEmail, 320)) &&
+    (!('ollamaPath' in o) || text(o.ollamaPath, 4096)) &&
+    (!('ollamaHost' in o) || text(o.ollamaHost, 512)) &&
+    (!('ollamaEnv' in o) || variables(o.ollamaEnv)) &&
+    (!('a1111Dir' in o) || text(o.a1111Dir, 4096)) &&
+    (!('a1111Port' in o) || port(o.a1111Port)) &&
+    (!('a1111Args' in o) || text(o.a1111Args, 4096)) &&
+    (!('a1111Listen' in o) || typeof o.a1111Listen === 'boolean') &&
+    (!('autoRestart' in o) || typeof o.autoRestart === 'boolean') &&
+    (!('stackComponents' in o) || components(o.stackComponents)) &&
+    (!('ollamaUrlFromDify' in o) || o.ollamaUrlFromDify === '' || httpUrl(o.ollamaUrlFromDify)) &&
+    (!('a1111UrlFromDify' in o) || o.a1111UrlFromDify === '' || httpUrl(o.a1111UrlFromDify))
+  );
+}
+
+const port = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
+
+function components(v: unknown): boolean {
+  const ids = ['docker', 'dify', 'ollama', 'a1111'];
+  return Array.isArray(v) && v.length <= 4 && v.every((c) => ids.includes(c as string));
+}
+
+function variables(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return Object.entries(v).every(
+    ([name, value]) =>
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) &&
+      name.length <= 128 &&
+      typeof value === 'string' &&
+      value.length <= 4096,
   );
 }
 

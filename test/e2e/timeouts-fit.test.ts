@@ -5,6 +5,7 @@
  * preview (what Apply would write) puts each change where the panel would: every key in the one .env
  * of Layout A; in Layout B, where Dify documents it (envs/core-services/shared.env) or .env.
  */
+import { SettingsSchema } from '../../electron/settings/schema';
 import { readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,13 +41,7 @@ function setUp(layout: 'A' | 'B', tag: string) {
   const backups = mkdtempSync(join(tmpdir(), 'dst-backups-'));
   const svc = new StackService({
     jobs: new JobManager(),
-    getSettings: () => ({
-      difyDir: stack.dir,
-      difyUrl: 'http://localhost',
-      language: 'en',
-      pluginDirs: [],
-      difyEmail: '',
-    }),
+    getSettings: () => ({ ...SettingsSchema.parse({}), difyDir: stack.dir, language: 'en' }),
   });
   const timeouts = new TimeoutService({ stack: svc, backupRoot: backups });
   return {

@@ -6,6 +6,7 @@
  * rolled back (file bytes and containers as before), a stopped project is written only. One stack
  * per layout serves the related assertions in order.
  */
+import { SettingsSchema } from '../../electron/settings/schema';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,13 +40,7 @@ function setUp(stack: TestStack): Setup {
   const backups = mkdtempSync(join(tmpdir(), 'dst-backups-'));
   const svc = new StackService({
     jobs: new JobManager(),
-    getSettings: () => ({
-      difyDir: stack.dir,
-      difyUrl: 'http://localhost',
-      language: 'en',
-      pluginDirs: [],
-      difyEmail: '',
-    }),
+    getSettings: () => ({ ...SettingsSchema.parse({}), difyDir: stack.dir, language: 'en' }),
     readyTimeoutMs: 60_000,
   });
   const timeouts = new TimeoutService({ stack: svc, backupRoot: backups, readyTimeoutMs: 60_000 });

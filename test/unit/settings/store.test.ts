@@ -43,7 +43,22 @@ async function writeSettingsFile(text: string | Buffer): Promise<void> {
 }
 
 /** Fields added by the plugin feature (issue 4); every file written carries the defaults. */
-const PLUGIN_DEFAULTS = { pluginDirs: [], difyEmail: '' };
+/** The fields these tests do not look at, at their defaults. */
+const PLUGIN_DEFAULTS = {
+  pluginDirs: [],
+  difyEmail: '',
+  ollamaPath: '',
+  ollamaHost: '',
+  ollamaEnv: {},
+  a1111Dir: '',
+  a1111Port: 7860,
+  a1111Args: '',
+  a1111Listen: false,
+  stackComponents: [],
+  autoRestart: true,
+  ollamaUrlFromDify: '',
+  a1111UrlFromDify: '',
+};
 
 describe('SettingsStore.load', () => {
   it('gives defaults for a missing file and does not create it', async () => {

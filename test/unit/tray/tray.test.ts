@@ -1,3 +1,4 @@
+import { SettingsSchema } from '../../../electron/settings/schema';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type {
@@ -368,13 +369,7 @@ describe('TrayController', () => {
     store.update('stack', { components: stopped.components, project: stopped.project });
     const settingsEvents = new EventEmitter();
     let view: SettingsView = {
-      settings: {
-        difyDir: '',
-        difyUrl: 'http://localhost',
-        language: 'system',
-        pluginDirs: [],
-        difyEmail: '',
-      },
+      settings: SettingsSchema.parse({}),
       path: '/s',
       warning: null,
     };
