@@ -108,6 +108,8 @@ export const ERROR_CODES = [
   'PROCESS_STOP_FAILED',
   'DOCKER_STOP_UNSUPPORTED',
   'DOCTOR_NO_CONTAINER',
+  // Ollama's or A1111's API answered, but not as documented (an HTTP error, a body of another shape).
+  'PROCESS_API_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
