@@ -12,13 +12,14 @@
  * reused pid — from a live one.
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { cancellableDelay } from './cancellable-delay';
 import { AppError } from './errors';
 import { pidAlive } from './pid-alive';
+import { processStartTime } from './process-start-time';
 
 export interface LockHolder {
   /** 'app' or 'cli'. */
@@ -165,29 +166,6 @@ let ownStart: number | null = null;
 function ownProcessStart(): number {
   ownStart ??= processStartTime(process.pid) ?? Math.round(Date.now() - process.uptime() * 1000);
   return ownStart;
-}
-
-/**
- * When a process started, where the OS tells it cheaply (Linux: /proc); null elsewhere. Windows would
- * need a WMI query per look, so there a live pid counts as the holder and a reused pid is caught by the
- * lock going stale instead.
- */
-export function processStartTime(pid: number): number | null {
-  if (process.platform !== 'linux') return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime, clock ticks since boot) comes after the command name, which may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[19]);
-    const bootLine = readFileSync('/proc/stat', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('btime '));
-    const boot = Number(bootLine?.split(' ')[1]);
-    if (!Number.isFinite(ticks) || !Number.isFinite(boot)) return null;
-    return Math.round((boot + ticks / 100) * 1000); // USER_HZ is 100 on every Linux we run on.
-  } catch {
-    return null;
-  }
 }
 
 /** The holder's pid runs, and (where the OS tells) it is the same process that took the lock. */
