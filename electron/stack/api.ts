@@ -45,6 +45,16 @@ export interface StackApi {
   restartService(service: string): JobHandle<void>;
 
   /**
+   * The same steps inside another job (the whole stack's: engine → Ollama → A1111 → Dify), still
+   * holding the project's cross-process lock for the Dify part.
+   */
+  ensureEngineIn(ctx: JobContext): Promise<void>;
+  startDifyIn(ctx: JobContext): Promise<void>;
+  stopDifyIn(ctx: JobContext): Promise<void>;
+  /** The resource project jobs are serialized on; a whole-stack job takes the same one. */
+  jobResource(): string;
+
+  /**
    * Any other compose work on the Dify project (timeout apply, plugin signature fix), as a job
    * serialized with start/stop/restart: never two compose operations on one project at once.
    */

@@ -45,23 +45,11 @@ export class ProjectJobs {
   constructor(private readonly options: ProjectJobsOptions) {}
 
   startStack(): JobHandle<void> {
-    return this.projectJob('stack.start', async (ctx, project, bin) => {
-      const createdBy = await this.options.resolver.createdBy(project);
-      if (composeMismatch(bin, createdBy))
-        ctx.log(
-          `Note: the project was created by Compose ${createdBy}; Compose ${bin.version} will recreate its containers.`,
-        );
-      ctx.step('stack.steps.composeUp');
-      await this.compose(ctx, bin, project, ['up', '-d']);
-      await this.waitForReady(ctx, null);
-    });
+    return this.runProjectJob('stack.start', (ctx, tools) => this.startBody(ctx, tools));
   }
 
   stopStack(): JobHandle<void> {
-    return this.projectJob('stack.stop', async (ctx, project, bin) => {
-      ctx.step('stack.steps.composeStop');
-      await this.compose(ctx, bin, project, ['stop']);
-    });
+    return this.runProjectJob('stack.stop', (ctx, tools) => this.stopBody(ctx, tools));
   }
 
   downStack(): JobHandle<void> {
@@ -69,6 +57,46 @@ export class ProjectJobs {
       ctx.step('stack.steps.composeDown');
       await this.compose(ctx, bin, project, ['down'], { tolerateLeakedEndpoint: true });
     });
+  }
+
+  /** Dify's part of a whole-stack start, inside another job (the processes capability's). */
+  startDifyIn(ctx: JobContext): Promise<void> {
+    return this.runInJob(ctx, 'stack.start', (c, tools) => this.startBody(c, tools));
+  }
+
+  stopDifyIn(ctx: JobContext): Promise<void> {
+    return this.runInJob(ctx, 'stack.stop', (c, tools) => this.stopBody(c, tools));
+  }
+
+  /** The engine up (Docker Desktop started on Windows when needed), inside another job. */
+  async ensureEngineIn(ctx: JobContext): Promise<void> {
+    const { resolver, platform, env } = this.options;
+    await ensureEngine(ctx, {
+      platform,
+      probe: () => resolver.probe(),
+      launchDockerDesktop: this.options.launchDockerDesktop ?? (() => launchDockerDesktopWindows(env)),
+    });
+  }
+
+  /** What project jobs serialize on: the configured folder (or detection); the project is resolved inside. */
+  jobResource(): string {
+    return `compose:${this.options.resolver.configuredDir() || 'detected'}`;
+  }
+
+  private async startBody(ctx: JobContext, tools: ProjectJobTools): Promise<void> {
+    const createdBy = await this.options.resolver.createdBy(tools.project);
+    if (composeMismatch(tools.bin, createdBy))
+      ctx.log(
+        `Note: the project was created by Compose ${createdBy}; Compose ${tools.bin.version} will recreate its containers.`,
+      );
+    ctx.step('stack.steps.composeUp');
+    await tools.compose(['up', '-d']);
+    await tools.waitForReady(null);
+  }
+
+  private async stopBody(ctx: JobContext, tools: ProjectJobTools): Promise<void> {
+    ctx.step('stack.steps.composeStop');
+    await tools.compose(['stop']);
   }
 
   restartService(service: string): JobHandle<void> {
@@ -89,44 +117,44 @@ export class ProjectJobs {
     kind: string,
     body: (ctx: JobContext, tools: ProjectJobTools) => Promise<T>,
   ): JobHandle<T> {
-    const { resolver, platform, env } = this.options;
-    // Serialize on the configured folder (or on detection); the actual project is resolved inside.
-    const resource = `compose:${resolver.configuredDir() || 'detected'}`;
-    return this.options.jobs.start({ kind, resource }, async (ctx) => {
-      let release: (() => Promise<void>) | null = null;
-      try {
-        await ensureEngine(ctx, {
-          platform,
-          probe: () => resolver.probe(),
-          launchDockerDesktop: this.options.launchDockerDesktop ?? (() => launchDockerDesktopWindows(env)),
-        });
-        const open = await resolver.open();
-        if (open.model.composeError) throw open.model.composeError;
-        // A cancel that came while we were looking must not reach compose.
-        ctx.throwIfCancelled();
-        release = await this.acquireLock(ctx, kind, open.project.dir);
-        const tools: ProjectJobTools = {
-          ...open,
-          compose: (args, options) => this.compose(ctx, open.bin, open.project, args, options),
-          waitForReady: (services, timeoutMs) => this.waitForReady(ctx, services, timeoutMs),
-          containerIds: async () => {
-            const { containers } = await resolver.resolve();
-            return Object.fromEntries(
-              open.model.services.map((s) => [
-                s.name,
-                serviceStatuses([s], containers)[0]?.containerId ?? '',
-              ]),
-            );
-          },
-        };
-        const result = await body(ctx, tools);
-        ctx.step('stack.steps.done');
-        return result;
-      } finally {
-        await release?.();
-        void this.options.refresh().catch(() => undefined);
-      }
-    });
+    return this.options.jobs.start({ kind, resource: this.jobResource() }, (ctx) =>
+      this.runInJob(ctx, kind, body),
+    );
+  }
+
+  /** The body of a project job, run inside `ctx` (a job of its own, or a step of a whole-stack job). */
+  async runInJob<T>(
+    ctx: JobContext,
+    kind: string,
+    body: (ctx: JobContext, tools: ProjectJobTools) => Promise<T>,
+  ): Promise<T> {
+    const { resolver } = this.options;
+    let release: (() => Promise<void>) | null = null;
+    try {
+      await this.ensureEngineIn(ctx);
+      const open = await resolver.open();
+      if (open.model.composeError) throw open.model.composeError;
+      // A cancel that came while we were looking must not reach compose.
+      ctx.throwIfCancelled();
+      release = await this.acquireLock(ctx, kind, open.project.dir);
+      const tools: ProjectJobTools = {
+        ...open,
+        compose: (args, options) => this.compose(ctx, open.bin, open.project, args, options),
+        waitForReady: (services, timeoutMs) => this.waitForReady(ctx, services, timeoutMs),
+        containerIds: async () => {
+          const { containers } = await resolver.resolve();
+          return Object.fromEntries(
+            open.model.services.map((s) => [s.name, serviceStatuses([s], containers)[0]?.containerId ?? '']),
+          );
+        },
+      };
+      const result = await body(ctx, tools);
+      ctx.step('stack.steps.done');
+      return result;
+    } finally {
+      await release?.();
+      void this.options.refresh().catch(() => undefined);
+    }
   }
 
   /** Waits for the project's cross-process lock, saying who holds it while it waits. */

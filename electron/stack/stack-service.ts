@@ -118,6 +118,22 @@ export class StackService implements StackApi {
     return this.projectJobs.restartService(service);
   }
 
+  ensureEngineIn(ctx: JobContext): Promise<void> {
+    return this.projectJobs.ensureEngineIn(ctx);
+  }
+
+  startDifyIn(ctx: JobContext): Promise<void> {
+    return this.projectJobs.startDifyIn(ctx);
+  }
+
+  stopDifyIn(ctx: JobContext): Promise<void> {
+    return this.projectJobs.stopDifyIn(ctx);
+  }
+
+  jobResource(): string {
+    return this.projectJobs.jobResource();
+  }
+
   runProjectJob<T>(
     kind: string,
     body: (ctx: JobContext, tools: ProjectJobTools) => Promise<T>,

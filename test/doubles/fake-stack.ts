@@ -97,6 +97,22 @@ export class FakeStack implements StackApi {
       await this.scripts.restart(ctx);
     });
   }
+  async ensureEngineIn(ctx: JobContext): Promise<void> {
+    this.calls.push('ensureEngineIn');
+    ctx.step('stack.steps.checkingEngine');
+  }
+  /** The same scripts as the stack's own jobs, run inside the caller's (whole-stack) job. */
+  async startDifyIn(ctx: JobContext): Promise<void> {
+    this.calls.push('startDifyIn');
+    await this.scripts.start(ctx);
+  }
+  async stopDifyIn(ctx: JobContext): Promise<void> {
+    this.calls.push('stopDifyIn');
+    await this.scripts.stop(ctx);
+  }
+  jobResource(): string {
+    return 'compose:test';
+  }
   async checkDifyDir(dir: string): Promise<DifyDirCheck> {
     this.calls.push(`checkDifyDir:${dir}`);
     return {
