@@ -51,6 +51,7 @@ export interface StackApi {
   ensureEngineIn(ctx: JobContext): Promise<void>;
   startDifyIn(ctx: JobContext): Promise<void>;
   stopDifyIn(ctx: JobContext): Promise<void>;
+  downDifyIn(ctx: JobContext): Promise<void>;
   /** The resource project jobs are serialized on; a whole-stack job takes the same one. */
   jobResource(): string;
 

@@ -53,10 +53,7 @@ export class ProjectJobs {
   }
 
   downStack(): JobHandle<void> {
-    return this.projectJob('stack.down', async (ctx, project, bin) => {
-      ctx.step('stack.steps.composeDown');
-      await this.compose(ctx, bin, project, ['down'], { tolerateLeakedEndpoint: true });
-    });
+    return this.runProjectJob('stack.down', (ctx, tools) => this.downBody(ctx, tools));
   }
 
   /** Dify's part of a whole-stack start, inside another job (the processes capability's). */
@@ -66,6 +63,10 @@ export class ProjectJobs {
 
   stopDifyIn(ctx: JobContext): Promise<void> {
     return this.runInJob(ctx, 'stack.stop', (c, tools) => this.stopBody(c, tools));
+  }
+
+  downDifyIn(ctx: JobContext): Promise<void> {
+    return this.runInJob(ctx, 'stack.down', (c, tools) => this.downBody(c, tools));
   }
 
   /** The engine up (Docker Desktop started on Windows when needed), inside another job. */
@@ -92,6 +93,11 @@ export class ProjectJobs {
     ctx.step('stack.steps.composeUp');
     await tools.compose(['up', '-d']);
     await tools.waitForReady(null);
+  }
+
+  private async downBody(ctx: JobContext, tools: ProjectJobTools): Promise<void> {
+    ctx.step('stack.steps.composeDown');
+    await tools.compose(['down'], { tolerateLeakedEndpoint: true });
   }
 
   private async stopBody(ctx: JobContext, tools: ProjectJobTools): Promise<void> {

@@ -130,6 +130,10 @@ export class StackService implements StackApi {
     return this.projectJobs.stopDifyIn(ctx);
   }
 
+  downDifyIn(ctx: JobContext): Promise<void> {
+    return this.projectJobs.downDifyIn(ctx);
+  }
+
   jobResource(): string {
     return this.projectJobs.jobResource();
   }

@@ -110,6 +110,10 @@ export class FakeStack implements StackApi {
     this.calls.push('stopDifyIn');
     await this.scripts.stop(ctx);
   }
+  async downDifyIn(ctx: JobContext): Promise<void> {
+    this.calls.push('downDifyIn');
+    await this.scripts.down(ctx);
+  }
   jobResource(): string {
     return 'compose:test';
   }
