@@ -35,3 +35,20 @@ function configRoot(input: SettingsLocationInput, p: path.PlatformPath): string 
   const xdg = env.XDG_CONFIG_HOME;
   return xdg && p.isAbsolute(xdg) ? xdg : p.join(homedir, '.config');
 }
+
+/**
+ * Where machine-bound files live (process ids, program logs): on Windows %LOCALAPPDATA%, which does
+ * not roam with the profile — a pid recorded on one PC means nothing on another; elsewhere the
+ * settings folder.
+ */
+export function localDataDir(input: Omit<SettingsLocationInput, 'configFile' | 'cwd'>): string {
+  const p = input.platform === 'win32' ? path.win32 : path.posix;
+  if (input.platform === 'win32') {
+    const local = input.env.LOCALAPPDATA;
+    return p.join(
+      local && p.isAbsolute(local) ? local : p.join(input.homedir, 'AppData', 'Local'),
+      APP_DIR_NAME,
+    );
+  }
+  return p.dirname(settingsFilePath(input));
+}

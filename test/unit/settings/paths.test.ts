@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { settingsFilePath } from '../../../electron/settings/paths';
+import { localDataDir, settingsFilePath } from '../../../electron/settings/paths';
 
 describe('settingsFilePath', () => {
   it('uses %APPDATA% on Windows', () => {
@@ -62,5 +62,24 @@ describe('settingsFilePath', () => {
         cwd: 'D:\\x',
       }),
     ).toBe('E:\\s.json');
+  });
+});
+
+describe('localDataDir', () => {
+  it('is %LOCALAPPDATA% on Windows (pids and logs do not roam), the settings folder elsewhere', () => {
+    const home = 'C:\\Users\\Taro Yamada';
+    expect(
+      localDataDir({
+        platform: 'win32',
+        env: { LOCALAPPDATA: 'C:\\Users\\Taro Yamada\\AppData\\Local' },
+        homedir: home,
+      }),
+    ).toBe('C:\\Users\\Taro Yamada\\AppData\\Local\\dify-stack-tray');
+    expect(localDataDir({ platform: 'win32', env: { LOCALAPPDATA: 'relative' }, homedir: home })).toBe(
+      'C:\\Users\\Taro Yamada\\AppData\\Local\\dify-stack-tray',
+    );
+    expect(localDataDir({ platform: 'linux', env: {}, homedir: '/home/taro' })).toBe(
+      path.posix.join('/home/taro', '.config', 'dify-stack-tray'),
+    );
   });
 });
