@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ComponentStatus, StatusSnapshot } from './contract';
+import type { ComponentId, ComponentStatus, StatusSnapshot } from './contract';
 import type { SnapshotReader } from './core/app-snapshot';
 import { hasTranslation, resolveLang, translate, translator, type Lang } from './core/i18n';
 import { errorText, reasonText } from './core/presentation';
@@ -15,11 +15,23 @@ import type { SettingsApi } from './settings/api';
 export const TRAY_ICON_STATES = ['running', 'partial', 'stopped', 'busy', 'error'] as const;
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
 
+/** The whole stack's Start/Stop ('start', 'stop': every component of the stack, in order), and the rest. */
 export type TrayAction = 'start' | 'stop' | 'openDify' | 'openDashboard' | 'quit';
+
+/** Start/Stop of one component, from its line's submenu. */
+export type ComponentAction = 'start' | 'stop';
+export type ComponentActionId = `component:${ComponentId}:${ComponentAction}`;
 
 /** The subset of Electron's MenuItemConstructorOptions the tray uses; actions are ids, not closures. */
 export interface TrayMenuItem {
-  id?: TrayAction | `component:${string}` | 'busy' | `plugin:${string}` | 'plugins' | 'plugins:none';
+  id?:
+    | TrayAction
+    | `component:${ComponentId}`
+    | ComponentActionId
+    | 'busy'
+    | `plugin:${string}`
+    | 'plugins'
+    | 'plugins:none';
   type?: 'normal' | 'separator';
   label?: string;
   enabled?: boolean;
@@ -45,7 +57,21 @@ type TrayMenuSnapshot = Pick<StatusSnapshot, 'components' | 'plugins'>;
 /** Components whose "unavailable" means "not set up": they do not make the stack look partly down. */
 const OPTIONAL_COMPONENTS = new Set<ComponentStatus['id']>(['ollama', 'a1111']);
 
+/**
+ * An optional component the user has not set up (no A1111 folder, no Ollama found): its line says only
+ * that, with nothing to start or stop.
+ */
+export function isNotSetUp(c: ComponentStatus): boolean {
+  return (
+    OPTIONAL_COMPONENTS.has(c.id) &&
+    c.state === 'unavailable' &&
+    (c.error?.code === 'COMPONENT_NOT_CONFIGURED' || c.process?.startable === false)
+  );
+}
+
 function needsAttention(c: ComponentStatus): boolean {
+  // Not set up is a choice (A1111 without a folder), not a fault: its COMPONENT_NOT_CONFIGURED stays quiet.
+  if (isNotSetUp(c)) return false;
   if (c.state === 'error' || c.error !== null) return true;
   // Docker missing entirely: nothing in the menu can work until the user installs it.
   return c.id === 'docker' && c.reason?.key === 'stack.reason.dockerNotInstalled';
@@ -80,16 +106,72 @@ function componentWhy(lang: Lang, c: ComponentStatus): string | null {
   return c.error ? errorText(tr, c.error) : reasonText(tr, c.reason);
 }
 
+/** What A1111 is busy with while it starts (installing takes many minutes the first time). */
+function a1111Phase(lang: Lang, c: ComponentStatus): string | null {
+  const phase = c.a1111?.phase;
+  if (phase !== 'installing' && phase !== 'launching' && phase !== 'loading-model') return null;
+  return translate(lang, `dashboard.a1111.phase.${phase === 'loading-model' ? 'loadingModel' : phase}`);
+}
+
 export function componentLine(lang: Lang, c: ComponentStatus): string {
   const name = translate(lang, `stack.component.${c.id}`);
+  if (isNotSetUp(c)) return translate(lang, 'tray.notSetUp', { name });
   const state = translate(lang, `stack.state.${c.state}`);
   const count = serviceCount(c);
   const base = count
     ? translate(lang, 'tray.componentLineCount', { name, state, ...count })
     : translate(lang, 'tray.componentLine', { name, state });
   // Why it is not running, when that is not obvious from the state alone.
-  const why = c.state === 'error' || c.state === 'unavailable' ? componentWhy(lang, c) : null;
+  const why =
+    c.state === 'error' || c.state === 'unavailable'
+      ? componentWhy(lang, c)
+      : c.state === 'starting'
+        ? a1111Phase(lang, c)
+        : null;
   return why ? translate(lang, 'tray.componentLineWhy', { line: base, why }) : base;
+}
+
+const UP_STATES = new Set<ComponentStatus['state']>(['running', 'partial', 'starting', 'error']);
+const DIFY_DIR_ERRORS = new Set(['DIFY_DIR_NOT_SET', 'DIFY_DIR_AMBIGUOUS']);
+
+/**
+ * What a component's submenu may do now. Ollama/A1111 started outside the app are not stopped from
+ * here (main refuses: OLLAMA_NOT_OURS); Dify without a chosen folder is not acted on at all.
+ */
+export function componentActions(c: ComponentStatus, busy: boolean): Record<ComponentAction, boolean> {
+  if (c.id === 'dify') {
+    const blocked = busy || (c.error !== null && DIFY_DIR_ERRORS.has(c.error.code));
+    return { start: !blocked && c.state !== 'running', stop: !blocked && isUp(c) };
+  }
+  return {
+    start: !busy && (c.process?.startable ?? true) && c.state !== 'running' && c.state !== 'starting',
+    stop: !busy && UP_STATES.has(c.state) && c.process?.owner !== 'external',
+  };
+}
+
+/** One line per component; each but the engine's (not started or stopped from here) opens Start/Stop. */
+function componentItem(lang: Lang, c: ComponentStatus, busy: boolean): TrayMenuItem {
+  const label = componentLine(lang, c);
+  if (c.id === 'docker' || isNotSetUp(c)) return { id: `component:${c.id}`, label, enabled: false };
+  const name = translate(lang, `stack.component.${c.id}`);
+  const can = componentActions(c, busy);
+  return {
+    id: `component:${c.id}`,
+    label,
+    submenu: (['start', 'stop'] as const).map((action) => ({
+      id: `component:${c.id}:${action}` as const,
+      label: translate(lang, action === 'start' ? 'tray.componentStart' : 'tray.componentStop', { name }),
+      enabled: can[action],
+    })),
+  };
+}
+
+/** `component:ollama:start` → the component and what to do; null for any other id. */
+export function parseComponentAction(
+  id: string | undefined,
+): { component: ComponentId; action: ComponentAction } | null {
+  const m = /^component:(docker|dify|ollama|a1111):(start|stop)$/.exec(id ?? '');
+  return m ? { component: m[1] as ComponentId, action: m[2] as ComponentAction } : null;
 }
 
 export function buildTrayMenu(snapshot: TrayMenuSnapshot, ctx: TrayContext): TrayMenuItem[] {
@@ -111,9 +193,7 @@ export function buildTrayMenu(snapshot: TrayMenuSnapshot, ctx: TrayContext): Tra
     { id: 'stop', label: translate(lang, 'tray.stop'), enabled: !busy && anythingUp(snapshot) },
     { type: 'separator' },
   );
-  for (const c of snapshot.components) {
-    items.push({ id: `component:${c.id}`, label: componentLine(lang, c), enabled: false });
-  }
+  for (const c of inStackOrder(snapshot.components)) items.push(componentItem(lang, c, busy));
   items.push({ type: 'separator' }, pluginSubmenu(lang, snapshot.plugins.folders));
   items.push(
     { type: 'separator' },
@@ -138,16 +218,27 @@ export function pluginSubmenu(lang: Lang, plugins: readonly TrayPluginEntry[]): 
   return { id: 'plugins', label: translate(lang, 'plugins.tray.reinstall'), submenu };
 }
 
-/** Stop is offered when any part of the stack has a running container. */
-function anythingUp(snapshot: TraySnapshot): boolean {
-  return snapshot.components.some(
-    (c) =>
-      c.id !== 'docker' &&
-      (c.state === 'running' ||
-        c.state === 'partial' ||
-        c.state === 'starting' ||
-        (c.services ?? []).some((s) => s.state === 'running' || s.state === 'restarting')),
+/** Start walks the stack in this order, Stop backwards; the menu lists it the same way. */
+const STACK_ORDER: readonly ComponentId[] = ['docker', 'ollama', 'a1111', 'dify'];
+
+function inStackOrder(components: readonly ComponentStatus[]): ComponentStatus[] {
+  return [...components].sort((a, b) => STACK_ORDER.indexOf(a.id) - STACK_ORDER.indexOf(b.id));
+}
+
+/** Runs, or has a running container; for Ollama/A1111 also: is ours (or the desktop app's) to stop. */
+function isUp(c: ComponentStatus): boolean {
+  if (c.process?.owner === 'external') return false;
+  return (
+    c.state === 'running' ||
+    c.state === 'partial' ||
+    c.state === 'starting' ||
+    (c.services ?? []).some((s) => s.state === 'running' || s.state === 'restarting')
   );
+}
+
+/** Stop is offered when any part of the stack runs that Stop would stop (a model server, a Dify container). */
+function anythingUp(snapshot: TraySnapshot): boolean {
+  return snapshot.components.some((c) => c.id !== 'docker' && !isNotSetUp(c) && isUp(c));
 }
 
 /** Windows truncates tray tooltips at 127 characters. */
@@ -159,9 +250,12 @@ export function trayTooltip(snapshot: TraySnapshot, ctx: TrayContext): string {
     app: translate(ctx.lang, 'app.name'),
     summary: translate(ctx.lang, `tray.summary.${icon}`),
   });
+  // The engine is a prerequisite and a component not set up is no news: neither takes tooltip space.
   const lines = [
     head,
-    ...snapshot.components.filter((c) => c.id !== 'docker').map((c) => componentLine(ctx.lang, c)),
+    ...inStackOrder(snapshot.components)
+      .filter((c) => c.id !== 'docker' && !isNotSetUp(c))
+      .map((c) => componentLine(ctx.lang, c)),
   ];
   const text = lines.join('\n');
   return text.length <= TOOLTIP_MAX ? text : `${text.slice(0, TOOLTIP_MAX - 1)}…`;
@@ -194,6 +288,8 @@ export interface TrayControllerOptions<Image, Menu> {
   settings: Pick<SettingsApi, 'get' | 'onChange'>;
   systemLocale: string;
   actions: Record<TrayAction, () => void>;
+  /** Start/Stop of one component from its submenu ("Ollama ▸ Start Ollama"). */
+  components?: { start(id: ComponentId): void; stop(id: ComponentId): void };
   /** The action of a "Reinstall plugin ▸" entry. */
   plugins?: { reinstall(dir: string): void };
   /** Tells the user that a job failed (a balloon on Windows); optional. */
@@ -242,7 +338,7 @@ export class TrayController<Image, Menu> {
     const { tray, actions } = this.options;
     tray.setImage(this.options.image(icon));
     tray.setToolTip(tooltip);
-    const plugins = this.options.plugins;
+    const { plugins, components } = this.options;
     const toElectron = (item: TrayMenuItem): MenuItemConstructorOptions => {
       const { submenu, ...rest } = item;
       if (submenu) return { ...rest, submenu: submenu.map(toElectron) };
@@ -250,6 +346,8 @@ export class TrayController<Image, Menu> {
         const dir = item.id.slice('plugin:'.length);
         return { ...rest, click: () => plugins.reinstall(dir) };
       }
+      const own = parseComponentAction(item.id);
+      if (own && components) return { ...rest, click: () => components[own.action](own.component) };
       const action = item.id && item.id in actions ? (item.id as TrayAction) : null;
       return action ? { ...rest, click: () => actions[action]() } : { ...rest };
     };

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type {
   ComponentStatus,
+  ProcessInfo,
   ServiceStatus,
   SettingsView,
   StatusSnapshot,
@@ -12,6 +13,8 @@ import { AppError } from '../../../electron/core/errors';
 import { JobManager, type JobSnapshot } from '../../../electron/core/jobs';
 import {
   buildTrayMenu,
+  componentActions,
+  parseComponentAction,
   pluginSubmenu,
   TRAY_ICON_STATES,
   TrayController,
@@ -133,6 +136,51 @@ const dirNotSet = snap(
   }),
 );
 
+const proc = (over: Partial<ProcessInfo> = {}): ProcessInfo => ({
+  owner: 'app',
+  pid: 4242,
+  startable: true,
+  restarts: 0,
+  lastExitCode: null,
+  lastLines: [],
+  logFile: null,
+  ...over,
+});
+const ollama = (over: Partial<ComponentStatus> = {}): ComponentStatus => ({
+  id: 'ollama',
+  state: 'running',
+  detail: 'Ollama 0.33.0',
+  reason: null,
+  error: null,
+  process: proc(),
+  ...over,
+});
+const a1111 = (over: Partial<ComponentStatus> = {}): ComponentStatus => ({
+  id: 'a1111',
+  state: 'running',
+  detail: 'ready',
+  reason: null,
+  error: null,
+  process: proc(),
+  a1111: {
+    url: 'http://127.0.0.1:7860',
+    phase: 'ready',
+    phaseLine: null,
+    api: true,
+    checkpoint: 'sd_xl_base_1.0.safetensors',
+    progress: null,
+  },
+  ...over,
+});
+const notSetUp = (id: 'ollama' | 'a1111'): ComponentStatus => ({
+  id,
+  state: 'unavailable',
+  detail: 'not configured',
+  reason: null,
+  error: new AppError('COMPONENT_NOT_CONFIGURED', { params: { component: id } }).toInfo(),
+  process: proc({ owner: null, pid: null, startable: false }),
+});
+
 const byId = (items: TrayMenuItem[], id: string): TrayMenuItem | undefined => items.find((i) => i.id === id);
 const labels = (items: TrayMenuItem[]): string[] =>
   items.filter((i) => i.type !== 'separator').map((i) => i.label ?? '');
@@ -214,7 +262,7 @@ describe('pluginSubmenu', () => {
 });
 
 describe('buildTrayMenu', () => {
-  it('has the fixed items in order, with a disabled line per component', () => {
+  it('has the fixed items in order, with a line per component (Dify’s opens its Start/Stop)', () => {
     const items = buildTrayMenu(allRunning, { lang: 'en', busy: false });
     expect(items.map((i) => i.id ?? i.type)).toEqual([
       'start',
@@ -240,7 +288,11 @@ describe('buildTrayMenu', () => {
       'Open dashboard',
       'Quit Dify Stack Tray',
     ]);
-    expect(byId(items, 'component:dify')?.enabled).toBe(false);
+    expect(byId(items, 'component:docker')?.enabled).toBe(false);
+    expect(byId(items, 'component:dify')?.submenu).toEqual([
+      { id: 'component:dify:start', label: 'Start Dify', enabled: false },
+      { id: 'component:dify:stop', label: 'Stop Dify', enabled: true },
+    ]);
     expect(byId(items, 'start')?.enabled).toBe(false);
     expect(byId(items, 'stop')?.enabled).toBe(true);
   });
@@ -307,6 +359,135 @@ describe('buildTrayMenu', () => {
   });
 });
 
+describe('Ollama and A1111 in the tray', () => {
+  const whole = snap(docker(), dify(), ollama(), a1111());
+
+  it('lists the components in stack order, each with Start/Stop ids, the engine without', () => {
+    const items = buildTrayMenu(whole, { lang: 'en', busy: false });
+    const lines = items.filter((i) => i.id?.startsWith('component:'));
+    expect(lines.map((i) => [i.id, i.label])).toEqual([
+      ['component:docker', 'Docker: Running'],
+      ['component:ollama', 'Ollama: Running'],
+      ['component:a1111', 'Stable Diffusion WebUI: Running'],
+      ['component:dify', 'Dify: Running (11/11)'],
+    ]);
+    expect(lines[0]?.submenu).toBeUndefined();
+    expect(byId(items, 'component:ollama')?.submenu).toEqual([
+      { id: 'component:ollama:start', label: 'Start Ollama', enabled: false },
+      { id: 'component:ollama:stop', label: 'Stop Ollama', enabled: true },
+    ]);
+    expect(byId(items, 'component:a1111')?.submenu?.map((i) => i.id)).toEqual([
+      'component:a1111:start',
+      'component:a1111:stop',
+    ]);
+    expect(trayIconState(whole, false)).toBe('running');
+  });
+
+  it('says "not set up" in one line for an unconfigured component, which leaves the icon alone', () => {
+    const s = snap(docker(), dify(), notSetUp('ollama'), notSetUp('a1111'));
+    const items = buildTrayMenu(s, { lang: 'ja', busy: false });
+    expect(byId(items, 'component:ollama')).toEqual({
+      id: 'component:ollama',
+      label: 'Ollama: 未設定',
+      enabled: false,
+    });
+    expect(byId(items, 'component:a1111')?.label).toBe('Stable Diffusion WebUI: 未設定');
+    expect(trayIconState(s, false)).toBe('running');
+    expect(byId(items, 'start')?.enabled).toBe(false);
+    // Nothing that is not set up takes tooltip space.
+    expect(trayTooltip(s, { lang: 'en', busy: false })).toBe(
+      'Dify Stack Tray — All running\nDify: Running (11/11)',
+    );
+  });
+
+  it('a stopped model server makes the stack partly up: whole-stack Start, and its own Start', () => {
+    const s = snap(docker(), dify(), ollama({ state: 'stopped', process: proc({ owner: null, pid: null }) }));
+    const items = buildTrayMenu(s, { lang: 'ja', busy: false });
+    expect(trayIconState(s, false)).toBe('partial');
+    expect(byId(items, 'start')?.enabled).toBe(true);
+    expect(byId(items, 'component:ollama')?.label).toBe('Ollama: 停止中');
+    expect(byId(items, 'component:ollama')?.submenu).toEqual([
+      { id: 'component:ollama:start', label: 'Ollama を起動', enabled: true },
+      { id: 'component:ollama:stop', label: 'Ollama を停止', enabled: false },
+    ]);
+  });
+
+  it('does not offer to stop an Ollama started outside the app, nor count it for Stop stack', () => {
+    const external = ollama({ process: proc({ owner: 'external', pid: null }) });
+    expect(componentActions(external, false)).toEqual({ start: false, stop: false });
+    const s = snap(docker(), dify({ state: 'stopped', services: services([], true) }), external);
+    const items = buildTrayMenu(s, { lang: 'en', busy: false });
+    expect(byId(items, 'stop')?.enabled).toBe(false);
+    // Ollama's own desktop app is stopped through the app (facts.md): offered.
+    expect(componentActions(ollama({ process: proc({ owner: 'desktop-app' }) }), false).stop).toBe(true);
+  });
+
+  it('shows what A1111 is busy with while it starts, and offers Stop then', () => {
+    const starting = a1111({
+      state: 'starting',
+      a1111: {
+        url: 'http://127.0.0.1:7860',
+        phase: 'installing',
+        phaseLine: 'Installing torch and torchvision',
+        api: false,
+        checkpoint: null,
+        progress: null,
+      },
+    });
+    const items = buildTrayMenu(snap(docker(), dify(), starting), { lang: 'en', busy: false });
+    expect(byId(items, 'component:a1111')?.label).toBe(
+      'Stable Diffusion WebUI: Starting — Installing (the first start takes a while)',
+    );
+    expect(componentActions(starting, false)).toEqual({ start: false, stop: true });
+  });
+
+  it('names a crash on the line, and offers both Start and Stop after it', () => {
+    const crashedOllama = ollama({
+      state: 'error',
+      error: new AppError('PROCESS_EXITED', {
+        params: { component: 'Ollama', code: 2, lastLine: 'panic: boom' },
+      }).toInfo(),
+      process: proc({ pid: null, lastExitCode: 2, lastLines: ['panic: boom'] }),
+    });
+    const items = buildTrayMenu(snap(docker(), dify(), crashedOllama), { lang: 'en', busy: false });
+    expect(byId(items, 'component:ollama')?.label).toMatch(
+      /^Ollama: Error — Ollama ended before it was ready \(exit code 2\)/,
+    );
+    expect(componentActions(crashedOllama, false)).toEqual({ start: true, stop: true });
+  });
+
+  it('while a job runs nothing can be started or stopped from a submenu', () => {
+    const items = buildTrayMenu(whole, { lang: 'en', busy: true });
+    for (const id of ['ollama', 'a1111', 'dify']) {
+      expect(byId(items, `component:${id}`)?.submenu?.every((i) => i.enabled === false)).toBe(true);
+    }
+  });
+
+  it('never acts on a Dify the user has not chosen', () => {
+    expect(componentActions(dirNotSet.components[1] as ComponentStatus, false)).toEqual({
+      start: false,
+      stop: false,
+    });
+  });
+
+  it('parses only component action ids', () => {
+    expect(parseComponentAction('component:a1111:stop')).toEqual({ component: 'a1111', action: 'stop' });
+    expect(parseComponentAction('component:ollama')).toBeNull();
+    expect(parseComponentAction('component:gpu:start')).toBeNull();
+    expect(parseComponentAction('plugin:/p/component:ollama:start')).toBeNull();
+    expect(parseComponentAction(undefined)).toBeNull();
+  });
+
+  it('translates every new line in both languages', () => {
+    for (const lang of ['ja', 'en'] as const) {
+      const s = snap(docker(), dify(), ollama({ state: 'stopped' }), notSetUp('a1111'));
+      const flat = buildTrayMenu(s, { lang, busy: false }).flatMap((i) => [i, ...(i.submenu ?? [])]);
+      for (const label of labels(flat))
+        expect(label).not.toMatch(/\b(tray|stack|errors|dashboard)\.[a-zA-Z]/);
+    }
+  });
+});
+
 describe('trayTooltip', () => {
   it('summarises the state and stays within the Windows limit', () => {
     expect(trayTooltip(partial, { lang: 'ja', busy: false })).toBe(
@@ -367,6 +548,13 @@ describe('TrayController', () => {
       },
     };
     store.update('stack', { components: stopped.components, project: stopped.project });
+    const processes = {
+      /** What the processes service writes: Ollama's and A1111's part. */
+      async emit(components: ComponentStatus[]) {
+        store.part('processes').set({ components });
+        await tick();
+      },
+    };
     const settingsEvents = new EventEmitter();
     let view: SettingsView = {
       settings: SettingsSchema.parse({}),
@@ -402,6 +590,11 @@ describe('TrayController', () => {
         await tick();
       },
     };
+    const componentCalls: string[] = [];
+    const components = {
+      start: (id: string) => void componentCalls.push(`start:${id}`),
+      stop: (id: string) => void componentCalls.push(`stop:${id}`),
+    };
     const controller = new TrayController<string, Menu>({
       tray,
       buildMenu: (template) => ({ template: template as Menu['template'] }),
@@ -412,9 +605,22 @@ describe('TrayController', () => {
       systemLocale: 'ja-JP',
       actions,
       plugins,
+      components,
       notify: (title, body) => void notes.push([title, body]),
     });
-    return { tray, stack, settings, jobs, calls, notes, controller, plugins, reinstalled };
+    return {
+      tray,
+      stack,
+      processes,
+      settings,
+      jobs,
+      calls,
+      notes,
+      controller,
+      plugins,
+      reinstalled,
+      componentCalls,
+    };
   }
 
   it('renders at once and follows snapshots, language changes and jobs', async () => {
@@ -480,6 +686,24 @@ describe('TrayController', () => {
     ]);
     const finished: JobSnapshot | undefined = jobs.list()[0];
     expect(finished?.state).toBe('failed');
+  });
+
+  it('starts and stops one component from its submenu', async () => {
+    const { tray, stack, processes, componentCalls } = setup();
+    await stack.emit(allRunning);
+    await processes.emit([ollama({ state: 'stopped' }), a1111()]);
+    const menu = tray.menus.at(-1)!;
+    const sub = (id: string) => menu.template.find((i) => i.id === id)?.submenu as Menu['template'];
+    sub('component:ollama')
+      .find((i) => i.id === 'component:ollama:start')
+      ?.click?.();
+    sub('component:a1111')
+      .find((i) => i.id === 'component:a1111:stop')
+      ?.click?.();
+    sub('component:dify')
+      .find((i) => i.id === 'component:dify:stop')
+      ?.click?.();
+    expect(componentCalls).toEqual(['start:ollama', 'stop:a1111', 'stop:dify']);
   });
 
   it('rebuilds the plugin submenu when plugins change and reinstalls the clicked one', async () => {
