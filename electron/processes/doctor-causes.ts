@@ -120,8 +120,11 @@ export function readHostError(error: string): NetworkFailure | null {
 export interface HostView {
   /** The loopback URL we reach it at. */
   url: string;
-  /** It answered as itself (Ollama's `GET /`, A1111's ping or API). */
-  answers: boolean;
+  /**
+   * `answers`: as itself (Ollama's `GET /`, A1111's ping or API); `refused`: nothing listens (not
+   * running); `silent`: it accepted but did not answer in time; `other`: anything else.
+   */
+  state: 'answers' | 'refused' | 'silent' | 'other';
 }
 
 export interface ContainerVerdictInput {
@@ -156,7 +159,8 @@ interface Facts {
   status: number | null;
   failure: NetworkFailure | null;
   hostAnswers: boolean;
-  hostDown: boolean;
+  hostRefused: boolean;
+  hostSilent: boolean;
   portsDiffer: boolean;
   params: Record<string, string | number>;
 }
@@ -184,10 +188,16 @@ const CONTAINER_RULES: readonly { when: (f: Facts) => boolean; key: (f: Facts) =
   },
   {
     when: (f) => f.failure === 'refused' || f.failure === 'reset',
-    key: (f) => (f.hostAnswers ? `${f.input.component}LoopbackOnly` : f.hostDown ? 'notRunning' : 'refused'),
+    key: (f) =>
+      f.hostAnswers ? `${f.input.component}LoopbackOnly` : f.hostRefused ? 'notRunning' : 'refused',
   },
   { when: (f) => f.failure === 'readTimeout', key: () => 'noResponse' },
-  { when: (f) => f.failure !== null && f.hostDown, key: () => 'notRunning' },
+  { when: (f) => f.failure !== null && f.hostRefused, key: () => 'notRunning' },
+  // A hung program times out from both sides: that says more than "a firewall drops it".
+  {
+    when: (f) => f.hostSilent && (f.failure === 'connectTimeout' || f.failure === 'timeout'),
+    key: () => 'noResponse',
+  },
   {
     when: (f) => f.failure !== null,
     key: (f) => (f.input.platform === 'win32' ? 'firewallWindows' : 'firewallOther'),
@@ -211,8 +221,9 @@ export function containerCause(input: ContainerVerdictInput): Cause | null {
     target,
     status: o.kind === 'http' ? o.status : null,
     failure: o.kind === 'network' ? o.failure : null,
-    hostAnswers: input.host?.answers ?? false,
-    hostDown: input.host !== null && !input.host.answers,
+    hostAnswers: input.host?.state === 'answers',
+    hostRefused: input.host?.state === 'refused',
+    hostSilent: input.host?.state === 'silent',
     portsDiffer: localPort !== null && localPort !== portOf(target),
     params: {
       component: COMPONENT_NAME[input.component],
@@ -239,6 +250,17 @@ export function hostAnswerOk(kind: HostCheckKind, answer: HostAnswer): boolean {
   if (!('status' in answer) || answer.status !== 200) return false;
   // facts.md: `GET /` → 200 "Ollama is running" — anything else on the port is another program.
   return kind !== 'ollamaRoot' || /Ollama is running/.test(answer.body);
+}
+
+/** One component's host-side answers (Ollama: `GET /`; A1111: ping and API) → where it stands. */
+export function hostState(
+  answers: readonly { kind: HostCheckKind; answer: HostAnswer }[],
+): HostView['state'] {
+  if (answers.some((a) => hostAnswerOk(a.kind, a.answer))) return 'answers';
+  const failures = answers.map((a) => ('error' in a.answer ? readHostError(a.answer.error) : null));
+  if (failures.some((f) => f === 'refused' || f === 'reset')) return 'refused';
+  if (failures.some((f) => f === 'timeout' || f === 'connectTimeout' || f === 'readTimeout')) return 'silent';
+  return 'other';
 }
 
 /** The likely cause of a host check's failure; null when it passed. */

@@ -15,6 +15,7 @@ import {
   containerCause,
   hostAnswerOk,
   hostCause,
+  hostState,
   isMissingExecutable,
   readProbe,
   type Cause,
@@ -192,7 +193,7 @@ async function hostChecksFor(
     const answer = await get(url, HOST_TIMEOUT_MS);
     return {
       checks: [hostCheck('ollama', 'ollama.local', 'ollamaRoot', url, answer)],
-      view: { url: base, answers: hostAnswerOk('ollamaRoot', answer) },
+      view: { url: base, state: hostState([{ kind: 'ollamaRoot', answer }]) },
     };
   }
   if (!base) {
@@ -215,7 +216,13 @@ async function hostChecksFor(
       : hostCheck('a1111', 'a1111.ping', 'a1111Ping', pingUrl, ping);
   return {
     checks: [pingCheck, hostCheck('a1111', 'a1111.localApi', 'a1111Api', apiUrl, api)],
-    view: { url: base, answers: apiOk || hostAnswerOk('a1111Ping', ping) },
+    view: {
+      url: base,
+      state: hostState([
+        { kind: 'a1111Ping', answer: ping },
+        { kind: 'a1111Api', answer: api },
+      ]),
+    },
   };
 }
 

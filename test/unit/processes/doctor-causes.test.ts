@@ -3,6 +3,7 @@ import type { ExecResult } from '../../../electron/docker/container-exec';
 import {
   containerCause,
   hostCause,
+  hostState,
   readHostError,
   readProbe,
   type ContainerVerdictInput,
@@ -140,7 +141,7 @@ const base: ContainerVerdictInput = {
   component: 'ollama',
   observation: http(200),
   targetUrl: 'http://host.docker.internal:11434/api/tags',
-  host: { url: 'http://127.0.0.1:11434', answers: true },
+  host: { url: 'http://127.0.0.1:11434', state: 'answers' },
   platform: 'linux',
   service: 'api',
   timeoutSeconds: 5,
@@ -150,7 +151,7 @@ describe('containerCause: the verdict table', () => {
   const A1111 = {
     component: 'a1111',
     targetUrl: 'http://host.docker.internal:7860/sdapi/v1/sd-models',
-    host: { url: 'http://127.0.0.1:7860', answers: true },
+    host: { url: 'http://127.0.0.1:7860', state: 'answers' },
   } as const;
 
   it.each<[string, Partial<ContainerVerdictInput>, string | null]>([
@@ -198,7 +199,7 @@ describe('containerCause: the verdict table', () => {
     ],
     [
       'refused and the host check fails too → not running',
-      { observation: net('refused'), host: { url: 'http://127.0.0.1:11434', answers: false } },
+      { observation: net('refused'), host: { url: 'http://127.0.0.1:11434', state: 'refused' } },
       'notRunning',
     ],
     ['refused and no host view → either', { observation: net('refused'), host: null }, 'refused'],
@@ -222,7 +223,7 @@ describe('containerCause: the verdict table', () => {
       {
         targetUrl: 'http://host.docker.internal:11435/api/tags',
         observation: net('refused'),
-        host: { url: 'http://127.0.0.1:11434', answers: false },
+        host: { url: 'http://127.0.0.1:11434', state: 'refused' },
       },
       'notRunning',
     ],
@@ -235,10 +236,20 @@ describe('containerCause: the verdict table', () => {
     ['no route to host (firewalld rejects) → firewall', { observation: net('unreachable') }, 'firewallOther'],
     [
       'connect timeout with the host down → not running',
-      { observation: net('connectTimeout'), host: { url: 'http://127.0.0.1:11434', answers: false } },
+      { observation: net('connectTimeout'), host: { url: 'http://127.0.0.1:11434', state: 'refused' } },
       'notRunning',
     ],
     ['read timeout → no response', { observation: net('readTimeout') }, 'noResponse'],
+    [
+      'a hung program times out from both sides → no response (not a firewall)',
+      { observation: net('timeout'), host: { url: 'http://127.0.0.1:11434', state: 'silent' } },
+      'noResponse',
+    ],
+    [
+      'refused while another program holds the host port → either cause',
+      { observation: net('refused'), host: { url: 'http://127.0.0.1:11434', state: 'other' } },
+      'refused',
+    ],
     ['404 on /sdapi → --api', { ...A1111, observation: http(404) }, 'noApi'],
     [
       '404 on /sdapi on another port than the host check → wrong port',
@@ -309,5 +320,50 @@ describe('hostCause', () => {
     ['A1111 API', ['a1111', 'a1111Api', url, { status: 200, body: '[]' }, 3], null],
   ])('%s', (_what, args, key) => {
     expect(hostCause(...args)?.key ?? null).toBe(key);
+  });
+});
+
+describe('hostState', () => {
+  const ok = { status: 200, body: '{}' };
+  const refused = { error: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:7860' };
+  const silent = { error: 'TimeoutError: The operation was aborted due to timeout' };
+  it.each<[string, Parameters<typeof hostState>[0], ReturnType<typeof hostState>]>([
+    [
+      'Ollama answers',
+      [{ kind: 'ollamaRoot', answer: { status: 200, body: 'Ollama is running' } }],
+      'answers',
+    ],
+    [
+      "another program on Ollama's port",
+      [{ kind: 'ollamaRoot', answer: { status: 200, body: 'hello' } }],
+      'other',
+    ],
+    [
+      'A1111 without --api still answers (ping)',
+      [
+        { kind: 'a1111Ping', answer: ok },
+        { kind: 'a1111Api', answer: { status: 404, body: '' } },
+      ],
+      'answers',
+    ],
+    [
+      'A1111 --nowebui answers (API)',
+      [
+        { kind: 'a1111Ping', answer: { status: 404, body: '' } },
+        { kind: 'a1111Api', answer: ok },
+      ],
+      'answers',
+    ],
+    [
+      'nothing listens',
+      [
+        { kind: 'a1111Ping', answer: refused },
+        { kind: 'a1111Api', answer: refused },
+      ],
+      'refused',
+    ],
+    ['it hangs', [{ kind: 'ollamaRoot', answer: silent }], 'silent'],
+  ])('%s', (_what, answers, want) => {
+    expect(hostState(answers)).toBe(want);
   });
 });
