@@ -19,7 +19,11 @@ const ProgressSchema = z.object({
   state: z.object({ job_count: z.number() }),
 });
 
-export type SdModelsState = 'ok' | 'no-api' | 'unauthorized' | 'down';
+/**
+ * 'starting': something answers 404 on both `/sdapi` and `/internal/ping` — A1111 between `Running on
+ * local URL` and `Startup time` (Gradio serves before the routes are added), or another program.
+ */
+export type SdModelsState = 'ok' | 'no-api' | 'unauthorized' | 'starting' | 'down';
 
 export class A1111Client {
   private readonly baseUrl: string;
@@ -36,10 +40,13 @@ export class A1111Client {
     return res?.status === 200;
   }
 
-  /** 'ok' 200, 'no-api' 404, 'unauthorized' 401, 'down' no answer (or not A1111's answer). */
+  /**
+   * 'ok' 200, 'no-api' 404 while the UI's own routes answer (started without --api), 'starting' 404 before
+   * they exist, 'unauthorized' 401 (--api-auth), 'down' no answer (or not A1111's answer).
+   */
   async sdModels(): Promise<{ state: SdModelsState; models: string[] }> {
     const res = await this.attempt('GET', '/sdapi/v1/sd-models');
-    if (res?.status === 404) return { state: 'no-api', models: [] };
+    if (res?.status === 404) return { state: (await this.ping()) ? 'no-api' : 'starting', models: [] };
     if (res?.status === 401) return { state: 'unauthorized', models: [] };
     const body = res?.status === 200 ? SdModelsSchema.safeParse(res.json) : null;
     if (!body?.success) return { state: 'down', models: [] };

@@ -39,7 +39,7 @@ const INSTALL = [
   /^Fetching updates for /,
   /^Checking out commit /,
   /^Collecting /,
-  /^Downloading /,
+  /^Downloading[: ]/,
   /^Looking in indexes: /,
   /^Successfully installed /,
 ];
