@@ -4,7 +4,22 @@ import { readFile } from 'node:fs/promises';
 export interface PeekedSettings {
   difyDir: string;
   language: 'system' | 'ja' | 'en';
+  /** What `status` needs to look at Ollama and A1111 (electron/processes/quick-status.ts). */
+  ollamaPath: string;
+  ollamaHost: string;
+  a1111Dir: string;
+  a1111Port: number;
 }
+
+/** SettingsSchema's defaults of the fields above (test/unit/settings/settings-peek.test.ts compares them). */
+const DEFAULTS: PeekedSettings = {
+  difyDir: '',
+  language: 'system',
+  ollamaPath: '',
+  ollamaHost: '',
+  a1111Dir: '',
+  a1111Port: 7860,
+};
 
 /**
  * The settings file read without zod (loading zod costs ~0.1 s, a quarter of `dify-stack status`).
@@ -19,7 +34,7 @@ export async function peekSettings(file: string): Promise<PeekedSettings | null>
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { difyDir: '', language: 'system' } : null;
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { ...DEFAULTS } : null;
   }
   return peekSettingsText(text);
 }
@@ -33,16 +48,14 @@ export function peekSettingsText(text: string): PeekedSettings | null {
   } catch {
     return null;
   }
-  return surelyValid(json) ? { difyDir: json.difyDir ?? '', language: json.language ?? 'system' } : null;
+  if (!surelyValid(json)) return null;
+  const picked = Object.fromEntries(
+    (Object.keys(DEFAULTS) as (keyof PeekedSettings)[]).map((k) => [k, json[k] ?? DEFAULTS[k]]),
+  );
+  return picked as unknown as PeekedSettings;
 }
 
-interface KnownFields {
-  difyDir?: string;
-  difyUrl?: string;
-  language?: PeekedSettings['language'];
-  pluginDirs?: string[];
-  difyEmail?: string;
-}
+type KnownFields = Partial<PeekedSettings> & { difyUrl?: string; pluginDirs?: string[]; difyEmail?: string };
 
 /** The rules of electron/settings/schema.ts, field by field; keys it does not know are kept there. */
 function surelyValid(json: unknown): json is KnownFields {

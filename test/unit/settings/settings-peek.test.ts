@@ -19,12 +19,21 @@ const peek = async (text: string) => {
 
 describe('peekSettings', () => {
   it('gives the defaults for a missing file', async () => {
-    expect(await peekSettings(file)).toEqual({ difyDir: '', language: 'system' });
+    // The schema's own defaults, whatever they are.
+    const { difyDir, language, ollamaPath, ollamaHost, a1111Dir, a1111Port } = SettingsSchema.parse({});
+    expect(await peekSettings(file)).toEqual({
+      difyDir,
+      language,
+      ollamaPath,
+      ollamaHost,
+      a1111Dir,
+      a1111Port,
+    });
   });
 
   it('reads a valid file, BOM and unknown keys included', async () => {
     const text = '\uFEFF' + JSON.stringify({ difyDir: 'C:\\dify\\docker', language: 'ja', future: [1] });
-    expect(await peek(text)).toEqual({ difyDir: 'C:\\dify\\docker', language: 'ja' });
+    expect(await peek(text)).toMatchObject({ difyDir: 'C:\\dify\\docker', language: 'ja', a1111Port: 7860 });
   });
 
   it.each([
@@ -84,7 +93,14 @@ describe('peekSettings', () => {
         if (peeked === null) return;
         const parsed = SettingsSchema.safeParse(s);
         expect(parsed.success).toBe(true);
-        expect(peeked).toEqual({ difyDir: parsed.data?.difyDir, language: parsed.data?.language });
+        expect(peeked).toEqual({
+          difyDir: parsed.data?.difyDir,
+          language: parsed.data?.language,
+          ollamaPath: parsed.data?.ollamaPath,
+          ollamaHost: parsed.data?.ollamaHost,
+          a1111Dir: parsed.data?.a1111Dir,
+          a1111Port: parsed.data?.a1111Port,
+        });
       }),
       { numRuns: 300 },
     );
