@@ -9,22 +9,18 @@
  */
 import { AppError, messageOf } from '../core/errors';
 import { translate } from '../core/i18n';
-import type { ExecResult } from '../docker/container-exec';
 import type { DoctorCheck, DoctorReport, SupervisedId } from './contract';
 import {
   containerCause,
   hostAnswerOk,
   hostCause,
   hostState,
-  isMissingExecutable,
-  readProbe,
   type Cause,
   type HostAnswer,
   type HostCheckKind,
   type HostView,
-  type Observation,
-  type ProbeTool,
 } from './doctor-causes';
+import { ContainerProber, PROBE_TIMEOUT_S, type ContainerExec } from './doctor-probe';
 
 export interface DoctorTargets {
   /** As Dify uses them; default http://host.docker.internal:11434 and :<a1111Port>. */
@@ -40,7 +36,7 @@ export interface DoctorInput {
   components: ('ollama' | 'a1111')[];
   /** How the HOST reaches them (our own view: loopback URLs), to tell "not running" from "not reachable from Docker". */
   local: { ollamaUrl: string | null; a1111Url: string | null };
-  exec: (containerId: string, cmd: string[], timeoutMs: number) => Promise<ExecResult>;
+  exec: ContainerExec;
   /** Host-side HTTP GET (status + body), injectable; default global fetch with a timeout, redirect manual. */
   get?: (url: string, timeoutMs: number) => Promise<HostAnswer>;
   platform?: NodeJS.Platform;
@@ -50,10 +46,6 @@ export interface DoctorInput {
 /** The services the checks may run in, in order of preference. */
 export const DOCTOR_SERVICES = ['api', 'plugin_daemon'] as const;
 const HOST_TIMEOUT_MS = 3000;
-/** The tool's own limit inside the container; the exec gets a margin on top for starting the tool. */
-const PROBE_TIMEOUT_S = 5;
-const EXEC_MARGIN_MS = 5000;
-const DETECT_TIMEOUT_MS = 10_000;
 const OUTPUT_CHARS = 2000;
 
 const PATHS = {
@@ -62,61 +54,6 @@ const PATHS = {
   a1111Ping: '/internal/ping',
   a1111Models: '/sdapi/v1/sd-models',
 };
-
-/** Which request tools the container has, in one `sh` run; the BusyBox banner tells its wget apart. */
-const DETECT_SCRIPT =
-  'for t in curl wget python3; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; ' +
-  'case "$(wget --help 2>&1)" in *BusyBox*) echo busybox;; esac';
-
-// Prints the status code of any HTTP answer (redirects are answers: not followed) or `Type: message`.
-const PROBE_PY = `import sys, urllib.request, urllib.error
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args): return None
-try:
-    r = urllib.request.build_opener(NoRedirect).open(sys.argv[1], timeout=float(sys.argv[2]))
-    print(r.status)
-except urllib.error.HTTPError as e:
-    print(e.code)
-except Exception as e:
-    print(type(e).__name__ + ': ' + str(e), file=sys.stderr)
-    sys.exit(1)
-`;
-
-// BusyBox 1.35 (Debian's static build) crashes on `wget -T` (exit 139, seen here), so its deadline is
-// a watchdog that kills it (exit 143). The watchdog's output goes to /dev/null: a sleep left holding
-// the exec's stdout would keep the stream open until it ends.
-const BUSYBOX_WGET_SH = 'wget -S -O /dev/null "$1" & p=$!; (sleep "$2"; kill $p) >/dev/null 2>&1 & wait $p';
-
-/** The command that GETs `url` with `tool`, printing the HTTP status and network errors distinctly. */
-export function probeCommand(tool: ProbeTool, url: string, seconds: number, hasShell: boolean): string[] {
-  const s = String(seconds);
-  switch (tool) {
-    case 'curl':
-      // -v: curl 7.88 reports every failed connect as "Couldn't connect to server"; only its verbose
-      // line says "Connection refused" or "No route to host".
-      return ['curl', '-v', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', s, url];
-    case 'wget':
-      // GNU wget retries a timeout 20 times by default.
-      return ['wget', '-S', '-O', '/dev/null', '-T', s, '-t', '1', url];
-    case 'busybox-wget':
-      return hasShell ? ['sh', '-c', BUSYBOX_WGET_SH, 'sh', url, s] : ['wget', '-S', '-O', '/dev/null', url];
-    case 'python3':
-      return ['python3', '-c', PROBE_PY, url, s];
-  }
-}
-
-/** What `DETECT_SCRIPT` printed → the tools to use, best first (curl and python3 say the most). */
-export function toolsFromDetection(stdout: string): ProbeTool[] {
-  const found = new Set(stdout.split(/\r?\n/).map((l) => l.trim()));
-  const tools: ProbeTool[] = [];
-  if (found.has('curl')) tools.push('curl');
-  if (found.has('python3')) tools.push('python3');
-  if (found.has('wget')) tools.push(found.has('busybox') ? 'busybox-wget' : 'wget');
-  return tools;
-}
-
-/** Without `sh` each tool is tried directly; GNU wget's flags are what an image without a shell would have. */
-const DIRECT_ORDER: ProbeTool[] = ['curl', 'python3', 'wget'];
 
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const platform = input.platform ?? process.platform;
@@ -267,52 +204,6 @@ async function defaultGet(url: string, timeoutMs: number): Promise<HostAnswer> {
 }
 
 // ---- container side ----
-
-/** Finds the container's request tools once, then runs probes with the best one. */
-class ContainerProber {
-  private tools: Promise<{ tools: ProbeTool[]; hasShell: boolean } | { error: string }> | null = null;
-
-  constructor(
-    private readonly exec: DoctorInput['exec'],
-    readonly container: DoctorInput['containers'][number],
-  ) {}
-
-  private detect(): Promise<{ tools: ProbeTool[]; hasShell: boolean } | { error: string }> {
-    this.tools ??= this.exec(this.container.id, ['sh', '-c', DETECT_SCRIPT], DETECT_TIMEOUT_MS).then(
-      (r) =>
-        r.timedOut
-          ? { error: `sh did not finish within ${DETECT_TIMEOUT_MS / 1000} s` }
-          : isMissingExecutable(r)
-            ? { tools: DIRECT_ORDER, hasShell: false }
-            : { tools: toolsFromDetection(r.stdout), hasShell: true },
-      (e: unknown) => ({ error: messageOf(e) }),
-    );
-    return this.tools;
-  }
-
-  /** The probe's result with the first tool that exists; null when the container has none. */
-  async probe(
-    url: string,
-  ): Promise<{ tool: ProbeTool; observation: Observation; output: string } | { error: string } | null> {
-    const found = await this.detect();
-    if ('error' in found) return found;
-    for (const tool of found.tools) {
-      const cmd = probeCommand(tool, url, PROBE_TIMEOUT_S, found.hasShell);
-      let result: ExecResult;
-      try {
-        result = await this.exec(this.container.id, cmd, PROBE_TIMEOUT_S * 1000 + EXEC_MARGIN_MS);
-      } catch (e) {
-        return { error: messageOf(e) };
-      }
-      const observation = readProbe(tool, result);
-      if (observation.kind === 'toolMissing') continue;
-      // The first tool that exists is the one to use for the next URL too.
-      this.tools = Promise.resolve({ tools: [tool], hasShell: found.hasShell });
-      return { tool, observation, output: `${result.stdout}\n${result.stderr}`.trim() };
-    }
-    return null;
-  }
-}
 
 async function containerCheck(
   component: SupervisedId,
