@@ -21,8 +21,18 @@ const docker = new Docker(dockerConnectionOptions(process.platform, process.env)
 const RUN_LABEL = 'dify-stack-test.doctor';
 const run = `r${Math.random().toString(36).slice(2, 8)}`;
 
-/** The double's behaviour, changed by the tests. */
-const mode = { noApi: false, hang: false };
+/** The double's behaviour, changed by the tests (inMode). */
+const NORMAL = { noApi: false, hang: false };
+const mode = { ...NORMAL };
+
+async function inMode<T>(change: Partial<typeof mode>, fn: () => Promise<T>): Promise<T> {
+  Object.assign(mode, change);
+  try {
+    return await fn();
+  } finally {
+    Object.assign(mode, NORMAL);
+  }
+}
 
 function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
   if (mode.hang) return; // never answers; the sockets are destroyed at close
@@ -208,31 +218,21 @@ describe.skipIf(reason)('the connectivity doctor on the real engine', () => {
   });
 
   it('404 on /sdapi while the ping answers → start A1111 with --api', async () => {
-    mode.noApi = true;
-    try {
-      const report = await doctor({ components: ['a1111'] });
-      expect(verdicts(report)).toEqual({
-        'a1111.ping': 'ok',
-        'a1111.localApi': 'failed:noApi',
-        'a1111.sdModels': 'failed:noApi',
-      });
-      expect(report.ok).toBe(false);
-    } finally {
-      mode.noApi = false;
-    }
+    const report = await inMode({ noApi: true }, () => doctor({ components: ['a1111'] }));
+    expect(verdicts(report)).toEqual({
+      'a1111.ping': 'ok',
+      'a1111.localApi': 'failed:noApi',
+      'a1111.sdModels': 'failed:noApi',
+    });
+    expect(report.ok).toBe(false);
   });
 
   it('a program that accepts but never answers → no response, from both sides', async () => {
-    mode.hang = true;
-    try {
-      const report = await doctor({ components: ['ollama'] });
-      expect(verdicts(report)).toEqual({
-        'ollama.local': 'failed:noResponse',
-        'ollama.tags': 'failed:noResponse',
-      });
-    } finally {
-      mode.hang = false;
-    }
+    const report = await inMode({ hang: true }, () => doctor({ components: ['ollama'] }));
+    expect(verdicts(report)).toEqual({
+      'ollama.local': 'failed:noResponse',
+      'ollama.tags': 'failed:noResponse',
+    });
   });
 
   it('the URL Dify uses names another port → wrong port', async () => {
