@@ -115,6 +115,21 @@ export async function waitTreeGone(pid: number, ms: number, platform: NodeJS.Pla
 }
 
 /**
+ * posix: SIGKILL to what is left of the process group of a leader that has already exited (its
+ * runners, a shell's python). Only the group is signalled, never the pid itself: that number may
+ * belong to another process by now, while a group id is not reused as long as the group exists.
+ * win32: nothing — the tree's links ended with its root.
+ */
+export function killOrphans(pid: number, platform: NodeJS.Platform = process.platform): void {
+  if (platform === 'win32' || !Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing was left.
+  }
+}
+
+/**
  * posix: SIGKILL to the process group (-pid), then to pid itself; win32: taskkill /T /F by absolute
  * path, windowsHide. Resolves when gone (polls, ≤ 5 s) → true.
  */
