@@ -62,6 +62,15 @@ const ERRORS = [
   /^Stable diffusion model failed to load/,
 ];
 
+const isError = (line: string | null): boolean => line !== null && ERRORS.some((re) => re.test(line));
+
+/**
+ * An error stays the line until the next run or until it is ready: after a busy port, Python still waits
+ * for the loading thread, whose lines would otherwise hide why it is about to end.
+ */
+const keepError = (state: A1111Progress, line: string | null): string | null =>
+  isError(state.line) ? state.line : line;
+
 /** Folds one output line into the state; lines that say nothing new return the same object. */
 export function foldA1111Line(state: A1111Progress, line: string): A1111Progress {
   const text = clean(line);
@@ -69,15 +78,15 @@ export function foldA1111Line(state: A1111Progress, line: string): A1111Progress
   // Before `Launching Web UI` the phase stays 'stopped' (nothing telling yet) unless it installs.
   const beforeLaunch = state.phase === 'stopped' || state.phase === 'installing';
 
-  if (ERRORS.some((re) => re.test(text))) return { ...state, line: text };
+  if (isError(text)) return { ...state, line: text };
   if (LAUNCHING.test(text)) {
     // A new run of launch.py (also after webui.sh/webui.bat restart it): nothing of the last one holds.
     return { phase: 'launching', line: text, checkpointLoaded: false, urlLine: null, started: false };
   }
   if (INSTALL.some((re) => re.test(text))) {
-    if (beforeLaunch) return { ...state, phase: 'installing', line: text };
+    if (beforeLaunch) return { ...state, phase: 'installing', line: keepError(state, text) };
     // The first load fetches the checkpoint itself (`Downloading: "https://huggingface.co/…"`).
-    if (!state.started) return { ...state, phase: 'loading-model', line: text };
+    if (!state.started) return { ...state, phase: 'loading-model', line: keepError(state, text) };
     return state;
   }
   if (LOADING.some((re) => re.test(text))) {
@@ -85,14 +94,14 @@ export function foldA1111Line(state: A1111Progress, line: string): A1111Progress
     return {
       ...state,
       phase: 'loading-model',
-      line: text,
+      line: keepError(state, text),
       checkpointLoaded: switching ? false : state.checkpointLoaded,
     };
   }
   if (LOADED.test(text)) {
     return state.started
       ? { ...state, phase: 'ready', line: null, checkpointLoaded: true }
-      : { ...state, phase: 'launching', line: text, checkpointLoaded: true };
+      : { ...state, phase: 'launching', line: keepError(state, null), checkpointLoaded: true };
   }
   if (text.startsWith('Running on local URL:')) return { ...state, urlLine: text };
   if (text.startsWith('Startup time:')) {

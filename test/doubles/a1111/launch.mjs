@@ -21,7 +21,8 @@
  * load time, default 800), A1111_DOUBLE_MOUNT_MS (from `Running on local URL` to the API, default 300),
  * A1111_DOUBLE_JOB_MS (a txt2img job, default 1500), A1111_DOUBLE_MODELS (JSON list of checkpoint file
  * names; [] = none), A1111_DOUBLE_CUDA=0 (no GPU). Also honours test/doubles/process-behaviours.mjs.
- * Writes no files.
+ * Writes no files. A copy of this folder elsewhere (a path with spaces, a changed webui-user.sh) needs
+ * launch.mjs as a symbolic link to this one: it imports ../process-behaviours.mjs.
  */
 import http from 'node:http';
 import { dirname, join } from 'node:path';

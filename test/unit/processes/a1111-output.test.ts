@@ -105,6 +105,18 @@ describe('foldA1111Line', () => {
       phase: 'launching',
       line: busy,
     });
+    // Python waits for the loading thread before it exits: its last words come after the error.
+    const lateThread = [
+      'Creating model from config: x.yaml',
+      'Applying attention optimization: Doggettx... done.',
+      LOADED,
+    ];
+    expect(
+      fold(['Launching Web UI with arguments: --api', 'Loading weights [abc] from x', busy, ...lateThread]),
+    ).toMatchObject({
+      checkpointLoaded: true,
+      line: busy,
+    });
     expect(
       fold([
         'Installing torch and torchvision',
