@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import type { ComponentId, ComponentStatus } from '../../../../electron/contract';
 import { invoke } from '../../api';
 import { Callout } from '../../components/Callout';
 import { ErrorBox } from '../../components/ErrorBox';
@@ -7,12 +8,20 @@ import { JobPanel } from '../../components/JobPanel';
 import { PageHeader } from '../../components/PageHeader';
 import { usePendingAction } from '../../hooks/usePendingAction';
 import { currentJob } from '../../lib/jobs';
+import { cardControls, inStackOrder, setupProblem, wholeStackControls } from '../../lib/processes';
 import { dashboardProblems, findComponent, stackControls, type DashboardProblem } from '../../lib/status';
 import type { PageProps } from '../page-types';
+import { A1111Details } from './A1111Details';
 import { ComponentCard } from './ComponentCard';
+import { DoctorPanel } from './DoctorPanel';
+import { OllamaDetails } from './OllamaDetails';
 import './DashboardPage.css';
 
-/** The stack at a glance: each component and its services, start/stop, what blocks it, the last job. */
+/**
+ * The stack at a glance: each component in the order Start walks it (engine, Ollama, A1111, Dify) with
+ * its own Start/Stop, the whole stack's Start/Stop, what blocks it, the last job, and whether Dify
+ * reaches the model servers.
+ */
 export function DashboardPage({
   snapshot,
   jobs,
@@ -21,12 +30,46 @@ export function DashboardPage({
   app,
 }: PageProps<'snapshot' | 'jobs' | 'appInfo' | 'settingsView'>) {
   const { t, i18n } = useTranslation();
-  const configuredDir = settingsView.settings.difyDir;
+  const settings = settingsView.settings;
   const { pending, actionError, dismissError, run } = usePendingAction();
 
-  const problems = dashboardProblems(snapshot, configuredDir);
-  const controls = stackControls({ snapshot, jobs, platform: appInfo.platform, configuredDir });
+  const problems = dashboardProblems(snapshot, settings.difyDir);
+  const stackInput = { snapshot, jobs, platform: appInfo.platform, settings };
+  const controls = wholeStackControls(stackInput);
+  const { canRestartService } = stackControls({ ...stackInput, configuredDir: settings.difyDir });
   const job = currentJob(jobs);
+  // Without ids: the whole stack, in order (main reads which components from the settings).
+  const start = (ids?: ComponentId[]) =>
+    run(ids ? `start:${ids.join(',')}` : 'start', () => invoke('components:start', ids ? { ids } : {}));
+  const stop = (ids?: ComponentId[]) =>
+    run(ids ? `stop:${ids.join(',')}` : 'stop', () => invoke('components:stop', ids ? { ids } : {}));
+
+  const cardOf = (c: ComponentStatus) => {
+    const own = cardControls(c, stackInput);
+    // One request at a time from this page: a click waits for main's answer (the job it queued).
+    const idle = pending === null;
+    return (
+      <ComponentCard
+        key={c.id}
+        component={c}
+        project={snapshot.project}
+        problems={problems}
+        controls={own && { ...own, canStart: own.canStart && idle, canStop: own.canStop && idle }}
+        setup={setupProblem(c, settings)}
+        canRestart={canRestartService && idle}
+        actions={{
+          onStart: () => void start([c.id]),
+          onStop: () => void stop([c.id]),
+          onOpenSettings: () => app.openPage('settings'),
+          onRestart: (service) =>
+            void run(`restart:${service}`, () => invoke('stack:restartService', { service })),
+        }}
+      >
+        {c.id === 'ollama' ? <OllamaDetails component={c} /> : null}
+        {c.id === 'a1111' ? <A1111Details component={c} /> : null}
+      </ComponentCard>
+    );
+  };
 
   const refresh = () => run('refresh', async () => app.acceptSnapshot(await invoke('status:refresh', {})));
   const updated = new Date(snapshot.updatedAt).toLocaleTimeString(i18n.language);
@@ -60,7 +103,7 @@ export function DashboardPage({
           type="button"
           className="button button--primary"
           disabled={!controls.canStart || pending !== null}
-          onClick={() => void run('start', () => invoke('stack:start', {}))}
+          onClick={() => void start()}
         >
           <Icon name="play" />
           {t('dashboard.start')}
@@ -69,7 +112,7 @@ export function DashboardPage({
           type="button"
           className="button"
           disabled={!controls.canStop || pending !== null}
-          onClick={() => void run('stop', () => invoke('stack:stop', {}))}
+          onClick={() => void stop()}
         >
           <Icon name="stop" />
           {t('dashboard.stop')}
@@ -92,26 +135,15 @@ export function DashboardPage({
 
       {actionError ? <ErrorBox error={actionError} onDismiss={dismissError} /> : null}
 
-      <div className="cards">
-        {snapshot.components.map((c) => (
-          <ComponentCard
-            key={c.id}
-            component={c}
-            project={snapshot.project}
-            problems={problems}
-            canRestart={controls.canRestartService && pending === null}
-            onRestart={(service) =>
-              void run(`restart:${service}`, () => invoke('stack:restartService', { service }))
-            }
-          />
-        ))}
-      </div>
+      <div className="cards">{inStackOrder(snapshot.components).map(cardOf)}</div>
 
       <JobPanel
         job={job}
         cancelling={pending === 'cancel'}
         onCancel={(jobId) => void run('cancel', () => invoke('jobs:cancel', { jobId }))}
       />
+
+      <DoctorPanel refreshKey={job && job.finishedAt !== null ? job.id : null} />
     </>
   );
 }

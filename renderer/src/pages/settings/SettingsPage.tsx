@@ -11,8 +11,18 @@ import { resolveLang } from '../../lib/lang';
 import type { PageProps } from '../page-types';
 import { DifyDirField } from './DifyDirField';
 import { checkDifyUrl, passwordOtherOrigin } from './dify-url';
+import {
+  hasProblems,
+  processFormOf,
+  processFormProblems,
+  processPatchOf,
+  sameProcessForm,
+  type ProcessForm,
+} from './process-settings';
+import { ProcessSettings } from './ProcessSettings';
 import { UrlField } from './UrlField';
 import { useDifyDirCheck } from './useDifyDirCheck';
+import { useProcessChecks } from './useProcessChecks';
 import './SettingsPage.css';
 
 type Form = Pick<SettingsView['settings'], 'difyDir' | 'difyUrl' | 'language'>;
@@ -25,22 +35,30 @@ function sameForm(a: Form, b: Form): boolean {
   return a.difyDir === b.difyDir && a.difyUrl === b.difyUrl && a.language === b.language;
 }
 
-/** The Dify folder and URL, checked as typed, and the display language; saved together. */
+/**
+ * The Dify folder and URL, Ollama's and A1111's settings — checked as typed — and the display
+ * language; saved together.
+ */
 export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'settingsView' | 'appInfo'>) {
   const { t } = useTranslation();
   const resolvedSystemLang = resolveLang('system', appInfo.systemLocale);
   const saved = formOf(view);
+  const savedProcesses = processFormOf(view.settings);
   const [form, setForm] = useState<Form>(saved);
+  const [processes, setProcesses] = useState<ProcessForm>(savedProcesses);
   const { pending, actionError: saveError, dismissError, run } = usePendingAction();
   const saving = pending === 'save';
   const [justSaved, setJustSaved] = useState(false);
-  const dirty = !sameForm(form, saved);
+  const dirty = !sameForm(form, saved) || !sameProcessForm(processes, savedProcesses);
 
   // Settings changed elsewhere (tray, CLI) replace the form only while the user has nothing unsaved.
   const [seen, setSeen] = useState(view);
   if (view !== seen) {
     setSeen(view);
-    if (!dirty) setForm(formOf(view));
+    if (!dirty) {
+      setForm(formOf(view));
+      setProcesses(processFormOf(view.settings));
+    }
   }
 
   const dirCheck = useDifyDirCheck(form.difyDir);
@@ -49,12 +67,32 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
   const { data: connection } = useQuery(() => invoke('dify:getConnection', {}), [view.settings.difyUrl]);
   const passwordSavedFor = connection ? passwordOtherOrigin(connection, form.difyUrl) : null;
   const dirBlocks = dirCheck.kind === 'checking' || (dirCheck.kind === 'done' && !dirCheck.result.ok);
-  const canSave = dirty && !saving && urlProblem === null && !dirBlocks;
+  const processProblems = processFormProblems(processes);
+  const processChecks = useProcessChecks(processes);
+  // A1111 folder that is not one blocks saving like a bad Dify folder; Ollama not found (yet) and a
+  // port in use do not: either may change before the next Start, and main says so then.
+  const a1111DirBlocks =
+    processes.a1111Dir.trim() !== '' &&
+    (processChecks.kind === 'checking' ||
+      (processChecks.kind === 'done' && !processChecks.result.a1111Dir.ok));
+  const canSave =
+    dirty && !saving && urlProblem === null && !dirBlocks && !hasProblems(processProblems) && !a1111DirBlocks;
 
-  const update = (patch: Partial<Form>) => {
-    setForm((f) => ({ ...f, ...patch }));
+  const touched = () => {
     setJustSaved(false);
     dismissError();
+  };
+  const update = (patch: Partial<Form>) => {
+    setForm((f) => ({ ...f, ...patch }));
+    touched();
+  };
+  const updateProcesses = (patch: Partial<ProcessForm>) => {
+    setProcesses((f) => ({ ...f, ...patch }));
+    touched();
+  };
+  const revert = () => {
+    update(saved);
+    updateProcesses(savedProcesses);
   };
 
   const save = () =>
@@ -63,9 +101,11 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
         difyDir: form.difyDir.trim(),
         difyUrl: form.difyUrl.trim(),
         language: form.language,
+        ...processPatchOf(processes),
       });
       app.acceptSettings(next);
       setForm(formOf(next));
+      setProcesses(processFormOf(next.settings));
       setJustSaved(true);
     });
 
@@ -93,6 +133,13 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
             onChange={(difyUrl) => update({ difyUrl })}
           />
         </section>
+
+        <ProcessSettings
+          form={processes}
+          problems={processProblems}
+          checks={processChecks}
+          onChange={updateProcesses}
+        />
 
         <section className="panel" aria-labelledby="settings-display-title">
           <h2 id="settings-display-title" className="panel__title">
@@ -125,7 +172,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
           <button type="submit" className="button button--primary" disabled={!canSave}>
             {saving ? t('settings.saving') : t('settings.save')}
           </button>
-          <button type="button" className="button" disabled={!dirty || saving} onClick={() => update(saved)}>
+          <button type="button" className="button" disabled={!dirty || saving} onClick={revert}>
             {t('settings.revert')}
           </button>
           <span className="form-actions__status" role="status">

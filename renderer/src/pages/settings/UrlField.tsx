@@ -1,8 +1,8 @@
-import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Callout } from '../../components/Callout';
 import { sendsPasswordInClear, type UrlProblem } from './dify-url';
 import { FieldError } from './FieldVerdict';
+import { TextField } from './TextField';
 
 /**
  * Dify's address, checked as typed: Open Dify and the plugin uploads use it. `passwordSavedFor`: the
@@ -20,32 +20,23 @@ export function UrlField({
   onChange: (url: string) => void;
 }) {
   const { t } = useTranslation();
-  const id = useId();
-  const messageId = `${id}-message`;
   return (
-    <div className="field">
-      <label htmlFor={id} className="field__label">
-        {t('settings.difyUrl.label')}
-      </label>
-      <input
-        id={id}
-        className="input mono"
+    <>
+      <TextField
+        label={t('settings.difyUrl.label')}
         type="url"
         value={value}
-        spellCheck={false}
-        autoComplete="off"
         placeholder="http://localhost"
-        aria-invalid={problem !== null}
-        aria-describedby={messageId}
-        onChange={(e) => onChange(e.target.value)}
+        invalid={problem !== null}
+        onChange={onChange}
+        message={
+          problem ? (
+            <FieldError text={t(`settings.difyUrl.problems.${problem}`)} />
+          ) : (
+            <span className="muted">{t('settings.difyUrl.hint')}</span>
+          )
+        }
       />
-      <div id={messageId} className="field__message">
-        {problem ? (
-          <FieldError text={t(`settings.difyUrl.problems.${problem}`)} />
-        ) : (
-          <span className="muted">{t('settings.difyUrl.hint')}</span>
-        )}
-      </div>
       {problem === null && sendsPasswordInClear(value) ? (
         <Callout data-notice="plain-http">
           <p>{t('settings.difyUrl.plainHttp')}</p>
@@ -56,6 +47,6 @@ export function UrlField({
           <p>{t('settings.difyUrl.passwordAgain', { origin: passwordSavedFor })}</p>
         </Callout>
       ) : null}
-    </div>
+    </>
   );
 }

@@ -9,10 +9,10 @@ export type DirCheckState =
   | { kind: 'failed'; error: ErrorInfo };
 
 /** Typing pauses this long before the folder is checked, so each keystroke does not hit the disk. */
-const DEBOUNCE_MS = 300;
+export const DEBOUNCE_MS = 300;
 
 /** Resolves after `ms`; rejects at once when the signal aborts (the text changed again). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
