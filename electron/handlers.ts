@@ -25,6 +25,7 @@ import type { SubscriptionHub } from './core/subscriptions';
 import { formatIssues } from './core/zod-issues';
 import { createEnvHandlers } from './env/handlers';
 import { createPluginHandlers } from './plugins/handlers';
+import { createProcessesHandlers } from './processes/handlers';
 import type { AppServices } from './services';
 import { createSettingsHandlers } from './settings/handlers';
 import { createStackHandlers } from './stack/handlers';
@@ -60,6 +61,7 @@ export function createInvokeHandlers(services: AppServices, adapters: HandlerAda
     createSettingsHandlers(services),
     createEnvHandlers(services),
     createPluginHandlers(services, adapters),
+    createProcessesHandlers(services),
   );
 }
 

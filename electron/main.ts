@@ -219,9 +219,14 @@ function start(): void {
       plugins: {
         reinstall: (dir) => detach(() => s.plugins.reinstall({ dir }, { requireRegistered: true })),
       },
+      components: {
+        start: (id) => detach(() => s.processes.startComponents([id])),
+        stop: (id) => detach(() => s.processes.stopComponents([id])),
+      },
       actions: {
-        start: () => detach(() => s.stack.startStack()),
-        stop: () => detach(() => s.stack.stopStack()),
+        // The whole stack, in order: engine → Ollama → A1111 → Dify (Stop the reverse).
+        start: () => detach(() => s.processes.startComponents()),
+        stop: () => detach(() => s.processes.stopComponents()),
         openDify: () =>
           void h['app:openDify']({}).catch((e: unknown) => console.error(toErrorInfo(e).message)),
         openDashboard: showDashboard,
@@ -307,6 +312,7 @@ function start(): void {
       services.stack
         .watch()
         .catch((e: unknown) => console.error('status watch failed:', toErrorInfo(e).message));
+      services.processes.watch();
     })
     .catch((e: unknown) => {
       const info = toErrorInfo(e);

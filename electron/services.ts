@@ -10,10 +10,14 @@ import { JobManager, jobOutputSource } from './core/jobs';
 import { ProjectLocks } from './core/project-lock';
 import { SubscriptionHub } from './core/subscriptions';
 import { TimeoutService } from './env/timeout-service';
+import { dockerConnectionOptions } from './docker/connection';
+import { lazyDocker } from './docker/lazy-docker';
 import { versionFromImage } from './plugins/auth-era';
 import { PluginService } from './plugins/plugin-service';
 import { EnvSecretStore, type SecretStore } from './plugins/secrets';
-import { settingsFilePath } from './settings/paths';
+import type { ProcessesApi } from './processes/api';
+import { ProcessService } from './processes/process-service';
+import { localDataDir, settingsFilePath } from './settings/paths';
 import { SettingsStore } from './settings/store';
 import type { StackApi } from './stack/api';
 import { StackService } from './stack/stack-service';
@@ -27,6 +31,8 @@ export interface AppServices {
   snapshot: AppSnapshotStore;
   /** Timeout panel, `env` CLI commands; the EnvApi the plugin signature fix uses. */
   timeouts: TimeoutService;
+  /** Ollama and A1111 beside Dify, the whole stack in order, the connectivity doctor. */
+  processes: ProcessesApi;
   /** Streams to views (job output, …): capabilities register topics, views subscribe. */
   subscriptions: SubscriptionHub<TopicContract>;
   dispose(): Promise<void>;
@@ -108,7 +114,19 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     env,
     platform,
   });
-  return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot });
+  const docker = lazyDocker(dockerConnectionOptions(platform, env));
+  const processes = new ProcessService({
+    jobs,
+    stack,
+    settings: () => settings.get().settings,
+    snapshot: snapshot.part('processes'),
+    dataDir: localDataDir({ platform, env, homedir: opts.homedir ?? os.homedir() }),
+    program: opts.program ?? 'app',
+    platform,
+    env,
+    docker: () => docker,
+  });
+  return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot, processes });
 }
 
 /**
@@ -119,7 +137,12 @@ export function assembleServices(
   settings: SettingsStore,
   jobs: JobManager,
   stack: StackApi,
-  parts: { plugins?: PluginService; timeouts?: TimeoutService; snapshot?: AppSnapshotStore } = {},
+  parts: {
+    plugins?: PluginService;
+    timeouts?: TimeoutService;
+    snapshot?: AppSnapshotStore;
+    processes?: ProcessesApi;
+  } = {},
 ): AppServices {
   const snapshot = parts.snapshot ?? new AppSnapshotStore();
   const timeouts = parts.timeouts ?? new TimeoutService({ stack, backupRoot: path.dirname(settings.path) });
@@ -133,12 +156,27 @@ export function assembleServices(
       env: () => timeouts,
       snapshot: snapshot.part('plugins'),
     });
+  const processes =
+    parts.processes ??
+    new ProcessService({
+      jobs,
+      stack,
+      settings: () => settings.get().settings,
+      snapshot: snapshot.part('processes'),
+      dataDir: path.dirname(settings.path),
+      program: 'app',
+      docker: () => {
+        throw new Error('no engine client in these services');
+      },
+    });
   const offSettings = settings.onChange(() => {
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
     stack.refresh().catch(() => undefined);
+    processes.refresh().catch(() => undefined);
   });
   const subscriptions = new SubscriptionHub(topicContract);
   subscriptions.register('job-output', jobOutputSource(jobs));
+  subscriptions.register('process-output', processes.outputSource());
   let disposing: Promise<void> | null = null;
   return {
     settings,
@@ -147,6 +185,7 @@ export function assembleServices(
     plugins,
     snapshot,
     timeouts,
+    processes,
     subscriptions,
     dispose() {
       disposing ??= (async () => {
@@ -154,6 +193,7 @@ export function assembleServices(
         subscriptions.dispose();
         plugins.dispose();
         await jobs.dispose();
+        await processes.dispose();
         await stack.dispose();
         snapshot.dispose();
       })();

@@ -3,6 +3,7 @@
  * Kept apart from cli.ts so it is tested without running commands.
  */
 import type { ComponentStatus, StatusSnapshot } from '../core/contract';
+import type { DoctorReport } from '../processes/contract';
 import { hasTranslation, translate, translator, type Lang } from '../core/i18n';
 import { errorText, serviceStateText } from '../core/presentation';
 
@@ -13,6 +14,10 @@ export interface StatusJson {
     state: ComponentStatus['state'];
     detail: string;
     services?: Array<{ name: string; state: string; health: string | null; containerId: string }>;
+    /** Ollama and A1111: where we reach it, and who runs it (`app`, `cli`, `desktop-app`, `external`). */
+    url?: string | null;
+    owner?: string | null;
+    pid?: number | null;
   }>;
 }
 
@@ -32,8 +37,39 @@ export function statusJson(snapshot: Pick<StatusSnapshot, 'components'>): Status
             })),
           }
         : {}),
+      ...(c.id === 'ollama' || c.id === 'a1111'
+        ? {
+            url: c.ollama?.url ?? c.a1111?.url ?? null,
+            owner: c.process?.owner ?? null,
+            pid: c.process?.pid ?? null,
+          }
+        : {}),
     })),
   };
+}
+
+const OUTCOME_MARKS = { ok: 'OK', failed: 'NG', skipped: '--' } as const;
+
+/** `dify-stack doctor`: one line per check, then the likely cause and its fix under each failure. */
+export function doctorText(report: DoctorReport, lang: Lang): string {
+  const t = (key: string, params?: Record<string, unknown>): string => translate(lang, key, params);
+  const out: string[] = [];
+  if (report.error) out.push(t('cli.errorLine', { message: errorText(translator(lang), report.error) }));
+  const inside = report.checks.find((c) => c.from !== 'host' && c.outcome !== 'skipped')?.from;
+  if (inside) out.push(t('cli.doctor.from', { container: inside }));
+  for (const check of report.checks) {
+    const status = check.status === null ? '' : ` (HTTP ${check.status})`;
+    out.push(`${OUTCOME_MARKS[check.outcome]}  ${check.from} → ${check.url}${status}`);
+    if (check.outcome !== 'ok') {
+      // Cause keys are relative to `doctor.causes` (electron/processes/doctor-causes.ts).
+      const cause = check.cause
+        ? tr(lang, `doctor.causes.${check.cause.key}`, check.detail, check.cause.params)
+        : check.detail;
+      if (cause) out.push(`    ${cause}`);
+    }
+  }
+  out.push('', t(report.ok ? 'cli.doctor.ok' : 'cli.doctor.failed'));
+  return out.join('\n') + '\n';
 }
 
 function tr(lang: Lang, key: string, fallback: string, params?: Record<string, unknown>): string {

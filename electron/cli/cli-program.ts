@@ -13,10 +13,10 @@ import { peekCommand, peekOption } from './cli-args';
 import { registerEnvCommands } from './cli-env';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob, type JobFollowHost } from './cli-jobs';
 import { statusExitCode } from './exit-codes';
-import { statusJson, statusTable } from './cli-format';
+import { doctorText, statusJson, statusTable } from './cli-format';
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import { resolveLang, systemLocaleFromEnv, translate, translator, type Lang } from '../core/i18n';
-import type { StatusSnapshot } from '../core/contract';
+import type { ComponentId, StatusSnapshot } from '../core/contract';
 import type { JobHandle } from '../core/jobs';
 import type { AppServices, CreateServicesOptions } from '../services';
 import { settingsFilePath } from '../settings/paths';
@@ -68,7 +68,9 @@ class CliContext {
 }
 
 /** Commands whose command line cannot name a plugin command (see the plugin commands below). */
-const NO_PLUGIN_COMMANDS = new Set(['status', 'up', 'down', 'stop', 'restart', 'timeouts', 'env']);
+const NO_PLUGIN_COMMANDS = new Set(['status', 'up', 'down', 'stop', 'restart', 'timeouts', 'env', 'doctor']);
+
+const COMPONENT_NAMES = ['docker', 'dify', 'ollama', 'a1111'] as const;
 
 export async function runProgram(argv: readonly string[], io: CliIo): Promise<number> {
   const platform = io.platform ?? process.platform;
@@ -146,7 +148,10 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
         opts.json ? JSON.stringify(statusJson(s)) : statusTable(s, lang);
       await withServices(cmd, async (services) => {
         if (opts.watch) return watchStatus(cx, services, render, !opts.json);
-        const snapshot = await services.stack.refresh();
+        // Ollama and A1111 are looked at while the engine answers; the snapshot holds both parts.
+        await Promise.all([services.stack.refresh(), services.processes.refresh().catch(() => undefined)]);
+        // The app snapshot as the stack serves it: its part and the processes' part, both fresh now.
+        const snapshot = services.stack.getSnapshot();
         cx.out(render(snapshot));
         // So that the next `status` can answer without Compose (cli-status.ts); services a test
         // injected are not the engine's. A failure here changes nothing printed.
@@ -159,17 +164,52 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
       });
     });
 
-  const jobCommand = (name: string, start: (services: AppServices) => JobHandle<void>): void => {
+  // `up`, `down`, `stop` act on the stack in order, or on the components named (docker dify ollama a1111).
+  const componentCommand = (name: 'up' | 'down' | 'stop'): void => {
     program
       .command(name)
       .description(cx.t(`cli.commands.${name}`))
-      .action((_opts: unknown, cmd: Command) =>
-        withServices(cmd, (services) => followJob(jobHost(cx), services, start)),
-      );
+      .argument('[components...]', cx.t('cli.args.components', { names: COMPONENT_NAMES.join(' ') }))
+      .action((names: string[], _opts: unknown, cmd: Command) => {
+        const unknown = names.filter((n) => !(COMPONENT_NAMES as readonly string[]).includes(n));
+        if (unknown.length > 0) {
+          cx.err(
+            cx.t('cli.errorLine', {
+              message: cx.t('cli.usage.unknownComponent', {
+                names: unknown.join(', '),
+                known: COMPONENT_NAMES.join(' '),
+              }),
+            }),
+          );
+          exitCode = EXIT_USAGE;
+          return;
+        }
+        const ids = names as ComponentId[];
+        return withServices(cmd, (services) =>
+          followJob(jobHost(cx), services, (s) =>
+            name === 'up'
+              ? s.processes.startComponents(ids)
+              : s.processes.stopComponents(ids, { remove: name === 'down' }),
+          ),
+        );
+      });
   };
-  jobCommand('up', (s) => s.stack.startStack());
-  jobCommand('down', (s) => s.stack.downStack());
-  jobCommand('stop', (s) => s.stack.stopStack());
+  componentCommand('up');
+  componentCommand('down');
+  componentCommand('stop');
+
+  program
+    .command('doctor')
+    .description(cx.t('cli.commands.doctor'))
+    .option('--json', cx.t('cli.options.json'))
+    .action(async (opts: { json?: boolean }, cmd: Command) =>
+      withServices(cmd, async (services) => {
+        await services.processes.refresh().catch(() => undefined);
+        const report = await services.processes.runDoctor();
+        cx.out(opts.json ? JSON.stringify(report) : doctorText(report, lang));
+        return report.ok ? EXIT_OK : EXIT_FAILED;
+      }),
+    );
 
   program
     .command('restart')
@@ -236,8 +276,11 @@ async function watchStatus(
   const offInterrupt = cx.io.onInterrupt?.(() => stop());
   const offSnapshot = services.stack.onSnapshot(print);
   try {
-    print(await services.stack.refresh());
+    await Promise.all([services.stack.refresh(), services.processes.refresh().catch(() => undefined)]);
+    print(services.stack.getSnapshot());
     await services.stack.watch();
+    // Looks only: crash restarts are the app's (two restarters would race for the port).
+    services.processes.watch({ supervise: false });
     await stopped;
     return EXIT_OK;
   } finally {

@@ -43,8 +43,11 @@ export interface DoctorInput {
   now?: () => number;
 }
 
-/** The services the checks may run in, in order of preference. */
-export const DOCTOR_SERVICES = ['api', 'plugin_daemon'] as const;
+/**
+ * The services the checks may run in, in order of preference: in Dify 1.x the calls to Ollama and A1111
+ * come from their model/tool plugins, which run inside plugin_daemon; api is the fallback.
+ */
+export const DOCTOR_SERVICES = ['plugin_daemon', 'api'] as const;
 const HOST_TIMEOUT_MS = 3000;
 const OUTPUT_CHARS = 2000;
 

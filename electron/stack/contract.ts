@@ -23,8 +23,6 @@ export const stackInvoke = defineInvoke({
   'app:openDify': { input: NoInput, output: z.object({ url: z.string() }) },
   'status:get': { input: NoInput, output: StatusSnapshotSchema },
   'status:refresh': { input: NoInput, output: StatusSnapshotSchema },
-  'stack:start': { input: NoInput, output: JobRefSchema },
-  'stack:stop': { input: NoInput, output: JobRefSchema },
   'stack:restartService': {
     input: z.object({ service: z.string().min(1).max(128) }).strict(),
     output: JobRefSchema,

@@ -24,8 +24,6 @@ export function createStackHandlers(
     },
     'status:get': async () => stack.getSnapshot(),
     'status:refresh': () => stack.refresh(),
-    'stack:start': async () => detach(stack.startStack()),
-    'stack:stop': async () => detach(stack.stopStack()),
     'stack:restartService': async ({ service }) => detach(stack.restartService(service)),
     'settings:checkDifyDir': ({ dir }) => stack.checkDifyDir(dir),
     'settings:detectDifyDir': () => stack.detectDifyDirs(),

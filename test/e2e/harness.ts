@@ -186,6 +186,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     cleanups.push(() => services.dispose());
     await services.stack.watch();
+    services.processes.watch();
 
     const systemLocale = options.systemLocale ?? 'en-US';
     const openedUrls: string[] = [];

@@ -91,7 +91,8 @@ describe('job output in the CLI', () => {
       };
     });
     expect(await s.done).toBe(EXIT_FAILED);
-    expect(s.transcript.slice(0, 8)).toEqual([
+    expect(s.transcript.slice(0, 9)).toEqual([
+      'err: Checking the Docker engine…',
       'err: Starting containers (docker compose up -d)…',
       'out: up 1',
       'out: up 2',
@@ -101,7 +102,7 @@ describe('job output in the CLI', () => {
       'out: wait 2',
       'out: late',
     ]);
-    expect(s.transcript[8]).toMatch(/^err: Error: /);
+    expect(s.transcript[9]).toMatch(/^err: Error: /);
     // The CLI's stream is closed with the command.
     expect(s.services().subscriptions.count()).toBe(0);
   });

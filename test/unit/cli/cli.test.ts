@@ -299,20 +299,39 @@ describe('stack commands', () => {
       },
     });
     expect(run.code).toBe(EXIT_OK);
+    // The whole stack in order: the engine, then Dify (Ollama and A1111 are not set up here).
     expect(run.stderr).toBe(
-      'Starting containers (docker compose up -d)…\nWaiting until every service is running and healthy…\nDone.\n',
+      'Checking the Docker engine…\nStarting containers (docker compose up -d)…\nWaiting until every service is running and healthy…\nDone.\n',
     );
     expect(run.stdout).toBe(Array.from({ length: 450 }, (_, i) => `line ${i + 1}\n`).join(''));
-    expect(run.stack?.calls).toEqual(['start', 'dispose']);
+    expect(run.stack?.calls).toEqual(['ensureEngineIn', 'startDifyIn', 'dispose']);
   });
 
   it.each([
-    ['down', 'down'],
-    ['stop', 'stop'],
-  ])('%s runs the matching stack job', async (command, call) => {
+    ['down', 'downDifyIn'],
+    ['stop', 'stopDifyIn'],
+  ])('%s runs the matching stack job (the engine is left running)', async (command, call) => {
     const run = await cli([command]);
     expect(run.code).toBe(EXIT_OK);
     expect(run.stack?.calls).toEqual([call, 'dispose']);
+  });
+
+  it('up/stop with components act on those only, in stack order', async () => {
+    const up = await cli(['up', 'dify', 'docker']);
+    expect(up.code).toBe(EXIT_OK);
+    expect(up.stack?.calls).toEqual(['ensureEngineIn', 'startDifyIn', 'dispose']);
+    const stop = await cli(['stop', 'docker']);
+    expect(stop.code).toBe(EXIT_FAILED);
+    expect(stop.stderr).toMatch(/^Error: The Docker engine is not stopped from here/);
+  });
+
+  it('an unknown component is a usage error naming the known ones', async () => {
+    const run = await cli(['up', 'ollama', 'comfyui'], { env: { LANG: 'ja_JP.UTF-8' } });
+    expect(run.code).toBe(EXIT_USAGE);
+    expect(run.stderr).toBe(
+      'エラー: 不明なコンポーネントです: comfyui（指定できるもの: docker dify ollama a1111）\n',
+    );
+    expect(run.created).toHaveLength(0);
   });
 
   it('restart passes the service and reports an unknown one', async () => {
@@ -339,7 +358,8 @@ describe('stack commands', () => {
     expect(run.code).toBe(EXIT_FAILED);
     expect(run.stdout).toBe('service "api" depends on undefined service "db"\n');
     expect(run.stderr).toBe(
-      'Error: docker compose up -d failed (exit code 1). See the details below.\n' +
+      'Checking the Docker engine…\n' +
+        'Error: docker compose up -d failed (exit code 1). See the details below.\n' +
         'service "api" depends on undefined service "db": invalid compose project\n',
     );
     expect(run.stack?.disposed).toBe(true);

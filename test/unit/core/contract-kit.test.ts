@@ -25,8 +25,15 @@ describe('the merged contract', () => {
   it('has every capability channel once, named <area>:<verb>', () => {
     expect(new Set(INVOKE_CHANNELS).size).toBe(INVOKE_CHANNELS.length);
     for (const channel of INVOKE_CHANNELS) expect(channel).toMatch(/^[a-z]+:[a-zA-Z]+$/);
-    // One channel from each piece: core, stack, settings, env, plugins.
-    for (const channel of ['jobs:list', 'stack:start', 'settings:get', 'timeouts:apply', 'plugins:reinstall'])
+    // One channel from each piece: core, stack, settings, env, plugins, processes.
+    for (const channel of [
+      'jobs:list',
+      'stack:restartService',
+      'settings:get',
+      'timeouts:apply',
+      'plugins:reinstall',
+      'components:start',
+    ])
       expect(invokeContract).toHaveProperty([channel]);
     expect(EVENT_NAMES).toEqual(expect.arrayContaining(['job', 'status', 'settings']));
   });

@@ -146,7 +146,7 @@ describe('channel semantics', () => {
       return r.value;
     });
 
-  it('stack:start answers with the job id at once; a failure shows up as job state, not as a rejection', async () => {
+  it('components:start answers with the job id at once; a failure shows up as job state, not as a rejection', async () => {
     let release!: () => void;
     stack.scripts.start = async (ctx) => {
       ctx.step('stack.steps.composeUp');
@@ -156,8 +156,8 @@ describe('channel semantics', () => {
     const unhandled = vi.fn();
     process.on('unhandledRejection', unhandled);
     try {
-      const { jobId } = await run(dispatchInvoke(handlers, 'stack:start', {}));
-      expect(stack.calls).toContain('start');
+      const { jobId } = await run(dispatchInvoke(handlers, 'components:start', { ids: ['dify'] }));
+      await vi.waitFor(() => expect(stack.calls).toContain('startDifyIn'));
       const running = await run(dispatchInvoke(handlers, 'jobs:list', {}));
       expect(running.find((j) => j.id === jobId)?.state).toBe('running');
 
@@ -172,10 +172,11 @@ describe('channel semantics', () => {
     }
   });
 
-  it('stack:stop, stack:restartService and jobs:cancel reach the stack and the jobs', async () => {
-    await run(dispatchInvoke(handlers, 'stack:stop', {}));
+  it('components:stop, stack:restartService and jobs:cancel reach the stack and the jobs', async () => {
+    const { jobId: stopId } = await run(dispatchInvoke(handlers, 'components:stop', { ids: ['dify'] }));
+    await vi.waitFor(() => expect(services.jobs.get(stopId)?.state).toBe('succeeded'));
     await run(dispatchInvoke(handlers, 'stack:restartService', { service: 'plugin_daemon' }));
-    expect(stack.calls).toEqual(['stop', 'restartService:plugin_daemon']);
+    expect(stack.calls).toEqual(['stopDifyIn', 'restartService:plugin_daemon']);
 
     let started!: () => void;
     const began = new Promise<void>((r) => (started = r));

@@ -107,7 +107,7 @@ const verdicts = (report: DoctorReport) =>
   Object.fromEntries(report.checks.map((c) => [c.id, `${c.outcome}${c.cause ? `:${c.cause.key}` : ''}`]));
 
 describe('runDoctor', () => {
-  it('passes when everything answers, from the api container with curl', async () => {
+  it('passes when everything answers, from the plugin_daemon container (where the model plugins run) with curl', async () => {
     const { exec, calls } = fakeExec({ detect: 'curl\npython3\n', answers: { [TAGS]: 'ok', [SD]: 'ok' } });
     const report = await runDoctor(input({ exec }));
     expect(verdicts(report)).toEqual({
@@ -117,19 +117,21 @@ describe('runDoctor', () => {
       'a1111.localApi': 'ok',
       'a1111.sdModels': 'ok',
     });
-    expect(report).toMatchObject({ ok: true, container: 'api-id', error: null, finishedAt: 1234 });
+    expect(report).toMatchObject({ ok: true, container: 'daemon-id', error: null, finishedAt: 1234 });
     expect(check(report, 'ollama.tags')).toMatchObject({
-      from: 'api',
+      from: 'plugin_daemon',
       url: TAGS,
       status: 200,
       tool: 'curl',
       cause: null,
     });
     expect(check(report, 'ollama.local')).toMatchObject({ from: 'host', tool: null, status: 200 });
-    expect(check(report, 'ollama.tags').detail).toBe("Dify (api) reaches Ollama's model list: HTTP 200");
-    // Tools are looked for once; every exec ran in the api container.
+    expect(check(report, 'ollama.tags').detail).toBe(
+      "Dify (plugin_daemon) reaches Ollama's model list: HTTP 200",
+    );
+    // Tools are looked for once; every exec ran in the plugin_daemon container.
     expect(calls.filter((c) => c.cmd[0] === 'sh')).toHaveLength(1);
-    expect(new Set(calls.map((c) => c.id))).toEqual(new Set(['api-id']));
+    expect(new Set(calls.map((c) => c.id))).toEqual(new Set(['daemon-id']));
     expect(calls[1]!.cmd).toEqual([
       'curl',
       '-v',
@@ -145,14 +147,14 @@ describe('runDoctor', () => {
     expect(calls[1]!.timeoutMs).toBeGreaterThan(5000);
   });
 
-  it('runs in plugin_daemon when api is not running, and in nothing when neither runs', async () => {
+  it('runs in api when plugin_daemon is not running, and in nothing when neither runs', async () => {
     const { exec, calls } = fakeExec({ detect: 'curl\n', answers: { [TAGS]: 'ok' } });
     const report = await runDoctor(
-      input({ exec, components: ['ollama'], containers: [{ ...API, state: 'exited' }, DAEMON] }),
+      input({ exec, components: ['ollama'], containers: [API, { ...DAEMON, state: 'exited' }] }),
     );
-    expect(report.container).toBe('daemon-id');
-    expect(check(report, 'ollama.tags').from).toBe('plugin_daemon');
-    expect(new Set(calls.map((c) => c.id))).toEqual(new Set(['daemon-id']));
+    expect(report.container).toBe('api-id');
+    expect(check(report, 'ollama.tags').from).toBe('api');
+    expect(new Set(calls.map((c) => c.id))).toEqual(new Set(['api-id']));
 
     const none = await runDoctor(input({ exec, containers: [{ ...API, state: 'exited' }] }));
     expect(none.container).toBeNull();
@@ -301,7 +303,7 @@ describe('runDoctor', () => {
     const r2 = await runDoctor(input({ exec: broken }));
     expect(check(r2, 'ollama.tags').cause).toMatchObject({
       key: 'execFailed',
-      params: { service: 'api', error: '(HTTP code 409) container is not running' },
+      params: { service: 'plugin_daemon', error: '(HTTP code 409) container is not running' },
     });
     expect(r2.ok).toBe(true);
   });
@@ -322,7 +324,7 @@ describe('runDoctor', () => {
   it('checks only the components asked for', async () => {
     const { exec, calls } = fakeExec({ detect: 'curl\n', answers: {} });
     const report = await runDoctor(input({ exec, components: [] }));
-    expect(report).toMatchObject({ ok: true, checks: [], container: 'api-id' });
+    expect(report).toMatchObject({ ok: true, checks: [], container: 'daemon-id' });
     expect(calls).toEqual([]);
   });
 });

@@ -1,0 +1,33 @@
+/**
+ * What the rest of the app (IPC handlers, tray, CLI, E2E harness) may ask of the processes capability:
+ * Ollama and AUTOMATIC1111 beside Dify, the whole stack in order, and the connectivity doctor.
+ * Implemented by `ProcessService` in this folder.
+ */
+import type { ComponentId } from '../core/contract';
+import type { JobHandle } from '../core/jobs';
+import type { TopicSource } from '../core/subscriptions';
+import type { DoctorReport, FieldCheck, SupervisedId } from './contract';
+
+export interface ProcessesApi {
+  /** Starts the components in stack order (none: the stack as the settings say), one job with a step each. */
+  startComponents(ids?: readonly ComponentId[]): JobHandle<void>;
+  /** Stops them in the reverse order; `remove`: Dify's containers are removed (`compose down`), not kept. */
+  stopComponents(ids?: readonly ComponentId[], options?: { remove?: boolean }): JobHandle<void>;
+  /** One look at Ollama and A1111 (HTTP probes, the registry), written into the app snapshot. */
+  refresh(): Promise<void>;
+  /**
+   * Keeps the snapshot live. `supervise` (the app; default): also notices crashes of what we started and
+   * restarts it when the settings say so — one program only, or two would race for the port.
+   */
+  watch(options?: { supervise?: boolean }): void;
+  checkSettings(input: {
+    ollamaPath: string;
+    a1111Dir: string;
+    a1111Port: number;
+  }): Promise<{ ollamaPath: FieldCheck; a1111Dir: FieldCheck; a1111Port: FieldCheck }>;
+  runDoctor(): Promise<DoctorReport>;
+  lastDoctor(): DoctorReport | null;
+  /** A supervised program's output: what is kept, then each new line (the `process-output` topic). */
+  outputSource(): TopicSource<{ component: SupervisedId }, string>;
+  dispose(): Promise<void>;
+}
