@@ -14,16 +14,7 @@
 import * as path from 'node:path';
 import { childEnv, taskkillPath } from '../core/child-process';
 import { envValue, overlayEnv } from './launch-env';
-
-/** What the supervisor spawns (the same shape as the supervisor's own; the lead merges them). */
-export interface LaunchSpec {
-  command: string;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  windowsVerbatimArguments?: boolean;
-  kind?: 'child' | 'desktop-app';
-}
+import type { LaunchSpec } from './supervisor';
 
 /**
  * `set NAME=value`, `set "NAME=value"`, case-insensitive `SET`, `@echo off`, `rem`/`::` comments, CRLF, BOM,

@@ -14,16 +14,7 @@ import { childEnv, findOnPath, taskkillPath } from '../core/child-process';
 import { AppError } from '../core/errors';
 import { envValue, overlayEnv } from './launch-env';
 import { ollamaVar } from './ollama-host';
-
-/** What the supervisor spawns (the same shape as the supervisor's own; the lead merges them). */
-export interface LaunchSpec {
-  command: string;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  windowsVerbatimArguments?: boolean;
-  kind?: 'child' | 'desktop-app';
-}
+import type { LaunchSpec } from './supervisor';
 
 export interface OllamaInstall {
   serve: string | null;
