@@ -167,6 +167,8 @@ export class ProcessService implements ProcessesApi {
       try {
         do {
           this.refreshAgain = false;
+          // What another program of ours started since the last look is ours to show (and stop).
+          await this.attachAll();
           const components: ComponentStatus[] = await Promise.all([
             this.ollama.status(),
             this.a1111.status(),
