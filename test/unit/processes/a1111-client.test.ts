@@ -2,38 +2,21 @@
  * The client's reading of what may answer on A1111's port, against small servers in this process.
  * The real conversation (the double started through webui.sh) is in test/integration/processes/doubles.test.ts.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../electron/core/errors';
 import { A1111Client } from '../../../electron/processes/a1111-client';
+import { LocalServers, sendJson as json } from '../../helpers/local-http';
 
 type Routes = Record<string, (res: http.ServerResponse) => void>;
-const closers: (() => Promise<void>)[] = [];
-
-async function serve(routes: Routes): Promise<string> {
-  const server = http.createServer((req, res) => {
-    const route = routes[`${req.method} ${req.url}`];
-    if (route) route(res);
-    else json(res, 404, { detail: 'Not Found' });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise((r) => server.close(() => r())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-const json = (res: http.ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-
-async function closedPort(): Promise<string> {
-  const url = await serve({});
-  await closers.pop()?.();
-  return url;
-}
-
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c()));
-});
+const servers = new LocalServers();
+/** Answers `METHOD /path?query` from `routes`, anything else as FastAPI's 404. */
+const serve = (routes: Routes) =>
+  servers.serve((req, _body, res) =>
+    (routes[`${req.method} ${req.url}`] ?? ((r) => json(r, 404, { detail: 'Not Found' })))(res),
+  );
+const closedPort = () => servers.closedPort();
+afterEach(() => servers.closeAll());
 
 const PING = { 'GET /internal/ping': (res: http.ServerResponse) => json(res, 200, {}) };
 const MODELS = [

@@ -2,40 +2,16 @@
  * The client's handling of what may answer on Ollama's port, against small servers in this process.
  * The real conversation (the double `ollama serve`) is in test/integration/processes/doubles.test.ts.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../electron/core/errors';
 import { OllamaClient, looksLikeOllama } from '../../../electron/processes/ollama-client';
 import { startSilentServer } from '../../doubles/silent-server';
+import { LocalServers, sendJson as json, type LocalHandler } from '../../helpers/local-http';
 
-type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
-const closers: (() => Promise<void>)[] = [];
-
-async function serve(handler: Handler): Promise<string> {
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => handler(req, body, res));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise((r) => server.close(() => r())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-const json = (res: http.ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-
-/** A port nothing listens on: one we just had and gave back. */
-async function closedPort(): Promise<string> {
-  const url = await serve(() => undefined);
-  await closers.pop()?.();
-  return url;
-}
-
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((c) => c()));
-});
+const servers = new LocalServers();
+const serve = (handler: LocalHandler) => servers.serve(handler);
+const closedPort = () => servers.closedPort();
+afterEach(() => servers.closeAll());
 
 async function apiError(p: Promise<unknown>) {
   try {
@@ -63,7 +39,7 @@ describe('OllamaClient', () => {
     const ollama = await serve((_q, _b, res) => res.end('Ollama is running'));
     const other = await serve((_q, _b, res) => res.end('It works!'));
     const silent = await startSilentServer();
-    closers.push(() => silent.close());
+    servers.add(() => silent.close());
     expect(await new OllamaClient(ollama).ping()).toBe(true);
     expect(await new OllamaClient(other).ping()).toBe(false);
     expect(await new OllamaClient(await closedPort()).ping()).toBe(false);
@@ -72,7 +48,7 @@ describe('OllamaClient', () => {
 
   it('ping stops when the caller aborts', async () => {
     const silent = await startSilentServer();
-    closers.push(() => silent.close());
+    servers.add(() => silent.close());
     const abort = new AbortController();
     const pinging = new OllamaClient(silent.url, { timeoutMs: 60_000 }).ping(abort.signal);
     abort.abort();
