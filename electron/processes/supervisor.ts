@@ -179,12 +179,16 @@ export class Supervisor {
    * Starts it and resolves once `ready` says it is usable. One already running (ours, or another
    * program's found in the registry) is not started twice: it is followed and waited for.
    */
-  start(spec: LaunchSpec, signal: AbortSignal): Promise<void> {
-    if (this.launching) return this.launching;
-    this.launching = this.startOrJoin(spec, signal).finally(() => {
-      this.launching = null;
-    });
-    return this.launching;
+  async start(spec: LaunchSpec, signal: AbortSignal): Promise<void> {
+    // A start or restart in flight finishes first; then this one finds it running, or tries itself.
+    while (this.launching) await this.launching.catch(() => undefined);
+    const run = this.startOrJoin(spec, signal);
+    this.launching = run;
+    try {
+      await run;
+    } finally {
+      if (this.launching === run) this.launching = null;
+    }
   }
 
   private async startOrJoin(spec: LaunchSpec, signal: AbortSignal): Promise<void> {
@@ -195,9 +199,15 @@ export class Supervisor {
     this.attempts = 0;
     this.restarts = 0;
     this.crashed = false;
-    if (this.pid !== null && this.alive()) return this.untilReady(signal);
-    if (await this.attach()) return this.untilReady(signal);
-    await this.launch(spec, signal);
+    const abort = new AbortController(); // stop() ends a start in flight through it
+    this.launchAbort = abort;
+    const both = AbortSignal.any([signal, abort.signal]);
+    try {
+      if ((this.pid !== null && this.alive()) || (await this.attach())) return await this.untilReady(both);
+      await this.launch(spec, both);
+    } finally {
+      if (this.launchAbort === abort) this.launchAbort = null;
+    }
   }
 
   /** Waits for `ready` on what already runs (a start of another program, maybe still installing). */
@@ -217,9 +227,6 @@ export class Supervisor {
    * stdout/stderr → the log file, unref'd; into the registry; follow the log; poll `ready`.
    */
   private async launch(spec: LaunchSpec, signal: AbortSignal): Promise<void> {
-    const abort = new AbortController();
-    this.launchAbort = abort;
-    const both = AbortSignal.any([signal, abort.signal]);
     this.starting = true;
     this.running = false;
     this.changed();
@@ -276,10 +283,9 @@ export class Supervisor {
         throw e;
       }
       follower.start();
-      await this.waitReady(both, true);
+      await this.waitReady(signal, true);
     } finally {
       this.starting = false;
-      if (this.launchAbort === abort) this.launchAbort = null;
       this.changed();
     }
   }
@@ -386,7 +392,8 @@ export class Supervisor {
     if (pid === null) return;
     this.stopping = true;
     try {
-      await terminateTree(pid, { platform: this.platform, env: this.env, graceMs: 2_000 });
+      const graceMs = this.opts.graceMs ?? 10_000;
+      await terminateTree(pid, { platform: this.platform, env: this.env, graceMs });
       await this.opts.registry.remove(this.opts.component, pid).catch(() => undefined);
       await this.follower?.poll();
       this.forget();
@@ -406,6 +413,8 @@ export class Supervisor {
   /** The program ended while it should run: record it, then maybe start it again. */
   private async crash(ending: Ending): Promise<void> {
     const ranMs = this.readyAt === null ? 0 : Date.now() - this.readyAt;
+    this.running = false; // At once: the next look of the alive watch must not report it again.
+    this.stopAliveWatch();
     await this.settleEnded(ending);
     this.crashed = true;
     if (ranMs >= (this.opts.restart?.stableMs ?? 300_000)) this.attempts = 0;
@@ -433,20 +442,23 @@ export class Supervisor {
     if (!spec) return this.changed();
     this.attempts++;
     this.restarts++;
-    this.launching = this.launch(spec, new AbortController().signal)
-      .then(() => {
+    const abort = new AbortController();
+    this.launchAbort = abort;
+    const run = this.launch(spec, abort.signal).then(
+      () => {
         this.crashed = false;
-      })
-      .catch(() => {
-        // Ended before ready, or stayed silent: one more failed attempt.
+      },
+      () => {
+        // Ended before ready, or stayed silent: one more failed attempt (none after a stop).
         this.crashed = true;
-        if (!this.stopping) this.scheduleRestart();
-      })
-      .finally(() => {
-        this.launching = null;
-        this.changed();
-      });
-    await this.launching;
+        this.scheduleRestart();
+      },
+    );
+    this.launching = run;
+    await run;
+    if (this.launching === run) this.launching = null;
+    if (this.launchAbort === abort) this.launchAbort = null;
+    this.changed();
   }
 
   /**
@@ -461,6 +473,7 @@ export class Supervisor {
       this.launchAbort?.abort(); // The start stops what it started, and says CANCELLED to its caller.
       await this.launching.catch(() => undefined);
     }
+    this.crashed = false; // Stopped on purpose: what ended before is no longer news.
     const pid = await this.target();
     if (pid === null) {
       this.running = false;

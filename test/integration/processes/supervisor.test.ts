@@ -150,7 +150,7 @@ describe('supervision across the app and CLI runs', () => {
   }, 90_000);
 
   it('an attached process that crashes is noticed within 5 s (exit code unknown) and started again', async () => {
-    await cliStart(doubleSpec({ DOUBLE_CRASH_AFTER_MS: '1500', DOUBLE_CRASH_CODE: '9' }));
+    await cliStart(doubleSpec({ DOUBLE_CRASH_AFTER_MS: '3000', DOUBLE_CRASH_CODE: '9' }));
     const pid = await pidFromFile(pidFiles[0]!);
     // The respawned one must not crash: the crash is asked for in the CLI's spec only.
     const calm = doubleSpec({});

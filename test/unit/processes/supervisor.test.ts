@@ -130,14 +130,9 @@ describe('Supervisor.start', () => {
   }, 20_000);
 
   it('ends before ready → PROCESS_EXITED with its exit code, last line and output; nothing left registered', async () => {
-    const s = supervisor();
     // Crashes 100 ms after serving began, while `ready` says no yet.
-    const e = await failure(
-      supervisor({ ready: async () => false }).start(
-        spec({ DOUBLE_CRASH_AFTER_MS: '100', DOUBLE_CRASH_CODE: '3' }),
-        never(),
-      ),
-    );
+    const s = supervisor({ ready: async () => false });
+    const e = await failure(s.start(spec({ DOUBLE_CRASH_AFTER_MS: '100', DOUBLE_CRASH_CODE: '3' }), never()));
     expect(e.code).toBe('PROCESS_EXITED');
     expect(e.params).toMatchObject({ component: 'ollama', code: 3, lastLine: 'double: crashing as asked' });
     expect(e.detail).toContain('serving\ndouble: crashing as asked');
@@ -201,6 +196,54 @@ describe('Supervisor.start', () => {
     expect(treeAlive(pid)).toBe(false);
     expect(s.state()).toMatchObject({ pid: null, running: false, starting: false });
     expect(await new ProcessRegistry({ file: registryFile() }).list()).toEqual([]);
+  }, 20_000);
+});
+
+describe('Supervisor: a start and a stop at once', () => {
+  it('two starts at once start one process', async () => {
+    const s = supervisor();
+    await Promise.all([s.start(spec({ DOUBLE_START_DELAY_MS: '300' }), never()), s.start(spec(), never())]);
+    expect(s.state().running).toBe(true);
+    expect(safeRead(pidFiles[1]!)).toBeNull();
+    await s.stop();
+  }, 20_000);
+
+  it('stop() during a start: the start says CANCELLED and the process is gone', async () => {
+    const s = supervisor();
+    const started = failure(s.start(spec({ DOUBLE_START_DELAY_MS: '60000' }), never()));
+    const pid = await pidFromFile(pidFiles[0]!);
+    await s.stop();
+    expect((await started).code).toBe('CANCELLED');
+    expect(treeAlive(pid)).toBe(false);
+    expect(s.state()).toMatchObject({ pid: null, running: false, starting: false });
+  }, 20_000);
+
+  it('stop() while waiting on a start another program made: no wait for its readiness', async () => {
+    const starter = supervisor({ program: 'cli' });
+    const first = starter.start(spec({ DOUBLE_START_DELAY_MS: '60000' }), never());
+    const pid = await pidFromFile(pidFiles[0]!);
+    await vi.waitFor(async () =>
+      expect(await new ProcessRegistry({ file: registryFile() }).get('ollama')).not.toBeNull(),
+    );
+    starter.dispose(); // the CLI run ends; its start was never ready
+    await first.catch(() => undefined);
+    const app = supervisor();
+    const joined = failure(app.start(spec(), never()));
+    await vi.waitFor(() => expect(app.state()).toMatchObject({ pid, starting: true, owner: 'cli' }));
+    await app.stop();
+    expect((await joined).code).toBe('CANCELLED');
+    expect(treeAlive(pid)).toBe(false);
+  }, 20_000);
+
+  it('stop() while a restart is waiting: it never happens', async () => {
+    const s = supervisor({ restart: { enabled: () => true, baseMs: 1_000 } });
+    s.watch();
+    await s.start(spec({ DOUBLE_CRASH_AFTER_MS: '600' }), never());
+    await vi.waitFor(() => expect(s.state().nextRestartAt).not.toBeNull(), { timeout: 5_000, interval: 20 });
+    await s.stop();
+    expect(s.state()).toMatchObject({ nextRestartAt: null, crashed: false });
+    await new Promise((r) => setTimeout(r, 1_300));
+    expect(s.state()).toMatchObject({ restarts: 0, pid: null, starting: false });
   }, 20_000);
 });
 
@@ -303,7 +346,7 @@ describe('Supervisor.watch: crashes and restarts', () => {
     const changes: number[] = [];
     const s = supervisor({ onChange: () => changes.push(Date.now()) });
     s.watch();
-    await s.start(spec({ DOUBLE_CRASH_AFTER_MS: '300', DOUBLE_CRASH_CODE: '7' }), never());
+    await s.start(spec({ DOUBLE_CRASH_AFTER_MS: '600', DOUBLE_CRASH_CODE: '7' }), never());
     await vi.waitFor(() => expect(s.state().crashed).toBe(true), { timeout: 5_000, interval: 20 });
     const st = s.state();
     expect(st).toMatchObject({
@@ -330,7 +373,7 @@ describe('Supervisor.watch: crashes and restarts', () => {
       },
     });
     s.watch();
-    await s.start(spec({ DOUBLE_CRASH_AFTER_MS: '100', DOUBLE_CRASH_CODE: '5' }), never());
+    await s.start(spec({ DOUBLE_CRASH_AFTER_MS: '600', DOUBLE_CRASH_CODE: '5' }), never());
     await vi.waitFor(
       () => {
         expect(s.state().restarts).toBe(4);
@@ -353,7 +396,7 @@ describe('Supervisor.watch: crashes and restarts', () => {
   it('no restart when restart.enabled() says no, nor after stop()', async () => {
     const s = supervisor({ restart: { enabled: () => false, baseMs: 50 } });
     s.watch();
-    await s.start(spec({ DOUBLE_CRASH_AFTER_MS: '200' }), never());
+    await s.start(spec({ DOUBLE_CRASH_AFTER_MS: '600' }), never());
     await vi.waitFor(() => expect(s.state().crashed).toBe(true), { timeout: 5_000, interval: 20 });
     await new Promise((r) => setTimeout(r, 300));
     expect(s.state()).toMatchObject({ restarts: 0, nextRestartAt: null });
@@ -370,7 +413,7 @@ describe('Supervisor.watch: crashes and restarts', () => {
     // The first run crashes; the restart (same spec object, changed meanwhile) serves.
     const s = supervisor({ restart: { enabled: () => true, baseMs: 50, maxAttempts: 3 } });
     s.watch();
-    const first = spec({ DOUBLE_CRASH_AFTER_MS: '200' });
+    const first = spec({ DOUBLE_CRASH_AFTER_MS: '600' });
     await s.start(first, never());
     const firstPid = s.state().pid;
     delete first.env.DOUBLE_CRASH_AFTER_MS; // the same spec object is used for the restart
