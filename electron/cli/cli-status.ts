@@ -12,7 +12,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { resolveLang, systemLocaleFromEnv } from '../core/i18n';
-import { settingsFilePath } from '../settings/paths';
+import { localDataDir, settingsFilePath } from '../settings/paths';
 import { peekSettings } from '../settings/settings-peek';
 import { quickStackStatus } from '../stack/quick-status';
 import { statusJson, statusTable } from './cli-format';
@@ -45,9 +45,26 @@ export async function quickStatusCommand(argv: readonly string[], io: CliIo): Pr
     cacheFile: statusModelsFile(platform, io.env, homedir),
   });
   if (!part) return null;
+  // Ollama and A1111 are looked at here too: `status` shows the whole stack (issue 10).
+  const [{ quickProcessStatus }, { AppSnapshotStore }] = await Promise.all([
+    import('../processes/quick-status'),
+    import('../core/app-snapshot'),
+  ]);
+  const store = new AppSnapshotStore();
+  store.update('stack', part);
+  store.update('processes', {
+    components: await quickProcessStatus({
+      settings,
+      platform,
+      env: io.env,
+      dataDir: localDataDir({ platform, env: io.env, homedir }),
+    }),
+  });
+  const snapshot = store.get();
+  store.dispose();
   const lang = resolveLang(settings.language, systemLocaleFromEnv(io.env));
-  io.stdout.write(args.json ? `${JSON.stringify(statusJson(part))}\n` : statusTable(part, lang));
-  return statusExitCode(part);
+  io.stdout.write(args.json ? `${JSON.stringify(statusJson(snapshot))}\n` : statusTable(snapshot, lang));
+  return statusExitCode(snapshot);
 }
 
 /** The options of a plain `status` command line; null for anything else. */
