@@ -170,7 +170,7 @@ export function a1111LaunchSpec(opts: {
   };
 }
 
-interface Token {
+export interface ShlexToken {
   value: string;
   raw: string;
 }
@@ -184,12 +184,12 @@ const OUR_FLAGS: Record<string, boolean> = {
 };
 
 /** `args` without our flags: the remaining tokens (their raw text joined, quoting kept) and what was dropped. */
-function withoutOurFlags(args: string): { kept: string; tokens: Token[]; dropped: string[] } {
+function withoutOurFlags(args: string): { kept: string; tokens: ShlexToken[]; dropped: string[] } {
   const tokens = shlexSplit(args);
-  const keep: Token[] = [];
+  const keep: ShlexToken[] = [];
   const dropped: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] as Token;
+    const token = tokens[i] as ShlexToken;
     const [flag, inline] = splitOnce(token.value, '=');
     const takesValue = OUR_FLAGS[flag];
     if (takesValue === undefined) {
@@ -215,8 +215,8 @@ function splitOnce(s: string, sep: string): [string, string | null] {
  * '…' is literal, "…" lets `\` escape `"` and `\` only, and outside quotes `\` escapes any character
  * (so an unquoted `D:\models` becomes `D:models` — in A1111 too). Each token keeps its raw text.
  */
-export function shlexSplit(text: string): Token[] {
-  const tokens: Token[] = [];
+export function shlexSplit(text: string): ShlexToken[] {
+  const tokens: ShlexToken[] = [];
   let i = 0;
   while (i < text.length) {
     while (i < text.length && /\s/.test(text[i] as string)) i++;
