@@ -19,6 +19,7 @@ import {
 } from '../../../electron/processes/a1111-output';
 import { OllamaClient } from '../../../electron/processes/ollama-client';
 import { parseOllamaHost } from '../../../electron/processes/ollama-host';
+import { freePort } from '../../helpers/free-port';
 import { useTempDir } from '../../helpers/use-temp-dir';
 
 const OLLAMA = resolve(__dirname, '../../doubles/ollama/ollama');
@@ -88,15 +89,6 @@ afterEach(async () => {
     await r.exited;
   }
 });
-
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function until<T>(
   what: string,
