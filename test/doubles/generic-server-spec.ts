@@ -1,25 +1,12 @@
 /**
- * The test side of `generic-server.mjs`: a free port, the launch spec that runs the double, and the pid
- * files its misbehaviours write.
+ * The test side of `generic-server.mjs`: the launch spec that runs the double, its readiness, and the
+ * pid files its misbehaviours write (also to end what a test started).
  */
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { resolve } from 'node:path';
 import type { LaunchSpec } from '../../electron/processes/supervisor';
 
 export const GENERIC_SERVER = resolve(__dirname, 'generic-server.mjs');
-
-/** A port nothing listens on right now (the OS picks it; closed again before it is used). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** Runs the double with `node`, on `port`, with the misbehaviours in `env` (DOUBLE_*). */
 export function genericServerSpec(port: number, cwd: string, env: Record<string, string> = {}): LaunchSpec {
@@ -74,5 +61,43 @@ export async function pidFromFile(file: string, timeoutMs = 10_000): Promise<num
     }
     if (Date.now() > until) throw new Error(`no pid in ${file} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Is `pid` still the double (or its grandchild) that wrote `file`? Both carry the file's path in their
+ * environment (DOUBLE_PIDFILE, inherited by the grandchild); a pid reused since by another program's
+ * process does not. Linux tells; elsewhere the pid is trusted.
+ */
+function wroteIt(pid: number, file: string): boolean {
+  if (process.platform !== 'linux') return true;
+  try {
+    return readFileSync(`/proc/${pid}/environ`).includes(file);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends, with their process groups, the doubles whose pids these files hold (a test's clean-up: what a
+ * failed test started must not outlive it). Files never written, and pids that are no longer those
+ * doubles, are skipped.
+ */
+export function killFromPidFiles(files: string[]): void {
+  for (const file of files) {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(pid) || pid <= 0 || !wroteIt(pid, file)) continue;
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
   }
 }

@@ -5,14 +5,14 @@
  * the exit from: by looking) and stops it — the whole process group, even what ignores SIGTERM.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { processRunning, treeAlive } from '../../../electron/processes/process-tree';
 import { ProcessRegistry } from '../../../electron/processes/registry';
 import { Supervisor, type LaunchSpec, type SupervisorState } from '../../../electron/processes/supervisor';
-import { freePort, genericServerSpec, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { genericServerSpec, killFromPidFiles, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { freePort } from '../../helpers/free-port';
 import { useTempDir } from '../../helpers/use-temp-dir';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -27,21 +27,7 @@ beforeEach(async () => {
 
 afterEach(() => {
   for (const s of supervisors.splice(0)) s.dispose();
-  for (const f of pidFiles.splice(0)) {
-    let pid: number;
-    try {
-      pid = Number(readFileSync(f, 'utf8'));
-    } catch {
-      continue;
-    }
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  }
+  killFromPidFiles(pidFiles.splice(0));
 });
 
 const registryFile = () => join(dir(), 'app data', 'processes.json');

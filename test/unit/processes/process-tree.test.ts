@@ -1,5 +1,5 @@
 /** Ending a program with everything it started (processes/process-tree.ts), with the generic server double. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -9,33 +9,43 @@ import {
   treeAlive,
   windowsTreeKill,
 } from '../../../electron/processes/process-tree';
-import { freePort, GENERIC_SERVER, pidFromFile, scriptRunning } from '../../doubles/generic-server-spec';
+import {
+  GENERIC_SERVER,
+  killFromPidFiles,
+  pidFromFile,
+  scriptRunning,
+} from '../../doubles/generic-server-spec';
+import { freePort } from '../../helpers/free-port';
 import { useTempDir } from '../../helpers/use-temp-dir';
 
 const dir = useTempDir('dst-tree-');
-const started: number[] = [];
+const pidFiles: string[] = [];
+const children: ChildProcess[] = [];
 
 afterEach(() => {
-  for (const pid of started.splice(0)) {
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  }
+  killFromPidFiles(pidFiles.splice(0));
+  for (const child of children.splice(0)) child.kill('SIGKILL'); // a no-op once it has exited
 });
+
+/** A plain Node process to kill, ended after the test whatever happens. */
+function victim(): ChildProcess {
+  const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1e6)'], { stdio: 'ignore' });
+  children.push(child);
+  return child;
+}
 
 /** The double as its own process-group leader (as the supervisor spawns it), plus its grandchild. */
 async function startDouble(env: Record<string, string>): Promise<{ pid: number; grandchild: number }> {
-  const grandchildFile = join(dir(), `grandchild-${started.length}.pid`);
+  const pidFile = join(dir(), `double-${pidFiles.length}.pid`);
+  const grandchildFile = join(dir(), `grandchild-${pidFiles.length}.pid`);
+  pidFiles.push(pidFile, grandchildFile);
   const child = spawn(process.execPath, [GENERIC_SERVER], {
     detached: true,
     stdio: 'ignore',
     env: {
       ...process.env,
       DOUBLE_PORT: String(await freePort()),
+      DOUBLE_PIDFILE: pidFile,
       DOUBLE_GRANDCHILD: '1',
       DOUBLE_GRANDCHILD_PIDFILE: grandchildFile,
       ...env,
@@ -43,10 +53,9 @@ async function startDouble(env: Record<string, string>): Promise<{ pid: number; 
   });
   child.unref();
   const pid = child.pid!;
-  started.push(pid);
+  await pidFromFile(pidFile);
   if (env.DOUBLE_GRANDCHILD === '0') return { pid, grandchild: 0 };
   const grandchild = await pidFromFile(grandchildFile);
-  started.push(grandchild);
   await scriptRunning(grandchild);
   return { pid, grandchild };
 }
@@ -64,17 +73,16 @@ describe('windowsTreeKill', () => {
   });
 
   it('killTree on win32 runs that command and then looks whether the pid is gone', async () => {
-    const victim = spawn(process.execPath, ['-e', 'setInterval(()=>{},1e6)'], { stdio: 'ignore' });
-    started.push(victim.pid!);
+    const target = victim();
     const calls: string[][] = [];
     const run = async (cmd: string, args: string[]) => {
       calls.push([cmd, ...args]);
-      victim.kill('SIGKILL'); // What taskkill would do.
+      target.kill('SIGKILL'); // What taskkill would do.
       return 0;
     };
     const env = { SystemRoot: 'C:\\Win Dows' };
-    expect(await killTree(victim.pid!, { platform: 'win32', env, run })).toBe(true);
-    expect(calls).toEqual([['C:\\Win Dows\\System32\\taskkill.exe', '/PID', String(victim.pid), '/T', '/F']]);
+    expect(await killTree(target.pid!, { platform: 'win32', env, run })).toBe(true);
+    expect(calls).toEqual([['C:\\Win Dows\\System32\\taskkill.exe', '/PID', String(target.pid), '/T', '/F']]);
   });
 
   it('killTree on win32 says false when the process survives taskkill', async () => {
@@ -83,14 +91,13 @@ describe('windowsTreeKill', () => {
   });
 
   it('terminateTree on win32 kills at once (no signal a console-less process would see)', async () => {
-    const victim = spawn(process.execPath, ['-e', 'setInterval(()=>{},1e6)'], { stdio: 'ignore' });
-    started.push(victim.pid!);
+    const target = victim();
     const run = async () => {
-      victim.kill('SIGKILL');
+      target.kill('SIGKILL');
       return 0;
     };
     const t0 = Date.now();
-    expect(await terminateTree(victim.pid!, { platform: 'win32', env: {}, run, graceMs: 60_000 })).toBe(
+    expect(await terminateTree(target.pid!, { platform: 'win32', env: {}, run, graceMs: 60_000 })).toBe(
       'killed',
     );
     expect(Date.now() - t0).toBeLessThan(30_000);

@@ -4,7 +4,7 @@
  * The cross-process flows (a CLI-style run that ends, a second program stopping it) are in
  * test/integration/processes/supervisor.test.ts.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,14 +13,15 @@ import { processStartTime } from '../../../electron/core/process-start-time';
 import { processRunning, treeAlive } from '../../../electron/processes/process-tree';
 import { ProcessRegistry } from '../../../electron/processes/registry';
 import { Supervisor, type SupervisorOptions } from '../../../electron/processes/supervisor';
-import { freePort, genericServerSpec, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { genericServerSpec, killFromPidFiles, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { freePort } from '../../helpers/free-port';
 import { useTempDir } from '../../helpers/use-temp-dir';
 
 const dir = useTempDir('dst-supervisor-');
 let port: number;
 const supervisors: Supervisor[] = [];
 const pidFiles: string[] = [];
-const extraPids: number[] = [];
+const strangers: ChildProcess[] = [];
 
 beforeEach(async () => {
   port = await freePort();
@@ -28,23 +29,8 @@ beforeEach(async () => {
 
 afterEach(() => {
   for (const s of supervisors.splice(0)) s.dispose();
-  const pids = [...extraPids.splice(0)];
-  for (const f of pidFiles.splice(0)) {
-    try {
-      pids.push(Number(readFileSync(f, 'utf8')));
-    } catch {
-      // Never started.
-    }
-  }
-  for (const pid of pids) {
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  }
+  killFromPidFiles(pidFiles.splice(0));
+  for (const child of strangers.splice(0)) child.kill('SIGKILL');
 });
 
 const registryFile = () => join(dir(), 'app data', 'processes.json');
@@ -318,7 +304,7 @@ describe('Supervisor.stop', () => {
 
   it('a pid reused by another process is never attached nor killed', async () => {
     const stranger = spawn(process.execPath, ['-e', 'setInterval(()=>{},1e6)'], { stdio: 'ignore' });
-    extraPids.push(stranger.pid!);
+    strangers.push(stranger);
     const registry = new ProcessRegistry({ file: registryFile(), startTimeOf: async () => 1_000_000 });
     // Our entry says the process started long before this one did (as the real start times would).
     await registry.add({
