@@ -7,31 +7,27 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { processRunning, treeAlive } from '../../../electron/processes/process-tree';
 import { ProcessRegistry } from '../../../electron/processes/registry';
-import { Supervisor, type LaunchSpec, type SupervisorState } from '../../../electron/processes/supervisor';
-import { genericServerSpec, killFromPidFiles, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import type {
+  LaunchSpec,
+  Supervisor,
+  SupervisorOptions,
+  SupervisorState,
+} from '../../../electron/processes/supervisor';
+import { genericServerSpec, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { useSupervisionSandbox } from '../../doubles/supervision-sandbox';
 import { freePort } from '../../helpers/free-port';
-import { useTempDir } from '../../helpers/use-temp-dir';
 
 const ROOT = resolve(__dirname, '../../..');
-const dir = useTempDir('dst-supervision-');
+const box = useSupervisionSandbox('dst-supervision-');
+const { dir, registryFile, logFile, pidFiles } = box;
 let port: number;
-const supervisors: Supervisor[] = [];
-const pidFiles: string[] = [];
 
 beforeEach(async () => {
   port = await freePort();
 });
-
-afterEach(() => {
-  for (const s of supervisors.splice(0)) s.dispose();
-  killFromPidFiles(pidFiles.splice(0));
-});
-
-const registryFile = () => join(dir(), 'app data', 'processes.json');
-const logFile = () => join(dir(), 'app data', 'logs', 'ollama.log');
 
 function doubleSpec(env: Record<string, string>): LaunchSpec {
   const pidFile = join(dir(), `double-${pidFiles.length}.pid`);
@@ -80,20 +76,8 @@ async function cliStart(spec: LaunchSpec): Promise<SupervisorState> {
   });
 }
 
-function appSupervisor(over: Partial<ConstructorParameters<typeof Supervisor>[0]> = {}): Supervisor {
-  const s = new Supervisor({
-    component: 'ollama',
-    registry: new ProcessRegistry({ file: registryFile() }),
-    program: 'app',
-    logFile: logFile(),
-    port,
-    ready: (signal) => serves(port, signal),
-    graceMs: 1_000,
-    ...over,
-  });
-  supervisors.push(s);
-  return s;
-}
+const appSupervisor = (over: Partial<SupervisorOptions> = {}): Supervisor =>
+  box.supervisor(port, { graceMs: 1_000, ...over });
 
 describe('supervision across the app and CLI runs', () => {
   it('a CLI run starts it and ends; the app attaches from the registry and stops the whole group', async () => {

@@ -13,14 +13,13 @@ import { processStartTime } from '../../../electron/core/process-start-time';
 import { processRunning, treeAlive } from '../../../electron/processes/process-tree';
 import { ProcessRegistry } from '../../../electron/processes/registry';
 import { Supervisor, type SupervisorOptions } from '../../../electron/processes/supervisor';
-import { genericServerSpec, killFromPidFiles, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { genericServerSpec, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { useSupervisionSandbox } from '../../doubles/supervision-sandbox';
 import { freePort } from '../../helpers/free-port';
-import { useTempDir } from '../../helpers/use-temp-dir';
 
-const dir = useTempDir('dst-supervisor-');
+const box = useSupervisionSandbox('dst-supervisor-');
+const { dir, registryFile, logFile, pidFiles } = box;
 let port: number;
-const supervisors: Supervisor[] = [];
-const pidFiles: string[] = [];
 const strangers: ChildProcess[] = [];
 
 beforeEach(async () => {
@@ -28,28 +27,12 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
-  for (const s of supervisors.splice(0)) s.dispose();
-  killFromPidFiles(pidFiles.splice(0));
   for (const child of strangers.splice(0)) child.kill('SIGKILL');
 });
 
-const registryFile = () => join(dir(), 'app data', 'processes.json');
-const logFile = () => join(dir(), 'logs', 'ollama.log');
-
 function supervisor(over: Partial<SupervisorOptions> = {}): Supervisor {
-  const s = new Supervisor({
-    component: 'ollama',
-    registry: new ProcessRegistry({ file: registryFile() }),
-    program: 'app',
-    logFile: logFile(),
-    port,
-    ready: (signal) => serves(port, signal),
-    graceMs: 2_000,
-    timings: { readyPollMs: 50, readyTimeoutMs: 1_000, alivePollMs: 200, logPollMs: 50 },
-    ...over,
-  });
-  supervisors.push(s);
-  return s;
+  const timings = { readyPollMs: 50, readyTimeoutMs: 1_000, alivePollMs: 200, logPollMs: 50 };
+  return box.supervisor(port, { graceMs: 2_000, timings, ...over });
 }
 
 /** The double's launch spec, its pid written to a file this test cleans up. */
