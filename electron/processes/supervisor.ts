@@ -15,86 +15,13 @@ import { cancellableDelay } from '../core/cancellable-delay';
 import { childEnv } from '../core/child-process';
 import { AppError } from '../core/errors';
 import { processStartTimeOf } from '../core/process-start-time';
-import type { SupervisedId } from './contract';
 import { LogFollower, openChildLog, rotateLog } from './process-log';
-import { killOrphans, killTree, processRunning, terminateTree, treeAlive } from './process-tree';
-import type { ProcessRegistry, RegistryEntry } from './registry';
+import { killOrphans, processRunning, terminateTree } from './process-tree';
+import type { RegistryEntry } from './registry';
+import { endProgram } from './stop-sequence';
+import type { LaunchSpec, SupervisorOptions, SupervisorState, SupervisorTimings } from './supervisor-info';
 
-export interface LaunchSpec {
-  command: string;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** win32 cmd.exe command lines built by the caller (quotes kept as written). */
-  windowsVerbatimArguments?: boolean;
-  kind?: 'child' | 'desktop-app';
-}
-
-export interface SupervisorTimings {
-  /** How often `ready` is asked during a start (default 250 ms). */
-  readyPollMs?: number;
-  /** How long one `ready` call may take (default 2 000 ms). */
-  readyTimeoutMs?: number;
-  /** How often an attached pid (no child of ours to hear exit from) is looked at (default 2 000 ms). */
-  alivePollMs?: number;
-  /** How often the log is read while nobody waits on it (default 500 ms). */
-  logPollMs?: number;
-}
-
-export interface SupervisorOptions {
-  component: SupervisedId;
-  registry: ProcessRegistry;
-  program: 'app' | 'cli';
-  platform?: NodeJS.Platform;
-  env?: NodeJS.ProcessEnv;
-  /** App data, e.g. <appData>/logs/ollama.log. */
-  logFile: string;
-  port: number | null;
-  /** Is it usable? Polled during start (every ~250 ms, with its own short timeout). */
-  ready: (signal: AbortSignal) => Promise<boolean>;
-  /** Tried first by stop() when set (e.g. A1111's /sdapi/v1/server-stop); true when it was accepted. */
-  gracefulStop?: () => Promise<boolean>;
-  /** Default 10 000. */
-  graceMs?: number;
-  /**
-   * Quiet time after which a start fails (PROCESS_START_TIMEOUT) — output keeps it alive: a 20-minute
-   * first-run install that prints progress never times out. Default 180 000.
-   */
-  quietTimeoutMs?: number;
-  restart?: {
-    enabled: () => boolean;
-    /** Default 1 000. */
-    baseMs?: number;
-    /** Default 60 000. */
-    maxMs?: number;
-    /** Default 5. */
-    maxAttempts?: number;
-    /** A program that ran this long before it ended starts the count (and the delay) afresh. Default 300 000. */
-    stableMs?: number;
-  };
-  /** How to start it again after a crash when this supervisor only attached (it has no spec of its own). */
-  respawn?: () => Promise<LaunchSpec>;
-  /** Lines of output kept (default 1 000). */
-  maxLines?: number;
-  timings?: SupervisorTimings;
-  onChange?: () => void;
-  onLine?: (line: string) => void;
-}
-
-export interface SupervisorState {
-  pid: number | null;
-  owner: 'app' | 'cli' | null;
-  kind: 'child' | 'desktop-app' | null;
-  running: boolean;
-  starting: boolean;
-  restarts: number;
-  lastExitCode: number | null;
-  lastLines: string[];
-  logFile: string;
-  startedAt: number | null;
-  crashed: boolean;
-  nextRestartAt: number | null;
-}
+export type { LaunchSpec, SupervisorOptions, SupervisorState, SupervisorTimings } from './supervisor-info';
 
 /** How a process ended: its exit code, or the signal that ended it; both null when another program's. */
 interface Ending {
@@ -503,37 +430,15 @@ export class Supervisor {
     return entry?.pid ?? null;
   }
 
-  private async end(pid: number, signal: AbortSignal | undefined): Promise<boolean> {
-    if (signal?.aborted) throw new AppError('CANCELLED');
-    const tree = { platform: this.platform, env: this.env };
-    const graceMs = this.opts.graceMs ?? 10_000;
-    if (this.opts.gracefulStop && (await this.opts.gracefulStop().catch(() => false))) {
-      if (await this.stoppedServing(pid, graceMs, signal)) return true;
-      return killTree(pid, tree);
-    }
-    return (await terminateTree(pid, { ...tree, graceMs })) !== 'failed';
-  }
-
-  /**
-   * After an accepted graceful stop: true when the tree is gone. False after graceMs, or as soon as the
-   * server has not answered for 2 s while something of the tree stays — on Windows A1111's cmd.exe
-   * waits at `pause` after the server ended (facts.md); only a kill ends it.
-   */
-  private async stoppedServing(
-    pid: number,
-    graceMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<boolean> {
-    const until = Date.now() + graceMs;
-    let silentSince: number | null = null;
-    while (Date.now() < until) {
-      if (!treeAlive(pid, this.platform)) return true;
-      if (await this.probe(signal ?? new AbortController().signal)) silentSince = null;
-      else silentSince ??= Date.now();
-      if (silentSince !== null && Date.now() - silentSince >= 2_000) return false;
-      await cancellableDelay(100, signal);
-    }
-    return !treeAlive(pid, this.platform);
+  private end(pid: number, signal: AbortSignal | undefined): Promise<boolean> {
+    return endProgram(pid, {
+      gracefulStop: this.opts.gracefulStop,
+      serving: (s) => this.probe(s),
+      graceMs: this.opts.graceMs ?? 10_000,
+      platform: this.platform,
+      env: this.env,
+      signal,
+    });
   }
 
   /**
