@@ -22,7 +22,7 @@ export const DoctorCheckSchema = z.object({
   status: z.number().int().nullable(),
   /** How the request was made inside the container (`curl`, `wget`, `python3`), for the report. */
   tool: z.string().nullable(),
-  /** i18n key + params of the likely cause and its fix (null when ok). */
+  /** The likely cause and its fix (null when ok): a key under `doctor.causes` in the locales, + params. */
   cause: z
     .object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])).optional() })
     .nullable(),

@@ -184,7 +184,6 @@ const installed = fromEnv('OLLAMA_DOUBLE_MODELS', DEFAULT_MODELS).map((m, i) => 
 
 // A fresh `serve` holds nothing: models load on the first request (or come from OLLAMA_DOUBLE_LOADED).
 const loaded = new Map();
-for (const m of fromEnv('OLLAMA_DOUBLE_LOADED', [])) load(m.name, envKeepAliveMs(), m);
 
 function hexDigest(name) {
   let h = 0x811c9dc5;
@@ -205,6 +204,8 @@ function details(m) {
 
 /** The RTX 4070's 12 GiB less what the driver keeps: models beyond it spill into RAM (size_vram < size). */
 const VRAM = 11.5 * GIB;
+// After VRAM: loading one uses it (a `const` read before its line is a ReferenceError in a module).
+for (const m of fromEnv('OLLAMA_DOUBLE_LOADED', [])) load(m.name, envKeepAliveMs(), m);
 
 function load(name, keepMs, given = {}) {
   const key = modelKey(name);

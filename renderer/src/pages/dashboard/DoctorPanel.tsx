@@ -61,7 +61,7 @@ export function DoctorPanel({ refreshKey }: { refreshKey: string | null }) {
           : report === null
             ? t('dashboard.doctor.none')
             : report.container
-              ? t('dashboard.doctor.from', { container: report.container })
+              ? t('dashboard.doctor.from', { container: containerName(report) })
               : t('dashboard.doctor.noContainer')}
       </p>
       {actionError ? <ErrorBox error={actionError} onDismiss={dismissError} /> : null}
@@ -101,7 +101,9 @@ function CheckRow({ check }: { check: DoctorCheck }) {
   const reasonText = useReasonText();
   const look = OUTCOME_LOOK[check.outcome];
   // The cause in the user's language when this build has its text; main's English line otherwise.
-  const cause = check.outcome === 'ok' ? null : (reasonText(check.cause) ?? check.detail);
+  // Cause keys are relative to `doctor.causes` (electron/processes/doctor-causes.ts).
+  const causeKey = check.cause ? { ...check.cause, key: `doctor.causes.${check.cause.key}` } : null;
+  const cause = check.outcome === 'ok' ? null : (reasonText(causeKey) ?? check.detail);
   return (
     <li className="doctor-check" data-check={check.id} data-outcome={check.outcome}>
       <Badge tone={look.tone} icon={look.icon} label={t(`dashboard.doctor.outcome.${check.outcome}`)} />
@@ -123,4 +125,11 @@ function CheckRow({ check }: { check: DoctorCheck }) {
       </div>
     </li>
   );
+}
+
+/** The service the checks ran in (plugin_daemon, api) and the container's short id, as `docker ps` shows it. */
+function containerName(report: DoctorReport): string {
+  const service = report.checks.find((c) => c.from !== 'host' && c.from !== 'container')?.from;
+  const id = (report.container ?? '').slice(0, 12);
+  return service ? `${service} (${id})` : id;
 }
