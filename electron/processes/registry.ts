@@ -42,38 +42,66 @@ export interface RegistryOptions {
   env?: NodeJS.ProcessEnv;
   startTimeOf?: (pid: number) => Promise<number | null>;
   isAlive?: (pid: number) => boolean;
+  /**
+   * How long a start time read for a pid is used again by looks that are not `fresh` (default: 30 s on
+   * Windows, where each reading is a PowerShell run; 0 elsewhere, where /proc is cheap).
+   */
+  startTimeCacheMs?: number;
+}
+
+export interface LookOptions {
+  /**
+   * Read every start time now, never from the cache: for a look that may lead to a kill (a cached
+   * reading cannot know that its pid was reused since).
+   */
+  fresh?: boolean;
 }
 
 export class ProcessRegistry {
   private readonly file: string;
   private readonly startTimeOf: (pid: number) => Promise<number | null>;
   private readonly isAlive: (pid: number) => boolean;
+  private readonly cacheMs: number;
+  private readonly startTimes = new Map<number, { start: number | null; at: number }>();
 
   constructor(opts: RegistryOptions) {
     this.file = opts.file;
     const platform = opts.platform ?? process.platform;
     this.startTimeOf = opts.startTimeOf ?? ((pid) => processStartTimeOf(pid, { platform, env: opts.env }));
     this.isAlive = opts.isAlive ?? ((pid) => processRunning(pid, platform));
+    this.cacheMs = opts.startTimeCacheMs ?? (platform === 'win32' ? 30_000 : 0);
+  }
+
+  /** The pid's start time, from a reading younger than the cache time unless `fresh`. */
+  private async startOf(pid: number, fresh: boolean): Promise<number | null> {
+    const known = this.startTimes.get(pid);
+    if (!fresh && known && Date.now() - known.at < this.cacheMs) return known.start;
+    const start = await this.startTimeOf(pid);
+    if (this.cacheMs > 0) this.startTimes.set(pid, { start, at: Date.now() });
+    return start;
   }
 
   /**
    * Entries whose process still runs and is the same process (pid alive AND start time matches when
    * both known). Dead or pid-reused entries are pruned from the file.
    */
-  list(): Promise<RegistryEntry[]> {
+  list(opts: LookOptions = {}): Promise<RegistryEntry[]> {
     return this.change(async (entries) => {
       const live: RegistryEntry[] = [];
       for (const entry of entries) {
-        if (this.isAlive(entry.pid) && sameStart(entry.processStart, await this.startTimeOf(entry.pid))) {
-          live.push(entry);
+        if (!this.isAlive(entry.pid)) {
+          this.startTimes.delete(entry.pid);
+          continue;
         }
+        if (sameStart(entry.processStart, await this.startOf(entry.pid, opts.fresh ?? false)))
+          live.push(entry);
       }
       return { entries: live, result: live };
     });
   }
 
-  async get(component: SupervisedId): Promise<RegistryEntry | null> {
-    return (await this.list()).find((e) => e.component === component) ?? null;
+  async get(component: SupervisedId, opts: LookOptions = {}): Promise<RegistryEntry | null> {
+    return (await this.list(opts)).find((e) => e.component === component) ?? null;
   }
 
   /** Adds or replaces the component's entry. */

@@ -426,7 +426,7 @@ export class Supervisor {
   /** The pid to stop: our child while it has not exited (its pid cannot be reused yet), else the registry's. */
   private async target(): Promise<number | null> {
     if (this.child && this.ending === null && this.pid !== null) return this.pid;
-    const entry = await this.opts.registry.get(this.opts.component);
+    const entry = await this.opts.registry.get(this.opts.component, { fresh: true }); // it may be killed
     return entry?.pid ?? null;
   }
 

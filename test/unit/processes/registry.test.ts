@@ -98,6 +98,54 @@ describe('ProcessRegistry', () => {
     expect(parseRegistry(await readFile(fileOf(), 'utf8'))?.map((e) => e.pid)).toEqual([11]);
   });
 
+  it('start times are read again after the cache time, or at once for a fresh look (before a kill)', async () => {
+    let reads = 0;
+    let start = 1_785_000_000_000;
+    const registry = new ProcessRegistry({
+      file: fileOf(),
+      isAlive: () => true,
+      startTimeOf: async () => {
+        reads++;
+        return start;
+      },
+      startTimeCacheMs: 60_000,
+    });
+    await registry.add(entry({ pid: 10, processStart: start }));
+    expect(await registry.get('ollama')).not.toBeNull();
+    expect(await registry.get('ollama')).not.toBeNull();
+    expect(reads).toBe(1);
+    start += 3_600_000; // pid 10 died and was reused meanwhile: a cached look cannot tell
+    expect(await registry.get('ollama')).not.toBeNull();
+    expect(await registry.get('ollama', { fresh: true })).toBeNull();
+    expect(reads).toBe(2);
+  });
+
+  it('Windows caches start times by default (a PowerShell run each), Linux does not', async () => {
+    const counting = (platform: NodeJS.Platform) => {
+      let reads = 0;
+      const registry = new ProcessRegistry({
+        file: join(dir(), `${platform}.json`),
+        platform,
+        isAlive: () => true,
+        startTimeOf: async () => {
+          reads++;
+          return null;
+        },
+      });
+      return { registry, reads: () => reads };
+    };
+    for (const [platform, want] of [
+      ['win32', 1],
+      ['linux', 2],
+    ] as const) {
+      const { registry, reads } = counting(platform);
+      await registry.add(entry());
+      await registry.list();
+      await registry.list();
+      expect(reads(), platform).toBe(want);
+    }
+  });
+
   it.runIf(process.platform === 'linux')(
     'pid reuse with a real process and its real start time',
     async () => {

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../electron/core/errors';
 import { processStartTime } from '../../../electron/core/process-start-time';
 import { processRunning, treeAlive } from '../../../electron/processes/process-tree';
-import { ProcessRegistry } from '../../../electron/processes/registry';
+import { ProcessRegistry, type RegistryEntry } from '../../../electron/processes/registry';
 import { Supervisor, type SupervisorOptions } from '../../../electron/processes/supervisor';
 import { genericServerSpec, pidFromFile, serves } from '../../doubles/generic-server-spec';
 import { useSupervisionSandbox } from '../../doubles/supervision-sandbox';
@@ -290,25 +290,47 @@ describe('Supervisor.stop', () => {
     strangers.push(stranger);
     const registry = new ProcessRegistry({ file: registryFile(), startTimeOf: async () => 1_000_000 });
     // Our entry says the process started long before this one did (as the real start times would).
-    await registry.add({
-      component: 'ollama',
-      pid: stranger.pid!,
-      processStart: 500_000,
-      command: 'ollama',
-      args: ['serve'],
-      cwd: dir(),
-      port,
-      startedBy: 'cli',
-      kind: 'child',
-      startedAt: 0,
-      logFile: null,
-    });
+    await registry.add(strangerEntry(stranger.pid!, 500_000));
     const s = supervisor({ registry });
     expect(await s.attach()).toBe(false);
     await s.stop();
     expect(processRunning(stranger.pid!)).toBe(true);
   });
+
+  it('reused after it was attached (the start time cached): stop looks afresh and kills nothing', async () => {
+    const stranger = spawn(process.execPath, ['-e', 'setInterval(()=>{},1e6)'], { stdio: 'ignore' });
+    strangers.push(stranger);
+    let start = 500_000;
+    const registry = new ProcessRegistry({
+      file: registryFile(),
+      startTimeOf: async () => start,
+      startTimeCacheMs: 60_000,
+    });
+    await registry.add(strangerEntry(stranger.pid!, 500_000));
+    const s = supervisor({ registry });
+    expect(await s.attach()).toBe(true); // still "ours" at this point
+    start = 1_000_000; // ours ended, and its pid now names another process
+    await s.stop();
+    expect(processRunning(stranger.pid!)).toBe(true);
+    expect(s.state().pid).toBeNull();
+  });
 });
+
+function strangerEntry(pid: number, processStart: number): RegistryEntry {
+  return {
+    component: 'ollama',
+    pid,
+    processStart,
+    command: 'ollama',
+    args: ['serve'],
+    cwd: dir(),
+    port,
+    startedBy: 'cli',
+    kind: 'child',
+    startedAt: 0,
+    logFile: null,
+  };
+}
 
 describe('Supervisor.watch: crashes and restarts', () => {
   it('a crash of our child is seen at once: lastExitCode, lastLines, registry cleaned', async () => {
