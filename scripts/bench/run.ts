@@ -8,6 +8,7 @@ import { runIpcStreamBench } from './ipc-stream';
 import { runPluginBench } from './plugin';
 import { runRedeployBench } from './redeploy';
 import { runStatusBench } from './status';
+import { runSuperviseBench } from './supervise';
 import { runTimeoutsViewBench } from './timeouts-view';
 
 const benches: Record<string, () => Promise<BenchResult>> = {
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'ipc-stream': runIpcStreamBench,
   'timeouts-view': runTimeoutsViewBench,
   'cli-start': runCliStartBench,
+  supervise: runSuperviseBench,
 };
 
 async function main(): Promise<void> {
