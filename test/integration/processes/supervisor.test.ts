@@ -16,7 +16,7 @@ import type {
   SupervisorOptions,
   SupervisorState,
 } from '../../../electron/processes/supervisor';
-import { genericServerSpec, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { genericServerSpec, pidFromFile, scriptRunning, serves } from '../../doubles/generic-server-spec';
 import { useSupervisionSandbox } from '../../doubles/supervision-sandbox';
 import { freePort } from '../../helpers/free-port';
 
@@ -86,6 +86,7 @@ describe('supervision across the app and CLI runs', () => {
     expect(cli).toMatchObject({ running: true, owner: 'cli', kind: 'child' });
     const pid = await pidFromFile(pidFiles[0]!);
     const grandchild = await pidFromFile(pidFiles[1]!);
+    await scriptRunning(grandchild); // its SIGTERM handler is in place: only the group kill ends it
     expect(cli.pid).toBe(pid);
     expect(await serves(port)).toBe(true); // outlived the program that started it
 

@@ -13,7 +13,7 @@ import { processStartTime } from '../../../electron/core/process-start-time';
 import { processRunning, treeAlive } from '../../../electron/processes/process-tree';
 import { ProcessRegistry, type RegistryEntry } from '../../../electron/processes/registry';
 import { Supervisor, type SupervisorOptions } from '../../../electron/processes/supervisor';
-import { genericServerSpec, pidFromFile, serves } from '../../doubles/generic-server-spec';
+import { genericServerSpec, pidFromFile, scriptRunning, serves } from '../../doubles/generic-server-spec';
 import { useSupervisionSandbox } from '../../doubles/supervision-sandbox';
 import { freePort } from '../../helpers/free-port';
 
@@ -235,6 +235,7 @@ describe('Supervisor.stop', () => {
     );
     const pid = s.state().pid!;
     const grandchild = await pidFromFile(grandchildFile);
+    await scriptRunning(grandchild); // its SIGTERM handler is in place: only the group kill ends it
     expect(processRunning(grandchild)).toBe(true);
     await s.stop();
     expect(processRunning(pid)).toBe(false);
