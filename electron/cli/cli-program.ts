@@ -17,7 +17,6 @@ import { doctorText, statusJson, statusTable } from './cli-format';
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import { resolveLang, systemLocaleFromEnv, translate, translator, type Lang } from '../core/i18n';
 import type { ComponentId, StatusSnapshot } from '../core/contract';
-import type { JobHandle } from '../core/jobs';
 import type { AppServices, CreateServicesOptions } from '../services';
 import { settingsFilePath } from '../settings/paths';
 import { peekSettings, type PeekedSettings } from '../settings/settings-peek';

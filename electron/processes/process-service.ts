@@ -11,7 +11,9 @@ import { AppError, toErrorInfo } from '../core/errors';
 import type { JobContext, JobHandle, JobManager } from '../core/jobs';
 import type { TopicSource } from '../core/subscriptions';
 import { execInContainer } from '../docker/container-exec';
-import type { Settings } from '../settings/schema';
+import type { SettingsView } from '../settings/contract';
+
+type Settings = SettingsView['settings'];
 import type { StackApi } from '../stack/api';
 import { A1111Component } from './a1111-component';
 import type { ProcessesApi } from './api';

@@ -4,11 +4,13 @@
  */
 import path from 'node:path';
 import type { ComponentStatus } from '../core/contract';
-import { SettingsSchema, type Settings } from '../settings/schema';
+import { SettingsViewSchema, type SettingsView } from '../settings/contract';
 import { A1111Component } from './a1111-component';
 import { OllamaComponent } from './ollama-component';
 import { ProcessRegistry } from './registry';
 import type { ComponentDeps } from './supervised-component';
+
+type Settings = SettingsView['settings'];
 
 export interface QuickProcessOptions {
   settings: Partial<Settings>;
@@ -19,7 +21,7 @@ export interface QuickProcessOptions {
 }
 
 export async function quickProcessStatus(options: QuickProcessOptions): Promise<ComponentStatus[]> {
-  const settings: Settings = { ...SettingsSchema.parse({}), ...options.settings };
+  const settings: Settings = { ...SettingsViewSchema.shape.settings.parse({}), ...options.settings };
   const deps: ComponentDeps = {
     settings: () => settings,
     registry: new ProcessRegistry({

@@ -4,7 +4,9 @@
  * Ollama and A1111 answering; it stops top-down so nothing is left calling a server that is gone.
  */
 import type { ComponentId } from '../core/contract';
-import type { Settings } from '../settings/schema';
+import type { SettingsView } from '../settings/contract';
+
+type Settings = SettingsView['settings'];
 
 export const START_ORDER: readonly ComponentId[] = ['docker', 'ollama', 'a1111', 'dify'];
 

@@ -6,7 +6,9 @@
 import path from 'node:path';
 import type { ComponentStatus, ProcessInfo } from '../core/contract';
 import type { JobContext } from '../core/jobs';
-import type { Settings } from '../settings/schema';
+import type { SettingsView } from '../settings/contract';
+
+type Settings = SettingsView['settings'];
 import type { SupervisedId } from './contract';
 import type { ProcessRegistry } from './registry';
 import { Supervisor, type SupervisorOptions } from './supervisor';

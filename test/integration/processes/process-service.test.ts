@@ -97,7 +97,11 @@ describe('the whole stack with Ollama and A1111', () => {
     const start = s.service.startComponents();
     await start.done;
     // Then the doctor looks at Dify's containers (none in the fake stack).
-    expect(s.stack.calls.filter((c) => c !== 'refresh')).toEqual(['ensureEngineIn', 'startDifyIn', 'openProject']);
+    expect(s.stack.calls.filter((c) => c !== 'refresh')).toEqual([
+      'ensureEngineIn',
+      'startDifyIn',
+      'openProject',
+    ]);
     expect(order).toEqual(['dify(ollama=running,a1111=running)']);
     const steps = s.jobs.get(start.id);
     expect(steps?.state).toBe('succeeded');
