@@ -102,13 +102,9 @@ export class A1111Component extends SupervisedComponent {
     });
     if (models.state === 'no-api') {
       // It runs, but without the API Dify cannot use it (facts.md: /sdapi answers 404 then).
-      const error = new AppError('A1111_NO_API', { params: { url } }).toInfo();
       return {
         ...base,
-        state: 'error',
-        detail: error.message,
-        reason: null,
-        error,
+        ...this.errorFields(new AppError('A1111_NO_API', { params: { url } })),
         process: this.processInfo(this.ourOwner() ?? 'external', startable),
         a1111: info('ready', false),
       };
@@ -130,20 +126,9 @@ export class A1111Component extends SupervisedComponent {
       };
     }
     if (sup.crashed) {
-      const error = new AppError('PROCESS_EXITED', {
-        params: {
-          component: 'AUTOMATIC1111',
-          code: sup.lastExitCode ?? '?',
-          lastLine: sup.lastLines.at(-1) ?? '',
-        },
-        detail: sup.lastLines.join('\n'),
-      }).toInfo();
       return {
         ...base,
-        state: 'error',
-        detail: error.message,
-        reason: null,
-        error,
+        ...this.errorFields(this.crashError('AUTOMATIC1111')),
         process,
         a1111: info('stopped', false),
       };

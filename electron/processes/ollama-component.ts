@@ -28,8 +28,17 @@ const DESKTOP_STOP_MS = 15_000;
 /** The desktop app's pids cost a tasklist run: looked up at most this often while Ollama answers. */
 const DESKTOP_LOOK_MS = 30_000;
 
+/** Ollama's version and installed models change rarely: asked again at most this often (or on a new pid). */
+const SLOW_FACTS_MS = 30_000;
+
 export class OllamaComponent extends SupervisedComponent {
   private desktopSeen: { at: number; running: boolean } | null = null;
+  private slowFacts: {
+    at: number;
+    key: string;
+    version: string | null;
+    models: { name: string; size: number; remote: boolean }[];
+  } | null = null;
 
   constructor(deps: ComponentDeps) {
     super('ollama', deps, {
@@ -64,9 +73,8 @@ export class OllamaComponent extends SupervisedComponent {
     const startable = this.configured();
     const sup = this.supervisor.state();
     if (await client.ping()) {
-      const [version, models, loaded] = await Promise.all([
-        client.version().catch(() => null),
-        client.tags().catch(() => []),
+      const [{ version, models }, loaded] = await Promise.all([
+        this.versionAndModels(client, url),
         client.ps().catch(() => []),
       ]);
       const owner = this.ourOwner() ?? ((await this.desktopAppRunning()) ? 'desktop-app' : 'external');
@@ -102,13 +110,7 @@ export class OllamaComponent extends SupervisedComponent {
         reason: { key: 'processes.reason.starting' },
         error: null,
       };
-    if (sup.crashed) {
-      const error = new AppError('PROCESS_EXITED', {
-        params: { component: 'Ollama', code: sup.lastExitCode ?? '?', lastLine: sup.lastLines.at(-1) ?? '' },
-        detail: sup.lastLines.join('\n'),
-      }).toInfo();
-      return { ...base, state: 'error', detail: error.message, reason: null, error };
-    }
+    if (sup.crashed) return { ...base, ...this.errorFields(this.crashError('Ollama')) };
     if (!startable) {
       return {
         ...base,
@@ -180,6 +182,22 @@ export class OllamaComponent extends SupervisedComponent {
       if (explicit) throw new AppError('OLLAMA_NOT_OURS', { params: { url } });
       ctx.log(`Ollama at ${url} was started outside this app; it is left running.`);
     });
+  }
+
+  /** The status polls every few seconds while the app runs: the idle CPU budget is 1 % of a core. */
+  private async versionAndModels(
+    client: OllamaClient,
+    url: string,
+  ): Promise<{ version: string | null; models: { name: string; size: number; remote: boolean }[] }> {
+    const key = `${url} ${this.supervisor.state().pid ?? ''}`;
+    const cached = this.slowFacts;
+    if (cached && cached.key === key && Date.now() - cached.at < SLOW_FACTS_MS) return cached;
+    const [version, models] = await Promise.all([
+      client.version().catch(() => null),
+      client.tags().catch(() => []),
+    ]);
+    this.slowFacts = { at: Date.now(), key, version, models };
+    return this.slowFacts;
   }
 
   private async waitUntilSilent(ctx: JobContext): Promise<void> {

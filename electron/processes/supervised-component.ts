@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { ComponentStatus, ProcessInfo } from '../core/contract';
+import { AppError } from '../core/errors';
 import type { JobContext } from '../core/jobs';
 import type { SettingsView } from '../settings/contract';
 
@@ -51,7 +52,8 @@ export abstract class SupervisedComponent {
       restart: { enabled: () => deps.settings().autoRestart },
       // A local GET every 100 ms while starting costs nothing and keeps "ready" within ~0.1 s of the
       // server serving (the supervise bench measures it).
-      timings: { readyPollMs: 100 },
+      // The log is read once a second: the view's lines arrive within a second, the idle CPU stays low.
+      timings: { readyPollMs: 100, logPollMs: 1000 },
       onChange: deps.onChange,
       onLine: (line) => this.line(line),
     });
@@ -96,6 +98,21 @@ export abstract class SupervisedComponent {
       lastLines: s.lastLines.slice(-30),
       logFile: s.startedAt !== null || s.lastExitCode !== null ? s.logFile : null,
     };
+  }
+
+  /** A status in error: its message as the detail line, the error for the view to explain. */
+  protected errorFields(error: AppError): Pick<ComponentStatus, 'state' | 'detail' | 'reason' | 'error'> {
+    const info = error.toInfo();
+    return { state: 'error', detail: info.message, reason: null, error: info };
+  }
+
+  /** Our process ended by itself: its exit code and last lines (the restart, if any, is on its way). */
+  protected crashError(name: string): AppError {
+    const s = this.supervisor.state();
+    return new AppError('PROCESS_EXITED', {
+      params: { component: name, code: s.lastExitCode ?? '?', lastLine: s.lastLines.at(-1) ?? '' },
+      detail: s.lastLines.join('\n'),
+    });
   }
 
   /** Our own process's owner ('app' / 'cli'), when one of our programs started what runs now. */

@@ -21,6 +21,7 @@ import { ProcessService } from '../../electron/processes/process-service';
 import { SettingsSchema } from '../../electron/settings/schema';
 import { FakeStack } from '../../test/doubles/fake-stack';
 import { freePort } from '../../test/helpers/free-port';
+import { bundleForNode } from '../../test/helpers/node-bundle';
 import { createTempDir, removeTempDir } from '../../test/helpers/temp-dir';
 import { type BenchResult, median, printResult, runAsScript } from './stats';
 
@@ -86,21 +87,10 @@ async function oneStart(dir: string): Promise<number> {
  * spends ~2 % of a core (its loader), which would drown the figure being measured.
  */
 async function idleInPlainNode(dir: string): Promise<{ idle: number; supervised: number }> {
-  const { build } = await import('esbuild');
   // Inside the repo, so the external packages resolve from its node_modules.
   const file = path.resolve(DOUBLES, '../../test-results/bench', `supervise-idle-${process.pid}.js`);
-  await build({
-    entryPoints: [__filename],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-    // The bundle sits in the temp folder: the doubles' paths are given, not derived from its location.
-    define: { 'process.env.BENCH_DOUBLES': JSON.stringify(DOUBLES) },
-  });
+  // The bundle sits elsewhere than this file: the doubles' folder is given, not derived from its place.
+  await bundleForNode(__filename, file, { 'process.env.BENCH_DOUBLES': JSON.stringify(DOUBLES) });
   const { stdout } = await execFileP(process.execPath, [file, '--idle-child', dir], {
     cwd: path.resolve(DOUBLES, '../..'),
     env: process.env,

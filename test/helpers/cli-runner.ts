@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli, type CliIo } from '../../electron/cli/cli';
 import { pidAlive } from '../../electron/core/pid-alive';
+import { bundleForNode } from './node-bundle';
 import { removeTempDir } from './temp-dir';
 
 const run = promisify(execFile);
@@ -38,18 +39,7 @@ export function bundledCli(): Promise<string> {
     await removeOrphanBundles();
     const dir = join(BUNDLES, `${process.pid}-${randomUUID().slice(0, 8)}`);
     const file = join(dir, 'cli.js');
-    const { build } = await import('esbuild');
-    // The options of scripts/build.mjs for dist/cli.js, minus the bin's shebang and source map.
-    await build({
-      entryPoints: [join(ROOT, 'electron/cli/cli.ts')],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      packages: 'external',
-      logLevel: 'warning',
-    });
+    await bundleForNode(join(ROOT, 'electron/cli/cli.ts'), file);
     return file;
   })();
   return bundle;
