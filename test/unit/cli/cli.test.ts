@@ -286,6 +286,26 @@ describe('status', () => {
   });
 });
 
+describe('doctor', () => {
+  it('--json prints the report; no Dify project to check from is a failed check run (exit 1) with the reason', async () => {
+    const run = await cli(['doctor', '--json']);
+    expect(run.code).toBe(EXIT_FAILED);
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      checks: unknown[];
+      error: { code: string } | null;
+    };
+    expect(report).toMatchObject({ ok: false, checks: [], error: { code: 'DIFY_DIR_NOT_SET' } });
+  });
+
+  it("prints the reason in the user's language without --json", async () => {
+    const run = await cli(['doctor'], { env: { LANG: 'ja_JP.UTF-8' } });
+    expect(run.code).toBe(EXIT_FAILED);
+    expect(run.stdout).toMatch(/^エラー: /);
+    expect(run.stdout).toMatch(/失敗した確認があります/);
+  });
+});
+
 describe('stack commands', () => {
   it('up prints steps to stderr and compose output to stdout, then exits 0', async () => {
     const run = await cli(['up'], {
