@@ -117,6 +117,39 @@ export const PluginsSummarySchema = z.object({
   folders: z.array(PluginFolderSchema),
 });
 
+/** One GPU as nvidia-smi reports it (MiB, %, °C); null = unknown (`[N/A]`, `[Not Supported]`…), never 0. */
+export const GpuReadingSchema = z.object({
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  memoryTotal: z.number().nullable(),
+  memoryUsed: z.number().nullable(),
+  memoryFree: z.number().nullable(),
+  utilization: z.number().nullable(),
+  temperature: z.number().nullable(),
+});
+
+/** Who holds VRAM: a loaded Ollama model, A1111, or the rest (used − known). MiB. */
+export const GpuConsumerSchema = z.object({
+  kind: z.enum(['ollama-model', 'a1111', 'other']),
+  name: z.string(),
+  vram: z.number().nullable(),
+  /** The part that did not fit and sits in system RAM (Ollama: size − size_vram); slow when > 0. */
+  spilled: z.number().nullable(),
+});
+
+/** The GPU capability's part of the app snapshot (electron/gpu): the latest reading and who holds the VRAM. */
+export const GpuSummarySchema = z.object({
+  /** `off`: monitoring is off in the settings; the others say why there is no reading. */
+  state: z.enum(['ok', 'starting', 'off', 'not-found', 'no-gpu', 'driver-mismatch', 'error']),
+  error: ErrorInfoSchema.nullable(),
+  gpus: z.array(GpuReadingSchema),
+  consumers: z.array(GpuConsumerSchema),
+  /** VRAM use above the threshold for the configured time (the tray badge and the notification). */
+  alert: z.boolean(),
+  /** When the reading was taken (ms since the epoch), null before the first. */
+  at: z.number().nullable(),
+});
+
 /**
  * The one app snapshot (`core/app-snapshot.ts`): every service writes its own part, and the renderer,
  * the tray and the CLI render it. Components keep the order of ComponentIdSchema.
@@ -126,8 +159,8 @@ export const StatusSnapshotSchema = z.object({
   /** The Dify project the snapshot is about, when one is known. */
   project: z.object({ dir: z.string(), name: z.string(), composeVersion: z.string().nullable() }).nullable(),
   plugins: PluginsSummarySchema,
-  /** Reserved for the GPU capability's VRAM summary; nothing writes it yet. */
-  gpu: z.null(),
+  /** The GPU capability's VRAM summary; null until it has looked once (or when it is not built in). */
+  gpu: GpuSummarySchema.nullable(),
   updatedAt: z.number(),
 });
 
@@ -168,3 +201,6 @@ export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
 export type PluginsSummary = z.infer<typeof PluginsSummarySchema>;
 export type JobSnapshotDto = z.infer<typeof JobSnapshotSchema>;
 export type AppInfo = z.infer<typeof AppInfoSchema>;
+export type GpuReading = z.infer<typeof GpuReadingSchema>;
+export type GpuConsumer = z.infer<typeof GpuConsumerSchema>;
+export type GpuSummary = z.infer<typeof GpuSummarySchema>;

@@ -44,6 +44,14 @@ const fields = {
     z.literal(''),
     z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   ]),
+  /** GPU VRAM monitoring (electron/gpu): one streaming nvidia-smi while on. */
+  gpuMonitoring: z.boolean(),
+  /** nvidia-smi's path. Empty: System32, then the driver store, then PATH (Windows); PATH elsewhere. */
+  nvidiaSmiPath: z.string().max(4096),
+  /** The tray badge and notification: VRAM use at or above this share… */
+  vramAlertPercent: z.number().int().min(50).max(100),
+  /** …for this long. */
+  vramAlertSeconds: z.number().int().min(5).max(3600),
   a1111UrlFromDify: z.union([
     z.literal(''),
     z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
@@ -67,6 +75,10 @@ export const SettingsSchema = z.object({
   autoRestart: fields.autoRestart.default(true),
   ollamaUrlFromDify: fields.ollamaUrlFromDify.default(''),
   a1111UrlFromDify: fields.a1111UrlFromDify.default(''),
+  gpuMonitoring: fields.gpuMonitoring.default(true),
+  nvidiaSmiPath: fields.nvidiaSmiPath.default(''),
+  vramAlertPercent: fields.vramAlertPercent.default(90),
+  vramAlertSeconds: fields.vramAlertSeconds.default(30),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

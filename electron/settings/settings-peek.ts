@@ -82,11 +82,17 @@ function surelyValid(json: unknown): json is KnownFields {
     (!('autoRestart' in o) || typeof o.autoRestart === 'boolean') &&
     (!('stackComponents' in o) || components(o.stackComponents)) &&
     (!('ollamaUrlFromDify' in o) || o.ollamaUrlFromDify === '' || httpUrl(o.ollamaUrlFromDify)) &&
-    (!('a1111UrlFromDify' in o) || o.a1111UrlFromDify === '' || httpUrl(o.a1111UrlFromDify))
+    (!('a1111UrlFromDify' in o) || o.a1111UrlFromDify === '' || httpUrl(o.a1111UrlFromDify)) &&
+    (!('gpuMonitoring' in o) || typeof o.gpuMonitoring === 'boolean') &&
+    (!('nvidiaSmiPath' in o) || text(o.nvidiaSmiPath, 4096)) &&
+    (!('vramAlertPercent' in o) || inRange(o.vramAlertPercent, 50, 100)) &&
+    (!('vramAlertSeconds' in o) || inRange(o.vramAlertSeconds, 5, 3600))
   );
 }
 
-const port = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
+const inRange = (v: unknown, min: number, max: number): boolean =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const port = (v: unknown): boolean => inRange(v, 1, 65535);
 
 function components(v: unknown): boolean {
   const ids = ['docker', 'dify', 'ollama', 'a1111'];

@@ -58,6 +58,10 @@ const PLUGIN_DEFAULTS = {
   autoRestart: true,
   ollamaUrlFromDify: '',
   a1111UrlFromDify: '',
+  gpuMonitoring: true,
+  nvidiaSmiPath: '',
+  vramAlertPercent: 90,
+  vramAlertSeconds: 30,
 };
 
 describe('SettingsStore.load', () => {
