@@ -110,6 +110,11 @@ export const ERROR_CODES = [
   'DOCTOR_NO_CONTAINER',
   // Ollama's or A1111's API answered, but not as documented (an HTTP error, a body of another shape).
   'PROCESS_API_FAILED',
+  // GPU VRAM monitor (electron/gpu): nvidia-smi missing, the driver's NVML mismatch, no NVIDIA GPU.
+  'GPU_NVIDIA_SMI_NOT_FOUND',
+  'GPU_DRIVER_MISMATCH',
+  'GPU_NO_GPU',
+  'GPU_SAMPLER_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
