@@ -6,7 +6,16 @@
 import type { ComponentId } from '../core/contract';
 import type { JobHandle } from '../core/jobs';
 import type { TopicSource } from '../core/subscriptions';
+import type { A1111Client } from './a1111-client';
 import type { DoctorReport, FieldCheck, SupervisedId } from './contract';
+import type { OllamaClient } from './ollama-client';
+
+export type { OllamaLoadedModel, OllamaModel } from './ollama-client';
+
+/** What the GPU capability asks of a running Ollama: the loaded models, the cloud ones, and unloads. */
+export type OllamaVramClient = Pick<OllamaClient, 'ps' | 'tags' | 'unload'>;
+/** What it asks of a running AUTOMATIC1111: its CUDA memory, and the checkpoint's unload and reload. */
+export type A1111VramClient = Pick<A1111Client, 'memory' | 'unloadCheckpoint' | 'reloadCheckpoint'>;
 
 export interface ProcessesApi {
   /** Starts the components in stack order (none: the stack as the settings say), one job with a step each. */
@@ -27,6 +36,11 @@ export interface ProcessesApi {
   }): Promise<{ ollamaPath: FieldCheck; a1111Dir: FieldCheck; a1111Port: FieldCheck }>;
   runDoctor(): Promise<DoctorReport>;
   lastDoctor(): DoctorReport | null;
+  /**
+   * The API clients of Ollama and AUTOMATIC1111 when the last look (`refresh`) found them running — A1111
+   * with its API — else null: the GPU capability asks only what runs for who holds the VRAM.
+   */
+  vramClients(): { ollama: OllamaVramClient | null; a1111: A1111VramClient | null };
   /** A supervised program's output: what is kept, then each new line (the `process-output` topic). */
   outputSource(): TopicSource<{ component: SupervisedId }, string>;
   dispose(): Promise<void>;

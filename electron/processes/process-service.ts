@@ -16,7 +16,7 @@ import type { SettingsView } from '../settings/contract';
 type Settings = SettingsView['settings'];
 import type { StackApi } from '../stack/api';
 import { A1111Component } from './a1111-component';
-import type { ProcessesApi } from './api';
+import type { A1111VramClient, OllamaVramClient, ProcessesApi } from './api';
 import type { DoctorReport, FieldCheck, SupervisedId } from './contract';
 import { runDoctor } from './doctor';
 import { answered, httpProbe } from './http-probe';
@@ -55,6 +55,7 @@ export class ProcessService implements ProcessesApi {
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private doctorReport: DoctorReport | null = null;
+  private lastLook: ComponentStatus[] = [];
   private disposed = false;
 
   constructor(private readonly options: ProcessServiceOptions) {
@@ -175,6 +176,7 @@ export class ProcessService implements ProcessesApi {
             this.ollama.status(),
             this.a1111.status(),
           ]);
+          this.lastLook = components;
           if (!this.disposed) this.options.snapshot.set({ components });
         } while (this.refreshAgain && !this.disposed);
       } finally {
@@ -286,6 +288,19 @@ export class ProcessService implements ProcessesApi {
 
   lastDoctor(): DoctorReport | null {
     return this.doctorReport;
+  }
+
+  vramClients(): { ollama: OllamaVramClient | null; a1111: A1111VramClient | null } {
+    const seen = (id: SupervisedId) => this.lastLook.find((c) => c.id === id);
+    const a1111 = seen('a1111');
+    return {
+      ollama: seen('ollama')?.state === 'running' ? this.ollama.client() : null,
+      // 'starting' with the API up: the checkpoint is loading, and its memory already counts.
+      a1111:
+        (a1111?.state === 'running' || a1111?.state === 'starting') && a1111.a1111?.api
+          ? this.a1111.client()
+          : null,
+    };
   }
 
   outputSource(): TopicSource<{ component: SupervisedId }, string> {
