@@ -35,7 +35,10 @@ describe.skipIf(skip)('dify-stack CLI on the real engine', () => {
     expect(before.code).toBe(3);
     const b = JSON.parse(before.stdout) as { components: Array<Record<string, unknown>> };
     expect(Object.keys(b)).toEqual(['components']);
-    expect(b.components.map((c) => c.id)).toEqual(['docker', 'dify']);
+    expect(b.components.map((c) => c.id)).toEqual(['docker', 'dify', 'ollama', 'a1111']);
+    // Not set up in this HOME: said so, with where we would reach them and no owner.
+    expect(b.components[2]).toMatchObject({ id: 'ollama', state: 'unavailable', owner: null, pid: null });
+    expect(b.components[3]).toMatchObject({ id: 'a1111', state: 'unavailable', url: null });
     expect(b.components[0]).toEqual({
       id: 'docker',
       state: 'running',
