@@ -115,6 +115,11 @@ export const ERROR_CODES = [
   'GPU_DRIVER_MISMATCH',
   'GPU_NO_GPU',
   'GPU_SAMPLER_FAILED',
+  // The unload actions (electron/gpu/gpu-service.ts): nothing running to act on, or it would not let go.
+  'GPU_NOT_RUNNING',
+  'GPU_UNLOAD_TIMEOUT',
+  'GPU_CHECKPOINT_UNLOAD_FAILED',
+  'GPU_CHECKPOINT_RELOAD_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
