@@ -15,6 +15,13 @@ import type { SettingsApi } from './settings/api';
 export const TRAY_ICON_STATES = ['running', 'partial', 'stopped', 'busy', 'error'] as const;
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
 
+/**
+ * A mark on the icon besides the stack's state: 'vram' while VRAM use has stayed above the alert
+ * threshold (the snapshot's `gpu.alert`). Each state has a badged variant of its icon.
+ */
+export const TRAY_BADGES = ['vram'] as const;
+export type TrayBadge = (typeof TRAY_BADGES)[number];
+
 /** The whole stack's Start/Stop ('start', 'stop': every component of the stack, in order), and the rest. */
 export type TrayAction = 'start' | 'stop' | 'openDify' | 'openDashboard' | 'quit';
 
@@ -31,12 +38,17 @@ export interface TrayMenuItem {
     | 'busy'
     | `plugin:${string}`
     | 'plugins'
-    | 'plugins:none';
+    | 'plugins:none'
+    | `vram:${number}`
+    | TrayGpuAction;
   type?: 'normal' | 'separator';
   label?: string;
   enabled?: boolean;
   submenu?: TrayMenuItem[];
 }
+
+/** What the tray can do about VRAM: unload every model Ollama holds (the menu item and the notification's action). */
+export type TrayGpuAction = 'gpu:unloadModels';
 
 /** A registered plugin folder as the tray lists it (the snapshot's plugins part). */
 export type TrayPluginEntry = StatusSnapshot['plugins']['folders'][number];
@@ -49,10 +61,10 @@ export interface TrayContext {
   busyStep?: JobStep | null;
 }
 
-/** What the pure functions read of the app snapshot. */
-type TraySnapshot = Pick<StatusSnapshot, 'components'>;
+/** What the pure functions read of the app snapshot (the GPU part may be left out: no VRAM line then). */
+type TraySnapshot = Pick<StatusSnapshot, 'components'> & Partial<Pick<StatusSnapshot, 'gpu'>>;
 /** The menu also lists the registered plugins: "Reinstall plugin ▸ <name>". */
-type TrayMenuSnapshot = Pick<StatusSnapshot, 'components' | 'plugins'>;
+type TrayMenuSnapshot = TraySnapshot & Pick<StatusSnapshot, 'plugins'>;
 
 /** Components whose "unavailable" means "not set up": they do not make the stack look partly down. */
 const OPTIONAL_COMPONENTS = new Set<ComponentStatus['id']>(['ollama', 'a1111']);
@@ -194,6 +206,7 @@ export function buildTrayMenu(snapshot: TrayMenuSnapshot, ctx: TrayContext): Tra
     { type: 'separator' },
   );
   for (const c of inStackOrder(snapshot.components)) items.push(componentItem(lang, c, busy));
+  items.push(...vramItems(lang, snapshot.gpu ?? null));
   items.push({ type: 'separator' }, pluginSubmenu(lang, snapshot.plugins.folders));
   items.push(
     { type: 'separator' },
@@ -251,8 +264,10 @@ export function trayTooltip(snapshot: TraySnapshot, ctx: TrayContext): string {
     summary: translate(ctx.lang, `tray.summary.${icon}`),
   });
   // The engine is a prerequisite and a component not set up is no news: neither takes tooltip space.
+  // VRAM comes right after the summary: it changes most and must survive the 127-character cut.
   const lines = [
     head,
+    ...vramLines(ctx.lang, snapshot.gpu ?? null),
     ...inStackOrder(snapshot.components)
       .filter((c) => c.id !== 'docker' && !isNotSetUp(c))
       .map((c) => componentLine(ctx.lang, c)),
@@ -261,9 +276,68 @@ export function trayTooltip(snapshot: TraySnapshot, ctx: TrayContext): string {
   return text.length <= TOOLTIP_MAX ? text : `${text.slice(0, TOOLTIP_MAX - 1)}…`;
 }
 
-/** resources/tray-<state>.png; Electron picks the @2x file next to it on high-DPI screens. */
-export function trayIconFile(resourcesDir: string, state: TrayIconState): string {
-  return path.join(resourcesDir, `tray-${state}.png`);
+/**
+ * resources/tray-<state>.png, or tray-<state>-<badge>.png with a badge (scripts/make-icons.mjs draws
+ * both); Electron picks the @2x file next to it on high-DPI screens.
+ */
+export function trayIconFile(
+  resourcesDir: string,
+  state: TrayIconState,
+  badge: TrayBadge | null = null,
+): string {
+  return path.join(resourcesDir, badge ? `tray-${state}-${badge}.png` : `tray-${state}.png`);
+}
+
+// ---- VRAM --------------------------------------------------------------------------------------
+
+type TrayGpu = StatusSnapshot['gpu'];
+
+export function trayBadge(snapshot: TraySnapshot): TrayBadge | null {
+  return snapshot.gpu?.alert ? 'vram' : null;
+}
+
+/**
+ * MiB → GB with one decimal, 1024-based as Windows Task Manager shows VRAM (a 4070's 12282 MiB is
+ * "12.0 GB"); the GPU page does the same (renderer/src/lib/gpu.ts). Unknown stays "—", never 0.
+ */
+function gb(mib: number | null): string {
+  return mib === null || !Number.isFinite(mib) ? '—' : (Math.max(0, mib) / 1024).toFixed(1);
+}
+
+/**
+ * `VRAM 7.8 / 12.0 GB` for each GPU with a reading ("GPU 1 VRAM …" when there are several), marked
+ * while the alert is on. None while monitoring is off, failing or not started: there is no reading.
+ */
+function vramReadings(lang: Lang, gpu: TrayGpu): Array<{ index: number; line: string }> {
+  if (!gpu || gpu.state !== 'ok') return [];
+  const readings = gpu.gpus.filter((g) => g.memoryUsed !== null || g.memoryTotal !== null);
+  return readings.map((g) => {
+    const values = { used: gb(g.memoryUsed), total: gb(g.memoryTotal), index: g.index };
+    const line = translate(lang, readings.length > 1 ? 'tray.vramGpu' : 'tray.vram', values);
+    return { index: g.index, line: gpu.alert ? translate(lang, 'tray.vramHigh', { line }) : line };
+  });
+}
+
+export function vramLines(lang: Lang, gpu: TrayGpu): string[] {
+  return vramReadings(lang, gpu).map((r) => r.line);
+}
+
+/** Models Ollama holds in VRAM now: what "Unload Ollama models" would free. */
+function holdsOllamaModels(gpu: TrayGpu): boolean {
+  return gpu?.state === 'ok' && gpu.consumers.some((c) => c.kind === 'ollama-model');
+}
+
+/** The VRAM lines (information only) and, while Ollama holds models, the item that unloads them. */
+function vramItems(lang: Lang, gpu: TrayGpu): TrayMenuItem[] {
+  const readings = vramReadings(lang, gpu);
+  if (readings.length === 0) return [];
+  const items: TrayMenuItem[] = [{ type: 'separator' }];
+  for (const r of readings) items.push({ id: `vram:${r.index}`, label: r.line, enabled: false });
+  // In the menu as well as on the notification: Windows does not show Electron's notification
+  // buttons everywhere, and the alert may have been dismissed.
+  if (holdsOllamaModels(gpu))
+    items.push({ id: 'gpu:unloadModels', label: translate(lang, 'tray.vramUnloadModels') });
+  return items;
 }
 
 // ---- adaptor ---------------------------------------------------------------------------------
@@ -280,8 +354,8 @@ export interface TrayControllerOptions<Image, Menu> {
   tray: TrayLike<Image, Menu>;
   /** Menu.buildFromTemplate */
   buildMenu(template: MenuItemConstructorOptions[]): Menu;
-  /** nativeImage.createFromPath(trayIconFile(…)) */
-  image(state: TrayIconState): Image;
+  /** nativeImage.createFromPath(trayIconFile(resourcesDir, state, badge)) */
+  image(state: TrayIconState, badge: TrayBadge | null): Image;
   /** The app snapshot: components, and the plugin folders of the "Reinstall plugin ▸" submenu. */
   snapshot: SnapshotReader;
   jobs: { list(): JobSnapshot[]; onUpdate(listener: (job: JobSnapshot) => void): () => void };
@@ -292,8 +366,19 @@ export interface TrayControllerOptions<Image, Menu> {
   components?: { start(id: ComponentId): void; stop(id: ComponentId): void };
   /** The action of a "Reinstall plugin ▸" entry. */
   plugins?: { reinstall(dir: string): void };
-  /** Tells the user that a job failed (a balloon on Windows); optional. */
-  notify?(title: string, body: string): void;
+  /** "Unload Ollama models" from the menu and from the VRAM notification. */
+  gpu?: { unloadModels(): void };
+  /**
+   * Tells the user something (a balloon on Windows): a job failed, or VRAM stayed nearly full — then
+   * with an action to offer (a button, or the click on the notification) that runs `run`.
+   */
+  notify?(title: string, body: string, action?: TrayNotifyAction): void;
+}
+
+export interface TrayNotifyAction {
+  id: TrayGpuAction;
+  label: string;
+  run(): void;
 }
 
 /**
@@ -303,6 +388,8 @@ export interface TrayControllerOptions<Image, Menu> {
  */
 export class TrayController<Image, Menu> {
   private lastRendered = '';
+  /** The VRAM alert as last seen: a notification goes out when it turns on, not while it stays on. */
+  private vramAlert = false;
   private readonly unsubscribers: Array<() => void> = [];
 
   constructor(private readonly options: TrayControllerOptions<Image, Menu>) {
@@ -328,15 +415,17 @@ export class TrayController<Image, Menu> {
       busyStep: current?.step ?? null,
     };
     const snapshot = this.options.snapshot.get();
+    this.noticeVramAlert(snapshot, ctx.lang);
     const icon = trayIconState(snapshot, ctx.busy);
+    const badge = trayBadge(snapshot);
     const template = buildTrayMenu(snapshot, ctx);
     const tooltip = trayTooltip(snapshot, ctx);
-    const key = JSON.stringify([icon, tooltip, template]);
+    const key = JSON.stringify([icon, badge, tooltip, template]);
     if (key === this.lastRendered) return;
     this.lastRendered = key;
 
-    const { tray, actions } = this.options;
-    tray.setImage(this.options.image(icon));
+    const { tray, actions, gpu } = this.options;
+    tray.setImage(this.options.image(icon, badge));
     tray.setToolTip(tooltip);
     const { plugins, components } = this.options;
     const toElectron = (item: TrayMenuItem): MenuItemConstructorOptions => {
@@ -346,6 +435,8 @@ export class TrayController<Image, Menu> {
         const dir = item.id.slice('plugin:'.length);
         return { ...rest, click: () => plugins.reinstall(dir) };
       }
+      if (item.id === 'gpu:unloadModels')
+        return gpu ? { ...rest, click: () => gpu.unloadModels() } : { ...rest, enabled: false };
       const own = parseComponentAction(item.id);
       if (own && components) return { ...rest, click: () => components[own.action](own.component) };
       const action = item.id && item.id in actions ? (item.id as TrayAction) : null;
@@ -356,6 +447,24 @@ export class TrayController<Image, Menu> {
 
   dispose(): void {
     for (const off of this.unsubscribers.splice(0)) off();
+  }
+
+  /** When the VRAM alert turns on: say so, offering to unload Ollama's models when it holds some. */
+  private noticeVramAlert(snapshot: StatusSnapshot, lang: Lang): void {
+    const alert = snapshot.gpu?.alert === true;
+    const turnedOn = alert && !this.vramAlert;
+    this.vramAlert = alert;
+    const { notify, gpu } = this.options;
+    if (!turnedOn || !notify) return;
+    const { vramAlertPercent: percent, vramAlertSeconds: seconds } = this.options.settings.get().settings;
+    // The plain line (without "nearly full"): the title says that already.
+    const line = vramLines(lang, snapshot.gpu ? { ...snapshot.gpu, alert: false } : null).join(', ');
+    const body = translate(lang, 'tray.vramAlertBody', { line, percent, seconds });
+    const title = translate(lang, 'tray.vramAlertTitle');
+    if (gpu && holdsOllamaModels(snapshot.gpu)) {
+      const label = translate(lang, 'tray.vramUnloadModels');
+      notify(title, body, { id: 'gpu:unloadModels', label, run: () => gpu.unloadModels() });
+    } else notify(title, body);
   }
 
   private onJob(job: JobSnapshot): void {
