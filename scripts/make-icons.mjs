@@ -7,6 +7,11 @@
 //   stopped  grey square (the "stop" symbol)   busy     blue disc with three dots
 //   error    red triangle with an exclamation mark
 // A thin dark outline keeps the light shapes visible on a light taskbar, the fills on a dark one.
+//
+// Badged variants (resources/tray-<state>-<badge>.png, TRAY_BADGES in electron/tray.ts) put a mark on
+// the bottom-right corner of each state's icon, cut out of it by a ring of transparency so it reads
+// at 16 px over any state:
+//   vram     magenta chip with two white bars (memory, full): VRAM use above the alert threshold
 import { chromium } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,6 +46,22 @@ const tray = {
     <rect x="7" y="5" width="2" height="5.2" rx="1" fill="#fff"/>
     <circle cx="8" cy="12.1" r="1.1" fill="#fff"/>`,
 };
+
+/** Drawn over a state's icon, bottom right, on the same 16×16 grid. */
+const badges = {
+  vram: `
+    <rect x="8.4" y="8.4" width="7.2" height="7.2" rx="1.6" fill="#c026d3" stroke="${OUTLINE}" stroke-width="1"/>
+    <rect x="10" y="10.4" width="4" height="1.2" rx="0.3" fill="#fff"/>
+    <rect x="10" y="12.4" width="4" height="1.2" rx="0.3" fill="#fff"/>`,
+};
+
+/** The state's icon with a badge: the badge's area (and a 1-unit ring around it) erased first. */
+function badged(state, badge) {
+  return `
+    <defs><mask id="cut"><rect width="16" height="16" fill="#fff"/>
+      <rect x="7.2" y="7.2" width="9.6" height="9.6" rx="2.4" fill="#000"/></mask></defs>
+    <g mask="url(#cut)">${tray[state]}</g>${badges[badge]}`;
+}
 
 /** 256×256: a rounded tile with three stacked layers (the stack) and a green "running" dot. */
 const appIcon = `
@@ -78,27 +99,36 @@ try {
   for (const [state, body] of Object.entries(tray)) {
     await render(page, body, '0 0 16 16', 16, `tray-${state}.png`);
     await render(page, body, '0 0 16 16', 32, `tray-${state}@2x.png`);
+    for (const badge of Object.keys(badges)) {
+      await render(page, badged(state, badge), '0 0 16 16', 16, `tray-${state}-${badge}.png`);
+      await render(page, badged(state, badge), '0 0 16 16', 32, `tray-${state}-${badge}@2x.png`);
+    }
   }
   await render(page, appIcon, '0 0 256 256', 256, 'icon.png');
   // A large preview of every state side by side, for reviewing the design (not shipped).
   if (process.argv.includes('--preview')) {
     await mkdir(path.join(root, 'test-results'), { recursive: true });
-    const cells = Object.values(tray)
-      .map((body, i) => `<g transform="translate(${i * 18 + 1} 1)">${body}</g>`)
-      .join('');
+    // Each state, then the same states badged, side by side (a mask id per cell: ids are document-wide).
+    const bodies = [
+      ...Object.values(tray),
+      ...Object.keys(tray).flatMap((state) =>
+        Object.keys(badges).map((badge, j) => badged(state, badge).replaceAll('cut', `cut-${state}-${j}`)),
+      ),
+    ];
+    const cells = bodies.map((body, i) => `<g transform="translate(${i * 18 + 1} 1)">${body}</g>`).join('');
     await render(
       page,
-      `<rect width="92" height="18" fill="#f3f4f6"/>${cells}`,
-      '0 0 92 18',
-      368,
+      `<rect width="${bodies.length * 18 + 2}" height="18" fill="#f3f4f6"/>${cells}`,
+      `0 0 ${bodies.length * 18 + 2} 18`,
+      (bodies.length * 18 + 2) * 4,
       '../test-results/tray-preview-light.png',
       72,
     );
     await render(
       page,
-      `<rect width="92" height="18" fill="#202020"/>${cells}`,
-      '0 0 92 18',
-      368,
+      `<rect width="${bodies.length * 18 + 2}" height="18" fill="#202020"/>${cells}`,
+      `0 0 ${bodies.length * 18 + 2} 18`,
+      (bodies.length * 18 + 2) * 4,
       '../test-results/tray-preview-dark.png',
       72,
     );

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TRAY_ICON_STATES, trayIconFile } from '../../../electron/tray';
+import {
+  TRAY_BADGES,
+  TRAY_ICON_STATES,
+  trayIconFile,
+  type TrayBadge,
+  type TrayIconState,
+} from '../../../electron/tray';
 
 const resources = path.resolve(__dirname, '../../../resources');
 
@@ -18,11 +24,16 @@ async function pngInfo(file: string): Promise<{ width: number; height: number; h
   };
 }
 
+/** Every icon the tray may show: each state plain and with each badge. */
+const ICONS = TRAY_ICON_STATES.flatMap((state) =>
+  [null, ...TRAY_BADGES].map((badge): [TrayIconState, TrayBadge | null] => [state, badge]),
+);
+
 describe('committed icons', () => {
-  it.each(TRAY_ICON_STATES)(
-    'tray-%s has a 16×16 and a 32×32 (@2x) image with transparency',
-    async (state) => {
-      const file = trayIconFile(resources, state);
+  it.each(ICONS)(
+    'tray-%s (badge %s) has a 16×16 and a 32×32 (@2x) image with transparency',
+    async (state, badge) => {
+      const file = trayIconFile(resources, state, badge);
       expect(await pngInfo(file)).toEqual({ width: 16, height: 16, hasAlpha: true });
       expect(await pngInfo(file.replace(/\.png$/, '@2x.png'))).toEqual({
         width: 32,
@@ -32,9 +43,9 @@ describe('committed icons', () => {
     },
   );
 
-  it('every state looks different', async () => {
-    const images = await Promise.all(TRAY_ICON_STATES.map((s) => readFile(trayIconFile(resources, s))));
-    expect(new Set(images.map((b) => b.toString('base64'))).size).toBe(TRAY_ICON_STATES.length);
+  it('every state and badge looks different', async () => {
+    const images = await Promise.all(ICONS.map(([s, b]) => readFile(trayIconFile(resources, s, b))));
+    expect(new Set(images.map((b) => b.toString('base64'))).size).toBe(ICONS.length);
   });
 
   it('has a 256×256 app icon for the installer', async () => {
