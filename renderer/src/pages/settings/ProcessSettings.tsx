@@ -163,7 +163,7 @@ export function ProcessSettings({
   );
 }
 
-function CheckField({
+export function CheckField({
   label,
   hint,
   checked,

@@ -10,6 +10,7 @@ import { useQuery } from '../../hooks/useQuery';
 import { resolveLang } from '../../lib/lang';
 import type { PageProps } from '../page-types';
 import { DifyDirField } from './DifyDirField';
+import { GpuSettings } from './GpuSettings';
 import { checkDifyUrl, passwordOtherOrigin } from './dify-url';
 import {
   hasProblems,
@@ -189,6 +190,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
           </span>
         </div>
       </form>
+      <GpuSettings view={view} platform={appInfo.platform} onSaved={app.acceptSettings} />
       <p className="muted settings-path">
         {t('settings.file')} <span className="mono">{view.path}</span>
       </p>
