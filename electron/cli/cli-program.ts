@@ -11,6 +11,7 @@ import path from 'node:path';
 import pkg from '../../package.json';
 import { peekCommand, peekOption } from './cli-args';
 import { registerEnvCommands } from './cli-env';
+import { registerGpuCommand } from './cli-gpu';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob, type JobFollowHost } from './cli-jobs';
 import { statusExitCode } from './exit-codes';
 import { doctorText, statusJson, statusTable } from './cli-format';
@@ -67,7 +68,17 @@ class CliContext {
 }
 
 /** Commands whose command line cannot name a plugin command (see the plugin commands below). */
-const NO_PLUGIN_COMMANDS = new Set(['status', 'up', 'down', 'stop', 'restart', 'timeouts', 'env', 'doctor']);
+const NO_PLUGIN_COMMANDS = new Set([
+  'status',
+  'up',
+  'down',
+  'stop',
+  'restart',
+  'timeouts',
+  'env',
+  'doctor',
+  'gpu',
+]);
 
 const COMPONENT_NAMES = ['docker', 'dify', 'ollama', 'a1111'] as const;
 
@@ -236,6 +247,8 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
     onInterrupt: io.onInterrupt?.bind(io),
     withServices,
   });
+
+  registerGpuCommand(program, { cx, withServices, platform });
 
   // Inherited settings (exitOverride, output, help texts) are copied when a subcommand is created, so
   // the help option of each subcommand still needs its translated description.
