@@ -11,7 +11,7 @@ import type { TopicSource } from '../core/subscriptions';
 import type { A1111VramClient, OllamaVramClient, ProcessesApi } from '../processes/api';
 import type { SettingsApi } from '../settings/api';
 import type { Freed, GpuApi, GpuNeed } from './api';
-import { attributeVram, type LoadedModel } from './consumers';
+import { MIB, a1111VramMiB, attributeVram, type LoadedModel } from './consumers';
 import type { GpuFacts, GpuTick } from './contract';
 import { readGpuFacts } from './gpu-facts';
 import { GpuHistory } from './gpu-history';
@@ -190,7 +190,9 @@ export class GpuService implements GpuApi {
     if (!ollama) throw new AppError('GPU_NOT_RUNNING', { params: { component: 'Ollama' } });
     return this.measured(async () => {
       const cloud = await this.cloudModels(ollama);
-      const names = model ? [model] : (await ollama.ps()).map((m) => m.name).filter((n) => !cloud.has(n));
+      const loaded = (await ollama.ps()).filter((m) => !cloud.has(m.name));
+      const names = model ? [model] : loaded.map((m) => m.name);
+      const going = loaded.filter((m) => names.some((n) => m.name === n || m.name === `${n}:latest`));
       for (const name of names) {
         if (!(await ollama.unload(name, { timeoutMs: UNLOAD_TIMEOUT_MS }))) {
           throw new AppError('GPU_UNLOAD_TIMEOUT', {
@@ -198,13 +200,16 @@ export class GpuService implements GpuApi {
           });
         }
       }
+      return going.length > 0 ? going.reduce((n, m) => n + m.sizeVram, 0) / MIB : null;
     });
   }
 
   async unloadA1111(): Promise<Freed> {
     const a1111 = this.a1111();
     return this.measured(async () => {
+      const held = a1111VramMiB(await a1111.memory().catch(() => null));
       if (!(await a1111.unloadCheckpoint())) throw new AppError('GPU_CHECKPOINT_UNLOAD_FAILED');
+      return typeof held === 'number' ? held : null;
     });
   }
 
@@ -212,6 +217,7 @@ export class GpuService implements GpuApi {
     const a1111 = this.a1111();
     return this.measured(async () => {
       if (!(await a1111.reloadCheckpoint())) throw new AppError('GPU_CHECKPOINT_RELOAD_FAILED');
+      return null;
     });
   }
 
@@ -405,22 +411,29 @@ export class GpuService implements GpuApi {
 
   /**
    * Runs `action` with readings every second, and reports GPU 0's used VRAM before less after. "After"
-   * is when it settles — two readings in a row within the tolerance — since a program lets go of its
-   * memory a moment after it answers (Ollama's runner exits; facts.md), or the last reading when it
-   * does not settle in time. Null when there are no readings (no nvidia-smi, monitoring off).
+   * is when the figure settles: two readings in a row within the tolerance, and — when the action
+   * says what the program held — at least half of that gone, since a program may let go of its memory
+   * only a while after it answered (Ollama drops a model from /api/ps before its runner's VRAM is back;
+   * facts.md). The hint only says how long to wait: what is reported is measured, and when it does not
+   * settle in time, the last reading counts. Null when there are no readings (no nvidia-smi, monitoring
+   * off).
    */
-  private measured(action: () => Promise<void>): Promise<Freed> {
+  private measured(action: () => Promise<number | null>): Promise<Freed> {
     const run = async (): Promise<Freed> => {
       const m = this.options.measure ?? {};
       const release = this.need('view');
       try {
         const before = await this.usedBefore(m.freshMs ?? 1_500, m.firstTimeoutMs ?? 5_000);
-        await action();
-        const after =
-          before === null
-            ? null
-            : await this.usedAfter(Date.now(), m.settleTimeoutMs ?? 10_000, m.toleranceMiB ?? 16);
-        return { freed: before !== null && after !== null ? before - after : null };
+        const held = await action();
+        if (before === null) return { freed: null };
+        const tolerance = m.toleranceMiB ?? 16;
+        const settled = (v: number[]): boolean => {
+          const [last, previous] = [v.at(-1) as number, v.at(-2)];
+          if (previous === undefined || Math.abs(last - previous) > tolerance) return false;
+          return held === null || held <= tolerance || before - last >= held / 2;
+        };
+        const after = (await this.readingsAfter(Date.now(), m.settleTimeoutMs ?? 10_000, settled)).at(-1);
+        return { freed: after === undefined ? null : before - after };
       } finally {
         release();
         void this.pollPrograms();
@@ -436,12 +449,6 @@ export class GpuService implements GpuApi {
     if (this.latest && latest != null && Date.now() - this.latest.at <= freshMs) return latest;
     const values = await this.readingsAfter(Date.now() - freshMs, timeoutMs, (v) => v.length >= 1);
     return values[0] ?? null;
-  }
-
-  private async usedAfter(from: number, timeoutMs: number, toleranceMiB: number): Promise<number | null> {
-    const settled = (v: number[]): boolean =>
-      v.length >= 2 && Math.abs((v.at(-1) as number) - (v.at(-2) as number)) <= toleranceMiB;
-    return (await this.readingsAfter(from, timeoutMs, settled)).at(-1) ?? null;
   }
 
   /** GPU 0's used VRAM of the ticks after `from`, until `enough` says so, the time is up, or no reading can come. */

@@ -92,6 +92,10 @@ class FakeSampler implements SamplerLike {
 class FakeOllama implements OllamaVramClient {
   loaded: OllamaLoadedModel[] = [];
   unloadAnswers = true;
+  /** The runner's VRAM is freed this long after the model left /api/ps (its process exiting). */
+  releaseLagMs = 0;
+  /** MiB still held by runners on their way out. */
+  releasing = 0;
   async ps(): Promise<OllamaLoadedModel[]> {
     return this.loaded.map((m) => ({ ...m }));
   }
@@ -104,7 +108,12 @@ class FakeOllama implements OllamaVramClient {
   async unload(model: string): Promise<boolean> {
     if (!this.unloadAnswers) return false;
     await new Promise((r) => setTimeout(r, 30));
+    const gone = this.loaded.filter((m) => m.name === model).reduce((n, m) => n + m.sizeVram / MIB, 0);
     this.loaded = this.loaded.filter((m) => m.name !== model);
+    if (this.releaseLagMs > 0) {
+      this.releasing += gone;
+      setTimeout(() => (this.releasing -= gone), this.releaseLagMs);
+    }
     return true;
   }
 }
@@ -156,7 +165,7 @@ function rig(
   // What nvidia-smi would say: the desktop's 900 MiB plus what the programs hold.
   const gpuUsed = () =>
     900 +
-    (running.ollama ? ollama.loaded.reduce((n, m) => n + m.sizeVram / MIB, 0) : 0) +
+    (running.ollama ? ollama.loaded.reduce((n, m) => n + m.sizeVram / MIB, 0) + ollama.releasing : 0) +
     (running.a1111 ? a1111.reserved : 0);
   const r: Rig = {
     snapshot,
@@ -400,6 +409,13 @@ describe('GpuService: unloads report the VRAM freed, as measured', () => {
     expect(r.ollama.loaded.map((m) => m.name)).toEqual(['llama3.2:latest']);
     // No need left behind: nobody else asked for readings, so nvidia-smi stops again.
     await vi.waitFor(() => expect(live(r)).toHaveLength(0));
+  });
+
+  it('VRAM let go a moment after Ollama answered: the figure is taken once it settles', async () => {
+    const r = rig();
+    r.ollama.loaded = [{ name: 'gemma3:12b', size: 8000 * MIB, sizeVram: 8000 * MIB, expiresAt: null }];
+    r.ollama.releaseLagMs = 150; // several readings (20 ms apart) still show the model's VRAM
+    expect(await r.service.unloadOllama('gemma3:12b')).toEqual({ freed: 8000 });
   });
 
   it('every loaded model when none is named (cloud models left alone)', async () => {
