@@ -81,6 +81,8 @@ export class GpuService implements GpuApi {
   private readonly needs = new Map<symbol, GpuNeed>();
   private readonly summaryListeners = new Set<(summary: GpuSummary) => void>();
   private readonly tickListeners = new Set<(tick: GpuTick) => void>();
+  /** Measurements waiting for readings: ended at once by dispose. */
+  private readonly waiting = new Set<() => void>();
   private readonly offSettings: () => void;
 
   private sampler: SamplerLike | null = null;
@@ -229,6 +231,7 @@ export class GpuService implements GpuApi {
     this.reconcile();
     await this.reconciling;
     await this.polling?.catch(() => undefined);
+    for (const finish of [...this.waiting]) finish();
     this.summaryListeners.clear();
     this.tickListeners.clear();
   }
@@ -324,7 +327,7 @@ export class GpuService implements GpuApi {
       this.alertState,
       { at: tick.at, used: reading?.memoryUsed ?? null, total: reading?.memoryTotal ?? null },
       { percent: vramAlertPercent, seconds: vramAlertSeconds },
-      // A tick more than two slow periods late is a gap (the sampler restarted after dying).
+      // Readings more than three slow periods apart leave a gap (the sampler stopped, or died and came back).
       3 * (this.options.slowMs ?? SLOW_MS),
     );
     for (const listener of [...this.tickListeners]) listener(tick);
@@ -464,8 +467,10 @@ export class GpuService implements GpuApi {
         clearTimeout(timer);
         offTick();
         offSummary();
+        this.waiting.delete(finish);
         resolve(values);
       };
+      this.waiting.add(finish);
       const timer = setTimeout(finish, timeoutMs);
       const offTick = this.onTick((tick) => {
         const used = gpu0(tick.gpus)?.memoryUsed;
