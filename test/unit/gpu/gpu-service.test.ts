@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppSnapshotStore } from '../../../electron/core/app-snapshot';
 import type { GpuReading } from '../../../electron/core/contract';
 import { AppError } from '../../../electron/core/errors';
-import type { GpuTick } from '../../../electron/gpu/contract';
+import { gpuTopics, type GpuTick } from '../../../electron/gpu/contract';
+import type { SubscriptionBatch } from '../../../electron/core/subscription-contract';
+import { SubscriptionHub } from '../../../electron/core/subscriptions';
 import type { SamplerOptions, SamplerState } from '../../../electron/gpu/gpu-sampler';
 import { GpuService, type GpuServiceOptions, type SamplerLike } from '../../../electron/gpu/gpu-service';
 import type { A1111VramClient, OllamaLoadedModel, OllamaVramClient } from '../../../electron/processes/api';
@@ -395,6 +397,25 @@ describe('GpuService: the gpu-samples topic', () => {
     await new Promise((res) => setTimeout(res, 300));
     expect(items.length).toBe(count);
     badge();
+  });
+
+  it("through the subscription hub as the contract's topic: batches of ticks to the subscriber", async () => {
+    const r = rig();
+    const hub = new SubscriptionHub(gpuTopics, { intervalMs: 10 });
+    hub.register('gpu-samples', r.service.samplesSource());
+    const batches: SubscriptionBatch[] = [];
+    hub.connect('view', (b) => batches.push(b));
+    const id = hub.subscribe('view', 'gpu-samples', {});
+    await vi.waitFor(() => expect(batches.flatMap((b) => b.items).length).toBeGreaterThan(2));
+    expect(batches[0]?.id).toBe(id);
+    expect(batches.flatMap((b) => b.items)[0]).toMatchObject({
+      at: expect.any(Number),
+      gpus: [{ index: 0 }, { index: 1 }],
+    });
+    expect(() => hub.subscribe('view', 'gpu-samples', { gpu: 1 })).toThrow(/gpu-samples/);
+    hub.closeOwner('view');
+    await vi.waitFor(() => expect(live(r)).toHaveLength(0));
+    hub.dispose();
   });
 });
 
