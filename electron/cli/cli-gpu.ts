@@ -10,7 +10,8 @@
  *                                  one object per line (--json), or the table again when it changes
  *
  * Exit codes: 0 a reading; 5 no reading can be had (nvidia-smi not found, the driver/NVML mismatch, no
- * NVIDIA GPU), with the reason on stderr; 1 nvidia-smi failed otherwise.
+ * NVIDIA GPU; --watch with monitoring off in services that follow the setting), with the reason on
+ * stderr; 1 nvidia-smi failed otherwise.
  */
 import type { Command } from 'commander';
 import type { GpuSummary } from '../core/contract';
@@ -254,6 +255,11 @@ async function watchGpu(
       void printing.then(() => finish(EXIT_UNAVAILABLE));
       return;
     }
+    if (summary.state === 'off') {
+      cx.err(cx.t('cli.errorLine', { message: cx.t('cli.gpu.off') }));
+      finish(EXIT_UNAVAILABLE);
+      return;
+    }
     if (summary.state === 'ok' && summary.at !== null && summary.at !== lastAt) {
       lastAt = summary.at;
       print(summary);
@@ -262,6 +268,8 @@ async function watchGpu(
   const offInterrupt = cx.io.onInterrupt?.(() => finish(EXIT_OK));
   const offSummary = gpu.onSummary(onSummary);
   const release = gpu.need('view');
+  // Services built for the app follow its monitoring setting: when it is off, nothing will come.
+  if (gpu.summary().state === 'off') onSummary(gpu.summary());
   try {
     return await finished;
   } finally {

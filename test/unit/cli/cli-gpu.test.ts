@@ -253,6 +253,14 @@ describe('dify-stack gpu --watch', () => {
     expect(run.stderr).toContain('nvidia-smi was not found');
   });
 
+  it('monitoring off in services that follow the setting: says so, exit 5, without waiting for Ctrl+C', async () => {
+    const run = await gpuCli(['gpu', '--watch'], fakeGpu({ ...NOT_FOUND, state: 'off', error: null }));
+    expect(run.code).toBe(5);
+    expect(run.stderr).toBe(
+      'Error: GPU monitoring is off in the settings: turn it on under Settings → GPU monitor to watch the GPU.\n',
+    );
+  });
+
   it('--json: one object per reading from the streaming sampler (a view need) until Ctrl+C, exit 0', async () => {
     let ctrlC: () => void = () => undefined;
     // After the last reading, the user presses Ctrl+C.
