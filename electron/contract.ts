@@ -10,6 +10,7 @@ import { coreEvents, coreInvoke, type ErrorInfo } from './core/contract';
 import { coreTopics, subscriptionEvents, subscriptionInvoke } from './core/subscription-contract';
 import { envInvoke } from './env/contract';
 import { pluginsInvoke } from './plugins/contract';
+import { gpuInvoke, gpuTopics } from './gpu/contract';
 import { processesInvoke, processesTopics } from './processes/contract';
 import { settingsEvents, settingsInvoke } from './settings/contract';
 import { stackEvents, stackInvoke } from './stack/contract';
@@ -24,6 +25,7 @@ export const invokeContract = mergePieces(
   envInvoke,
   pluginsInvoke,
   processesInvoke,
+  gpuInvoke,
 );
 
 /** Events: main → renderer. */
@@ -36,7 +38,7 @@ export const eventContract = mergePieces(
 );
 
 /** Streaming topics: what a view may subscribe to, its params and the items it then receives. */
-export const topicContract = mergePieces('topic', coreTopics, processesTopics);
+export const topicContract = mergePieces('topic', coreTopics, processesTopics, gpuTopics);
 
 export type InvokeContract = typeof invokeContract;
 export type EventContract = typeof eventContract;
@@ -66,6 +68,7 @@ export type * from './settings/contract';
 export type * from './env/contract';
 export type * from './plugins/contract';
 export type * from './processes/contract';
+export type * from './gpu/contract';
 
 export { BRIDGE_KEY } from './bridge-key';
 /** Electron channel names derive from the contract keys; nothing else spells them. */

@@ -24,6 +24,7 @@ import type { subscriptionInvoke } from './core/subscription-contract';
 import type { SubscriptionHub } from './core/subscriptions';
 import { formatIssues } from './core/zod-issues';
 import { createEnvHandlers } from './env/handlers';
+import { createGpuHandlers } from './gpu/handlers';
 import { createPluginHandlers } from './plugins/handlers';
 import { createProcessesHandlers } from './processes/handlers';
 import type { AppServices } from './services';
@@ -62,6 +63,7 @@ export function createInvokeHandlers(services: AppServices, adapters: HandlerAda
     createEnvHandlers(services),
     createPluginHandlers(services, adapters),
     createProcessesHandlers(services),
+    createGpuHandlers(services),
   );
 }
 

@@ -219,6 +219,10 @@ function start(): void {
       plugins: {
         reinstall: (dir) => detach(() => s.plugins.reinstall({ dir }, { requireRegistered: true })),
       },
+      gpu: {
+        unloadModels: () =>
+          void s.gpu.unloadOllama().catch((e: unknown) => console.error(toErrorInfo(e).message)),
+      },
       components: {
         start: (id) => detach(() => s.processes.startComponents([id])),
         stop: (id) => detach(() => s.processes.stopComponents([id])),
@@ -235,8 +239,12 @@ function start(): void {
           app.quit();
         },
       },
-      notify: (title, body) => {
-        if (Notification.isSupported()) new Notification({ title, body }).show();
+      notify: (title, body, action) => {
+        if (!Notification.isSupported()) return;
+        // Windows toasts have no buttons through Electron's Notification: a click runs the offered action.
+        const n = new Notification({ title, body: action ? `${body}\n${action.label}` : body });
+        if (action) n.on('click', () => action.run());
+        n.show();
       },
     });
   }
@@ -313,6 +321,8 @@ function start(): void {
         .watch()
         .catch((e: unknown) => console.error('status watch failed:', toErrorInfo(e).message));
       services.processes.watch();
+      // The tray's VRAM line, tooltip and alert badge: a reading every 5 s (a view asks for 1 s).
+      services.gpu.need('badge');
     })
     .catch((e: unknown) => {
       const info = toErrorInfo(e);

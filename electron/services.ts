@@ -14,6 +14,8 @@ import { dockerConnectionOptions } from './docker/connection';
 import { lazyDocker } from './docker/lazy-docker';
 import { versionFromImage } from './plugins/auth-era';
 import { PluginService } from './plugins/plugin-service';
+import type { GpuApi } from './gpu/api';
+import { GpuService } from './gpu/gpu-service';
 import { EnvSecretStore, type SecretStore } from './plugins/secrets';
 import type { ProcessesApi } from './processes/api';
 import { ProcessService } from './processes/process-service';
@@ -33,6 +35,8 @@ export interface AppServices {
   timeouts: TimeoutService;
   /** Ollama and A1111 beside Dify, the whole stack in order, the connectivity doctor. */
   processes: ProcessesApi;
+  /** GPU VRAM: readings by demand, who holds the VRAM, unloads. */
+  gpu: GpuApi;
   /** Streams to views (job output, …): capabilities register topics, views subscribe. */
   subscriptions: SubscriptionHub<TopicContract>;
   dispose(): Promise<void>;
@@ -126,7 +130,8 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     env,
     docker: () => docker,
   });
-  return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot, processes });
+  const gpu = new GpuService({ settings, processes, snapshot: snapshot.part('gpu'), platform, env });
+  return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot, processes, gpu });
 }
 
 /**
@@ -142,6 +147,7 @@ export function assembleServices(
     timeouts?: TimeoutService;
     snapshot?: AppSnapshotStore;
     processes?: ProcessesApi;
+    gpu?: GpuApi;
   } = {},
 ): AppServices {
   const snapshot = parts.snapshot ?? new AppSnapshotStore();
@@ -169,6 +175,8 @@ export function assembleServices(
         throw new Error('no engine client in these services');
       },
     });
+  // Nothing samples until something needs readings (a view, the tray): building it starts no process.
+  const gpu = parts.gpu ?? new GpuService({ settings, processes, snapshot: snapshot.part('gpu') });
   const offSettings = settings.onChange(() => {
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
     stack.refresh().catch(() => undefined);
@@ -177,6 +185,7 @@ export function assembleServices(
   const subscriptions = new SubscriptionHub(topicContract);
   subscriptions.register('job-output', jobOutputSource(jobs));
   subscriptions.register('process-output', processes.outputSource());
+  subscriptions.register('gpu-samples', gpu.samplesSource());
   let disposing: Promise<void> | null = null;
   return {
     settings,
@@ -186,6 +195,7 @@ export function assembleServices(
     snapshot,
     timeouts,
     processes,
+    gpu,
     subscriptions,
     dispose() {
       disposing ??= (async () => {
@@ -193,6 +203,7 @@ export function assembleServices(
         subscriptions.dispose();
         plugins.dispose();
         await jobs.dispose();
+        await gpu.dispose();
         await processes.dispose();
         await stack.dispose();
         snapshot.dispose();
