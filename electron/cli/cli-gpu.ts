@@ -26,7 +26,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE } from './exit-codes';
 /** What cli-program.ts's context offers (structural, so this module does not reach into it). */
 export interface GpuCliContext {
   readonly lang: Lang;
-  readonly io: { env: NodeJS.ProcessEnv; onInterrupt?(handler: () => void): () => void };
+  readonly io: { onInterrupt?(handler: () => void): () => void };
   t(key: string, params?: Record<string, unknown>): string;
   out(text: string): void;
   err(text: string): void;
@@ -37,7 +37,6 @@ export interface GpuCliDeps {
   cx: GpuCliContext;
   /** cli-program.ts's runner: creates the services, runs `fn`, maps its result or error to the exit code. */
   withServices(cmd: Command, fn: (services: AppServices) => Promise<number>): Promise<void>;
-  platform: NodeJS.Platform;
 }
 
 /** The documented `gpu --json` shape (scripts depend on it). */
@@ -162,45 +161,19 @@ export function registerGpuCommand(program: Command, deps: GpuCliDeps): void {
       deps.withServices(cmd, async (services) => {
         // Who holds the VRAM is asked of what runs: one look at Ollama and A1111 first.
         await services.processes.refresh().catch(() => undefined);
-        const { gpu, dispose } = await gpuOf(services, deps);
-        try {
-          const facts = lazyRamTotal(gpu);
-          const render = async (s: GpuSummary): Promise<string> =>
-            opts.json
-              ? JSON.stringify(gpuJson(s))
-              : gpuTable(s, cx.lang, s.consumers.some((c) => (c.spilled ?? 0) > 0) ? await facts() : null);
-          if (opts.watch) return await watchGpu(cx, gpu, render, !opts.json);
-          const summary = await gpu.readOnce();
-          cx.out(await render(summary));
-          if (summary.error) cx.printError(summary.error);
-          return gpuExitCode(summary);
-        } finally {
-          await dispose();
-        }
+        const { gpu } = services;
+        const facts = lazyRamTotal(gpu);
+        const render = async (s: GpuSummary): Promise<string> =>
+          opts.json
+            ? JSON.stringify(gpuJson(s))
+            : gpuTable(s, cx.lang, s.consumers.some((c) => (c.spilled ?? 0) > 0) ? await facts() : null);
+        if (opts.watch) return watchGpu(cx, gpu, render, !opts.json);
+        const summary = await gpu.readOnce();
+        cx.out(await render(summary));
+        if (summary.error) cx.printError(summary.error);
+        return gpuExitCode(summary);
       }),
     );
-}
-
-/**
- * The services' GPU capability; a service of its own for this command while services.ts does not
- * build one. It samples whatever the app's monitoring setting says: the command is a request.
- */
-async function gpuOf(
-  services: AppServices,
-  deps: GpuCliDeps,
-): Promise<{ gpu: GpuApi; dispose: () => Promise<void> }> {
-  const built = (services as AppServices & { gpu?: GpuApi }).gpu;
-  if (built) return { gpu: built, dispose: async () => undefined };
-  const { GpuService } = await import('../gpu/gpu-service');
-  const gpu = new GpuService({
-    settings: services.settings,
-    processes: services.processes,
-    snapshot: services.snapshot.part('gpu'),
-    platform: deps.platform,
-    env: deps.cx.io.env,
-    monitoring: 'always',
-  });
-  return { gpu, dispose: () => gpu.dispose() };
 }
 
 /** System RAM for the offload warning: read once, only when a model spilled, never holding up the output long. */

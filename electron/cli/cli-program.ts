@@ -248,7 +248,7 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
     withServices,
   });
 
-  registerGpuCommand(program, { cx, withServices, platform });
+  registerGpuCommand(program, { cx, withServices });
 
   // Inherited settings (exitOverride, output, help texts) are copied when a subcommand is created, so
   // the help option of each subcommand still needs its translated description.

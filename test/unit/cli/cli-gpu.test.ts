@@ -184,7 +184,7 @@ describe('dify-stack gpu --json', () => {
     expect(run.stderr).toMatch(/^Error: /);
   });
 
-  it("without the services' GPU capability, its own: a missing nvidia-smi is reported as such", async () => {
+  it("the services' own GPU service: a missing nvidia-smi is reported as such", async () => {
     const missing = path.join(tmp, 'no', 'nvidia-smi');
     const run = await gpuCli(['gpu', '--json'], null, { settings: { nvidiaSmiPath: missing } });
     expect(run.code).toBe(5);
