@@ -4,6 +4,7 @@
  */
 import { printResult, type BenchResult } from './stats';
 import { runCliStartBench } from './cli-start';
+import { runGpuBench } from './gpu';
 import { runIpcStreamBench } from './ipc-stream';
 import { runPluginBench } from './plugin';
 import { runRedeployBench } from './redeploy';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'timeouts-view': runTimeoutsViewBench,
   'cli-start': runCliStartBench,
   supervise: runSuperviseBench,
+  gpu: runGpuBench,
 };
 
 async function main(): Promise<void> {
