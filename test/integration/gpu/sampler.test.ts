@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GpuTick } from '../../../electron/gpu/contract';
+import { GpuFactsSchema, type GpuTick } from '../../../electron/gpu/contract';
+import { readGpuFacts } from '../../../electron/gpu/gpu-facts';
 import { GpuSampler, type SamplerOptions, type SamplerState } from '../../../electron/gpu/gpu-sampler';
 import { locateNvidiaSmi } from '../../../electron/gpu/nvidia-smi-locate';
 import { killTree } from '../../../electron/processes/process-tree';
@@ -226,5 +227,15 @@ describe('GpuSampler against the nvidia-smi double', () => {
     });
     expect(res.ok).toBe(true);
     await until(() => used() === 640, 'the VRAM freed');
+  });
+});
+
+describe('readGpuFacts', () => {
+  it('reads once through systeminformation: the same answer for every caller, in the contract shape', async () => {
+    const first = readGpuFacts();
+    expect(readGpuFacts()).toBe(first);
+    const facts = GpuFactsSchema.parse(await first);
+    // This VM has no GPU for it to list, but it has RAM.
+    expect(facts.memoryTotal).toBeGreaterThan(0);
   });
 });
