@@ -130,7 +130,15 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     env,
     docker: () => docker,
   });
-  const gpu = new GpuService({ settings, processes, snapshot: snapshot.part('gpu'), platform, env });
+  const gpu = new GpuService({
+    settings,
+    processes,
+    snapshot: snapshot.part('gpu'),
+    platform,
+    env,
+    // `dify-stack gpu --watch` is an explicit request, whatever the app's monitoring setting says.
+    monitoring: opts.program === 'cli' ? 'always' : 'settings',
+  });
   return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot, processes, gpu });
 }
 
