@@ -8,7 +8,7 @@ import type { AppInfo, JobSnapshotDto, SettingsView, StatusSnapshot } from '../.
  * Every page of the window. registry.tsx must have exactly one entry per id (its type says so), so
  * adding a page is: its folder, its id here, its registry entry.
  */
-export type PageId = 'dashboard' | 'timeouts' | 'plugins' | 'settings';
+export type PageId = 'dashboard' | 'timeouts' | 'plugins' | 'gpu' | 'settings';
 
 /** The window's copy of main's state (hooks/useLiveData.ts), complete once the first load is in. */
 export interface AppData {

@@ -5,6 +5,7 @@
 import type { ComponentType, ReactNode } from 'react';
 import type { IconName } from '../components/Icon';
 import { DashboardPage } from './dashboard/DashboardPage';
+import { GpuPage } from './gpu/GpuPage';
 import type { AppActions, AppData, PageId, PageProps } from './page-types';
 import { PluginsPage } from './plugins/PluginsPage';
 import { SettingsPage } from './settings/SettingsPage';
@@ -56,6 +57,12 @@ export const PAGES: Readonly<Record<PageId, PageEntry>> = {
     icon: 'plugin',
     needs: ['jobs', 'settingsView'],
     component: PluginsPage,
+  }),
+  gpu: definePage({
+    navLabel: 'nav.gpu',
+    icon: 'half',
+    needs: ['snapshot', 'settingsView'],
+    component: GpuPage,
   }),
   settings: definePage({
     navLabel: 'nav.settings',
