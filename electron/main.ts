@@ -206,6 +206,17 @@ function start(): void {
     const image = (state: Parameters<typeof trayIconFile>[1]) =>
       nativeImage.createFromPath(trayIconFile(resourcesDir, state));
     const tray = new Tray(image('stopped'));
+    // The tooltip's VRAM line at 1 s while the pointer rests on the icon ('mouse-move': Windows, macOS).
+    let releaseTooltip: (() => void) | null = null;
+    let tooltipTimer: NodeJS.Timeout | null = null;
+    tray.on('mouse-move', () => {
+      releaseTooltip ??= s.gpu.need('tooltip');
+      if (tooltipTimer) clearTimeout(tooltipTimer);
+      tooltipTimer = setTimeout(() => {
+        releaseTooltip?.();
+        releaseTooltip = null;
+      }, 10_000);
+    });
     // A job's failure surfaces as job state; the catch only keeps it from being an unhandled rejection.
     const detach = (run: () => { done: Promise<unknown> }) => void run().done.catch(() => undefined);
     trayController = new TrayController<Electron.NativeImage, Electron.Menu>({
