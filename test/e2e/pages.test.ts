@@ -143,7 +143,8 @@ describe.skipIf(skip)('pages without a Docker engine', () => {
     await url.fill('http://localhost:8080');
     await expect.poll(() => button(page, '保存').isEnabled()).toBe(true);
     await button(page, '保存').click();
-    await expect.poll(() => text(page.locator('.form-actions__status'))).toBe('保存しました。');
+    // The settings form's own status (the GPU monitor section below has its own).
+    await expect.poll(() => text(page.locator('.form-actions__status').first())).toBe('保存しました。');
     const saved = JSON.parse(readFileSync(h.configFile, 'utf8')) as Record<string, unknown>;
     expect(saved).toMatchObject({ difyDir: dirs.valid, difyUrl: 'http://localhost:8080' });
     await expectNoRawKeys(page);
@@ -177,7 +178,7 @@ describe.skipIf(skip)('pages without a Docker engine', () => {
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('http://127.0.0.1:8080');
     await page.keyboard.press('Enter');
-    await expect.poll(() => text(page.locator('.form-actions__status'))).toBe('Saved.');
+    await expect.poll(() => text(page.locator('.form-actions__status').first())).toBe('Saved.');
     expect(JSON.parse(readFileSync(h.configFile, 'utf8'))).toMatchObject({
       difyUrl: 'http://127.0.0.1:8080',
     });

@@ -63,7 +63,7 @@ describe.skipIf(skip)('Dify URL and password safety', () => {
       .toContain(`belongs to ${SAVED_FOR}`);
     await h.screenshot('settings-url-security.en');
     await button(page, 'Save').click();
-    await expect.poll(() => text(page.locator('.form-actions__status'))).toBe('Saved.');
+    await expect.poll(() => text(page.locator('.form-actions__status').first())).toBe('Saved.');
     // Still said after saving: the saved password belongs to the old origin.
     expect(await text(page.locator('[data-notice="password-again"]'))).toContain(SAVED_FOR);
 
