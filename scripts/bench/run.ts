@@ -4,6 +4,7 @@
  */
 import { printResult, type BenchResult } from './stats';
 import { runCliStartBench } from './cli-start';
+import { runGpuRenderBench } from './gpu-render';
 import { runGpuBench } from './gpu';
 import { runIpcStreamBench } from './ipc-stream';
 import { runPluginBench } from './plugin';
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'timeouts-view': runTimeoutsViewBench,
   'cli-start': runCliStartBench,
   supervise: runSuperviseBench,
+  'gpu-render': runGpuRenderBench,
   gpu: runGpuBench,
 };
 

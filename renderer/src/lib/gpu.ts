@@ -18,18 +18,35 @@ export function gbOf(mib: number): number {
   return mib / MIB_PER_GB;
 }
 
+/**
+ * Number formats by locale and kind, made once: the page formats a dozen figures a second and making
+ * an Intl.NumberFormat costs more than using one (the gpu-render bench's profile showed it on top).
+ */
+const formats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string, decimals: 0 | 1): Intl.NumberFormat {
+  const key = `${locale}/${decimals}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /** MiB → "7.8" in the window's language (one decimal), or "—" when unknown. */
 export function formatGb(mib: number | null, locale: string): string {
   if (mib === null || !Number.isFinite(mib)) return UNKNOWN_TEXT;
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(
-    gbOf(Math.max(0, mib)),
-  );
+  return numberFormat(locale, 1).format(gbOf(Math.max(0, mib)));
 }
 
 /** A whole number (%, °C) or "—". */
 export function formatWhole(value: number | null, locale: string): string {
   if (value === null || !Number.isFinite(value)) return UNKNOWN_TEXT;
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
+  return numberFormat(locale, 0).format(value);
 }
 
 export interface VramUse {

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { GpuConsumer } from '../../../../electron/contract';
 import { Icon } from '../../components/Icon';
@@ -31,8 +31,13 @@ function partClass(kind: ConsumerSegment['kind'], shade: number): string {
   return `vram-part--${kind}${kind === 'ollama-model' ? ` vram-part--shade${shade % 3}` : ''}`;
 }
 
-function sameAction(a: GpuAction | null, b: GpuAction): boolean {
-  return a !== null && a.kind === b.kind && (a.kind !== 'model' || b.kind !== 'model' || a.name === b.name);
+/** Which of a row's actions is in flight ('model' for a model's Unload), or null. */
+function runningKind(pending: GpuAction | null, consumer: GpuConsumer): GpuAction['kind'] | null {
+  if (!pending) return null;
+  if (pending.kind === 'model')
+    return consumer.kind === 'ollama-model' && pending.name === consumer.name ? 'model' : null;
+  if (pending.kind === 'allModels') return null;
+  return consumer.kind === 'a1111' ? pending.kind : null;
 }
 
 /**
@@ -51,29 +56,16 @@ export function ConsumerBreakdown({
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const rows = orderConsumers(consumers);
+  const ordered = orderConsumers(consumers);
+  // A1111 running without a figure yet still gets its row: its checkpoint can be reloaded.
+  const rows: GpuConsumer[] =
+    actions.a1111Running && !ordered.some((c) => c.kind === 'a1111')
+      ? [...ordered, { kind: 'a1111', name: '', vram: null, spilled: null }]
+      : ordered;
   const segments = consumerSegments(consumers, use);
-  const models = rows.filter((c) => c.kind === 'ollama-model');
-  const hasA1111 = actions.a1111Running || rows.some((c) => c.kind === 'a1111');
+  const models = ordered.filter((c) => c.kind === 'ollama-model');
   const busy = actions.pending !== null;
   const shade = (name: string) => models.findIndex((m) => m.name === name);
-
-  const button = (action: GpuAction, label: string, working: string, accessibleName?: string) => {
-    const running = sameAction(actions.pending, action);
-    return (
-      <button
-        type="button"
-        className="button button--small"
-        disabled={busy}
-        aria-label={accessibleName}
-        data-gpu-action={action.kind}
-        onClick={() => actions.run(action)}
-      >
-        {running ? <Icon name="spinner" /> : null}
-        {running ? working : label}
-      </button>
-    );
-  };
 
   return (
     <>
@@ -92,15 +84,18 @@ export function ConsumerBreakdown({
 
       {models.length > 0 ? (
         <div className="toolbar">
-          {button(
-            { kind: 'allModels' },
-            t('gpu.page.consumers.unloadAll'),
-            t('gpu.page.consumers.unloading'),
-          )}
+          <ActionButton
+            action={{ kind: 'allModels' }}
+            label={t('gpu.page.consumers.unloadAll')}
+            working={t('gpu.page.consumers.unloading')}
+            running={actions.pending?.kind === 'allModels'}
+            busy={busy}
+            onRun={actions.run}
+          />
         </div>
       ) : null}
 
-      {rows.length === 0 && !hasA1111 ? (
+      {rows.length === 0 ? (
         <p className="muted">{t('gpu.page.consumers.none')}</p>
       ) : (
         <table className="consumer-table">
@@ -111,55 +106,25 @@ export function ConsumerBreakdown({
               <th scope="col" className="num">
                 {t('gpu.page.consumers.vram')}
               </th>
-              <th scope="col">
+              <th scope="col" className="consumer-table__actions">
                 <span className="visually-hidden">{t('gpu.page.consumers.actions')}</span>
               </th>
             </tr>
           </thead>
           <tbody>
             {rows.map((c) => (
-              <tr key={`${c.kind}:${c.name}`} data-consumer-kind={c.kind} data-consumer-name={c.name}>
-                <th scope="row">
-                  <span className={`vram-swatch ${partClass(c.kind, shade(c.name))}`} aria-hidden="true" />
-                  <span className={c.kind === 'ollama-model' ? 'mono' : undefined}>
-                    {c.kind === 'ollama-model' ? c.name : t(kindKey(c.kind))}
-                  </span>
-                  {c.kind === 'ollama-model' ? <span className="tag">Ollama</span> : null}
-                  {isSpilled(c) ? (
-                    <span className="consumer-table__spilled" data-spilled={c.spilled ?? 0}>
-                      <Icon name="alert" />
-                      {t('gpu.page.consumers.spilled', { size: formatGb(c.spilled, lang) })}
-                    </span>
-                  ) : null}
-                </th>
-                <td className="num">
-                  {c.vram === null ? '—' : t('gpu.page.gb', { size: formatGb(c.vram, lang) })}
-                </td>
-                <td className="consumer-table__actions">
-                  {c.kind === 'ollama-model'
-                    ? button(
-                        { kind: 'model', name: c.name },
-                        t('gpu.page.consumers.unload'),
-                        t('gpu.page.consumers.unloading'),
-                        t('gpu.page.consumers.unloadModel', { name: c.name }),
-                      )
-                    : null}
-                  {c.kind === 'a1111' ? <A1111Buttons button={button} /> : null}
-                </td>
-              </tr>
+              <ConsumerRow
+                key={`${c.kind}:${c.name}`}
+                kind={c.kind}
+                name={c.name}
+                vram={c.vram}
+                spilled={c.spilled}
+                shade={shade(c.name)}
+                busy={busy}
+                running={runningKind(actions.pending, c)}
+                onRun={actions.run}
+              />
             ))}
-            {hasA1111 && !rows.some((c) => c.kind === 'a1111') ? (
-              <tr data-consumer-kind="a1111" data-consumer-name="">
-                <th scope="row">
-                  <span className={`vram-swatch ${partClass('a1111', 0)}`} aria-hidden="true" />
-                  {t(kindKey('a1111'))}
-                </th>
-                <td className="num">—</td>
-                <td className="consumer-table__actions">
-                  <A1111Buttons button={button} />
-                </td>
-              </tr>
-            ) : null}
           </tbody>
         </table>
       )}
@@ -168,24 +133,118 @@ export function ConsumerBreakdown({
   );
 }
 
-function A1111Buttons({
-  button,
+interface RowProps {
+  kind: GpuConsumer['kind'];
+  name: string;
+  vram: number | null;
+  spilled: number | null;
+  shade: number;
+  busy: boolean;
+  running: GpuAction['kind'] | null;
+  onRun(action: GpuAction): void;
+}
+
+/**
+ * One holder. Readings come every second but only "other" changes with each one (it is used − known),
+ * so rows compare their values and the rest are not rendered again. `onRun` is left out of the
+ * comparison: the page's handler only calls state setters and main, so an earlier one does the same.
+ */
+const ConsumerRow = memo(
+  function ConsumerRow({ kind, name, vram, spilled, shade, busy, running, onRun }: RowProps) {
+    const { t, i18n } = useTranslation();
+    const lang = i18n.language;
+    const consumer: GpuConsumer = { kind, name, vram, spilled };
+    return (
+      <tr data-consumer-kind={kind} data-consumer-name={name}>
+        <th scope="row">
+          <span className={`vram-swatch ${partClass(kind, shade)}`} aria-hidden="true" />
+          <span className={kind === 'ollama-model' ? 'mono' : undefined}>
+            {kind === 'ollama-model' ? name : t(kindKey(kind))}
+          </span>
+          {kind === 'ollama-model' ? <span className="tag">Ollama</span> : null}
+          {isSpilled(consumer) ? (
+            <span className="consumer-table__spilled" data-spilled={spilled ?? 0}>
+              <Icon name="alert" />
+              {t('gpu.page.consumers.spilled', { size: formatGb(spilled, lang) })}
+            </span>
+          ) : null}
+        </th>
+        <td className="num">{vram === null ? '—' : t('gpu.page.gb', { size: formatGb(vram, lang) })}</td>
+        <td className="consumer-table__actions">
+          {kind === 'ollama-model' ? (
+            <ActionButton
+              action={{ kind: 'model', name }}
+              label={t('gpu.page.consumers.unload')}
+              working={t('gpu.page.consumers.unloading')}
+              accessibleName={t('gpu.page.consumers.unloadModel', { name })}
+              running={running === 'model'}
+              busy={busy}
+              onRun={onRun}
+            />
+          ) : null}
+          {kind === 'a1111' ? (
+            <>
+              <ActionButton
+                action={{ kind: 'unloadCheckpoint' }}
+                label={t('gpu.page.consumers.unloadCheckpoint')}
+                working={t('gpu.page.consumers.unloading')}
+                running={running === 'unloadCheckpoint'}
+                busy={busy}
+                onRun={onRun}
+              />
+              <ActionButton
+                action={{ kind: 'reloadCheckpoint' }}
+                label={t('gpu.page.consumers.reloadCheckpoint')}
+                working={t('gpu.page.consumers.reloading')}
+                running={running === 'reloadCheckpoint'}
+                busy={busy}
+                onRun={onRun}
+              />
+            </>
+          ) : null}
+        </td>
+      </tr>
+    );
+  },
+  (a, b) =>
+    a.kind === b.kind &&
+    a.name === b.name &&
+    a.vram === b.vram &&
+    a.spilled === b.spilled &&
+    a.shade === b.shade &&
+    a.busy === b.busy &&
+    a.running === b.running,
+);
+
+/** One action's button: says what runs while it runs; every button waits while any action runs. */
+function ActionButton({
+  action,
+  label,
+  working,
+  accessibleName,
+  running,
+  busy,
+  onRun,
 }: {
-  button: (action: GpuAction, label: string, working: string) => ReactNode;
+  action: GpuAction;
+  label: string;
+  working: string;
+  accessibleName?: string;
+  running: boolean;
+  busy: boolean;
+  onRun(action: GpuAction): void;
 }) {
-  const { t } = useTranslation();
   return (
-    <>
-      {button(
-        { kind: 'unloadCheckpoint' },
-        t('gpu.page.consumers.unloadCheckpoint'),
-        t('gpu.page.consumers.unloading'),
-      )}
-      {button(
-        { kind: 'reloadCheckpoint' },
-        t('gpu.page.consumers.reloadCheckpoint'),
-        t('gpu.page.consumers.reloading'),
-      )}
-    </>
+    <button
+      type="button"
+      className="button button--small"
+      disabled={busy}
+      aria-label={accessibleName}
+      data-gpu-action={action.kind}
+      onClick={() => onRun(action)}
+    >
+      {running ? <Icon name="spinner" /> : null}
+      {running ? working : label}
+    </button>
   );
 }
