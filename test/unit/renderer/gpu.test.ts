@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuConsumer, GpuReading, GpuSummary } from '../../../electron/contract';
+import type { GpuConsumer, GpuSummary } from '../../../electron/contract';
 import type { GpuTick } from '../../../electron/gpu/contract';
 import {
   consumerSegments,
@@ -16,18 +16,7 @@ import {
   vramTone,
   vramUse,
 } from '../../../renderer/src/lib/gpu';
-
-/** facts.md's verbatim line: `NVIDIA GeForce RTX 4070, 12282, 7850, 4432, 37, 52`. */
-const rtx4070 = (over: Partial<GpuReading> = {}): GpuReading => ({
-  index: 0,
-  name: 'NVIDIA GeForce RTX 4070',
-  memoryTotal: 12282,
-  memoryUsed: 7850,
-  memoryFree: 4432,
-  utilization: 37,
-  temperature: 52,
-  ...over,
-});
+import { rtx4070 } from '../../helpers/gpu-readings';
 
 const model = (name: string, vram: number | null, spilled: number | null = 0): GpuConsumer => ({
   kind: 'ollama-model',

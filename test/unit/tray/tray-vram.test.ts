@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuReading, GpuSummary, StatusSnapshot } from '../../../electron/contract';
+import type { GpuSummary, StatusSnapshot } from '../../../electron/contract';
 import { AppError } from '../../../electron/core/errors';
 import {
   buildTrayMenu,
@@ -11,18 +11,7 @@ import {
   vramLines,
 } from '../../../electron/tray';
 import { a1111, allRunning, byId, dify, docker, labels, ollama, setup, snap } from './tray-fixtures';
-
-/** facts.md's verbatim line: `NVIDIA GeForce RTX 4070, 12282, 7850, 4432, 37, 52`. */
-const rtx4070 = (over: Partial<GpuReading> = {}): GpuReading => ({
-  index: 0,
-  name: 'NVIDIA GeForce RTX 4070',
-  memoryTotal: 12282,
-  memoryUsed: 7850,
-  memoryFree: 4432,
-  utilization: 37,
-  temperature: 52,
-  ...over,
-});
+import { rtx4070 } from '../../helpers/gpu-readings';
 
 const gpu = (over: Partial<GpuSummary> = {}): GpuSummary => ({
   state: 'ok',
