@@ -4,8 +4,9 @@
  */
 import { printResult, type BenchResult } from './stats';
 import { runCliStartBench } from './cli-start';
-import { runGpuRenderBench } from './gpu-render';
 import { runGpuBench } from './gpu';
+import { runGpuIdleBench } from './gpu-idle';
+import { runGpuRenderBench } from './gpu-render';
 import { runIpcStreamBench } from './ipc-stream';
 import { runPluginBench } from './plugin';
 import { runRedeployBench } from './redeploy';
@@ -21,8 +22,9 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'timeouts-view': runTimeoutsViewBench,
   'cli-start': runCliStartBench,
   supervise: runSuperviseBench,
-  'gpu-render': runGpuRenderBench,
   gpu: runGpuBench,
+  'gpu-idle': runGpuIdleBench,
+  'gpu-render': runGpuRenderBench,
 };
 
 async function main(): Promise<void> {
