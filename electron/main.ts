@@ -3,6 +3,7 @@
  * and its hardening. Everything with logic lives in modules that run (and are tested) without
  * Electron: handlers.ts, ipc-sender.ts, tray.ts, services.ts.
  */
+import writeFileAtomic from 'write-file-atomic';
 import {
   app,
   BrowserWindow,
@@ -285,6 +286,19 @@ function start(): void {
         ? await dialog.showOpenDialog(window, options)
         : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    async saveTextFile(suggestedName, content) {
+      const options: Electron.SaveDialogOptions = {
+        title: translate(lang(), 'logs.exportTitle'),
+        defaultPath: suggestedName,
+        filters: [{ name: 'Log', extensions: ['log', 'txt'] }],
+      };
+      const result = window
+        ? await dialog.showSaveDialog(window, options)
+        : await dialog.showSaveDialog(options);
+      if (result.canceled || !result.filePath) return null;
+      await writeFileAtomic(result.filePath, content, 'utf8');
+      return result.filePath;
     },
     appInfo: () => ({ version: app.getVersion(), platform: process.platform, systemLocale: app.getLocale() }),
   };

@@ -23,6 +23,8 @@ export interface SnapshotSlices {
   plugins: PluginsSummary;
   /** GPU VRAM (electron/gpu). */
   gpu: StatusSnapshot['gpu'];
+  /** The plugin daemon's error badge (electron/logs). */
+  logs: StatusSnapshot['logs'];
 }
 
 export type SnapshotWriter = keyof SnapshotSlices;
@@ -64,6 +66,7 @@ export class AppSnapshotStore implements SnapshotReader {
     processes: { components: [] },
     plugins: { folders: [] },
     gpu: null,
+    logs: null,
   };
   private snapshot: StatusSnapshot;
   private readonly listeners = new Set<(snapshot: StatusSnapshot) => void>();
@@ -117,10 +120,10 @@ export class AppSnapshotStore implements SnapshotReader {
   }
 
   private compose(updatedAt: number): StatusSnapshot {
-    const { stack, processes, plugins, gpu } = this.slices;
+    const { stack, processes, plugins, gpu, logs } = this.slices;
     const rank = (c: ComponentStatus) => COMPONENT_ORDER.indexOf(c.id);
     const components = [...stack.components, ...processes.components].sort((a, b) => rank(a) - rank(b));
-    return { components, project: stack.project, plugins, gpu, updatedAt };
+    return { components, project: stack.project, plugins, gpu, logs, updatedAt };
   }
 
   /** One notification per tick: a refresh that writes several parts is heard once. */

@@ -150,6 +150,38 @@ export const GpuSummarySchema = z.object({
   at: z.number().nullable(),
 });
 
+/** error/warn/info/debug, from the line's own words (`[ERROR]`, `level=warn`, `ERROR:`, …). */
+export const LogLevelSchema = z.enum(['error', 'warn', 'info', 'debug']);
+
+/** A log the viewer can open: a compose service's container, Ollama's server log, A1111's output. */
+export const LogSourceSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('service'),
+      // Compose service names: letters, digits, `_`, `.`, `-` (compose-spec's pattern).
+      service: z
+        .string()
+        .min(1)
+        .max(63)
+        .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/),
+    })
+    .strict(),
+  z.object({ kind: z.literal('ollama') }).strict(),
+  z.object({ kind: z.literal('a1111') }).strict(),
+]);
+
+/**
+ * The log capability's part of the app snapshot (electron/logs): errors the plugin daemon printed
+ * since the user last looked (the quiet badge on the tray and the dashboard). `last` is the newest
+ * such line, so the badge can open the viewer at it.
+ */
+export const LogsSummarySchema = z.object({
+  /** Whether the plugin daemon's log is being watched (the project runs a plugin_daemon). */
+  watching: z.boolean(),
+  errors: z.number().int().nonnegative(),
+  last: z.object({ service: z.string(), at: z.number(), text: z.string() }).nullable(),
+});
+
 /**
  * The one app snapshot (`core/app-snapshot.ts`): every service writes its own part, and the renderer,
  * the tray and the CLI render it. Components keep the order of ComponentIdSchema.
@@ -161,6 +193,8 @@ export const StatusSnapshotSchema = z.object({
   plugins: PluginsSummarySchema,
   /** The GPU capability's VRAM summary; null until it has looked once (or when it is not built in). */
   gpu: GpuSummarySchema.nullable(),
+  /** The plugin daemon's error badge; null when the log capability is not built in. */
+  logs: LogsSummarySchema.nullable(),
   updatedAt: z.number(),
 });
 
@@ -204,3 +238,6 @@ export type AppInfo = z.infer<typeof AppInfoSchema>;
 export type GpuReading = z.infer<typeof GpuReadingSchema>;
 export type GpuConsumer = z.infer<typeof GpuConsumerSchema>;
 export type GpuSummary = z.infer<typeof GpuSummarySchema>;
+export type LogLevel = z.infer<typeof LogLevelSchema>;
+export type LogSource = z.infer<typeof LogSourceSchema>;
+export type LogsSummary = z.infer<typeof LogsSummarySchema>;

@@ -12,6 +12,11 @@ export interface HandlerAdapters {
   /** The folder picker titled for a plugin folder; falls back to pickFolder. */
   pickPluginFolder?(): Promise<string | null>;
   appInfo(): AppInfo;
+  /**
+   * Asks where to save (the save dialog in the app, a temp folder in the E2E harness) and writes
+   * `content` there atomically; null when the user cancelled. The log viewer's export.
+   */
+  saveTextFile(suggestedName: string, content: string): Promise<string | null>;
 }
 
 /**

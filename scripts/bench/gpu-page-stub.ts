@@ -124,6 +124,7 @@ export function gpuPageFixture(
       project: null,
       plugins: { folders: [] },
       gpu: gpuSummaryOf(last, options.summary),
+      logs: null,
       updatedAt: now,
     },
     backlog,

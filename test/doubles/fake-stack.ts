@@ -22,6 +22,7 @@ export function snapshotOf(partial: Partial<StatusSnapshot> = {}): StatusSnapsho
     project: null,
     plugins: { folders: [] },
     gpu: null,
+    logs: null,
     updatedAt: 1,
     ...partial,
   };

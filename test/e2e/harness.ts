@@ -191,6 +191,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const systemLocale = options.systemLocale ?? 'en-US';
     const openedUrls: string[] = [];
     let picked: string | null = null;
+    // The log viewer's export: the save dialog's stand-in writes into a temp folder the test can read.
+    const exportDir = mkdtempSync(join(tmpdir(), 'dst-e2e-export-'));
+    cleanups.push(() => rmSync(exportDir, { recursive: true, force: true }));
+    const exported: string[] = [];
     const appInfo: AppInfo = {
       version: (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version,
       platform: options.appPlatform ?? process.platform,
@@ -202,6 +206,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       pickFolder: async () => picked,
       appInfo: () => appInfo,
+      saveTextFile: async (suggestedName, content) => {
+        const file = join(exportDir, suggestedName);
+        writeFileSync(file, content, 'utf8');
+        exported.push(file);
+        return file;
+      },
     });
 
     const server = await serveStatic(root);

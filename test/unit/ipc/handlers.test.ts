@@ -36,6 +36,7 @@ beforeEach(async () => {
     openExternal: async (url) => void opened.push(url),
     pickFolder: async () => 'D:\\dify\\docker',
     appInfo: () => ({ version: '0.1.0', platform: 'win32', systemLocale: 'ja-JP' }),
+    saveTextFile: async () => null,
   };
   handlers = createInvokeHandlers(services, adapters);
 });

@@ -99,6 +99,7 @@ const snap = (...components: ComponentStatus[]): StatusSnapshot => ({
   project: { dir: 'D:\\dify\\docker', name: 'docker', composeVersion: null },
   plugins: { folders: [] },
   gpu: null,
+  logs: null,
   updatedAt: 1,
 });
 

@@ -47,6 +47,7 @@ function snapshot(
     project: project ? { dir: '/d', name: 'docker', composeVersion: 'v2 2.26.1' } : null,
     plugins: { folders: [] },
     gpu: null,
+    logs: null,
     updatedAt: 1,
   };
 }

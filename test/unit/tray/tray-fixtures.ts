@@ -83,6 +83,7 @@ export const snap = (...components: ComponentStatus[]): StatusSnapshot => ({
   project: { dir: 'D:\\dify\\docker', name: 'docker', composeVersion: 'v2 2.26.1' },
   plugins: { folders: [] },
   gpu: null,
+  logs: null,
   updatedAt: 1,
 });
 
