@@ -153,7 +153,7 @@ export const GpuSummarySchema = z.object({
 /** error/warn/info/debug, from the line's own words (`[ERROR]`, `level=warn`, `ERROR:`, …). */
 export const LogLevelSchema = z.enum(['error', 'warn', 'info', 'debug']);
 
-/** A log the viewer can open: a compose service's container, Ollama's server log, A1111's output. */
+/** A log the viewer can open: a compose service's container, Ollama's server log, A1111's output, a plugin's debug run. */
 export const LogSourceSchema = z.discriminatedUnion('kind', [
   z
     .object({
@@ -168,6 +168,8 @@ export const LogSourceSchema = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('ollama') }).strict(),
   z.object({ kind: z.literal('a1111') }).strict(),
+  /** A plugin folder's debug run (remote debugging): the plugin's own output and its pip installs. */
+  z.object({ kind: z.literal('plugin'), folder: z.string().min(1).max(4096) }).strict(),
 ]);
 
 /**

@@ -43,7 +43,7 @@ export const LogLineSchema = z.object({
 /** What the view can open: a source, what it is called, and whether it is there right now. */
 export const LogSourceInfoSchema = z.object({
   source: LogSourceSchema,
-  /** Stable key: `service:<name>`, `ollama`, `a1111`. */
+  /** Stable key: `service:<name>`, `ollama`, `a1111`, `plugin:<folder>`. */
   key: z.string(),
   state: z.enum(['running', 'stopped', 'missing']),
   /** The container's name (compose services), or the file followed (Ollama, A1111). */
