@@ -1,0 +1,170 @@
+/**
+ * One container's log stream (stdout and stderr, with the engine's timestamps), read as lines in the
+ * order the container printed them and handed over a batch per chunk read.
+ *
+ * Memory stays flat however much the container wrote: each chunk is turned into lines and handed to
+ * the caller synchronously inside the socket's 'data' event, so the socket is read only as fast as
+ * lines are taken; nothing is queued here but one unfinished line per stream.
+ */
+import type Docker from 'dockerode';
+import type { IncomingMessage } from 'node:http';
+import { engineSince } from './engine-timestamp';
+import { LogDemuxer, type DemuxedLogLine } from './log-demux';
+
+export { engineSince };
+
+/**
+ * A line of a container's log: a `RawLogLine` of the logs capability (electron/logs/source.ts; the
+ * same shape, written out because the docker layer imports no capability) plus the engine's timestamp
+ * to the nanosecond, '' when there is none, to continue a stream (`since`) without repeating lines.
+ */
+export type ContainerLogLine = DemuxedLogLine;
+
+export interface ContainerLogOptions {
+  /** Keep reading what the container prints until it stops, or end after what is there. */
+  follow: boolean;
+  /** Only the last N lines before following; undefined: all of them. */
+  tail?: number;
+  /** Only lines at or after this time, in the engine's form "<unix seconds>.<nanoseconds>" (engineSince). */
+  since?: string;
+  /** Aborting stops reading; the stream then resolves with 'aborted' and hands over nothing more. */
+  signal?: AbortSignal;
+}
+
+export type ContainerLogEnd = { reason: 'eof' } | { reason: 'aborted' } | { reason: 'error'; error: unknown };
+
+/** The part of docker-modem used here (dockerode types it `any`). */
+interface ModemDial {
+  dial(
+    options: {
+      path: string;
+      method: 'GET';
+      isStream: true;
+      abortSignal?: AbortSignal;
+      statusCodes: Record<number, true | string>;
+      options: Record<string, string | number | boolean>;
+    },
+    callback: (error: unknown, response: IncomingMessage | null) => void,
+  ): void;
+}
+
+/**
+ * `GET /containers/{id}/logs` as a stream. Not `container.logs()`: without `follow` dockerode reads the
+ * whole body into one Buffer before returning it — 100+ MB for a chatty container.
+ */
+function openLogs(
+  container: Docker.Container,
+  options: ContainerLogOptions,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  const query: Record<string, string | number | boolean> = {
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+    follow: options.follow,
+  };
+  if (options.tail !== undefined) query.tail = Math.max(0, Math.floor(options.tail));
+  if (options.since) query.since = options.since;
+  const modem = container.modem as ModemDial;
+  return new Promise((resolve, reject) => {
+    modem.dial(
+      {
+        path: `/containers/${encodeURIComponent(container.id)}/logs?`,
+        method: 'GET',
+        isStream: true,
+        abortSignal: signal,
+        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+        options: query,
+      },
+      (error, response) => (error || !response ? reject(error) : resolve(response)),
+    );
+  });
+}
+
+/** Streams one container's logs (stdout+stderr, timestamps on) in order, in batches (one per chunk). */
+export async function streamContainerLogs(
+  docker: Pick<Docker, 'getContainer'>,
+  containerId: string,
+  options: ContainerLogOptions,
+  onLines: (lines: ContainerLogLine[]) => void,
+): Promise<ContainerLogEnd> {
+  // Our own controller: it also ends the request when the caller's callback throws.
+  const controller = new AbortController();
+  const callerAborted = () => options.signal?.aborted === true;
+  const onAbort = () => controller.abort();
+  if (callerAborted()) return { reason: 'aborted' };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const container = docker.getContainer(containerId);
+    let response: IncomingMessage;
+    let tty: boolean;
+    try {
+      const info = await container.inspect({ abortSignal: controller.signal });
+      tty = info.Config?.Tty === true;
+      response = await openLogs(container, options, controller.signal);
+    } catch (error) {
+      return callerAborted() ? { reason: 'aborted' } : { reason: 'error', error };
+    }
+    return await readLines(response, new LogDemuxer({ tty, timestamps: true }), onLines, controller.signal);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function readLines(
+  response: IncomingMessage,
+  demux: LogDemuxer,
+  onLines: (lines: ContainerLogLine[]) => void,
+  signal: AbortSignal,
+): Promise<ContainerLogEnd> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (end: ContainerLogEnd): void => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener('abort', onAbort);
+      response.removeAllListeners('data');
+      response.destroy();
+      resolve(end);
+    };
+    const deliver = (lines: ContainerLogLine[]): boolean => {
+      if (lines.length === 0) return true;
+      try {
+        onLines(lines);
+        return true;
+      } catch (error) {
+        finish({ reason: 'error', error });
+        return false;
+      }
+    };
+    const onAbort = (): void => finish({ reason: 'aborted' });
+    if (signal.aborted) return finish({ reason: 'aborted' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    response.on('data', (chunk: Buffer) => {
+      if (!done) deliver(demux.push(chunk));
+    });
+    response.on('end', () => {
+      if (done || !deliver(demux.end())) return;
+      finish(
+        demux.engineError === null
+          ? { reason: 'eof' }
+          : {
+              reason: 'error',
+              error: new Error(`error from the engine in the log stream: ${demux.engineError}`),
+            },
+      );
+    });
+    // A socket gone mid-stream (the engine restarted or died) errors, or at least closes without 'end'.
+    // The unfinished line is not handed over: a stream continued `since` its last line sends it whole.
+    response.on('error', (error) =>
+      finish(signal.aborted ? { reason: 'aborted' } : { reason: 'error', error }),
+    );
+    response.on('close', () =>
+      finish(
+        signal.aborted
+          ? { reason: 'aborted' }
+          : { reason: 'error', error: new Error('the log stream closed before its end') },
+      ),
+    );
+  });
+}
