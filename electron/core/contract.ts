@@ -110,8 +110,41 @@ export const JobSnapshotSchema = z.object({
   finishedAt: z.number().nullable(),
 });
 
+/**
+ * A plugin folder's remote-debug run (electron/plugins/plugin-debug-runner.ts). `connected` needs both
+ * the plugin's start lines and Dify's plugin list showing it with source "remote" (`listed`), except
+ * when a packaged install of the same plugin is there: the daemon then runs the debug session under
+ * that installation and lists no remote one. `crashed`: the plugin ended by itself (the next save
+ * starts it again); `failed`: it cannot run as things are (no Python, a refused key, pip failed).
+ */
+export const PluginDebugStateSchema = z.object({
+  phase: z.enum(['installing', 'starting', 'connected', 'crashed', 'failed', 'stopped']),
+  /** Starts after the first one: one per save (or key change) that restarted the plugin. */
+  restarts: z.number().int().nonnegative(),
+  /** When the phase began (ms since the epoch). */
+  since: z.number(),
+  pid: z.number().int().nullable(),
+  exitCode: z.number().int().nullable(),
+  /** The run's last lines of output, when it crashed or failed. */
+  lastLines: z.array(z.string()),
+  error: ErrorInfoSchema.nullable(),
+  /** Dify's plugin list shows this run installed with source "remote". */
+  listed: z.boolean(),
+  /** Dify also has this plugin installed from a package (the debug run is attached to it). */
+  packaged: z.object({ version: z.string(), installationId: z.string() }).nullable(),
+  /** The packaged version this app uninstalled for the debug run: offered for reinstall after it. */
+  uninstalledPackage: z.object({ version: z.string() }).nullable(),
+  /** The run's output and pip's (the log viewer's `plugin` source). */
+  logFile: z.string(),
+});
+
 /** A registered local plugin folder, named by its manifest (the folder's name until that is read). */
-export const PluginFolderSchema = z.object({ dir: z.string(), name: z.string() });
+export const PluginFolderSchema = z.object({
+  dir: z.string(),
+  name: z.string(),
+  /** Its debug run in this app session; absent (or null) when it has not been debugged. */
+  debug: PluginDebugStateSchema.nullable().optional(),
+});
 
 export const PluginsSummarySchema = z.object({
   folders: z.array(PluginFolderSchema),
@@ -235,6 +268,7 @@ export type A1111Info = z.infer<typeof A1111InfoSchema>;
 export type A1111Phase = z.infer<typeof A1111PhaseSchema>;
 export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
 export type PluginsSummary = z.infer<typeof PluginsSummarySchema>;
+export type PluginDebugState = z.infer<typeof PluginDebugStateSchema>;
 export type JobSnapshotDto = z.infer<typeof JobSnapshotSchema>;
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 export type GpuReading = z.infer<typeof GpuReadingSchema>;

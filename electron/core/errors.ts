@@ -120,6 +120,20 @@ export const ERROR_CODES = [
   'GPU_UNLOAD_TIMEOUT',
   'GPU_CHECKPOINT_UNLOAD_FAILED',
   'GPU_CHECKPOINT_RELOAD_FAILED',
+  // A plugin folder's remote-debug run (electron/plugins/plugin-debug-*.ts).
+  'PLUGIN_DEBUG_NOT_PYTHON',
+  'PLUGIN_DEBUG_PYTHON_NOT_FOUND',
+  'PLUGIN_DEBUG_PYTHON_TOO_OLD',
+  'PLUGIN_DEBUG_VENV_FAILED',
+  'PLUGIN_DEBUG_DEPS_FAILED',
+  'PLUGIN_DEBUG_START_FAILED',
+  // The daemon refused the handshake: the key is unknown to it (expired, or another Dify's).
+  'PLUGIN_DEBUG_BAD_KEY',
+  'PLUGIN_DEBUG_REFUSED',
+  'PLUGIN_DEBUG_UNREACHABLE',
+  // The plugin says it registered, but Dify's list has not shown it as a remote install in time.
+  'PLUGIN_DEBUG_NOT_LISTED',
+  'PLUGIN_DEBUG_NO_PACKAGED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -31,3 +31,9 @@ export interface EnvApi {
   /** Write + redeploy as the timeout panel's Apply does (a job serialized with every compose operation). */
   applyEnvChanges(request: EnvChangeRequest): JobHandle<EnvApplyResult>;
 }
+
+/**
+ * Sets keys of any `.env` file byte-preservingly, atomically, after a backup (the plugin capability
+ * writes a plugin folder's remote-debug settings with it). Pure file work: no compose, no job.
+ */
+export { setEnvFileValues, type EnvFileEditResult } from './env-file-edit';

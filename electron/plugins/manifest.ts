@@ -47,6 +47,8 @@ export interface PluginManifest {
   description: Record<string, string>;
   icon: string;
   runnerLanguage: string | null;
+  /** `meta.runner.version`: the Python the daemon runs the plugin with (e.g. "3.12"). */
+  runnerVersion: string | null;
   entrypoint: string | null;
 }
 
@@ -346,8 +348,18 @@ function identity(m: Record<string, unknown>): PluginManifest {
     description: i18nObject(m.description),
     icon: text(['icon']),
     runnerLanguage: isRecord(runner) && typeof runner.language === 'string' ? runner.language : null,
+    runnerVersion: runnerVersion(isRecord(runner) ? runner.version : undefined),
     entrypoint: isRecord(runner) && typeof runner.entrypoint === 'string' ? runner.entrypoint : null,
   };
+}
+
+/**
+ * YAML reads an unquoted `3.10` as the number 3.1 (the daemon's Go decoder keeps the text "3.10"):
+ * such a number is taken as written by JavaScript, which errs toward asking for less, never more.
+ */
+function runnerVersion(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
 }
 
 function i18nObject(v: unknown): Record<string, string> {

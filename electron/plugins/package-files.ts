@@ -124,7 +124,8 @@ export async function listPackageFiles(dir: string, options: ListOptions = {}): 
   return { root, files, ignoreFile, uncompressedSize, skipped };
 }
 
-async function loadIgnoreRules(
+/** The root's `.difyignore`, else its `.gitignore` (the rules the package and the debug watcher follow). */
+export async function loadIgnoreRules(
   root: string,
 ): Promise<{ rules: Ignore | null; ignoreFile: PackageFileList['ignoreFile'] }> {
   for (const name of IGNORE_FILES) {
@@ -141,7 +142,7 @@ async function loadIgnoreRules(
 }
 
 /** `ignore` throws on names it cannot treat as relative paths (e.g. "..."); such names are not ignored. */
-function safeIgnores(ig: Ignore, rel: string): boolean {
+export function safeIgnores(ig: Ignore, rel: string): boolean {
   try {
     return ig.ignores(rel);
   } catch {

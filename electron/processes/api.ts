@@ -12,6 +12,14 @@ import type { OllamaClient } from './ollama-client';
 
 export type { OllamaLoadedModel, OllamaModel } from './ollama-client';
 
+/**
+ * How this capability runs a program, for others that run one of their own (a plugin's debug run):
+ * its output straight into a log file the child inherits (rotated at a start, followed by polling),
+ * and the end of its whole process tree.
+ */
+export { LogFollower, openChildLog, rotateLog, type LogFollowerOptions } from './process-log';
+export { terminateTree, treeAlive } from './process-tree';
+
 /** What the GPU capability asks of a running Ollama: the loaded models, the cloud ones, and unloads. */
 export type OllamaVramClient = Pick<OllamaClient, 'ps' | 'tags' | 'unload'>;
 /** What it asks of a running AUTOMATIC1111: its CUDA memory, and the checkpoint's unload and reload. */
