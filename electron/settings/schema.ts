@@ -56,6 +56,8 @@ const fields = {
     z.literal(''),
     z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   ]),
+  /** The Python that creates a plugin's .venv for debugging. Empty: `py -3`, then `python` (Windows); `python3`, then `python`. */
+  pythonPath: z.string().max(4096),
 };
 
 export const SettingsSchema = z.object({
@@ -79,6 +81,7 @@ export const SettingsSchema = z.object({
   nvidiaSmiPath: fields.nvidiaSmiPath.default(''),
   vramAlertPercent: fields.vramAlertPercent.default(90),
   vramAlertSeconds: fields.vramAlertSeconds.default(30),
+  pythonPath: fields.pythonPath.default(''),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

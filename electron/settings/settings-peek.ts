@@ -86,7 +86,8 @@ function surelyValid(json: unknown): json is KnownFields {
     (!('gpuMonitoring' in o) || typeof o.gpuMonitoring === 'boolean') &&
     (!('nvidiaSmiPath' in o) || text(o.nvidiaSmiPath, 4096)) &&
     (!('vramAlertPercent' in o) || inRange(o.vramAlertPercent, 50, 100)) &&
-    (!('vramAlertSeconds' in o) || inRange(o.vramAlertSeconds, 5, 3600))
+    (!('vramAlertSeconds' in o) || inRange(o.vramAlertSeconds, 5, 3600)) &&
+    (!('pythonPath' in o) || text(o.pythonPath, 4096))
   );
 }
 

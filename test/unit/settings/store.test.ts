@@ -62,6 +62,7 @@ const PLUGIN_DEFAULTS = {
   nvidiaSmiPath: '',
   vramAlertPercent: 90,
   vramAlertSeconds: 30,
+  pythonPath: '',
 };
 
 describe('SettingsStore.load', () => {
