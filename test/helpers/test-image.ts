@@ -25,8 +25,13 @@ const APPLETS = [
   'id',
 ];
 
-export function ensureTestImage(): void {
-  const found = spawnSync('docker', ['image', 'inspect', TEST_IMAGE], { stdio: 'ignore' });
+/**
+ * Imports the image into the engine at `dockerHost` (e.g. `unix:///tmp/x/docker.sock` for a private
+ * daemon; default: the engine the docker CLI talks to) unless it is there already.
+ */
+export function ensureTestImage(dockerHost?: string): void {
+  const host = dockerHost ? ['--host', dockerHost] : [];
+  const found = spawnSync('docker', [...host, 'image', 'inspect', TEST_IMAGE], { stdio: 'ignore' });
   if (found.status === 0) return;
   if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: install Debian's busybox-static`);
   const root = createTempDirSync('dst-image-');
@@ -38,7 +43,7 @@ export function ensureTestImage(): void {
     for (const applet of APPLETS) symlinkSync('busybox', join(root, 'bin', applet));
     const tar = spawnSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr.toString()}`);
-    execFileSync('docker', ['import', '--change', 'ENV PATH=/bin', '-', TEST_IMAGE], {
+    execFileSync('docker', [...host, 'import', '--change', 'ENV PATH=/bin', '-', TEST_IMAGE], {
       input: tar.stdout,
       stdio: ['pipe', 'ignore', 'pipe'],
     });

@@ -1,0 +1,211 @@
+/**
+ * A second Docker engine of a test's own, for what must not happen to the shared one: restarting
+ * `dockerd` under a log stream. Its socket, data, state and pid file live in a temp folder; no
+ * networking of its own (`--bridge none`, no iptables), so its containers run with network "none".
+ * Linux, as root (the test machines' setup).
+ *
+ * dispose() leaves nothing behind: containers removed, the daemon stopped, its containerd and shims
+ * (started by the daemon, found by the temp folder in their command line) gone, and what the daemon
+ * mounted under the folder unmounted — `rm -rf` fails with "Device or resource busy" otherwise.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { createTempDir, removeTempDir } from './temp-dir';
+import { ensureTestImage } from './test-image';
+
+const execFileP = promisify(execFile);
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resolves when the process has exited (at once if it already has). */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Mount points at or under `dir`, deepest first. */
+function mountsUnder(dir: string): string[] {
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    // mountinfo escapes spaces and the like as octal (\040).
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** Live processes whose command line names `dir` (the daemon's containerd and shims). */
+function processesUsing(dir: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) found.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+export class PrivateDockerd {
+  private child: ChildProcess | null = null;
+
+  private constructor(readonly dir: string) {}
+
+  /** `unix://…/docker.sock`, for the docker CLI's `--host`. */
+  get host(): string {
+    return `unix://${this.socket}`;
+  }
+
+  get socket(): string {
+    return join(this.dir, 'docker.sock');
+  }
+
+  /** A client of this engine. */
+  docker(): Docker {
+    return new Docker({ socketPath: this.socket });
+  }
+
+  /** Starts a daemon in a fresh temp folder and imports the test image into it. */
+  static async start(): Promise<PrivateDockerd> {
+    const daemon = new PrivateDockerd(await createTempDir('dst-dockerd-'));
+    try {
+      await daemon.launch();
+      ensureTestImage(daemon.host);
+      return daemon;
+    } catch (e) {
+      await daemon.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * Stops the daemon and starts it again on the same folders: SIGTERM (as systemd or Docker Desktop
+   * restart it: containers are stopped first), or SIGKILL (a crash: connections drop mid-stream; its
+   * containerd and containers go down with it, as when Docker Desktop's VM goes — a containerd left
+   * running keeps the new daemon from starting).
+   */
+  async restart(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await this.stop(signal);
+    if (signal === 'SIGKILL') {
+      await this.killLeftovers();
+      // The dead containerd's pid file: a new daemon that finds its pid alive (reused meanwhile) waits
+      // for that "containerd" instead of starting one ("libcontainerd: containerd is still running").
+      await rm(join(this.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
+    }
+    await this.launch();
+  }
+
+  /** Removes its containers, stops it and everything it started, and removes the folder. */
+  async dispose(): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      const docker = this.docker();
+      const containers = await docker.listContainers({ all: true }).catch(() => []);
+      await Promise.all(
+        containers.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
+    }
+    await this.stop();
+    await this.killLeftovers();
+    for (const point of mountsUnder(this.dir)) {
+      await execFileP('umount', ['-l', point]).catch(() => undefined);
+    }
+    await removeTempDir(this.dir);
+  }
+
+  private async launch(): Promise<void> {
+    const log = openSync(join(this.dir, 'dockerd.log'), 'a');
+    try {
+      this.child = spawn(
+        'dockerd',
+        [
+          '--host',
+          this.host,
+          '--data-root',
+          join(this.dir, 'data'),
+          '--exec-root',
+          join(this.dir, 'exec'),
+          '--pidfile',
+          join(this.dir, 'docker.pid'),
+          '--bridge',
+          'none',
+          '--iptables=false',
+          '--ip6tables=false',
+          '--ip-masq=false',
+        ],
+        { stdio: ['ignore', log, log] },
+      );
+    } finally {
+      closeSync(log);
+    }
+    const child = this.child;
+    // A short request timeout: a socket that accepts but does not answer yet is asked again.
+    const docker = new Docker({ socketPath: this.socket, timeout: 2000 });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`dockerd exited at start:\n${this.logTail()}`);
+      if (
+        await docker.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+      if (Date.now() > deadline) throw new Error(`dockerd did not answer in time:\n${this.logTail()}`);
+      await sleep(100);
+    }
+  }
+
+  private async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    const stopped = await Promise.race([
+      exited(child).then(() => true),
+      sleep(STOP_TIMEOUT_MS).then(() => false),
+    ]);
+    if (!stopped) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+  }
+
+  /** Kills what the daemon started that outlived it (containerd, shims) and waits until they are gone. */
+  private async killLeftovers(): Promise<void> {
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    for (let pids = processesUsing(this.dir); pids.length > 0; pids = processesUsing(this.dir)) {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      if (Date.now() > deadline) return;
+      await sleep(50);
+    }
+  }
+
+  private logTail(): string {
+    try {
+      return readFileSync(join(this.dir, 'dockerd.log'), 'utf8').split('\n').slice(-20).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+}
