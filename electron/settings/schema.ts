@@ -58,6 +58,12 @@ const fields = {
   ]),
   /** The Python that creates a plugin's .venv for debugging. Empty: `py -3`, then `python` (Windows); `python3`, then `python`. */
   pythonPath: z.string().max(4096),
+  /**
+   * Lines the log viewer keeps per open source (electron/logs' ring buffer, and the view's own bound):
+   * 100,000 lines of a chatty container are ~15–30 MB in main; the upper bound keeps one source below
+   * a few hundred MB whatever the user types.
+   */
+  logBufferLines: z.number().int().min(1_000).max(1_000_000),
 };
 
 export const SettingsSchema = z.object({
@@ -82,6 +88,7 @@ export const SettingsSchema = z.object({
   vramAlertPercent: fields.vramAlertPercent.default(90),
   vramAlertSeconds: fields.vramAlertSeconds.default(30),
   pythonPath: fields.pythonPath.default(''),
+  logBufferLines: fields.logBufferLines.default(100_000),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -87,7 +87,8 @@ function surelyValid(json: unknown): json is KnownFields {
     (!('nvidiaSmiPath' in o) || text(o.nvidiaSmiPath, 4096)) &&
     (!('vramAlertPercent' in o) || inRange(o.vramAlertPercent, 50, 100)) &&
     (!('vramAlertSeconds' in o) || inRange(o.vramAlertSeconds, 5, 3600)) &&
-    (!('pythonPath' in o) || text(o.pythonPath, 4096))
+    (!('pythonPath' in o) || text(o.pythonPath, 4096)) &&
+    (!('logBufferLines' in o) || inRange(o.logBufferLines, 1_000, 1_000_000))
   );
 }
 

@@ -83,6 +83,7 @@ describe('peekSettings', () => {
           fc.array(fc.constantFrom('docker', 'dify', 'ollama', 'a1111', 'x'), { maxLength: 5 }),
         ),
         ollamaUrlFromDify: value(fc.oneof(url, fc.constant(''))),
+        logBufferLines: value(fc.constantFrom(999, 1_000, 100_000, 1_000_000, 1_000_001, 5_000.5)),
         other: fc.jsonValue({ maxDepth: 2 }),
       },
       { requiredKeys: [] },

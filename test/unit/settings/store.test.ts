@@ -63,6 +63,7 @@ const PLUGIN_DEFAULTS = {
   vramAlertPercent: 90,
   vramAlertSeconds: 30,
   pythonPath: '',
+  logBufferLines: 100_000,
 };
 
 describe('SettingsStore.load', () => {
