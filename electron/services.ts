@@ -94,11 +94,14 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     env,
     modelsFile: path.join(appData, 'cache', 'status-models.json'),
   });
+  const localData = localDataDir({ platform, env, homedir: opts.homedir ?? os.homedir() });
   const plugins = new PluginService({
     jobs,
     settings,
     secrets: opts.secrets ?? new EnvSecretStore(env),
     dataDir: path.dirname(settings.path),
+    // A debug run's log sits with the supervised programs' logs: machine-bound, never roaming.
+    debug: { logDir: path.join(localData, 'logs'), platform, env },
     // The signature fix writes FORCE_VERIFYING_SIGNATURE through the timeout panel's .env machinery.
     env: () => timeouts,
     snapshot: snapshot.part('plugins'),
@@ -124,7 +127,7 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     stack,
     settings: () => settings.get().settings,
     snapshot: snapshot.part('processes'),
-    dataDir: localDataDir({ platform, env, homedir: opts.homedir ?? os.homedir() }),
+    dataDir: localData,
     program: opts.program ?? 'app',
     platform,
     env,
@@ -209,7 +212,7 @@ export function assembleServices(
       disposing ??= (async () => {
         offSettings();
         subscriptions.dispose();
-        plugins.dispose();
+        await plugins.dispose();
         await jobs.dispose();
         await gpu.dispose();
         await processes.dispose();

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineInvoke } from '../core/contract-kit';
-import { ErrorInfoSchema, JobRefSchema, NoInput } from '../core/contract';
+import { ErrorInfoSchema, JobRefSchema, NoInput, PluginDebugStateSchema } from '../core/contract';
 import { WARNING_CODES } from './manifest-problems';
 import { SKIP_REASONS } from './package-skips';
 import { PYTHON_INSTALLS } from './python-deps';
@@ -120,6 +120,10 @@ export type InstalledSummaryDto = z.infer<typeof InstalledSummarySchema>;
 export type DifyConnectionDto = z.infer<typeof DifyConnectionSchema>;
 export type PluginTimeoutsDto = z.infer<typeof PluginTimeoutsSchema>;
 export type TestLoginResultDto = z.infer<typeof TestLoginResultSchema>;
+export type { PluginDebugState as PluginDebugStateDto } from '../core/contract';
+
+/** A debug channel's answer: the folder's debug state now (the snapshot carries every later one). */
+const DebugStateOutput = z.object({ state: PluginDebugStateSchema.nullable() });
 
 export const pluginsInvoke = defineInvoke({
   /** Registered plugin folders joined with Dify's installed list (plugins panel). */
@@ -133,6 +137,14 @@ export const pluginsInvoke = defineInvoke({
   'plugins:reinstallAllowUnsigned': { input: PluginDirInputSchema, output: JobRefSchema },
   /** MAX_REQUEST_TIMEOUT and timeout= literals of registered folders, for the timeout chain. */
   'plugins:timeouts': { input: NoInput, output: z.array(PluginTimeoutsSchema) },
+  /**
+   * Remote debugging of a registered folder: `python -m main` against Dify's debug port, restarted on
+   * every save; its state lives in the app snapshot's plugin folder entry.
+   */
+  'plugins:debugStart': { input: PluginDirInputSchema, output: DebugStateOutput },
+  'plugins:debugStop': { input: PluginDirInputSchema, output: DebugStateOutput },
+  /** The user agreed: uninstall the packaged install of the plugin being debugged (reinstall it after). */
+  'plugins:debugUninstallPackaged': { input: PluginDirInputSchema, output: DebugStateOutput },
   'dify:getConnection': { input: NoInput, output: DifyConnectionSchema },
   'dify:setConnection': { input: SetConnectionInputSchema, output: DifyConnectionSchema },
   'dify:testLogin': { input: NoInput, output: TestLoginResultSchema },

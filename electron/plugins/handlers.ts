@@ -26,6 +26,18 @@ export function createPluginHandlers(
     'plugins:reinstallAllowUnsigned': async ({ dir }) =>
       detach(plugins.reinstall({ dir }, { requireRegistered: true, allowUnsigned: true })),
     'plugins:timeouts': () => plugins.pluginTimeouts(),
+    'plugins:debugStart': async ({ dir }) => {
+      await plugins.startDebug(dir);
+      return { state: plugins.debug.state(dir) };
+    },
+    'plugins:debugStop': async ({ dir }) => {
+      await plugins.debug.stop(dir);
+      return { state: plugins.debug.state(dir) };
+    },
+    'plugins:debugUninstallPackaged': async ({ dir }) => {
+      await plugins.debug.uninstallPackaged(dir);
+      return { state: plugins.debug.state(dir) };
+    },
     'dify:getConnection': () => plugins.connection(),
     'dify:setConnection': (input) => plugins.setConnection(input),
     'dify:testLogin': () => plugins.testLogin(),

@@ -17,6 +17,8 @@ import {
   type PluginConsoleApi,
 } from './console-client';
 import { summarizeCheck, type PluginCheckSummary } from './check-summary';
+import type { PluginsApi } from './api';
+import { PluginDebugService, type PluginDebugServiceOptions } from './plugin-debug-service';
 import { LOGIN_MEMORY_FILE, LoginMemoryFile } from './login-memory';
 import { checkPluginFolder } from './manifest';
 import { SKIP_REASONS, type SkippedEntry } from './package-skips';
@@ -34,7 +36,7 @@ import type { SecretStore } from './secrets';
  * caller says the user agreed (`allowUnsigned`): it changes the user's Dify configuration.
  */
 
-export interface DifyClient extends PluginConsoleApi {
+export interface DifyClient extends PluginConsoleApi, Pick<DifyConsoleClient, 'debuggingKey'> {
   login(): Promise<LoginInfo>;
 }
 
@@ -60,6 +62,8 @@ export interface PluginServiceOptions {
    * it themselves; null when there is no local stack to ask.
    */
   difyVersion?: () => Promise<string | null>;
+  /** Remote debugging of plugin folders: where their logs go, and the platform they run on. */
+  debug?: Pick<PluginDebugServiceOptions, 'logDir' | 'platform' | 'env' | 'timings'>;
 }
 
 export interface PluginManifestSummary {
@@ -156,7 +160,9 @@ export const REINSTALL_JOB_KIND = 'plugins.reinstall';
 const DAEMON_READY_TIMEOUT_MS = 90_000;
 const DAEMON_POLL_MS = 1000;
 
-export class PluginService {
+export class PluginService implements PluginsApi {
+  /** Plugin folders run against Dify's remote-debug port, restarted on every save. */
+  readonly debug: PluginDebugService;
   private readonly events = new EventEmitter();
   private client: { key: string; client: DifyClient } | null = null;
   private names = new Map<string, string>();
@@ -168,7 +174,24 @@ export class PluginService {
 
   constructor(private readonly options: PluginServiceOptions) {
     this.loginMemory = new LoginMemoryFile(path.join(options.dataDir, LOGIN_MEMORY_FILE));
+    this.debug = new PluginDebugService({
+      client: () => this.getClient(),
+      pythonPath: () => options.settings.get().settings.pythonPath,
+      logDir: options.debug?.logDir ?? path.join(options.dataDir, 'logs'),
+      backupRoot: options.dataDir,
+      onChange: () => {
+        this.publishSummary();
+        this.events.emit('change');
+      },
+      platform: options.debug?.platform,
+      env: options.debug?.env,
+      timings: options.debug?.timings,
+    });
     this.offSettings = options.settings.onChange(() => {
+      // A folder no longer registered is no longer debugged.
+      for (const dir of this.debug.activeDirs()) {
+        if (!this.registeredDirs().some((d) => samePath(d, dir))) void this.debug.stop(dir);
+      }
       // A folder just added shows at once (by its folder name) and gets its plugin's name when read.
       this.publishSummary();
       void this.refreshNames();
@@ -282,6 +305,7 @@ export class PluginService {
   }
 
   async removeProject(dir: string): Promise<void> {
+    await this.debug.stop(dir);
     const dirs = this.registeredDirs();
     const next = dirs.filter((d) => !samePath(d, dir));
     if (next.length !== dirs.length) await this.options.settings.update({ pluginDirs: next });
@@ -293,6 +317,25 @@ export class PluginService {
       dir,
       name: this.names.get(dir) ?? path.basename(dir),
     }));
+  }
+
+  /**
+   * The log a debug run of `folder` writes (the log viewer's `plugin` source): for a registered folder
+   * or one being debugged, whether or not it runs now; null for any other folder.
+   */
+  debugLogFile(folder: string): string | null {
+    const known =
+      this.registeredDirs().some((d) => samePath(d, folder)) ||
+      this.debug.activeDirs().some((d) => samePath(d, folder));
+    return known ? this.debug.logFile(folder) : null;
+  }
+
+  /** Starts debugging a registered folder (the card's toggle, the tray). */
+  async startDebug(dir: string): Promise<void> {
+    if (!this.registeredDirs().some((d) => samePath(d, dir))) {
+      throw new AppError('PLUGIN_PROJECT_NOT_REGISTERED', { params: { dir: path.resolve(dir) } });
+    }
+    await this.debug.start(dir);
   }
 
   onChange(listener: () => void): () => void {
@@ -372,8 +415,10 @@ export class PluginService {
     });
   }
 
-  dispose(): void {
+  /** Ends every debug session (their plugins' process trees) too. */
+  async dispose(): Promise<void> {
     this.offSettings();
+    await this.debug.dispose();
     this.events.removeAllListeners();
   }
 
@@ -487,7 +532,9 @@ export class PluginService {
   }
 
   private publishSummary(): void {
-    this.options.snapshot?.set({ folders: this.trayEntries() });
+    this.options.snapshot?.set({
+      folders: this.trayEntries().map((f) => ({ ...f, debug: this.debug.state(f.dir) })),
+    });
   }
 
   private get resultsFile(): string {
