@@ -14,7 +14,11 @@
  *    zip like the daemon does (sha256 over each file's path hash + content hash, sorted); install
  *    tasks pending → running → success/failed; installing over another version of a plugin_id: daemon
  *    0.5–0.6 reports the task as success but keeps the old version, newer daemons answer
- *    `all_installed: true` with `task_id: ""`; list (paged), uninstall, debugging key;
+ *    `all_installed: true` with `task_id: ""`; list (paged), uninstall;
+ *  - remote debugging: GET debugging-key answers the workspace's key (one per workspace, the same at
+ *    every fetch until it expires) with the host and port the daemon's debug port is published at;
+ *    with `remoteDebug`, that port is a real TCP listener (plugin-debug-daemon.ts) that checks the
+ *    key and lists a connected plugin with source "remote" while it stays connected;
  *  - failure modes: signature verification (400 at upload), install permission (403), tasks that
  *    fail with a message or never finish, plugin-daemon hiccups (400 invalid_param "Failed to request
  *    plugin daemon"), broken response shapes.
@@ -25,6 +29,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
+import { startPluginDebugDaemon, type PluginDebugDaemon, type RegisteredPlugin } from './plugin-debug-daemon';
 
 export type TaskStatus = 'pending' | 'running' | 'success' | 'failed';
 export type DaemonEndpoint = 'upload' | 'install' | 'task' | 'list' | 'uninstall';
@@ -55,6 +60,8 @@ export interface DifyConsoleDoubleOptions {
   maxPackageBytes?: number;
   /** Replace the JSON body of one endpoint with something else (unexpected-shape tests). */
   brokenResponses?: Partial<Record<'upload' | 'install' | 'task' | 'list' | 'login', unknown>>;
+  /** Listen on a real remote-debug port (127.0.0.1) and report it from debugging-key. */
+  remoteDebug?: boolean;
 }
 
 export interface InstalledRecord {
@@ -97,7 +104,9 @@ interface Uploaded {
 export interface DifyConsoleDouble {
   /** e.g. http://127.0.0.1:43210 — what the app calls "the Dify URL". */
   url: string;
-  options: Required<Omit<DifyConsoleDoubleOptions, 'brokenResponses' | 'signatureRequiredNow'>> &
+  options: Required<
+    Omit<DifyConsoleDoubleOptions, 'brokenResponses' | 'signatureRequiredNow' | 'remoteDebug'>
+  > &
     Pick<DifyConsoleDoubleOptions, 'brokenResponses' | 'signatureRequiredNow'>;
   requests: RequestRecord[];
   installed(): InstalledRecord[];
@@ -129,6 +138,14 @@ export interface DifyConsoleDouble {
   failuresSinceSuccess(email?: string): number;
   /** What the lock's 24 h expiry does: the failure count is gone. */
   unlock(email?: string): void;
+  /** The remote-debug port (with `remoteDebug`): every connection, what it sent, how it ended. */
+  debugDaemon: PluginDebugDaemon | null;
+  /** The workspace's debugging key now. */
+  debuggingKey(): string;
+  /** The key's 2 h TTL ran out: it is unknown to the daemon, and the next fetch makes a new one. */
+  expireDebuggingKey(): void;
+  /** GET debugging-key answers, since the start. */
+  debuggingKeyFetches(): number;
   close(): Promise<void>;
 }
 
@@ -206,6 +223,9 @@ export async function startDifyConsoleDouble(
   const failureCounts = new Map<string, number>();
   let logins = 0;
   let failedLogins = 0;
+  let debugKey: string | null = null;
+  let debugKeyFetches = 0;
+  const workspaceKey = (): string => (debugKey ??= randomUUID());
   const rules = (): LoginRules => loginRulesFor(options.version);
 
   const cookieName = (base: string): string => (options.secureCookieNames ? `__Host-${base}` : base);
@@ -510,7 +530,12 @@ export async function startDifyConsoleDouble(
     }
 
     if (method === 'GET' && route === `${base}/debugging-key`) {
-      return send(res, 200, { key: 'dbg-' + randomBytes(8).toString('hex'), host: 'localhost', port: 5003 });
+      debugKeyFetches++;
+      // PLUGIN_REMOTE_INSTALL_HOST/PORT: what Dify's .env says the debug port is published at.
+      const published = debugDaemon
+        ? { host: '127.0.0.1', port: debugDaemon.port }
+        : { host: 'localhost', port: 5003 };
+      return send(res, 200, { key: workspaceKey(), ...published });
     }
 
     req.resume();
@@ -544,6 +569,39 @@ export async function startDifyConsoleDouble(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  const debugDaemon = opts.remoteDebug
+    ? await startPluginDebugDaemon({
+        keyValid: (key) => key === debugKey,
+        onConnected: (plugin) => installRemote(plugin),
+        onDisconnected: (installationId) => {
+          const i = installed.findIndex((p) => p.installation_id === installationId);
+          if (i >= 0) installed.splice(i, 1);
+        },
+      })
+    : null;
+  /**
+   * The control panel's install of a connected debug run: a remote installation of its own, or —
+   * the plugin_id being installed already — the existing one, which the disconnect then removes.
+   */
+  function installRemote(plugin: RegisteredPlugin): string {
+    const existing = installed.find((p) => p.plugin_id === plugin.pluginId);
+    if (existing) return existing.installation_id;
+    const checksum = createHash('sha256')
+      .update(JSON.stringify(plugin.declaration))
+      .update(TENANT_ID)
+      .digest('hex');
+    const record: InstalledRecord = {
+      installation_id: randomUUID(),
+      plugin_id: plugin.pluginId,
+      plugin_unique_identifier: `${plugin.pluginId}:${plugin.version}@${checksum}`,
+      version: plugin.version,
+      name: plugin.pluginId.split('/')[1] ?? plugin.pluginId,
+      source: 'remote',
+      declaration: plugin.declaration,
+    };
+    installed.push(record);
+    return record.installation_id;
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -581,7 +639,14 @@ export async function startDifyConsoleDouble(
     unlock(email = options.email) {
       failureCounts.delete(email);
     },
+    debugDaemon,
+    debuggingKey: workspaceKey,
+    expireDebuggingKey() {
+      debugKey = null;
+    },
+    debuggingKeyFetches: () => debugKeyFetches,
     async close() {
+      await debugDaemon?.close();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
