@@ -281,7 +281,8 @@ export class PluginDebugService {
   private async refreshKey(): Promise<void> {
     const before = this.key?.key;
     const after = await this.target(true).catch(() => null);
-    if (!after || after.key === before) return;
+    // No key before: no plugin was started with one yet, so none needs the new one.
+    if (!after || before === undefined || after.key === before) return;
     for (const session of this.sessions.values())
       session.runner.restart('Dify gave a new debugging key: connecting with it');
   }
