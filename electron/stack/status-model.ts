@@ -15,10 +15,13 @@ export interface ContainerFacts {
   composeVersion: string | null;
   /** The image as created, e.g. `langgenius/dify-api:1.9.1` (the plugin login reads Dify's release from it). */
   image?: string;
+  /** Docker's container name without its slash (`docker-plugin_daemon-1`; the log viewer shows it). */
+  name?: string;
 }
 
 interface ListedContainer {
   Id: string;
+  Names?: string[];
   Image?: string;
   Labels: Record<string, string>;
   State: string;
@@ -44,6 +47,7 @@ export function containerFacts(c: ListedContainer): ContainerFacts | null {
     created: c.Created,
     composeVersion: c.Labels[LABEL_VERSION] ?? null,
     image: c.Image,
+    name: c.Names?.[0]?.replace(/^\//, ''),
   };
 }
 

@@ -50,6 +50,17 @@ describe('container facts from a list entry', () => {
     });
     expect(containerFacts({ Id: 'b', Labels: {}, State: 'running', Status: 'Up', Created: 1 })).toBeNull();
   });
+
+  it('names the container as `docker ps` does (no leading slash)', () => {
+    const listed = {
+      Id: 'a',
+      Labels: { 'com.docker.compose.service': 'api' },
+      State: 'exited',
+      Status: 'Exited (0)',
+    };
+    expect(containerFacts({ ...listed, Names: ['/docker-api-1'], Created: 1 })?.name).toBe('docker-api-1');
+    expect(containerFacts({ ...listed, Created: 1 })?.name).toBeUndefined();
+  });
 });
 
 describe('service rows', () => {
