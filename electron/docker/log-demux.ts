@@ -44,6 +44,8 @@ export interface LogDemuxOptions {
 const HEADER_BYTES = 8;
 /** The longest timestamp looked for, with its space: "2026-12-03T06:45:05.472780960+09:00 " is 36. */
 const MAX_TIMESTAMP_BYTES = 40;
+/** Docker's own form, "2026-12-03T06:45:05.472780960Z" (RFC3339NanoFixed): looked for first. */
+const ENGINE_TIMESTAMP_BYTES = 30;
 const DEFAULT_MAX_LINE = 1 << 20;
 const LF = 0x0a;
 const CR = 13;
@@ -98,6 +100,15 @@ class StreamLines {
   ): void {
     if (start >= end) return;
     const last = buf[end - 1] as number;
+    if (last === LF && !this.open && !this.held && buf.indexOf(LF, start) === end - 1) {
+      // The usual message: exactly one whole line (the engine writes a frame per line). Decoded without
+      // its "\n", it is the line's text itself, not a slice keeping the decoded message alive.
+      const cr = end - 1 > start && buf[end - 2] === CR ? 1 : 0;
+      this.ts = ts;
+      this.at = at;
+      this.emit(buf.toString('utf8', start, end - 1 - cr), out);
+      return;
+    }
     // The decoder is needed only when a character may be split across feeds; most messages are ASCII-
     // terminated lines, decoded straight from the chunk without making a sub-buffer for the decoder.
     const text =
@@ -270,6 +281,21 @@ export class LogDemuxer {
     frameEnds: boolean,
     out: DemuxedLogLine[],
   ): number {
+    if (
+      this.stampFill === 0 &&
+      i + ENGINE_TIMESTAMP_BYTES < end &&
+      chunk[i + ENGINE_TIMESTAMP_BYTES] === SPACE
+    ) {
+      // Docker's fixed-width form: no search. (Any other form, or a space there by chance, is searched.)
+      const ts = chunk.toString('latin1', i, i + ENGINE_TIMESTAMP_BYTES);
+      const at = engineTimestampMs(ts);
+      if (at !== null) {
+        this.wantTimestamp = false;
+        this.frameTs = ts;
+        this.frameAt = at;
+        return i + ENGINE_TIMESTAMP_BYTES + 1;
+      }
+    }
     const stop = Math.min(end, i + MAX_TIMESTAMP_BYTES - this.stampFill);
     let space = -1;
     for (let k = i; k < stop; k++) {

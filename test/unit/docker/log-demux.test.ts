@@ -162,6 +162,31 @@ describe('LogDemuxer: multiplexed frames', () => {
     ]);
   });
 
+  it('reads timestamps of other forms: a short fraction, none, an offset', () => {
+    // The first has a space where Docker's fixed-width form ends: it must still be searched.
+    expect(
+      demux(FRAMED, [
+        frame(1, '2026-12-03T06:45:05.5Z abcdefg hij\n'),
+        frame(1, '2026-12-03T06:45:05Z whole second\n'),
+        frame(2, '2026-12-03T15:45:05.472+09:00 Tokyo\n'),
+      ]),
+    ).toEqual([
+      {
+        stream: 'out',
+        ts: '2026-12-03T06:45:05.5Z',
+        at: Date.UTC(2026, 11, 3, 6, 45, 5, 500),
+        text: 'abcdefg hij',
+      },
+      {
+        stream: 'out',
+        ts: '2026-12-03T06:45:05Z',
+        at: Date.UTC(2026, 11, 3, 6, 45, 5, 0),
+        text: 'whole second',
+      },
+      { stream: 'err', ts: '2026-12-03T15:45:05.472+09:00', at: AT1, text: 'Tokyo' },
+    ]);
+  });
+
   it('keeps a message whose start is not a timestamp as text', () => {
     expect(
       demux(FRAMED, [
