@@ -9,6 +9,9 @@
  *                                                        steps on stderr, the final
  *                                                        plugin_unique_identifier on stdout
  *   dify-stack plugin list [--json]                      what Dify has installed
+ *   dify-stack plugin debug DIR                          remote debugging in the foreground until Ctrl+C:
+ *                                                        the plugin's output on stdout, a restart on
+ *                                                        every save (cli-plugin-debug.ts)
  *   connection: --dify-url URL, --email EMAIL (else the settings), password from DIFY_PASSWORD only;
  *   one Warning line on stderr when the URL is plain http to a host other than this machine
  *
@@ -21,6 +24,7 @@ import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { alignColumns } from './cli-format';
+import { debugInForeground } from './cli-plugin-debug';
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { Lang } from '../core/i18n';
 import type { JobSnapshot } from '../core/jobs';
@@ -153,6 +157,17 @@ export function registerPluginCommands(program: Command, deps: PluginCliDeps): v
         const installed = await services.plugins.listInstalled();
         cx.out(opts.json ? JSON.stringify(installed) : installedTable(cx, installed));
         return EXIT_OK;
+      }),
+    );
+
+  plugin
+    .command('debug')
+    .description(cx.t('plugins.debug.cli.command'))
+    .argument('<dir>', cx.t('plugins.cli.args.dir'))
+    .action((dir: string, _opts: unknown, cmd: Command) =>
+      withServices(cmd, async (services) => {
+        connect(services, cmd);
+        return debugInForeground(cx, services, path.resolve(cwd, dir));
       }),
     );
 
