@@ -117,21 +117,33 @@ function parseVersion(text: string | null): number[] | null {
     .map(Number);
 }
 
-/** A short run with a time limit: a hung interpreter (a broken alias) must not hang the start. */
+const PROBE_TIMEOUT_MS = 15_000;
+
+/**
+ * A short run with a time limit: a hung interpreter (a broken alias) must not hang the start. The
+ * limit is our own timer rather than spawn's `timeout`, whose timer outlives a command that could not
+ * be started at all and keeps a CLI run alive for its whole length.
+ */
 export function runProbe(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'ignore'],
       windowsHide: true,
       env: childEnv(env),
-      timeout: 15_000,
     });
+    const timer = setTimeout(() => child.kill(), PROBE_TIMEOUT_MS);
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       if (stdout.length < 4096) stdout += chunk;
     });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout }));
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout });
+    });
   });
 }

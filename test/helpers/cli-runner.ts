@@ -5,7 +5,7 @@
  * - `runCliInProcess`: `runCli` in this process with captured output, for unit tests that inject
  *   services (a fake stack, the Dify double).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -77,11 +77,9 @@ export interface CliProcessOptions {
   timeoutMs?: number;
 }
 
-/** The current `dify-stack` in a fresh Node process; a non-zero exit is a result, not a throw. */
-export async function runCliProcess(args: string[], options: CliProcessOptions): Promise<CliRun> {
-  const cli = await bundledCli();
-  const timeout = options.timeoutMs ?? 60_000;
-  const env: NodeJS.ProcessEnv = {
+/** The child's environment: HOME, settings folder and language of the test's choosing. */
+function cliEnv(options: CliProcessOptions): NodeJS.ProcessEnv {
+  return {
     ...(options.baseEnv ?? { PATH: process.env.PATH ?? '' }),
     HOME: options.home,
     XDG_CONFIG_HOME: options.xdgConfigHome ?? join(options.home, '.config'),
@@ -92,6 +90,25 @@ export async function runCliProcess(args: string[], options: CliProcessOptions):
     LC_ALL: '',
     ...options.env,
   };
+}
+
+/**
+ * A long-running `dify-stack` (a `--watch`, `plugin debug`) in a fresh Node process, its output
+ * piped for the test to read while it runs; the test ends it (SIGINT, as Ctrl+C does).
+ */
+export async function spawnCliProcess(
+  args: string[],
+  options: Omit<CliProcessOptions, 'timeoutMs'>,
+): Promise<ChildProcessWithoutNullStreams> {
+  const cli = await bundledCli();
+  return spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? options.home, env: cliEnv(options) });
+}
+
+/** The current `dify-stack` in a fresh Node process; a non-zero exit is a result, not a throw. */
+export async function runCliProcess(args: string[], options: CliProcessOptions): Promise<CliRun> {
+  const cli = await bundledCli();
+  const timeout = options.timeoutMs ?? 60_000;
+  const env = cliEnv(options);
   try {
     const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
       cwd: options.cwd ?? options.home,
