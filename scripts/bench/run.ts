@@ -8,6 +8,7 @@ import { runGpuBench } from './gpu';
 import { runGpuIdleBench } from './gpu-idle';
 import { runGpuRenderBench } from './gpu-render';
 import { runIpcStreamBench } from './ipc-stream';
+import { runLogsIngestBench } from './logs-ingest';
 import { runPluginBench } from './plugin';
 import { runRedeployBench } from './redeploy';
 import { runStatusBench } from './status';
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   gpu: runGpuBench,
   'gpu-idle': runGpuIdleBench,
   'gpu-render': runGpuRenderBench,
+  'logs-ingest': runLogsIngestBench,
 };
 
 async function main(): Promise<void> {
