@@ -1,8 +1,8 @@
 /**
- * Log ingest benchmark (issue 12): a container that has written 1,000,000 lines (~100 MB; 138 MB on
- * the wire with the engine's timestamps) read to its end, two ways, same run, alternating:
- *  - ours: streamContainerLogs (follow off, timestamps on) feeding a ring of the newest 100,000 lines,
- *    as the log service keeps them; timed inside the process from the call to its end;
+ * Log ingest benchmark (issue 12): a container that has written 1,000,000 lines (~100 MB; 133 MB on
+ * the wire with the engine's timestamps and frame headers) read to its end, two ways, same run, alternating:
+ *  - ours: streamContainerLogs (follow off, timestamps on) feeding the log service's RingBuffer of the
+ *    newest 100,000 lines; timed inside the process from the call to its end;
  *  - `docker logs -t <id> > /dev/null`, a child process, timed from spawn to exit.
  * The engine's own reading of its json-file log is most of both. Target: ours ≤ 1.2× the docker CLI
  * (medians of BENCH_RUNS runs each, default 3).
@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { dockerConnectionOptions } from '../../electron/docker/connection';
 import { streamContainerLogs, type ContainerLogLine } from '../../electron/docker/container-log-stream';
+import { RingBuffer } from '../../electron/logs/ring-buffer';
 import { bundleForNode } from '../../test/helpers/node-bundle';
 import { ensureTestImage, TEST_IMAGE } from '../../test/helpers/test-image';
 import { type BenchResult, median, printResult, runAsScript } from './stats';
@@ -41,32 +42,6 @@ const TARGET = 1.2;
 const CAPPED_OLD_MB = 96;
 const REPO = path.resolve(__dirname, '../..');
 const MB = 1024 * 1024;
-
-/**
- * The newest `capacity` lines, oldest overwritten: the log service's bound on a source, written here
- * because electron/logs/ring-buffer.ts (issue 12, another part) is not in the tree yet.
- */
-class LineRing {
-  private readonly slots: (ContainerLogLine | undefined)[];
-  private next = 0;
-  size = 0;
-
-  constructor(readonly capacity: number) {
-    this.slots = new Array<ContainerLogLine | undefined>(capacity);
-  }
-
-  push(lines: readonly ContainerLogLine[]): void {
-    for (const line of lines) {
-      this.slots[this.next] = line;
-      this.next = (this.next + 1) % this.capacity;
-    }
-    this.size = Math.min(this.capacity, this.size + lines.length);
-  }
-
-  newest(): ContainerLogLine | undefined {
-    return this.slots[(this.next + this.capacity - 1) % this.capacity];
-  }
-}
 
 interface ChildResult {
   /** From the call of streamContainerLogs to its end. */
@@ -95,14 +70,14 @@ async function ingestChild(id: string, capacity: number): Promise<void> {
   let heapPeak = heapBefore;
   let lines = 0;
   let batches = 0;
-  const ring = new LineRing(capacity);
+  const ring = new RingBuffer<ContainerLogLine>(capacity);
   // Sampled by time: memoryUsage() costs ~1.5 µs, too much per batch when batches are small.
   const sampler = setInterval(() => {
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
   }, 50);
   const t0 = performance.now();
   const end = await streamContainerLogs(docker, id, { follow: false }, (batch) => {
-    ring.push(batch);
+    ring.pushMany(batch);
     lines += batch.length;
     batches++;
   });
@@ -116,7 +91,7 @@ async function ingestChild(id: string, capacity: number): Promise<void> {
     lines,
     batches,
     ringSize: ring.size,
-    newest: ring.newest()?.text.slice(0, 7) ?? '',
+    newest: ring.last(1)[0]?.text.slice(0, 7) ?? '',
     heapBeforeMb: heapBefore / MB,
     heapPeakMb: heapPeak / MB,
     heapRetainedMb: process.memoryUsage().heapUsed / MB,
