@@ -25,8 +25,8 @@ export const MAX_RING_LINES = 1_000_000;
  */
 export const MAX_LINE_CHARS = 16_384;
 
-/** How many lines of the ring must match the read-back's lines for it to be joined. */
-const SEAM_LINES = 3;
+/** How many lines of the ring are compared with the read-back's to find where they join. */
+const SEAM_CHECK = 1000;
 
 export interface LinesRequest {
   tail?: number;
@@ -193,10 +193,11 @@ export class SharedReader {
 
   private startReadBack(tail: number): void {
     const older: RawLogLine[] = [];
+    const before = this.ring.size;
     const finish = (): void => {
       if (this.closed || this.readBackDone) return;
       this.readBackDone = true;
-      this.joinOlder(older);
+      this.joinOlder(older, before);
       for (const [sink, request] of this.waiting) {
         sink.pushMany(this.backlog(request));
         this.subscribers.add(sink);
@@ -226,12 +227,12 @@ export class SharedReader {
   }
 
   /** Puts the read-back's lines that come before the ring's first line in front of it. */
-  private joinOlder(read: RawLogLine[]): void {
+  private joinOlder(read: RawLogLine[], before: number): void {
     this.covered = Math.max(this.covered, read.length);
     // Lines left the ring, or the stream broke, meanwhile: the seam cannot be found safely.
     if (this.ring.dropped > 0) return;
     const ring = this.ring.toArray();
-    const olderCount = this.seamIndex(read, ring);
+    const olderCount = this.seamIndex(read, ring, before);
     if (olderCount <= 0) return;
     const room = Math.min(this.ring.capacity - ring.length, this.firstSeq);
     const older = read.slice(Math.max(0, olderCount - room), olderCount);
@@ -246,22 +247,30 @@ export class SharedReader {
   }
 
   /**
-   * How many of the read-back's lines come before the ring's first line: where the ring's first lines
-   * appear in it. The read-back was taken after the ring's first lines arrived and before its newest,
-   * so that place is at or after `read.length - ring.length`; the first match from there is taken.
-   * With nothing in the ring, every line read is older. -1 when the ring's lines are not found.
+   * How many of the read-back's lines come before the ring's first line: where the ring's lines begin
+   * in it. The read-back was taken after the ring's first `before` lines arrived, so they are all in
+   * it: the place is at most `read.length - before` (lines printed meanwhile may follow them there).
+   * Looking down from that bound, the first place where the read-back's lines equal the ring's for as
+   * far as both go (up to SEAM_CHECK lines) is taken: a few equal lines in a row may repeat in a log,
+   * a long run does not. With nothing in the ring, every line read is older; -1 when not found.
    */
-  private seamIndex(read: readonly RawLogLine[], ring: readonly LogLine[]): number {
-    const head = ring.filter((l) => !l.mark).slice(0, SEAM_LINES);
-    if (head.length === 0) return read.length;
+  private seamIndex(read: readonly RawLogLine[], ring: readonly LogLine[], before: number): number {
+    const raw = ring.filter((l) => !l.mark);
+    if (raw.length === 0) return read.length;
     const same = (a: RawLogLine, b: LogLine): boolean =>
       a.stream === b.stream &&
       // The ring's text may be cut; the source's is whole.
       cut(a.text) === b.text &&
       (!this.options.timesAreStable || a.at === b.at);
-    for (let j = Math.max(0, read.length - ring.length); j + head.length <= read.length; j++) {
-      if (head.every((line, k) => same(read[j + k] as RawLogLine, line))) return j;
+    const matchesAt = (j: number): boolean => {
+      const overlap = Math.min(read.length - j, raw.length, SEAM_CHECK);
+      for (let k = 0; k < overlap; k++) if (!same(read[j + k] as RawLogLine, raw[k] as LogLine)) return false;
+      return true;
+    };
+    for (let j = Math.min(read.length - Math.max(before, 1), read.length - 1); j >= 0; j--) {
+      if (matchesAt(j)) return j;
     }
-    return -1;
+    // The ring was empty when the read-back began: its lines may all be newer than what was read.
+    return before === 0 ? read.length : -1;
   }
 }
