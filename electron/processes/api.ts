@@ -49,6 +49,12 @@ export interface ProcessesApi {
    * with its API — else null: the GPU capability asks only what runs for who holds the VRAM.
    */
   vramClients(): { ollama: OllamaVramClient | null; a1111: A1111VramClient | null };
+  /**
+   * The file the log viewer follows for Ollama's or A1111's output now, and whether the program writing
+   * it runs: the output file of a program we started (the app or a CLI run), else — Ollama on Windows —
+   * the desktop app's server.log; else our output file of an earlier run (file null: none is known).
+   */
+  logFileOf(component: SupervisedId): { file: string | null; running: boolean };
   /** A supervised program's output: what is kept, then each new line (the `process-output` topic). */
   outputSource(): TopicSource<{ component: SupervisedId }, string>;
   dispose(): Promise<void>;

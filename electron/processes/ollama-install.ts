@@ -95,6 +95,19 @@ export function findOllama(opts: {
   return found(null);
 }
 
+/**
+ * win32: where Ollama's desktop app has its `serve` log (`%LOCALAPPDATA%\\Ollama\\server.log`, rotated to
+ * server-1.log … at each start of the app: facts.md); null elsewhere, or without LOCALAPPDATA. A
+ * `serve` started by anyone else logs to its own stderr, not there.
+ */
+export function ollamaServerLog(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string | null {
+  if (platform !== 'win32') return null;
+  const localAppData = envValue(env, 'LOCALAPPDATA', platform);
+  return localAppData && path.win32.isAbsolute(localAppData)
+    ? path.win32.join(localAppData, 'Ollama', 'server.log')
+    : null;
+}
+
 function requireFile(file: string | null, install: OllamaInstall): string {
   if (file === null)
     throw new AppError('OLLAMA_NOT_FOUND', { params: { looked: install.looked.join(', ') } });

@@ -21,7 +21,7 @@ import type { DoctorReport, FieldCheck, SupervisedId } from './contract';
 import { runDoctor } from './doctor';
 import { answered, httpProbe } from './http-probe';
 import { OllamaComponent } from './ollama-component';
-import { findOllama } from './ollama-install';
+import { findOllama, ollamaServerLog } from './ollama-install';
 import { ProcessRegistry } from './registry';
 import { planSteps, type PlannedStep } from './stack-plan';
 import type { ComponentDeps, SupervisedComponent } from './supervised-component';
@@ -301,6 +301,21 @@ export class ProcessService implements ProcessesApi {
           ? this.a1111.client()
           : null,
     };
+  }
+
+  logFileOf(component: SupervisedId): { file: string | null; running: boolean } {
+    const state = this.components[component].supervisor.state();
+    // Ours (started by the app or a CLI run, found through the registry): its output file. The desktop
+    // app we may have launched prints nothing there; its serve writes server.log.
+    if (state.running && state.kind !== 'desktop-app') return { file: state.logFile, running: true };
+    if (component === 'ollama') {
+      const serverLog = ollamaServerLog(this.platform, this.env);
+      if (serverLog) {
+        const seen = this.lastLook.find((c) => c.id === 'ollama');
+        return { file: serverLog, running: seen?.state === 'running' };
+      }
+    }
+    return { file: state.logFile, running: false };
   }
 
   outputSource(): TopicSource<{ component: SupervisedId }, string> {
