@@ -230,6 +230,8 @@ function start(): void {
       systemLocale: app.getLocale(),
       plugins: {
         reinstall: (dir) => detach(() => s.plugins.reinstall({ dir }, { requireRegistered: true })),
+        stopDebug: (dir) =>
+          void s.plugins.debug.stop(dir).catch((e: unknown) => console.error(toErrorInfo(e).message)),
       },
       gpu: {
         unloadModels: () =>

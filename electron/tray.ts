@@ -39,6 +39,9 @@ export interface TrayMenuItem {
     | `plugin:${string}`
     | 'plugins'
     | 'plugins:none'
+    | 'pluginDebug'
+    | `pluginDebug:${string}`
+    | `pluginDebugStop:${string}`
     | `vram:${number}`
     | TrayGpuAction;
   type?: 'normal' | 'separator';
@@ -208,6 +211,7 @@ export function buildTrayMenu(snapshot: TrayMenuSnapshot, ctx: TrayContext): Tra
   for (const c of inStackOrder(snapshot.components)) items.push(componentItem(lang, c, busy));
   items.push(...vramItems(lang, snapshot.gpu ?? null));
   items.push({ type: 'separator' }, pluginSubmenu(lang, snapshot.plugins.folders));
+  items.push(...pluginDebugItems(lang, snapshot.plugins.folders));
   items.push(
     { type: 'separator' },
     { id: 'openDify', label: translate(lang, 'tray.openDify') },
@@ -229,6 +233,32 @@ export function pluginSubmenu(lang: Lang, plugins: readonly TrayPluginEntry[]): 
           return { id: `plugin:${p.dir}` as const, label: name };
         });
   return { id: 'plugins', label: translate(lang, 'plugins.tray.reinstall'), submenu };
+}
+
+/**
+ * "Plugin debugging ▸" while any registered folder is debugged: one entry per plugin with its state
+ * ("Debug echo: Connected · restarted 2 times"), opening "Stop debugging". Absent otherwise.
+ */
+export function pluginDebugItems(lang: Lang, plugins: readonly TrayPluginEntry[]): TrayMenuItem[] {
+  const active = plugins.filter((p) => p.debug && p.debug.phase !== 'stopped');
+  if (active.length === 0) return [];
+  const submenu = active.map((p): TrayMenuItem => {
+    const debug = p.debug as NonNullable<TrayPluginEntry['debug']>;
+    const twin = plugins.filter((o) => o.name === p.name).length > 1;
+    const state = [
+      translate(lang, `plugins.debug.phase.${debug.phase}`),
+      ...(debug.restarts > 0 ? [translate(lang, 'plugins.debug.restarts', { count: debug.restarts })] : []),
+    ].join(' · ');
+    return {
+      id: `pluginDebug:${p.dir}`,
+      label: translate(lang, 'plugins.debug.tray.entry', {
+        name: twin ? `${p.name} — ${p.dir}` : p.name,
+        state,
+      }),
+      submenu: [{ id: `pluginDebugStop:${p.dir}`, label: translate(lang, 'plugins.debug.tray.stop') }],
+    };
+  });
+  return [{ id: 'pluginDebug', label: translate(lang, 'plugins.debug.tray.title'), submenu }];
 }
 
 /** Start walks the stack in this order, Stop backwards; the menu lists it the same way. */
@@ -364,8 +394,8 @@ export interface TrayControllerOptions<Image, Menu> {
   actions: Record<TrayAction, () => void>;
   /** Start/Stop of one component from its submenu ("Ollama ▸ Start Ollama"). */
   components?: { start(id: ComponentId): void; stop(id: ComponentId): void };
-  /** The action of a "Reinstall plugin ▸" entry. */
-  plugins?: { reinstall(dir: string): void };
+  /** The action of a "Reinstall plugin ▸" entry, and of "Plugin debugging ▸ <plugin> ▸ Stop debugging". */
+  plugins?: { reinstall(dir: string): void; stopDebug?(dir: string): void };
   /** "Unload Ollama models" from the menu and from the VRAM notification. */
   gpu?: { unloadModels(): void };
   /**
@@ -434,6 +464,11 @@ export class TrayController<Image, Menu> {
       if (item.id?.startsWith('plugin:') && plugins) {
         const dir = item.id.slice('plugin:'.length);
         return { ...rest, click: () => plugins.reinstall(dir) };
+      }
+      if (item.id?.startsWith('pluginDebugStop:')) {
+        const dir = item.id.slice('pluginDebugStop:'.length);
+        const stop = plugins?.stopDebug;
+        return stop ? { ...rest, click: () => stop(dir) } : { ...rest, enabled: false };
       }
       if (item.id === 'gpu:unloadModels')
         return gpu ? { ...rest, click: () => gpu.unloadModels() } : { ...rest, enabled: false };
