@@ -4,6 +4,7 @@
  */
 import { printResult, type BenchResult } from './stats';
 import { runCliStartBench } from './cli-start';
+import { runDevloopBench } from './devloop';
 import { runGpuBench } from './gpu';
 import { runGpuIdleBench } from './gpu-idle';
 import { runGpuRenderBench } from './gpu-render';
@@ -27,6 +28,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'gpu-idle': runGpuIdleBench,
   'gpu-render': runGpuRenderBench,
   'logs-ingest': runLogsIngestBench,
+  devloop: runDevloopBench,
 };
 
 async function main(): Promise<void> {
