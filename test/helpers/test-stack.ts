@@ -11,6 +11,8 @@ const FIXTURES = {
   A: resolve(__dirname, '../fixtures/dify-stack'),
   B: resolve(__dirname, '../fixtures/dify-stack-b'),
 };
+/** What both layouts' plugin_daemon runs (it prints in the real daemon's format; see the script). */
+const PLUGIN_DAEMON_SCRIPT = resolve(__dirname, '../fixtures/plugin-daemon.sh');
 
 export type ComposeKind = 'v2' | 'v1';
 
@@ -42,6 +44,7 @@ export function createTestStack(options: TestStackOptions = {}): TestStack {
   const projectName = `${options.prefix ?? 'difytest'}${Math.random().toString(36).slice(2, 8)}`;
   const dir = join(parent, projectName);
   cpSync(FIXTURES[options.layout ?? 'A'], dir, { recursive: true });
+  cpSync(PLUGIN_DAEMON_SCRIPT, join(dir, 'plugin-daemon.sh'));
   const composeFile = join(dir, 'docker-compose.yaml');
   let yaml = readFileSync(composeFile, 'utf8');
   for (const name of options.extraServices ?? []) yaml += `\n  ${name}:\n    <<: *idle\n`;
@@ -136,4 +139,14 @@ export function recreatedServices(before: Record<string, string>, after: Record<
   return Object.keys(after)
     .filter((s) => before[s] !== after[s])
     .sort();
+}
+
+/**
+ * Makes the stack's plugin_daemon log a plugin that fails to start (test/fixtures/plugin-daemon.sh):
+ * its relayed Python traceback, then the daemon's WARN and ERROR records about it.
+ */
+export async function failPluginDaemon(stack: Pick<TestStack, 'projectName'>): Promise<void> {
+  const id = containerIds(stack).plugin_daemon;
+  if (!id) throw new Error(`${stack.projectName} has no plugin_daemon container`);
+  await run('docker', ['kill', '--signal', 'USR1', id]);
 }
