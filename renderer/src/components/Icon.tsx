@@ -22,7 +22,13 @@ export type IconName =
   | 'play'
   | 'folder'
   | 'search'
-  | 'plugin';
+  | 'plugin'
+  | 'logs'
+  | 'copy'
+  | 'save'
+  | 'clear'
+  | 'up'
+  | 'down';
 
 export function Icon({ name, className }: { name: IconName; className?: string }) {
   return (
@@ -171,6 +177,73 @@ const paths: Record<IconName, ReactNode> = {
       fill="none"
       stroke="currentColor"
       strokeWidth="1.3"
+      strokeLinejoin="round"
+    />
+  ),
+  logs: (
+    <>
+      <rect
+        x="2"
+        y="1.8"
+        width="12"
+        height="12.4"
+        rx="1.5"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.4"
+      />
+      <path
+        d="M4.8 5.3h6.4M4.8 8h6.4M4.8 10.7h4"
+        stroke="currentColor"
+        strokeWidth="1.4"
+        strokeLinecap="round"
+      />
+    </>
+  ),
+  copy: (
+    <>
+      <rect x="5" y="5" width="9" height="9" rx="1.3" fill="none" stroke="currentColor" strokeWidth="1.4" />
+      <path
+        d="M11 5V3a1 1 0 0 0-1-1H3a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h2"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.4"
+      />
+    </>
+  ),
+  save: (
+    <path
+      d="M8 2v8.2M4.6 7l3.4 3.4L11.4 7M2.5 11.5v1.5a1 1 0 0 0 1 1h9a1 1 0 0 0 1-1v-1.5"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.5"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    />
+  ),
+  clear: (
+    <>
+      <circle cx="8" cy="8" r="6.2" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <path d="M3.6 12.4l8.8-8.8" stroke="currentColor" strokeWidth="1.5" />
+    </>
+  ),
+  up: (
+    <path
+      d="M3.5 10l4.5-4.5 4.5 4.5"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.6"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    />
+  ),
+  down: (
+    <path
+      d="M3.5 6l4.5 4.5L12.5 6"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.6"
+      strokeLinecap="round"
       strokeLinejoin="round"
     />
   ),

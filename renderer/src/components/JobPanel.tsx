@@ -1,11 +1,13 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { JobSnapshotDto } from '../../../electron/contract';
+import type { JobSnapshotDto, LogSource } from '../../../electron/contract';
 import { useReasonText } from '../hooks/useErrorText';
 import { useTopic } from '../hooks/useTopic';
 import { appendOutput, isFinished } from '../lib/jobs';
+import { jobLogSources } from '../lib/log-sources';
 import { JobStateBadge } from './Badge';
 import { ErrorBox } from './ErrorBox';
+import { Icon } from './Icon';
 
 const SHOWN_LINES = 200;
 /** How close to the bottom (px) still counts as "following" the output. */
@@ -17,12 +19,15 @@ export function JobPanel({
   onCancel,
   cancelling,
   title,
+  onOpenLogs,
 }: {
   job: JobSnapshotDto | null;
   onCancel: (jobId: string) => void;
   cancelling: boolean;
   /** Instead of the title derived from the job's kind (pages with their own kinds of jobs). */
   title?: string;
+  /** A failed job offers the logs that explain it (lib/log-sources.ts says which). */
+  onOpenLogs?: (sources: LogSource[]) => void;
 }) {
   const { t, i18n } = useTranslation();
   const reasonText = useReasonText();
@@ -76,6 +81,19 @@ export function JobPanel({
       </div>
       <JobOutput lines={lines} label={t('jobs.output')} emptyText={t('jobs.noOutput')} />
       {job.error && job.state === 'failed' ? <ErrorBox error={job.error} /> : null}
+      {job.state === 'failed' && onOpenLogs ? (
+        <div>
+          <button
+            type="button"
+            className="button"
+            title={t('logs.open.jobHint')}
+            onClick={() => onOpenLogs(jobLogSources(job))}
+          >
+            <Icon name="logs" />
+            {t('logs.open.job')}
+          </button>
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import type { ComponentType, ReactNode } from 'react';
 import type { IconName } from '../components/Icon';
 import { DashboardPage } from './dashboard/DashboardPage';
 import { GpuPage } from './gpu/GpuPage';
+import { LogsPage } from './logs/LogsPage';
 import type { AppActions, AppData, PageId, PageProps } from './page-types';
 import { PluginsPage } from './plugins/PluginsPage';
 import { SettingsPage } from './settings/SettingsPage';
@@ -57,6 +58,12 @@ export const PAGES: Readonly<Record<PageId, PageEntry>> = {
     icon: 'plugin',
     needs: ['jobs', 'settingsView'],
     component: PluginsPage,
+  }),
+  logs: definePage({
+    navLabel: 'logs.page.nav',
+    icon: 'logs',
+    needs: ['snapshot', 'settingsView', 'logsRequest'],
+    component: LogsPage,
   }),
   gpu: definePage({
     navLabel: 'nav.gpu',

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLevel } from '../../../electron/contract';
-import type { LogLine } from '../../../electron/logs/contract';
+import type { LogLevel, LogLine } from '../../../electron/contract';
 import { ansiTokens, paletteRgb, plainText } from '../../../renderer/src/pages/logs/ansi';
 import { FOLLOWING, newSincePause, paused, scrolled } from '../../../renderer/src/pages/logs/follow';
 import {

@@ -35,7 +35,16 @@ describe('resolveLang', () => {
 
 /** The renderer's sections must exist in both languages with the same keys. */
 describe('renderer translations', () => {
-  const SECTIONS = ['nav', 'common', 'serviceStates', 'health', 'jobs', 'dashboard', 'settings'] as const;
+  const SECTIONS = [
+    'nav',
+    'common',
+    'serviceStates',
+    'health',
+    'jobs',
+    'dashboard',
+    'settings',
+    'logs',
+  ] as const;
   const keys = (value: unknown, prefix = ''): string[] =>
     value !== null && typeof value === 'object'
       ? Object.entries(value).flatMap(([k, v]) => keys(v, `${prefix}${k}.`))

@@ -16,6 +16,10 @@ export interface CardActions {
   onStop: () => void;
   onOpenSettings: () => void;
   onRestart: (service: string) => void;
+  /** A service's log (Dify's service rows). */
+  onOpenServiceLogs: (service: string) => void;
+  /** The component's own log (Ollama, A1111); absent for components without one. */
+  onOpenLogs?: () => void;
 }
 
 /**
@@ -88,6 +92,17 @@ export function ComponentCard({
         <ComponentStateBadge state={component.state} />
         <span className="spacer" />
         {controls ? <CardButtons name={name} controls={controls} actions={actions} /> : null}
+        {actions.onOpenLogs ? (
+          <button
+            type="button"
+            className="button button--small"
+            onClick={actions.onOpenLogs}
+            aria-label={t('logs.open.component', { name })}
+          >
+            <Icon name="logs" />
+            {t('logs.open.button')}
+          </button>
+        ) : null}
       </div>
       {detail !== null ? <p className="component-card__detail">{detail || '\u00a0'}</p> : null}
       {controls?.stopHint === 'external' ? (
@@ -111,7 +126,12 @@ export function ComponentCard({
       {children}
       {/* An empty table is news only when nothing else explains it (an error box above does). */}
       {component.services && (component.services.length > 0 || (project && !component.error)) ? (
-        <ServiceTable services={component.services} canRestart={canRestart} onRestart={actions.onRestart} />
+        <ServiceTable
+          services={component.services}
+          canRestart={canRestart}
+          onRestart={actions.onRestart}
+          onOpenLogs={actions.onOpenServiceLogs}
+        />
       ) : null}
     </section>
   );

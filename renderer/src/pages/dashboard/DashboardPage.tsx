@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { ComponentId, ComponentStatus } from '../../../../electron/contract';
+import type { ComponentId, ComponentStatus, LogSource } from '../../../../electron/contract';
 import { invoke } from '../../api';
 import { Callout } from '../../components/Callout';
 import { ErrorBox } from '../../components/ErrorBox';
@@ -8,12 +8,14 @@ import { JobPanel } from '../../components/JobPanel';
 import { PageHeader } from '../../components/PageHeader';
 import { usePendingAction } from '../../hooks/usePendingAction';
 import { currentJob } from '../../lib/jobs';
+import { openRequest, serviceSource } from '../../lib/log-sources';
 import { cardControls, inStackOrder, setupProblem, wholeStackControls } from '../../lib/processes';
 import { dashboardProblems, findComponent, stackControls, type DashboardProblem } from '../../lib/status';
 import type { PageProps } from '../page-types';
 import { A1111Details } from './A1111Details';
 import { ComponentCard } from './ComponentCard';
 import { DoctorPanel } from './DoctorPanel';
+import { LogErrorsBadge } from './LogErrorsBadge';
 import { OllamaDetails } from './OllamaDetails';
 import './DashboardPage.css';
 
@@ -48,6 +50,9 @@ export function DashboardPage({
     const own = cardControls(c, stackInput);
     // One request at a time from this page: a click waits for main's answer (the job it queued).
     const idle = pending === null;
+    // Ollama and A1111 have a log of their own (Dify's are its services', in the table).
+    const ownLog: LogSource | null =
+      c.id === 'ollama' ? { kind: 'ollama' } : c.id === 'a1111' ? { kind: 'a1111' } : null;
     return (
       <ComponentCard
         key={c.id}
@@ -63,6 +68,8 @@ export function DashboardPage({
           onOpenSettings: () => app.openPage('settings'),
           onRestart: (service) =>
             void run(`restart:${service}`, () => invoke('stack:restartService', { service })),
+          onOpenServiceLogs: (service) => app.openLogs(openRequest([serviceSource(service)])),
+          onOpenLogs: ownLog ? () => app.openLogs(openRequest([ownLog])) : undefined,
         }}
       >
         {c.id === 'ollama' ? <OllamaDetails component={c} /> : null}
@@ -77,6 +84,7 @@ export function DashboardPage({
   return (
     <>
       <PageHeader title={t('dashboard.title')}>
+        <LogErrorsBadge summary={snapshot.logs} onOpen={app.openLogs} />
         <span className="muted header-time">{t('dashboard.updatedAt', { time: updated })}</span>
         <button
           type="button"
@@ -141,6 +149,7 @@ export function DashboardPage({
         job={job}
         cancelling={pending === 'cancel'}
         onCancel={(jobId) => void run('cancel', () => invoke('jobs:cancel', { jobId }))}
+        onOpenLogs={(sources) => app.openLogs(openRequest(sources))}
       />
 
       <DoctorPanel refreshKey={job && job.finishedAt !== null ? job.id : null} />

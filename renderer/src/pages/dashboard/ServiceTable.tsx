@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { ServiceStatus } from '../../../../electron/contract';
 import { shortContainerId } from '../../lib/status';
 import { HealthBadge, ServiceStateBadge } from '../../components/Badge';
+import { Icon } from '../../components/Icon';
 import './ServiceTable.css';
 
 /** The services of a compose project, in the order the stack reports them (the project's own list). */
@@ -9,10 +10,13 @@ export function ServiceTable({
   services,
   canRestart,
   onRestart,
+  onOpenLogs,
 }: {
   services: readonly ServiceStatus[];
   canRestart: boolean;
   onRestart: (service: string) => void;
+  /** The service's log in the viewer. */
+  onOpenLogs: (service: string) => void;
 }) {
   const { t } = useTranslation();
   if (services.length === 0) return <p className="muted">{t('dashboard.services.none')}</p>;
@@ -62,6 +66,15 @@ export function ServiceTable({
               </td>
               <td className="mono num">{s.state === 'exited' && s.exitCode !== null ? s.exitCode : ''}</td>
               <td className="cell-action">
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() => onOpenLogs(s.name)}
+                  aria-label={t('logs.open.service', { name: s.name })}
+                >
+                  <Icon name="logs" />
+                  {t('logs.open.button')}
+                </button>
                 <button
                   type="button"
                   className="button button--small"

@@ -14,8 +14,7 @@
  * - The per-source bound drops a slice of the oldest entries at once (2 % of the bound), so the
  *   arrays are compacted once per slice, not once per line.
  */
-import type { LogLevel } from '../../../../electron/contract';
-import type { LogLine, LogMark } from '../../../../electron/logs/contract';
+import type { LogLevel, LogLine, LogMark } from '../../../../electron/contract';
 import { plainText } from './ansi';
 
 /** A level chip: one of the four levels, or lines whose entry has none. */
@@ -101,17 +100,20 @@ function lowerBoundEntry(list: readonly LogEntry[], entry: LogEntry): number {
 
 /**
  * Merges `add` (sorted, all newer arrivals than `list`'s) into `list` in place: appended when it
- * starts at or after the tail, else one linear merge of the part of `list` it reaches.
+ * starts at or after the tail, else one linear merge of the part of `list` it reaches. Returns the
+ * first index whose entry changed (the old length when it only appended).
  */
-function mergeInto<T extends LogEntry>(list: T[], add: readonly T[]): void {
-  if (add.length === 0) return;
+function mergeInto<T extends LogEntry>(list: T[], add: readonly T[]): number {
+  const length = list.length;
+  if (add.length === 0) return length;
   const first = add[0] as T;
-  const last = list[list.length - 1];
+  const last = list[length - 1];
   if (last === undefined || !before(first, last)) {
     for (const e of add) list.push(e);
-    return;
+    return length;
   }
-  const tail = list.splice(upperBound(list, first.t));
+  const from = upperBound(list, first.t);
+  const tail = list.splice(from);
   let i = 0;
   let j = 0;
   while (i < tail.length && j < add.length) {
@@ -120,6 +122,7 @@ function mergeInto<T extends LogEntry>(list: T[], add: readonly T[]): void {
   }
   while (i < tail.length) list.push(tail[i++] as T);
   while (j < add.length) list.push(add[j++] as T);
+  return from;
 }
 
 /** The entry's text as search sees it: its plain lines, one per line. */
@@ -180,10 +183,14 @@ export class LogModel {
   private current: HeldEntry | null = null;
   private shownAddedCount = 0;
   private changes = 0;
+  private shifts = 0;
+  /** The first shown index that changed since a view last asked (takeChangedFrom). */
+  private changedFrom = 0;
 
-  /** `limit`: lines kept per source (the `logBufferLines` setting). */
-  constructor(limit: number) {
+  /** `limit`: lines kept per source (the `logBufferLines` setting); `levels`: the filter to start with. */
+  constructor(limit: number, levels: ReadonlySet<LevelChoice> = new Set(LEVEL_CHOICES)) {
     this.limit = Math.max(MIN_LIMIT, Math.floor(limit));
+    this.levels = new Set(levels);
   }
 
   /** Grows with every change: what a view compares to know it must draw again. */
@@ -191,9 +198,40 @@ export class LogModel {
     return this.changes;
   }
 
+  /**
+   * Grows whenever shown entries change places (dropped, filtered, inserted before others), not when
+   * entries are only added at the end: a view keeping per-index sizes must forget them then.
+   */
+  get layoutShifts(): number {
+    return this.shifts;
+  }
+
+  /**
+   * The first shown index whose entry changed (added, grown, dropped, moved) since the last call;
+   * `count` when none did. For a view that keeps something per index (row heights) up to date in
+   * O(changed) instead of O(shown). One view asks; the call forgets what it returned.
+   */
+  takeChangedFrom(): number {
+    const from = Math.min(this.changedFrom, this.shown.length);
+    this.changedFrom = Number.POSITIVE_INFINITY;
+    return from;
+  }
+
+  /** Entries held, shown or not (a filter may hide them all). */
+  get held(): number {
+    return this.all.length;
+  }
+
   /** Entries shown (after the level filter and clear). */
   get count(): number {
     return this.shown.length;
+  }
+
+  /** Lines held for every source (shown or not). */
+  get lineCount(): number {
+    let n = 0;
+    for (const src of this.sources.values()) n += src.lineCount;
+    return n;
   }
 
   /** Lines held for a source (shown or not); 0 for one not open. */
@@ -251,7 +289,11 @@ export class LogModel {
       }
     }
     this.merge(fresh);
-    for (const entry of grown) this.recheck(entry);
+    for (const entry of grown) {
+      const at = indexIn(this.shown, entry);
+      if (at !== -1) this.touch(at);
+      this.recheck(entry);
+    }
     if (src.lineCount > this.limit) this.trim(src);
     this.changes++;
   }
@@ -285,6 +327,8 @@ export class LogModel {
   /** Hides what came so far; lines arriving later are shown. The sources stay open. */
   clear(): void {
     for (const e of this.all) e.dropped = true;
+    this.shifts++;
+    this.touch(0);
     this.all = [];
     this.shown = [];
     this.matches = [];
@@ -314,6 +358,8 @@ export class LogModel {
 
   setLevels(levels: ReadonlySet<LevelChoice>): void {
     this.levels = new Set(levels);
+    this.shifts++;
+    this.touch(0);
     this.shown = this.all.filter((e) => this.passes(e));
     this.matches = this.search ? this.shown.filter((e) => this.matchesSearch(e)) : [];
     if (this.current && !this.current.dropped && !this.passes(this.current)) this.current = null;
@@ -450,7 +496,10 @@ export class LogModel {
     mergeInto(this.all, fresh);
     const shown = fresh.filter((e) => this.passes(e));
     this.shownAddedCount += shown.length;
-    mergeInto(this.shown, shown);
+    const length = this.shown.length;
+    const from = mergeInto(this.shown, shown);
+    if (from < length) this.shifts++;
+    this.touch(from);
     if (this.search)
       mergeInto(
         this.matches,
@@ -473,9 +522,11 @@ export class LogModel {
   /** Drops the source's oldest entries down to 98 % of the bound, then compacts once. */
   private trim(src: SourceState): void {
     const keep = this.limit - Math.floor(this.limit / 50);
+    let newest: HeldEntry | undefined;
     while (src.lineCount > keep && src.head < src.queue.length) {
       const entry = src.queue[src.head++] as HeldEntry;
       entry.dropped = true;
+      newest = entry;
       src.lineCount -= entry.lines.length;
       if (src.open.out === entry) src.open.out = null;
       if (src.open.err === entry) src.open.err = null;
@@ -484,14 +535,34 @@ export class LogModel {
       src.queue = src.queue.slice(src.head);
       src.head = 0;
     }
-    this.compact();
+    if (newest) this.compact(newest);
   }
 
-  private compact(): void {
-    const live = (e: HeldEntry) => !e.dropped;
-    this.all = this.all.filter(live);
-    this.shown = this.shown.filter(live);
-    this.matches = this.matches.filter(live);
+  /**
+   * Takes dropped entries out of the three lists. `newest`: the newest entry dropped, when every
+   * dropped one sorts at or before it (the bound drops a source's oldest): only the lists' start up
+   * to it is walked, the rest moves in one splice.
+   */
+  private compact(newest?: HeldEntry): void {
+    for (const list of [this.all, this.shown, this.matches]) {
+      let upTo = list.length;
+      if (newest) {
+        const at = lowerBoundEntry(list, newest);
+        upTo = list[at] === newest ? at + 1 : at;
+      }
+      let kept = 0;
+      for (let i = 0; i < upTo; i++) {
+        const entry = list[i] as HeldEntry;
+        if (!entry.dropped) list[kept++] = entry;
+        else if (list === this.shown && kept === i) this.touch(i);
+      }
+      if (kept < upTo) list.splice(kept, upTo - kept);
+    }
     if (this.current?.dropped) this.current = null;
+    this.shifts++;
+  }
+
+  private touch(index: number): void {
+    if (index < this.changedFrom) this.changedFrom = index;
   }
 }

@@ -6,6 +6,7 @@ import { JobPanel } from '../../components/JobPanel';
 import { PageHeader } from '../../components/PageHeader';
 import { usePendingAction } from '../../hooks/usePendingAction';
 import { useQuery } from '../../hooks/useQuery';
+import { openRequest } from '../../lib/log-sources';
 import type { PageProps } from '../page-types';
 import { DifyConnectionPanel } from './DifyConnectionPanel';
 import { latestReinstallJob, reinstallRunning } from './plugin-projects';
@@ -15,7 +16,7 @@ import { PluginProjectCard } from './PluginProjectCard';
  * Registered plugin folders (local version vs what Dify has installed), one-click reinstall with its
  * steps in the job panel, the signature fix offer, and the Dify connection settings.
  */
-export function PluginsPage({ jobs, settingsView }: PageProps<'jobs' | 'settingsView'>) {
+export function PluginsPage({ jobs, settingsView, app }: PageProps<'jobs' | 'settingsView'>) {
   const { t } = useTranslation();
   const { pending, actionError, dismissError, run } = usePendingAction();
   const { settings } = settingsView;
@@ -110,6 +111,7 @@ export function PluginsPage({ jobs, settingsView }: PageProps<'jobs' | 'settings
             title={t('plugins.page.jobTitle')}
             cancelling={pending === 'cancel'}
             onCancel={(jobId) => void run('cancel', () => invoke('jobs:cancel', { jobId }))}
+            onOpenLogs={(sources) => app.openLogs(openRequest(sources))}
           />
 
           <DifyConnectionPanel connection={overview.connection} onChanged={reload} />
