@@ -16,6 +16,7 @@ import {
   type ContainerLogLine,
   type ContainerLogOptions,
 } from '../../../electron/docker/container-log-stream';
+import { readLogTail } from '../../../electron/docker/container-logs';
 import { engineTimestampMs } from '../../../electron/docker/engine-timestamp';
 import { LogSeam } from '../../../electron/docker/log-seam';
 import { dockerEngineAvailable, skipReason } from '../../helpers/docker-available';
@@ -174,6 +175,13 @@ describe.skipIf(skip)('container log streams on the real engine', () => {
     const followed = follow(engine, container.id, { follow: true, tail: 1 });
     expect(await followed.end).toEqual({ reason: 'eof' });
     expect(followed.lines.map(text)).toEqual(['err last err']);
+  });
+
+  it('gives a failure its last lines as text (readLogTail), or nothing for a container that is gone', async () => {
+    const container = await runContainer(['sh', '-c', 'echo 一行目; echo two >&2; sleep 0.3; echo three']);
+    await container.wait();
+    expect(await readLogTail(engine, container.id, 2)).toBe('two\nthree');
+    expect(await readLogTail(engine, 'dify-stack-no-such-container', 2)).toBe('');
   });
 
   it('reads a TTY container’s raw output as stdout lines', async () => {
