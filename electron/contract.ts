@@ -11,6 +11,7 @@ import { coreTopics, subscriptionEvents, subscriptionInvoke } from './core/subsc
 import { envInvoke } from './env/contract';
 import { pluginsInvoke } from './plugins/contract';
 import { gpuInvoke, gpuTopics } from './gpu/contract';
+import { logsEvents, logsInvoke, logsTopics } from './logs/contract';
 import { processesInvoke, processesTopics } from './processes/contract';
 import { settingsEvents, settingsInvoke } from './settings/contract';
 import { stackEvents, stackInvoke } from './stack/contract';
@@ -26,6 +27,7 @@ export const invokeContract = mergePieces(
   pluginsInvoke,
   processesInvoke,
   gpuInvoke,
+  logsInvoke,
 );
 
 /** Events: main → renderer. */
@@ -35,10 +37,11 @@ export const eventContract = mergePieces(
   subscriptionEvents,
   stackEvents,
   settingsEvents,
+  logsEvents,
 );
 
 /** Streaming topics: what a view may subscribe to, its params and the items it then receives. */
-export const topicContract = mergePieces('topic', coreTopics, processesTopics, gpuTopics);
+export const topicContract = mergePieces('topic', coreTopics, processesTopics, gpuTopics, logsTopics);
 
 export type InvokeContract = typeof invokeContract;
 export type EventContract = typeof eventContract;
@@ -69,6 +72,7 @@ export type * from './env/contract';
 export type * from './plugins/contract';
 export type * from './processes/contract';
 export type * from './gpu/contract';
+export type * from './logs/contract';
 
 export { BRIDGE_KEY } from './bridge-key';
 /** Electron channel names derive from the contract keys; nothing else spells them. */

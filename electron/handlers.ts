@@ -25,6 +25,7 @@ import type { SubscriptionHub } from './core/subscriptions';
 import { formatIssues } from './core/zod-issues';
 import { createEnvHandlers } from './env/handlers';
 import { createGpuHandlers } from './gpu/handlers';
+import { createLogsHandlers } from './logs/handlers';
 import { createPluginHandlers } from './plugins/handlers';
 import { createProcessesHandlers } from './processes/handlers';
 import type { AppServices } from './services';
@@ -64,6 +65,7 @@ export function createInvokeHandlers(services: AppServices, adapters: HandlerAda
     createPluginHandlers(services, adapters),
     createProcessesHandlers(services),
     createGpuHandlers(services),
+    createLogsHandlers(services, adapters),
   );
 }
 

@@ -2,6 +2,7 @@
  * The app's services, built the same way for the tray app, the CLI and the E2E harness. No Electron
  * here: everything Electron-only is passed in by main.ts as small adapters.
  */
+import type Docker from 'dockerode';
 import os from 'node:os';
 import path from 'node:path';
 import { topicContract, type TopicContract } from './contract';
@@ -16,6 +17,9 @@ import { versionFromImage } from './plugins/auth-era';
 import { PluginService } from './plugins/plugin-service';
 import type { GpuApi } from './gpu/api';
 import { GpuService } from './gpu/gpu-service';
+import type { LogsApi } from './logs/api';
+import { fileSource } from './logs/file-source';
+import { LOG_LINES_MAX_QUEUE, LogService } from './logs/log-service';
 import { EnvSecretStore, type SecretStore } from './plugins/secrets';
 import type { ProcessesApi } from './processes/api';
 import { ProcessService } from './processes/process-service';
@@ -37,6 +41,8 @@ export interface AppServices {
   processes: ProcessesApi;
   /** GPU VRAM: readings by demand, who holds the VRAM, unloads. */
   gpu: GpuApi;
+  /** The log viewer's sources and streams, and the plugin daemon's error badge. */
+  logs: LogsApi;
   /** Streams to views (job output, …): capabilities register topics, views subscribe. */
   subscriptions: SubscriptionHub<TopicContract>;
   dispose(): Promise<void>;
@@ -142,7 +148,35 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
     // `dify-stack gpu --watch` is an explicit request, whatever the app's monitoring setting says.
     monitoring: opts.program === 'cli' ? 'always' : 'settings',
   });
-  return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot, processes, gpu });
+  // The badge is the app's: a one-shot CLI run does not follow the daemon.
+  const logs = createLogService({ settings, snapshot, stack, processes, plugins }, () => docker, {
+    watchErrors: opts.program !== 'cli',
+  });
+  return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot, processes, gpu, logs });
+}
+
+/** The log capability over the other services: containers through the stack, files through processes and plugins. */
+function createLogService(
+  parts: {
+    settings: SettingsStore;
+    snapshot: AppSnapshotStore;
+    stack: StackApi;
+    processes: ProcessesApi;
+    plugins: PluginService;
+  },
+  docker: () => Docker,
+  options: { watchErrors: boolean },
+): LogService {
+  return new LogService({
+    settings: parts.settings,
+    snapshot: parts.snapshot.part('logs'),
+    stack: parts.stack,
+    docker,
+    programLog: (id) => parts.processes.logFileOf(id),
+    plugins: parts.plugins,
+    openFile: (file) => fileSource(file),
+    watchErrors: options.watchErrors,
+  });
 }
 
 /**
@@ -159,6 +193,7 @@ export function assembleServices(
     snapshot?: AppSnapshotStore;
     processes?: ProcessesApi;
     gpu?: GpuApi;
+    logs?: LogsApi;
   } = {},
 ): AppServices {
   const snapshot = parts.snapshot ?? new AppSnapshotStore();
@@ -188,6 +223,15 @@ export function assembleServices(
     });
   // Nothing samples until something needs readings (a view, the tray): building it starts no process.
   const gpu = parts.gpu ?? new GpuService({ settings, processes, snapshot: snapshot.part('gpu') });
+  const logs =
+    parts.logs ??
+    createLogService(
+      { settings, snapshot, stack, processes, plugins },
+      () => {
+        throw new Error('no engine client in these services');
+      },
+      { watchErrors: false },
+    );
   const offSettings = settings.onChange(() => {
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
     stack.refresh().catch(() => undefined);
@@ -197,6 +241,8 @@ export function assembleServices(
   subscriptions.register('job-output', jobOutputSource(jobs));
   subscriptions.register('process-output', processes.outputSource());
   subscriptions.register('gpu-samples', gpu.samplesSource());
+  // A view's first batch is its backlog, up to the whole ring (log-service.ts says why the queue is this long).
+  subscriptions.register('log-lines', logs.linesSource(), { maxQueue: LOG_LINES_MAX_QUEUE });
   let disposing: Promise<void> | null = null;
   return {
     settings,
@@ -207,11 +253,13 @@ export function assembleServices(
     timeouts,
     processes,
     gpu,
+    logs,
     subscriptions,
     dispose() {
       disposing ??= (async () => {
         offSettings();
         subscriptions.dispose();
+        await logs.dispose();
         await plugins.dispose();
         await jobs.dispose();
         await gpu.dispose();
