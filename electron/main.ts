@@ -20,7 +20,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { eventIpcName } from './contract';
+import { eventIpcName, type LogsOpenRequest } from './contract';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -117,6 +117,13 @@ function start(): void {
   let unregisterIpc: (() => void) | null = null;
   let quitting = false;
   let disposed = false;
+  /**
+   * The window's page listens for events once it has asked for its first status (useLiveData and the
+   * `logs:open` listener are effects of the same first render): an event sent earlier would be lost,
+   * so a log-viewer request waits for that.
+   */
+  let pageListening = false;
+  let pendingLogsOpen: LogsOpenRequest | null = null;
 
   const lang = () => resolveLang(services?.settings.get().settings.language ?? 'system', app.getLocale());
 
@@ -150,6 +157,27 @@ function start(): void {
     if (window.isMinimized()) window.restore();
     window.show();
     window.focus();
+  };
+
+  const sendLogsOpen = (request: LogsOpenRequest): void => {
+    if (window && !window.isDestroyed()) window.webContents.send(eventIpcName('logs:open'), request);
+  };
+
+  /** The tray's "Plugin daemon logs": the window on its log viewer, at the last error if there is one. */
+  const openLogs = (request: LogsOpenRequest): void => {
+    showDashboard();
+    if (pageListening) sendLogsOpen(request);
+    else pendingLogsOpen = request;
+    // Opened at the errors' line: they are seen, as when the dashboard's badge is clicked.
+    if (request.at) services?.logs.ackErrors();
+  };
+
+  const pageStarted = (owner: string | undefined): void => {
+    if (!window || owner !== webContentsOwner(window.webContents.id) || pageListening) return;
+    pageListening = true;
+    const request = pendingLogsOpen;
+    pendingLogsOpen = null;
+    if (request) sendLogsOpen(request);
   };
 
   function createWindow(s: AppServices): BrowserWindow {
@@ -191,13 +219,16 @@ function start(): void {
     // (the next document subscribes afresh), destroying the contents closes them for good.
     const closeStreams = () => void s.subscriptions.closeOwner(owner);
     contents.on('did-start-navigation', (details) => {
-      if (details.isMainFrame && !details.isSameDocument) closeStreams();
+      if (!details.isMainFrame || details.isSameDocument) return;
+      closeStreams();
+      pageListening = false;
     });
     contents.on('render-process-gone', closeStreams);
     contents.on('destroyed', unwire);
     w.on('closed', () => {
       unwire();
       window = null;
+      pageListening = false;
     });
     void w.loadURL(devServerUrl ?? APP_ENTRY_URL);
     return w;
@@ -237,6 +268,7 @@ function start(): void {
         unloadModels: () =>
           void s.gpu.unloadOllama().catch((e: unknown) => console.error(toErrorInfo(e).message)),
       },
+      logs: { open: openLogs },
       components: {
         start: (id) => detach(() => s.processes.startComponents([id])),
         stop: (id) => detach(() => s.processes.stopComponents([id])),
@@ -334,7 +366,15 @@ function start(): void {
       services = await createServices({
         secrets: new EncryptedFileSecretStore(secretsFile(), safeStorageCipher),
       });
-      handlers = createInvokeHandlers(services, adapters);
+      const invokeHandlers = createInvokeHandlers(services, adapters);
+      handlers = {
+        ...invokeHandlers,
+        'status:get': async (input, caller) => {
+          const status = await invokeHandlers['status:get'](input, caller);
+          pageStarted(caller?.owner);
+          return status;
+        },
+      };
       // Results are checked against the contract while developing; a mismatch there is a bug in main.
       unregisterIpc = registerIpc(
         handlers,

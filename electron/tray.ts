@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ComponentId, ComponentStatus, StatusSnapshot } from './contract';
+import type { ComponentId, ComponentStatus, LogsOpenRequest, StatusSnapshot } from './contract';
 import type { SnapshotReader } from './core/app-snapshot';
 import { hasTranslation, resolveLang, translate, translator, type Lang } from './core/i18n';
 import { errorText, reasonText } from './core/presentation';
@@ -16,10 +16,13 @@ export const TRAY_ICON_STATES = ['running', 'partial', 'stopped', 'busy', 'error
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
 
 /**
- * A mark on the icon besides the stack's state: 'vram' while VRAM use has stayed above the alert
- * threshold (the snapshot's `gpu.alert`). Each state has a badged variant of its icon.
+ * Marks on the icon besides the stack's state: 'vram' while VRAM use has stayed above the alert
+ * threshold (the snapshot's `gpu.alert`, bottom-right), 'logs' while the plugin daemon has printed
+ * errors the user has not looked at (the snapshot's `logs.errors`, top-right). They sit in different
+ * corners so that neither hides the other: with both, the icon carries both ('vram-logs'). Each state
+ * has a variant of its icon per badge.
  */
-export const TRAY_BADGES = ['vram'] as const;
+export const TRAY_BADGES = ['vram', 'logs', 'vram-logs'] as const;
 export type TrayBadge = (typeof TRAY_BADGES)[number];
 
 /** The whole stack's Start/Stop ('start', 'stop': every component of the stack, in order), and the rest. */
@@ -43,7 +46,8 @@ export interface TrayMenuItem {
     | `pluginDebug:${string}`
     | `pluginDebugStop:${string}`
     | `vram:${number}`
-    | TrayGpuAction;
+    | TrayGpuAction
+    | TrayLogsAction;
   type?: 'normal' | 'separator';
   label?: string;
   enabled?: boolean;
@@ -52,6 +56,9 @@ export interface TrayMenuItem {
 
 /** What the tray can do about VRAM: unload every model Ollama holds (the menu item and the notification's action). */
 export type TrayGpuAction = 'gpu:unloadModels';
+
+/** Opens the window's log viewer on the plugin daemon (at its last error while the badge is up). */
+export type TrayLogsAction = 'logs:pluginDaemon';
 
 /** A registered plugin folder as the tray lists it (the snapshot's plugins part). */
 export type TrayPluginEntry = StatusSnapshot['plugins']['folders'][number];
@@ -64,8 +71,11 @@ export interface TrayContext {
   busyStep?: JobStep | null;
 }
 
-/** What the pure functions read of the app snapshot (the GPU part may be left out: no VRAM line then). */
-type TraySnapshot = Pick<StatusSnapshot, 'components'> & Partial<Pick<StatusSnapshot, 'gpu'>>;
+/**
+ * What the pure functions read of the app snapshot (the GPU and logs parts may be left out: no VRAM
+ * line, no error badge then).
+ */
+type TraySnapshot = Pick<StatusSnapshot, 'components'> & Partial<Pick<StatusSnapshot, 'gpu' | 'logs'>>;
 /** The menu also lists the registered plugins: "Reinstall plugin ▸ <name>". */
 type TrayMenuSnapshot = TraySnapshot & Pick<StatusSnapshot, 'plugins'>;
 
@@ -216,6 +226,7 @@ export function buildTrayMenu(snapshot: TrayMenuSnapshot, ctx: TrayContext): Tra
     { type: 'separator' },
     { id: 'openDify', label: translate(lang, 'tray.openDify') },
     { id: 'openDashboard', label: translate(lang, 'tray.openDashboard') },
+    ...pluginDaemonLogsItems(lang, snapshot),
     { type: 'separator' },
     { id: 'quit', label: translate(lang, 'tray.quit') },
   );
@@ -298,6 +309,7 @@ export function trayTooltip(snapshot: TraySnapshot, ctx: TrayContext): string {
   const lines = [
     head,
     ...vramLines(ctx.lang, snapshot.gpu ?? null),
+    ...pluginDaemonErrorLines(ctx.lang, snapshot.logs ?? null),
     ...inStackOrder(snapshot.components)
       .filter((c) => c.id !== 'docker' && !isNotSetUp(c))
       .map((c) => componentLine(ctx.lang, c)),
@@ -322,8 +334,12 @@ export function trayIconFile(
 
 type TrayGpu = StatusSnapshot['gpu'];
 
+/** VRAM and log errors each have their corner: both badges when both are on. */
 export function trayBadge(snapshot: TraySnapshot): TrayBadge | null {
-  return snapshot.gpu?.alert ? 'vram' : null;
+  const vram = snapshot.gpu?.alert === true;
+  const logs = (snapshot.logs?.errors ?? 0) > 0;
+  if (vram && logs) return 'vram-logs';
+  return vram ? 'vram' : logs ? 'logs' : null;
 }
 
 /**
@@ -370,6 +386,47 @@ function vramItems(lang: Lang, gpu: TrayGpu): TrayMenuItem[] {
   return items;
 }
 
+// ---- plugin daemon logs ----------------------------------------------------------------------
+
+/** Dify's compose name for the plugin daemon (electron/logs/error-watch.ts watches the same). */
+const PLUGIN_DAEMON = 'plugin_daemon';
+
+/** The project has a plugin daemon to read (a service in its compose file, whatever its state). */
+function hasPluginDaemon(snapshot: TraySnapshot): boolean {
+  const dify = snapshot.components.find((c) => c.id === 'dify');
+  return (dify?.services ?? []).some((s) => s.name === PLUGIN_DAEMON);
+}
+
+/**
+ * "Plugin daemon logs", with the count of errors not yet looked at ("Plugin daemon logs (3 errors)"):
+ * the quiet badge's menu side. Shown while the project has a plugin daemon, or errors to show.
+ */
+function pluginDaemonLogsItems(lang: Lang, snapshot: TraySnapshot): TrayMenuItem[] {
+  const errors = snapshot.logs?.errors ?? 0;
+  if (!hasPluginDaemon(snapshot) && errors === 0) return [];
+  const label =
+    errors > 0
+      ? translate(lang, 'tray.pluginDaemonLogsErrors', { count: errors })
+      : translate(lang, 'tray.pluginDaemonLogs');
+  return [{ id: 'logs:pluginDaemon', label }];
+}
+
+/** The tooltip's line while the badge is up: what the mark on the icon means. */
+function pluginDaemonErrorLines(lang: Lang, logs: StatusSnapshot['logs']): string[] {
+  const errors = logs?.errors ?? 0;
+  return errors > 0 ? [translate(lang, 'tray.pluginDaemonErrors', { count: errors })] : [];
+}
+
+/** What "Plugin daemon logs" opens: the daemon's log, at the last error while there are unseen ones. */
+export function pluginDaemonLogsRequest(snapshot: TraySnapshot): LogsOpenRequest {
+  const logs = snapshot.logs ?? null;
+  const last = logs && logs.errors > 0 ? logs.last : null;
+  return {
+    sources: [{ kind: 'service', service: PLUGIN_DAEMON }],
+    at: last ? { key: `service:${last.service}`, at: last.at, text: last.text } : null,
+  };
+}
+
 // ---- adaptor ---------------------------------------------------------------------------------
 
 /** What the adaptor needs of Electron's Tray (a structural subset, so tests can pass a fake). */
@@ -398,6 +455,8 @@ export interface TrayControllerOptions<Image, Menu> {
   plugins?: { reinstall(dir: string): void; stopDebug?(dir: string): void };
   /** "Unload Ollama models" from the menu and from the VRAM notification. */
   gpu?: { unloadModels(): void };
+  /** "Plugin daemon logs": shows the window on its log viewer with this request. */
+  logs?: { open(request: LogsOpenRequest): void };
   /**
    * Tells the user something (a balloon on Windows): a job failed, or VRAM stayed nearly full — then
    * with an action to offer (a button, or the click on the notification) that runs `run`.
@@ -454,7 +513,7 @@ export class TrayController<Image, Menu> {
     if (key === this.lastRendered) return;
     this.lastRendered = key;
 
-    const { tray, actions, gpu } = this.options;
+    const { tray, actions, gpu, logs } = this.options;
     tray.setImage(this.options.image(icon, badge));
     tray.setToolTip(tooltip);
     const { plugins, components } = this.options;
@@ -472,6 +531,11 @@ export class TrayController<Image, Menu> {
       }
       if (item.id === 'gpu:unloadModels')
         return gpu ? { ...rest, click: () => gpu.unloadModels() } : { ...rest, enabled: false };
+      if (item.id === 'logs:pluginDaemon')
+        return logs
+          ? // The request is made at the click: the badge's last error may have changed since the menu was built.
+            { ...rest, click: () => logs.open(pluginDaemonLogsRequest(this.options.snapshot.get())) }
+          : { ...rest, enabled: false };
       const own = parseComponentAction(item.id);
       if (own && components) return { ...rest, click: () => components[own.action](own.component) };
       const action = item.id && item.id in actions ? (item.id as TrayAction) : null;

@@ -16,6 +16,8 @@ import {
   stampTime,
 } from '../../../renderer/src/pages/logs/log-format';
 import { LogModel, type LogEntry } from '../../../renderer/src/pages/logs/log-model';
+import { LOG_BUFFER_LINES, logBufferLinesOf } from '../../../renderer/src/pages/settings/log-settings';
+import { SettingsPatchSchema } from '../../../electron/settings/schema';
 
 function line(seq: number, at: number | null, text: string, over: Partial<LogLine> = {}): LogLine {
   return { seq, at, stream: 'out', text, level: null, cont: false, ...over };
@@ -201,5 +203,20 @@ describe('block layout', () => {
     expect(model.takeChangedFrom()).toBe(2);
     model.append('b', [line(0, 15, 'older')]);
     expect(model.takeChangedFrom()).toBe(1);
+  });
+});
+
+describe('the log viewer setting', () => {
+  it("has the settings schema's bounds and takes numbers as the hint writes them", () => {
+    const accepts = (n: number) => SettingsPatchSchema.safeParse({ logBufferLines: n }).success;
+    const { min, max } = LOG_BUFFER_LINES;
+    expect([min - 1, min, max, max + 1].map(accepts)).toEqual([false, true, true, false]);
+    expect(logBufferLinesOf('100000')).toBe(100_000);
+    expect(logBufferLinesOf(' 1,000,000 ')).toBe(1_000_000);
+    expect(logBufferLinesOf('1,000')).toBe(1_000);
+    expect(logBufferLinesOf('999')).toBeNull();
+    expect(logBufferLinesOf('1000001')).toBeNull();
+    expect(logBufferLinesOf('10,00')).toBeNull();
+    expect(logBufferLinesOf('1e5')).toBeNull();
   });
 });

@@ -10,7 +10,9 @@ import { useQuery } from '../../hooks/useQuery';
 import { resolveLang } from '../../lib/lang';
 import type { PageProps } from '../page-types';
 import { DifyDirField } from './DifyDirField';
+import { FieldError } from './FieldVerdict';
 import { GpuSettings } from './GpuSettings';
+import { logBufferLinesOf } from './log-settings';
 import { checkDifyUrl, passwordOtherOrigin } from './dify-url';
 import {
   hasProblems,
@@ -21,24 +23,34 @@ import {
   type ProcessForm,
 } from './process-settings';
 import { ProcessSettings } from './ProcessSettings';
+import { TextField } from './TextField';
 import { UrlField } from './UrlField';
 import { useDifyDirCheck } from './useDifyDirCheck';
 import { useProcessChecks } from './useProcessChecks';
 import './SettingsPage.css';
 
-type Form = Pick<SettingsView['settings'], 'difyDir' | 'difyUrl' | 'language'>;
+type Form = Pick<SettingsView['settings'], 'difyDir' | 'difyUrl' | 'language'> & {
+  /** As typed; a number only once it is one (log-settings.ts). */
+  logBufferLines: string;
+};
 
 function formOf(view: SettingsView): Form {
-  return { difyDir: view.settings.difyDir, difyUrl: view.settings.difyUrl, language: view.settings.language };
+  const { difyDir, difyUrl, language, logBufferLines } = view.settings;
+  return { difyDir, difyUrl, language, logBufferLines: String(logBufferLines) };
 }
 
 function sameForm(a: Form, b: Form): boolean {
-  return a.difyDir === b.difyDir && a.difyUrl === b.difyUrl && a.language === b.language;
+  return (
+    a.difyDir === b.difyDir &&
+    a.difyUrl === b.difyUrl &&
+    a.language === b.language &&
+    a.logBufferLines === b.logBufferLines
+  );
 }
 
 /**
- * The Dify folder and URL, Ollama's and A1111's settings — checked as typed — and the display
- * language; saved together.
+ * The Dify folder and URL, Ollama's and A1111's settings — checked as typed — the lines the log
+ * viewer keeps, and the display language; saved together.
  */
 export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'settingsView' | 'appInfo'>) {
   const { t } = useTranslation();
@@ -76,8 +88,15 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
     processes.a1111Dir.trim() !== '' &&
     (processChecks.kind === 'checking' ||
       (processChecks.kind === 'done' && !processChecks.result.a1111Dir.ok));
+  const logLines = logBufferLinesOf(form.logBufferLines);
   const canSave =
-    dirty && !saving && urlProblem === null && !dirBlocks && !hasProblems(processProblems) && !a1111DirBlocks;
+    dirty &&
+    !saving &&
+    urlProblem === null &&
+    !dirBlocks &&
+    !hasProblems(processProblems) &&
+    !a1111DirBlocks &&
+    logLines !== null;
 
   const touched = () => {
     setJustSaved(false);
@@ -102,6 +121,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
         difyDir: form.difyDir.trim(),
         difyUrl: form.difyUrl.trim(),
         language: form.language,
+        logBufferLines: logLines ?? view.settings.logBufferLines,
         ...processPatchOf(processes),
       });
       app.acceptSettings(next);
@@ -141,6 +161,29 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
           checks={processChecks}
           onChange={updateProcesses}
         />
+
+        <section className="panel log-settings" aria-labelledby="settings-logs-title">
+          <h2 id="settings-logs-title" className="panel__title">
+            {t('logs.settings.title')}
+          </h2>
+          <TextField
+            label={t('logs.settings.bufferLines.label')}
+            value={form.logBufferLines}
+            placeholder="100000"
+            narrow
+            inputMode="numeric"
+            invalid={logLines === null}
+            live
+            onChange={(logBufferLines) => update({ logBufferLines })}
+            message={
+              logLines === null ? (
+                <FieldError text={t('logs.settings.bufferLines.invalid')} />
+              ) : (
+                <span className="muted">{t('logs.settings.bufferLines.hint')}</span>
+              )
+            }
+          />
+        </section>
 
         <section className="panel" aria-labelledby="settings-display-title">
           <h2 id="settings-display-title" className="panel__title">

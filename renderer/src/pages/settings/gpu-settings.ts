@@ -31,11 +31,14 @@ export function sameGpuForm(a: GpuForm, b: GpuForm): boolean {
   return (Object.keys(a) as Array<keyof GpuForm>).every((k) => a[k] === b[k]);
 }
 
-/** A whole number within the bounds as typed (spaces around it allowed), or null. */
+/**
+ * A whole number within the bounds as typed (spaces around it allowed, thousands grouped with commas
+ * as the hints write them: `100,000`), or null.
+ */
 export function wholeNumberIn(text: string, bounds: { min: number; max: number }): number | null {
   const t = text.trim();
-  if (!/^\d{1,6}$/.test(t)) return null;
-  const n = Number(t);
+  if (!/^(?:\d{1,7}|\d{1,3}(?:,\d{3}){1,2})$/.test(t)) return null;
+  const n = Number(t.replace(/,/g, ''));
   return n >= bounds.min && n <= bounds.max ? n : null;
 }
 
