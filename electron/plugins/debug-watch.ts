@@ -1,7 +1,7 @@
 /**
  * Saves in a plugin folder, for the debug run's restart: chokidar over the folder, a burst of events
  * folded into one change 200 ms after the last (an editor's save is several events; a formatter on save
- * writes again right after), told apart into "requirements.txt changed" (reinstall first) and the rest.
+ * writes again right after). Whether requirements.txt changed is the runner's to tell, from its hash.
  *
  * Left out, as the package leaves them out (package-files.ts): the root `.difyignore`/`.gitignore`
  * rules and `.venv`, `__pycache__`, `.git`; also editors' swap and backup files, which are not code.
@@ -13,14 +13,12 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import ignore, { type Ignore } from 'ignore';
 import { ALWAYS_EXCLUDED, IGNORE_FILES, loadIgnoreRules, safeIgnores } from './package-files';
-import { REQUIREMENTS_FILE } from './debug-venv';
 
 export const DEBOUNCE_MS = 200;
 
 export interface FolderChange {
   /** Changed paths, relative with forward slashes, sorted. */
   files: string[];
-  requirementsChanged: boolean;
 }
 
 export interface FolderWatchOptions {
@@ -123,6 +121,6 @@ export class FolderWatch {
     if (pending.has('.env') && (await this.isOwnEnv())) pending.delete('.env');
     const files = [...pending].sort();
     if (files.length === 0 || this.closed) return;
-    this.options.onChange({ files, requirementsChanged: files.includes(REQUIREMENTS_FILE) });
+    this.options.onChange({ files });
   }
 }

@@ -176,6 +176,8 @@ export class PluginDebugRunner {
     await this.watch.close();
     await this.endProgram();
     await this.queue;
+    // A start that was past its last look at `stopped` when the queue was asked to end.
+    await this.endProgram();
     await this.note('Debug session stopped');
     await this.follower?.poll();
     this.follower?.stop();
@@ -205,10 +207,7 @@ export class PluginDebugRunner {
 
   private changed(change: FolderChange): void {
     const files = [...(this.pendingChange?.files ?? []), ...change.files];
-    this.pendingChange = {
-      files: [...new Set(files)].sort(),
-      requirementsChanged: !!this.pendingChange?.requirementsChanged || change.requirementsChanged,
-    };
+    this.pendingChange = { files: [...new Set(files)].sort() };
     this.requestRestart();
   }
 

@@ -30,14 +30,7 @@ describe('FolderWatch', () => {
     await writeFile(path.join(dir(), 'tools', 'echo.py'), 'b');
     await writeFile(path.join(dir(), 'main.py'), 'c');
     await settle();
-    expect(changes).toEqual([{ files: ['main.py', 'tools/echo.py'], requirementsChanged: false }]);
-  });
-
-  it('flags requirements.txt so the session reinstalls first', async () => {
-    const changes = await watching();
-    await writeFile(path.join(dir(), 'requirements.txt'), 'requests\n');
-    await settle();
-    expect(changes).toEqual([{ files: ['requirements.txt'], requirementsChanged: true }]);
+    expect(changes).toEqual([{ files: ['main.py', 'tools/echo.py'] }]);
   });
 
   it('ignores what the package leaves out, editor files, and the .gitignore rules (read again when it changes)', async () => {
@@ -76,6 +69,6 @@ describe('FolderWatch', () => {
 
     await writeFile(path.join(dir(), '.env'), 'INSTALL_METHOD=remote\nAPI_KEY=x\n');
     await settle();
-    expect(changes).toEqual([{ files: ['.env'], requirementsChanged: false }]);
+    expect(changes).toEqual([{ files: ['.env'] }]);
   });
 });
