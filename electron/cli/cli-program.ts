@@ -12,6 +12,7 @@ import pkg from '../../package.json';
 import { peekCommand, peekOption } from './cli-args';
 import { registerEnvCommands } from './cli-env';
 import { registerGpuCommand } from './cli-gpu';
+import { registerLogsCommand } from './cli-logs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, followJob, type JobFollowHost } from './cli-jobs';
 import { statusExitCode } from './exit-codes';
 import { doctorText, statusJson, statusTable } from './cli-format';
@@ -78,6 +79,7 @@ const NO_PLUGIN_COMMANDS = new Set([
   'env',
   'doctor',
   'gpu',
+  'logs',
 ]);
 
 const COMPONENT_NAMES = ['docker', 'dify', 'ollama', 'a1111'] as const;
@@ -249,6 +251,14 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
   });
 
   registerGpuCommand(program, { cx, withServices });
+
+  registerLogsCommand(program, {
+    cx,
+    withServices,
+    exit: (code) => {
+      exitCode = code;
+    },
+  });
 
   // Inherited settings (exitOverride, output, help texts) are copied when a subcommand is created, so
   // the help option of each subcommand still needs its translated description.
