@@ -8,10 +8,11 @@
 //   error    red triangle with an exclamation mark
 // A thin dark outline keeps the light shapes visible on a light taskbar, the fills on a dark one.
 //
-// Badged variants (resources/tray-<state>-<badge>.png, TRAY_BADGES in electron/tray.ts) put a mark on
-// the bottom-right corner of each state's icon, cut out of it by a ring of transparency so it reads
-// at 16 px over any state:
-//   vram     magenta chip with two white bars (memory, full): VRAM use above the alert threshold
+// Badged variants (resources/tray-<state>-<badge>.png, TRAY_BADGES in electron/tray.ts) put marks on
+// corners of each state's icon, each cut out of it by a ring of transparency so it reads at 16 px over
+// any state; a badge named 'a-b' carries both marks:
+//   vram     bottom right: magenta chip with two white bars (memory, full): VRAM use above the alert threshold
+//   logs     top right: orange disc with a white exclamation mark: plugin daemon errors not yet looked at
 import { chromium } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -47,20 +48,34 @@ const tray = {
     <circle cx="8" cy="12.1" r="1.1" fill="#fff"/>`,
 };
 
-/** Drawn over a state's icon, bottom right, on the same 16×16 grid. */
-const badges = {
-  vram: `
+/** Marks drawn over a state's icon on the same 16×16 grid, each with the area erased under it (a 1-unit ring wider). */
+const marks = {
+  vram: {
+    cut: '<rect x="7.2" y="7.2" width="9.6" height="9.6" rx="2.4" fill="#000"/>',
+    body: `
     <rect x="8.4" y="8.4" width="7.2" height="7.2" rx="1.6" fill="#c026d3" stroke="${OUTLINE}" stroke-width="1"/>
     <rect x="10" y="10.4" width="4" height="1.2" rx="0.3" fill="#fff"/>
     <rect x="10" y="12.4" width="4" height="1.2" rx="0.3" fill="#fff"/>`,
+  },
+  logs: {
+    cut: '<circle cx="12.2" cy="3.8" r="4.6" fill="#000"/>',
+    body: `
+    <circle cx="12.2" cy="3.8" r="3.4" fill="#ea580c" stroke="${OUTLINE}" stroke-width="1"/>
+    <rect x="11.6" y="1.6" width="1.2" height="2.9" rx="0.6" fill="#fff"/>
+    <circle cx="12.2" cy="5.7" r="0.7" fill="#fff"/>`,
+  },
 };
 
-/** The state's icon with a badge: the badge's area (and a 1-unit ring around it) erased first. */
+/** TRAY_BADGES: each badge is one mark or several joined by '-'. */
+const badges = ['vram', 'logs', 'vram-logs'];
+
+/** The state's icon with a badge's marks: their areas erased first. */
 function badged(state, badge) {
+  const used = badge.split('-').map((name) => marks[name]);
   return `
     <defs><mask id="cut"><rect width="16" height="16" fill="#fff"/>
-      <rect x="7.2" y="7.2" width="9.6" height="9.6" rx="2.4" fill="#000"/></mask></defs>
-    <g mask="url(#cut)">${tray[state]}</g>${badges[badge]}`;
+      ${used.map((m) => m.cut).join('')}</mask></defs>
+    <g mask="url(#cut)">${tray[state]}</g>${used.map((m) => m.body).join('')}`;
 }
 
 /** 256×256: a rounded tile with three stacked layers (the stack) and a green "running" dot. */
@@ -99,7 +114,7 @@ try {
   for (const [state, body] of Object.entries(tray)) {
     await render(page, body, '0 0 16 16', 16, `tray-${state}.png`);
     await render(page, body, '0 0 16 16', 32, `tray-${state}@2x.png`);
-    for (const badge of Object.keys(badges)) {
+    for (const badge of badges) {
       await render(page, badged(state, badge), '0 0 16 16', 16, `tray-${state}-${badge}.png`);
       await render(page, badged(state, badge), '0 0 16 16', 32, `tray-${state}-${badge}@2x.png`);
     }
@@ -112,7 +127,7 @@ try {
     const bodies = [
       ...Object.values(tray),
       ...Object.keys(tray).flatMap((state) =>
-        Object.keys(badges).map((badge, j) => badged(state, badge).replaceAll('cut', `cut-${state}-${j}`)),
+        badges.map((badge, j) => badged(state, badge).replaceAll('cut', `cut-${state}-${j}`)),
       ),
     ];
     const cells = bodies.map((body, i) => `<g transform="translate(${i * 18 + 1} 1)">${body}</g>`).join('');

@@ -6,6 +6,8 @@ import { EventEmitter } from 'node:events';
 import type {
   ComponentStatus,
   GpuSummary,
+  LogsOpenRequest,
+  LogsSummary,
   ProcessInfo,
   ServiceStatus,
   SettingsView,
@@ -191,9 +193,10 @@ export type Menu = { template: Array<TrayMenuItem & { click?: () => void }> };
 
 /**
  * A TrayController over the real snapshot store and job manager, with a fake Electron tray that
- * records what it is given. `gpu: false` leaves out the GPU actions (as before the GPU is wired).
+ * records what it is given. `gpu: false` / `logs: false` leave out the GPU / log viewer actions (as
+ * before they are wired).
  */
-export function setup(options: { gpu?: boolean } = {}) {
+export function setup(options: { gpu?: boolean; logs?: boolean } = {}) {
   const tray = {
     images: [] as string[],
     tooltips: [] as string[],
@@ -278,6 +281,14 @@ export function setup(options: { gpu?: boolean } = {}) {
     },
   };
   const noteActions: TrayNotifyAction[] = [];
+  const logsPart = {
+    /** What the log service writes: the plugin daemon's error badge. */
+    async emit(summary: LogsSummary | null) {
+      store.part('logs').set(summary);
+      await tick();
+    },
+  };
+  const logsOpened: LogsOpenRequest[] = [];
   const controller = new TrayController<string, Menu>({
     tray,
     buildMenu: (template) => ({ template: template as Menu['template'] }),
@@ -294,6 +305,7 @@ export function setup(options: { gpu?: boolean } = {}) {
       if (action) noteActions.push(action);
     },
     ...(options.gpu === false ? {} : { gpu: { unloadModels: () => void gpuCalls.push('unloadModels') } }),
+    ...(options.logs === false ? {} : { logs: { open: (request) => void logsOpened.push(request) } }),
   });
   return {
     tray,
@@ -310,5 +322,7 @@ export function setup(options: { gpu?: boolean } = {}) {
     gpuPart,
     gpuCalls,
     noteActions,
+    logsPart,
+    logsOpened,
   };
 }

@@ -70,6 +70,7 @@ describe('the VRAM line', () => {
       'separator',
       'openDify',
       'openDashboard',
+      'logs:pluginDaemon',
       'separator',
       'quit',
     ]);
@@ -124,7 +125,9 @@ describe('the VRAM badge', () => {
   it('has a badged icon file per state', () => {
     expect(trayIconFile('/r', 'running', 'vram')).toBe('/r/tray-running-vram.png');
     expect(trayIconFile('/r', 'running', null)).toBe('/r/tray-running.png');
-    expect(TRAY_ICON_STATES.flatMap((s) => TRAY_BADGES.map((b) => trayIconFile('/r', s, b)))).toHaveLength(5);
+    expect(TRAY_ICON_STATES.flatMap((s) => TRAY_BADGES.map((b) => trayIconFile('/r', s, b)))).toHaveLength(
+      15,
+    );
   });
 });
 

@@ -124,6 +124,7 @@ describe('buildTrayMenu', () => {
       'separator',
       'openDify',
       'openDashboard',
+      'logs:pluginDaemon',
       'separator',
       'quit',
     ]);
@@ -135,6 +136,7 @@ describe('buildTrayMenu', () => {
       'Reinstall plugin',
       'Open Dify',
       'Open dashboard',
+      'Plugin daemon logs',
       'Quit Dify Stack Tray',
     ]);
     expect(byId(items, 'component:docker')?.enabled).toBe(false);
