@@ -56,7 +56,7 @@ export const PAGES: Readonly<Record<PageId, PageEntry>> = {
   plugins: definePage({
     navLabel: 'plugins.page.nav',
     icon: 'plugin',
-    needs: ['jobs', 'settingsView'],
+    needs: ['jobs', 'settingsView', 'snapshot'],
     component: PluginsPage,
   }),
   logs: definePage({

@@ -1,9 +1,10 @@
 import { useTranslation } from 'react-i18next';
-import type { PluginProjectDto } from '../../../../electron/plugins/contract';
+import type { PluginDebugStateDto, PluginProjectDto } from '../../../../electron/plugins/contract';
 import { Badge } from '../../components/Badge';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon, type IconName } from '../../components/Icon';
 import type { Tone } from '../../lib/status';
+import { debugging, PluginDebugPanel } from './PluginDebugPanel';
 import { pluginLabel, versionState, type VersionState } from './plugin-projects';
 import { PluginWarnings } from './PluginWarnings';
 import './PluginProjectCard.css';
@@ -12,28 +13,38 @@ const VERSION_LOOK: Record<VersionState, { tone: Tone; icon: IconName }> = {
   invalid: { tone: 'bad', icon: 'alert' },
   unknown: { tone: 'idle', icon: 'dash' },
   notInstalled: { tone: 'idle', icon: 'dash' },
+  remote: { tone: 'ok', icon: 'play' },
   same: { tone: 'ok', icon: 'check' },
   different: { tone: 'warn', icon: 'half' },
 };
 
 /**
  * One registered plugin folder: local vs installed, where its Python packages come from, problems
- * (they block packaging), warnings (they do not), the last result, and its actions.
+ * (they block packaging), warnings (they do not), the last result, its actions, and its remote
+ * debugging (the state comes live from the app snapshot).
  */
 export function PluginProjectCard({
   project,
   difyAnswered,
   busy,
+  debug,
   onReinstall,
   onAllowUnsigned,
   onRemove,
+  onDebug,
+  onUninstallPackaged,
+  onOpenLogs,
 }: {
   project: PluginProjectDto;
   difyAnswered: boolean;
   busy: boolean;
+  debug: PluginDebugStateDto | null;
   onReinstall: () => void;
   onAllowUnsigned: () => void;
   onRemove: () => void;
+  onDebug: (on: boolean) => void;
+  onUninstallPackaged: () => void;
+  onOpenLogs: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const state = versionState(project, difyAnswered);
@@ -156,11 +167,23 @@ export function PluginProjectCard({
         </div>
       ) : null}
 
+      {m ? (
+        <PluginDebugPanel
+          state={debug}
+          installedVersion={project.installed?.version ?? null}
+          busy={busy}
+          onToggle={onDebug}
+          onUninstallPackaged={onUninstallPackaged}
+          onReinstall={onReinstall}
+          onOpenLogs={onOpenLogs}
+        />
+      ) : null}
+
       <div className="plugin-card__actions">
         <button
           type="button"
           className="button button--primary"
-          disabled={busy || !m || project.problems.length > 0}
+          disabled={busy || !m || project.problems.length > 0 || debugging(debug)}
           onClick={onReinstall}
         >
           <Icon name="refresh" />

@@ -14,9 +14,15 @@ import { PluginProjectCard } from './PluginProjectCard';
 
 /**
  * Registered plugin folders (local version vs what Dify has installed), one-click reinstall with its
- * steps in the job panel, the signature fix offer, and the Dify connection settings.
+ * steps in the job panel, the signature fix offer, remote debugging per folder (its state live from
+ * the app snapshot), and the Dify connection settings.
  */
-export function PluginsPage({ jobs, settingsView, app }: PageProps<'jobs' | 'settingsView'>) {
+export function PluginsPage({
+  jobs,
+  settingsView,
+  snapshot,
+  app,
+}: PageProps<'jobs' | 'settingsView' | 'snapshot'>) {
   const { t } = useTranslation();
   const { pending, actionError, dismissError, run } = usePendingAction();
   const { settings } = settingsView;
@@ -26,14 +32,17 @@ export function PluginsPage({ jobs, settingsView, app }: PageProps<'jobs' | 'set
   const job = latestReinstallJob(jobs);
   const finishedAt = job?.finishedAt ?? null;
   const settingsKey = JSON.stringify([settings.pluginDirs, settings.difyUrl, settings.difyEmail]);
+  // Dify's list changes when a debug run connects or ends (a remote install comes and goes).
+  const debugKey = snapshot.plugins.folders.map((f) => `${f.debug?.phase}:${f.debug?.listed}`).join();
   const {
     data: overview,
     error: loadError,
     reload,
     update,
-  } = useQuery(() => invoke('plugins:list', {}), [settingsKey, finishedAt]);
+  } = useQuery(() => invoke('plugins:list', {}), [settingsKey, finishedAt, debugKey]);
 
   const running = reinstallRunning(jobs);
+  const debugOf = (dir: string) => snapshot.plugins.folders.find((f) => f.dir === dir)?.debug ?? null;
 
   const addFolder = () =>
     run('add', async () => {
@@ -101,6 +110,18 @@ export function PluginsPage({ jobs, settingsView, app }: PageProps<'jobs' | 'set
                       update(() => next);
                     })
                   }
+                  debug={debugOf(p.dir)}
+                  onDebug={(on) =>
+                    void run(`debug:${p.dir}`, () =>
+                      invoke(on ? 'plugins:debugStart' : 'plugins:debugStop', { dir: p.dir }),
+                    )
+                  }
+                  onUninstallPackaged={() =>
+                    void run(`debugUninstall:${p.dir}`, () =>
+                      invoke('plugins:debugUninstallPackaged', { dir: p.dir }),
+                    )
+                  }
+                  onOpenLogs={() => app.openLogs(openRequest([{ kind: 'plugin', folder: p.dir }]))}
                 />
               ))
             )}

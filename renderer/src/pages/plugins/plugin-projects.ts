@@ -4,13 +4,17 @@ import type { PluginProjectDto } from '../../../../electron/plugins/contract';
 /** Must match electron/plugins/plugin-service.ts REINSTALL_JOB_KIND (kept apart: that file is Node-only). */
 export const REINSTALL_JOB_KIND = 'plugins.reinstall';
 
-export type VersionState = 'invalid' | 'unknown' | 'notInstalled' | 'same' | 'different';
+export type VersionState = 'invalid' | 'unknown' | 'notInstalled' | 'remote' | 'same' | 'different';
 
-/** Local folder vs what Dify has installed; 'unknown' when Dify could not be asked. */
+/**
+ * Local folder vs what Dify has installed; 'unknown' when Dify could not be asked, 'remote' when what
+ * Dify runs is a remote-debug session (this folder's code, or another machine's), not a package.
+ */
 export function versionState(project: PluginProjectDto, difyAnswered: boolean): VersionState {
   if (!project.manifest) return 'invalid';
   if (!difyAnswered) return 'unknown';
   if (!project.installed) return 'notInstalled';
+  if (project.installed.source === 'remote') return 'remote';
   return project.installed.version === project.manifest.version ? 'same' : 'different';
 }
 
