@@ -5,7 +5,7 @@
  * put through the same level and traceback grouping as the viewer, then printed.
  */
 import type { LogLevel, LogSource } from '../core/contract';
-import { toErrorInfo } from '../core/errors';
+import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import { dockerConnectionOptions } from '../docker/connection';
 import { lazyDocker } from '../docker/lazy-docker';
 import type { LogMark } from '../logs/contract';
@@ -15,8 +15,32 @@ import { SourceCatalog } from '../logs/source-catalog';
 import type { OpenSource, RawLogLine } from '../logs/source';
 import type { AppServices } from '../services';
 import type { OpenProject } from '../stack/api';
-import type { LogsCliContext, LogsRequest } from './cli-logs';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes';
+
+/** What cli-program.ts's context offers (structural, so this module does not reach into it). */
+export interface LogsCliContext {
+  readonly io: {
+    env: NodeJS.ProcessEnv;
+    platform?: NodeJS.Platform;
+    stdout: { write(text: string): unknown };
+    stderr: { write(text: string): unknown };
+    onInterrupt?(handler: () => void): () => void;
+  };
+  t(key: string, params?: Record<string, unknown>): string;
+  err(text: string): void;
+  printError(error: ErrorInfo): void;
+}
+
+export interface LogsRequest {
+  names: string[];
+  follow: boolean;
+  /** undefined: every line. */
+  tail?: number;
+  /** ms since the epoch. */
+  since?: number;
+  timestamps: boolean;
+  level: LogLevel | null;
+}
 
 const PROGRAMS = ['ollama', 'a1111'] as const;
 const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };

@@ -27,23 +27,9 @@
  */
 import type { Command } from 'commander';
 import type { LogLevel } from '../core/contract';
-import type { ErrorInfo } from '../core/errors';
 import type { AppServices } from '../services';
+import type { LogsCliContext, LogsRequest } from './cli-logs-run';
 import { EXIT_USAGE } from './exit-codes';
-
-/** What cli-program.ts's context offers (structural, so this module does not reach into it). */
-export interface LogsCliContext {
-  readonly io: {
-    env: NodeJS.ProcessEnv;
-    platform?: NodeJS.Platform;
-    stdout: { write(text: string): unknown };
-    stderr: { write(text: string): unknown };
-    onInterrupt?(handler: () => void): () => void;
-  };
-  t(key: string, params?: Record<string, unknown>): string;
-  err(text: string): void;
-  printError(error: ErrorInfo): void;
-}
 
 export interface LogsCliDeps {
   cx: LogsCliContext;
@@ -51,17 +37,6 @@ export interface LogsCliDeps {
   withServices(cmd: Command, fn: (services: AppServices) => Promise<number>): Promise<void>;
   /** Sets the command's exit code (for usage errors found before any service is made). */
   exit(code: number): void;
-}
-
-export interface LogsRequest {
-  names: string[];
-  follow: boolean;
-  /** undefined: every line. */
-  tail?: number;
-  /** ms since the epoch. */
-  since?: number;
-  timestamps: boolean;
-  level: LogLevel | null;
 }
 
 interface LogsOptions {
