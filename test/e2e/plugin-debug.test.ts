@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../doubles/dify-console';
 import { copyPrepared, prepareTemplate, processesIn } from '../helpers/debug-plugin';
 import { useTempDir } from '../helpers/use-temp-dir';
-import { expectNoRawKeys, nav, text } from './page-helpers';
+import { button, expectNoRawKeys, nav, text } from './page-helpers';
+import type { Harness } from './harness';
 import { e2eSkip, useHarness } from './preamble';
 
 const skip = e2eSkip('plugin-debug', 'browser');
@@ -54,9 +55,10 @@ const phaseOf = (page: Page, dir: string) =>
 
 describe.skipIf(skip)('Plugin debugging on the Plugins page', () => {
   const session = useHarness('suite');
+  let harness: Harness;
 
   it('turns Debug on, connects, restarts on save, shows a crash, and stops cleanly (en, ja)', async () => {
-    const harness = await session.open({
+    harness = await session.open({
       env: {
         ...process.env,
         DOCKER_HOST: `unix://${join(workDir(), 'no-docker.sock')}`,
@@ -122,5 +124,28 @@ describe.skipIf(skip)('Plugin debugging on the Plugins page', () => {
     expect(processesIn(echoDir)).toEqual([]);
     expect(processesIn(brokenDir)).toEqual([]);
     expect(double.installed()).toEqual([]);
+  });
+
+  it('takes the Python for debugging from Settings and says which one was missing', async () => {
+    const { page, services } = harness;
+    // Without .venv the configured Python must make one.
+    await fs.rm(join(echoDir, '.venv'), { recursive: true });
+    await nav(page, '設定').click();
+    const field = page.getByLabel('プラグインのデバッグに使う Python');
+    await field.fill(join(workDir(), 'nowhere', 'python3'));
+    await button(page, '保存').click();
+    await expect
+      .poll(() => services.settings.get().settings.pythonPath)
+      .toBe(join(workDir(), 'nowhere', 'python3'));
+
+    await services.plugins.startDebug(echoDir);
+    await expect
+      .poll(() => services.plugins.debug.state(echoDir)?.error?.code)
+      .toBe('PLUGIN_DEBUG_PYTHON_NOT_FOUND');
+    await nav(page, 'プラグイン').click();
+    await expect
+      .poll(() => text(card(page, echoDir).locator('[data-error-code="PLUGIN_DEBUG_PYTHON_NOT_FOUND"]')))
+      .toContain('プラグインのデバッグに使う Python');
+    await services.plugins.debug.stop(echoDir);
   });
 });

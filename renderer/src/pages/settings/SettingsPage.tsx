@@ -29,14 +29,14 @@ import { useDifyDirCheck } from './useDifyDirCheck';
 import { useProcessChecks } from './useProcessChecks';
 import './SettingsPage.css';
 
-type Form = Pick<SettingsView['settings'], 'difyDir' | 'difyUrl' | 'language'> & {
+type Form = Pick<SettingsView['settings'], 'difyDir' | 'difyUrl' | 'language' | 'pythonPath'> & {
   /** As typed; a number only once it is one (log-settings.ts). */
   logBufferLines: string;
 };
 
 function formOf(view: SettingsView): Form {
-  const { difyDir, difyUrl, language, logBufferLines } = view.settings;
-  return { difyDir, difyUrl, language, logBufferLines: String(logBufferLines) };
+  const { difyDir, difyUrl, language, logBufferLines, pythonPath } = view.settings;
+  return { difyDir, difyUrl, language, logBufferLines: String(logBufferLines), pythonPath };
 }
 
 function sameForm(a: Form, b: Form): boolean {
@@ -44,13 +44,14 @@ function sameForm(a: Form, b: Form): boolean {
     a.difyDir === b.difyDir &&
     a.difyUrl === b.difyUrl &&
     a.language === b.language &&
-    a.logBufferLines === b.logBufferLines
+    a.logBufferLines === b.logBufferLines &&
+    a.pythonPath === b.pythonPath
   );
 }
 
 /**
  * The Dify folder and URL, Ollama's and A1111's settings — checked as typed — the lines the log
- * viewer keeps, and the display language; saved together.
+ * viewer keeps, the Python for plugin debugging, and the display language; saved together.
  */
 export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'settingsView' | 'appInfo'>) {
   const { t } = useTranslation();
@@ -122,6 +123,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
         difyUrl: form.difyUrl.trim(),
         language: form.language,
         logBufferLines: logLines ?? view.settings.logBufferLines,
+        pythonPath: form.pythonPath.trim(),
         ...processPatchOf(processes),
       });
       app.acceptSettings(next);
@@ -181,6 +183,27 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
               ) : (
                 <span className="muted">{t('logs.settings.bufferLines.hint')}</span>
               )
+            }
+          />
+        </section>
+
+        <section className="panel" aria-labelledby="settings-plugin-debug-title">
+          <h2 id="settings-plugin-debug-title" className="panel__title">
+            {t('plugins.debug.settings.title')}
+          </h2>
+          <TextField
+            label={t('plugins.debug.settings.pythonPath.label')}
+            value={form.pythonPath}
+            placeholder={appInfo.platform === 'win32' ? 'C:\\Python312\\python.exe' : '/usr/bin/python3'}
+            onChange={(pythonPath) => update({ pythonPath })}
+            message={
+              <span className="muted">
+                {t(
+                  appInfo.platform === 'win32'
+                    ? 'plugins.debug.settings.pythonPath.hintWindows'
+                    : 'plugins.debug.settings.pythonPath.hintOther',
+                )}
+              </span>
             }
           />
         </section>
