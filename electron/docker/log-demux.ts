@@ -84,10 +84,6 @@ class StreamLines {
     private readonly maxLine: number,
   ) {}
 
-  get isOpen(): boolean {
-    return this.open;
-  }
-
   /** Bytes [start, end) of `buf`, from a message with this time (ts '' when none). */
   feed(
     buf: Buffer,
@@ -103,10 +99,9 @@ class StreamLines {
     if (last === LF && !this.open && !this.held && buf.indexOf(LF, start) === end - 1) {
       // The usual message: exactly one whole line (the engine writes a frame per line). Decoded without
       // its "\n", it is the line's text itself, not a slice keeping the decoded message alive.
-      const cr = end - 1 > start && buf[end - 2] === CR ? 1 : 0;
       this.ts = ts;
       this.at = at;
-      this.emit(buf.toString('utf8', start, end - 1 - cr), out);
+      this.emit(buf.toString('utf8', start, end - 1), out);
       return;
     }
     // The decoder is needed only when a character may be split across feeds; most messages are ASCII-
