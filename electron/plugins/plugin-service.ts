@@ -533,7 +533,11 @@ export class PluginService implements PluginsApi {
 
   private publishSummary(): void {
     this.options.snapshot?.set({
-      folders: this.trayEntries().map((f) => ({ ...f, debug: this.debug.state(f.dir) })),
+      folders: this.trayEntries().map((f) => {
+        // Only folders debugged in this session carry a debug state; the rest stay as they were.
+        const debug = this.debug.state(f.dir);
+        return debug ? { ...f, debug } : f;
+      }),
     });
   }
 
