@@ -36,6 +36,8 @@ export class ErrorWatch {
   private stopLines: (() => void) | null = null;
   private readonly counter = new DaemonErrorCounter();
   private offSnapshot: (() => void) | null = null;
+  /** The newest line's time: a watch that stopped (no container for a moment) resumes after it. */
+  private seenUntil: number | null = null;
 
   constructor(private readonly deps: ErrorWatchDeps) {
     deps.snapshot.set(this.summary);
@@ -77,7 +79,12 @@ export class ErrorWatch {
     let stop: (() => void) | void;
     try {
       stop = this.deps.lines(
-        { source: { kind: 'service', service: PLUGIN_DAEMON }, tail: 0 },
+        {
+          source: { kind: 'service', service: PLUGIN_DAEMON },
+          // From now the first time; after a pause (a recreate lists no container for a moment, a
+          // `compose down`), from just after the last line seen, so that nothing in between is missed.
+          ...(this.seenUntil === null ? { tail: 0 } : { since: this.seenUntil + 1 }),
+        },
         {
           push: (line) => this.take([line]),
           pushMany: (lines) => this.take(lines),
@@ -109,6 +116,7 @@ export class ErrorWatch {
     let errors = 0;
     let last: LogLine | null = null;
     for (const line of lines) {
+      if (line.at !== null && !line.mark) this.seenUntil = Math.max(this.seenUntil ?? 0, line.at);
       if (line.mark) {
         // A new or restarted container: a traceback in progress is not continued there.
         this.counter.reset();

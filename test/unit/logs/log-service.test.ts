@@ -368,6 +368,11 @@ describe('the error badge', () => {
     stack.emit(null);
     expect(service.summary().watching).toBe(false);
     expect(sources.opens[0]?.stopped).toBe(true);
+
+    // Back (a recreate lists no container for a moment): from just after the last line seen, not "now".
+    stack.emit('running');
+    expect(sources.live('plugin_daemon').options).toEqual({ follow: true, tail: undefined, since: 5 });
+    expect(service.summary().watching).toBe(true);
   });
 
   it('does not watch in a one-shot run', () => {
