@@ -53,23 +53,21 @@ export function goAttributes<K extends string>(
   keys: readonly K[],
 ): Partial<Record<K, string>> {
   const found: Partial<Record<K, string>> = {};
+  let missing = keys.length;
   let i = 0;
-  while (i < attrs.length) {
+  while (i < attrs.length && missing > 0) {
     while (attrs.charCodeAt(i) === 32) i++;
     const eq = attrs.indexOf('=', i);
     if (eq < 0) break;
-    const key = attrs.slice(i, eq);
-    let value: string;
-    if (attrs.charCodeAt(eq + 1) === 34 /* " */) {
-      const end = quotedEnd(attrs, eq + 1);
-      value = goUnquote(attrs, eq + 1);
-      i = end + 1;
-    } else {
-      const end = attrs.indexOf(' ', eq + 1);
-      value = attrs.slice(eq + 1, end < 0 ? undefined : end);
-      i = end < 0 ? attrs.length : end;
+    const key = attrs.slice(i, eq) as K;
+    const wanted = keys.includes(key) && found[key] === undefined;
+    const quoted = attrs.charCodeAt(eq + 1) === 34; /* " */
+    const end = quoted ? quotedEnd(attrs, eq + 1) + 1 : attrs.indexOf(' ', eq + 1);
+    if (wanted) {
+      found[key] = quoted ? goUnquote(attrs, eq + 1) : attrs.slice(eq + 1, end < 0 ? undefined : end);
+      missing--;
     }
-    if ((keys as readonly string[]).includes(key)) found[key as K] = value;
+    i = end < 0 ? attrs.length : end;
   }
   return found;
 }
@@ -80,6 +78,9 @@ function quotedEnd(text: string, from: number): number {
   while (i < text.length && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 /* \ */ ? 2 : 1;
   return Math.min(i, text.length);
 }
+
+/** Go escapes JSON does not know (\a \v \x.. \U.. octal) — or an escaped single quote. */
+const JSON_UNSAFE_ESCAPE = /\\(?:[^"\\/bfnrtu]|u(?![0-9a-fA-F]{4}))/;
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   a: '\x07',
@@ -100,6 +101,17 @@ const SIMPLE_ESCAPES: Record<string, string> = {
  * unterminated literal (a line cut short) gives what is there.
  */
 function goUnquote(text: string, from: number): string {
+  const close = quotedEnd(text, from);
+  const inner = text.slice(from + 1, close);
+  // Most relayed lines need no unescaping, or only JSON's: one native call instead of the loop below.
+  if (!inner.includes('\\')) return inner;
+  if (!JSON_UNSAFE_ESCAPE.test(inner)) {
+    try {
+      return JSON.parse(`"${inner}"`) as string;
+    } catch {
+      // A control character or the like JSON refuses: the loop reads it.
+    }
+  }
   let out = '';
   let i = from + 1;
   let bytes: number[] = [];

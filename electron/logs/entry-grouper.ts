@@ -62,6 +62,8 @@ interface OpenEntry {
 
 interface StreamState {
   open: OpenEntry | null;
+  /** The entry object last used, filled again for the next entry. */
+  spare?: OpenEntry;
 }
 
 const CHAIN_LINES = new Set([
@@ -98,6 +100,17 @@ const resetsColour = (text: string): boolean => COLOUR_RESETS.some((reset) => te
 const looksLikeGoFrame = (text: string): boolean => text.includes('.') && GO_FRAME.test(text);
 
 const seriousLevel = (level: LogLevel | null): boolean => level === 'error' || level === 'warn';
+
+/** Every answer made once (a grouper runs on every line: no object per line). */
+const STEPS = {
+  error: [Object.freeze({ level: 'error', cont: false }), Object.freeze({ level: 'error', cont: true })],
+  warn: [Object.freeze({ level: 'warn', cont: false }), Object.freeze({ level: 'warn', cont: true })],
+  info: [Object.freeze({ level: 'info', cont: false }), Object.freeze({ level: 'info', cont: true })],
+  debug: [Object.freeze({ level: 'debug', cont: false }), Object.freeze({ level: 'debug', cont: true })],
+  none: [Object.freeze({ level: null, cont: false }), Object.freeze({ level: null, cont: true })],
+} as const satisfies Record<LogLevel | 'none', readonly [EntryStep, EntryStep]>;
+
+const stepOf = (level: LogLevel | null, cont: boolean): EntryStep => STEPS[level ?? 'none'][cont ? 1 : 0];
 
 export class EntryGrouper {
   private readonly main: StreamState = { open: null };
@@ -136,7 +149,7 @@ export class EntryGrouper {
     this.lastRelay = state.open ? instance : null;
     // Another line came between: the view cannot attach this one to its entry, so it starts a piece
     // of its own, at the entry's level.
-    if (result.cont && !continuing) return { level: result.level, cont: false };
+    if (result.cont && !continuing) return stepOf(result.level, false);
     return result;
   }
 }
@@ -152,7 +165,7 @@ function step(state: StreamState, text: string, fallback: LogLevel | null): Entr
       const level = open.level;
       if (open.body === 'dump' && open.colour && resetsColour(text)) state.open = null;
       else if (open.body === 'report' && text === '---') state.open = null;
-      return { level, cont: true };
+      return stepOf(level, true);
     }
   }
   state.open = null;
@@ -232,42 +245,59 @@ function continuesTraceback(open: OpenEntry, text: string): LineClass | null {
 
 function start(state: StreamState, text: string, cls: LineClass, fallback: LogLevel | null): EntryStep {
   const level = cls.level ?? fallback;
-  const open = (body: Body, extra: Partial<OpenEntry> = {}): void => {
-    state.open = {
-      body,
-      level,
-      lines: 1,
-      base: 0,
-      afterException: false,
-      colour: false,
-      headed: cls.kind === 'headed',
-      ...extra,
-    };
-  };
   switch (cls.kind) {
     case 'traceback':
-      open('traceback', { base: indentOf(text) });
+      openEntry(state, 'traceback', level, cls, indentOf(text));
       break;
     case 'group-traceback':
-      open('group', { base: indentOf(text) });
+      openEntry(state, 'group', level, cls, indentOf(text));
       break;
     case 'panic':
-      open('go');
+      openEntry(state, 'go', level, cls);
       break;
     case 'report':
-      open('report');
+      openEntry(state, 'report', level, cls);
       break;
     case 'headed':
     case 'detail': {
       const colour = text.includes(ESC) && leavesColourOpen(text);
-      if (colour || (level === 'error' && text.includes(OLD_DAEMON_DUMP))) open('dump', { colour });
-      else open('record');
+      const dump = colour || (level === 'error' && text.includes(OLD_DAEMON_DUMP));
+      openEntry(state, dump ? 'dump' : 'record', level, cls, 0, colour);
       break;
     }
     case 'content':
       // A plain line opens nothing; an error or warning by its shape keeps its indented lines.
-      if (seriousLevel(level)) open('record');
+      if (seriousLevel(level)) openEntry(state, 'record', level, cls);
       break;
   }
-  return { level, cont: false };
+  return stepOf(level, false);
+}
+
+/** Opens an entry, reusing the stream's entry object (one per stream, not one per line). */
+function openEntry(
+  state: StreamState,
+  body: Body,
+  level: LogLevel | null,
+  cls: LineClass,
+  base = 0,
+  colour = false,
+): void {
+  const entry = state.spare ?? {
+    body,
+    level,
+    lines: 1,
+    base,
+    afterException: false,
+    colour,
+    headed: false,
+  };
+  entry.body = body;
+  entry.level = level;
+  entry.lines = 1;
+  entry.base = base;
+  entry.afterException = false;
+  entry.colour = colour;
+  entry.headed = cls.kind === 'headed';
+  state.spare = entry;
+  state.open = entry;
 }

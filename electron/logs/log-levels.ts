@@ -51,17 +51,23 @@ const KINDS: readonly LineKind[] = [
   'report',
   'content',
 ];
-const LEVELS: readonly (LogLevel | null)[] = ['error', 'warn', 'info', 'debug', null];
 
-/** Every answer made once: classifying a line allocates nothing. */
-const ANSWERS = new Map<string, LineClass>(
-  KINDS.flatMap((kind) =>
-    LEVELS.map((level): [string, LineClass] => [`${kind}:${level}`, Object.freeze({ kind, level })]),
-  ),
-);
+/** Every answer made once, looked up by two property reads: classifying a line allocates nothing. */
+const ANSWERS = Object.fromEntries(
+  KINDS.map((kind) => [
+    kind,
+    {
+      error: Object.freeze({ kind, level: 'error' }),
+      warn: Object.freeze({ kind, level: 'warn' }),
+      info: Object.freeze({ kind, level: 'info' }),
+      debug: Object.freeze({ kind, level: 'debug' }),
+      none: Object.freeze({ kind, level: null }),
+    },
+  ]),
+) as Record<LineKind, Record<LogLevel | 'none', LineClass>>;
 
 function answer(kind: LineKind, level: LogLevel | null): LineClass {
-  return ANSWERS.get(`${kind}:${level}`) as LineClass;
+  return ANSWERS[kind][level ?? 'none'];
 }
 
 const PLAIN = answer('content', null);
@@ -101,8 +107,36 @@ const LEVEL_OF_WORD = new Map<string, LogLevel>(
   ),
 );
 
-// Longest first, so that the alternation never settles on a prefix (WARN of WARNING).
-const WORD = `(?:${[...LEVEL_OF_WORD.keys()].sort((a, b) => b.length - a.length).join('|')})`;
+/**
+ * The words as one regex alternation shaped like a trie (`E(?:RR(?:OR)?|rror)|…`): a flat list of 45
+ * words is tried word by word at every position the header regex looks at, a trie decides on the
+ * first letter. A longer word is tried before its prefix (ERROR before ERR).
+ */
+function trieAlternation(words: Iterable<string>): string {
+  interface Node {
+    end: boolean;
+    next: Map<string, Node>;
+  }
+  const root: Node = { end: false, next: new Map() };
+  for (const word of words) {
+    let node = root;
+    for (const ch of word) {
+      let child = node.next.get(ch);
+      if (!child) node.next.set(ch, (child = { end: false, next: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+  const emit = (node: Node): string => {
+    const branches = [...node.next].map(([ch, child]) => ch + emit(child));
+    if (branches.length === 0) return '';
+    const body = branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
+    return node.end ? `(?:${body})?` : body;
+  };
+  return emit(root);
+}
+
+const WORD = `(?:${trieAlternation(LEVEL_OF_WORD.keys())})`;
 
 /** Postgres's lines that belong to the message before them (elog.c's DETAIL/HINT/… prefixes). */
 const PG_DETAIL = '(?:DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION)';

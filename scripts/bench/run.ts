@@ -9,7 +9,9 @@ import { runGpuBench } from './gpu';
 import { runGpuIdleBench } from './gpu-idle';
 import { runGpuRenderBench } from './gpu-render';
 import { runIpcStreamBench } from './ipc-stream';
+import { runLogsClassifyBench } from './logs-classify';
 import { runLogsIngestBench } from './logs-ingest';
+import { runLogsRenderBench } from './logs-render';
 import { runPluginBench } from './plugin';
 import { runRedeployBench } from './redeploy';
 import { runStatusBench } from './status';
@@ -28,6 +30,8 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'gpu-idle': runGpuIdleBench,
   'gpu-render': runGpuRenderBench,
   'logs-ingest': runLogsIngestBench,
+  'logs-render': runLogsRenderBench,
+  'logs-classify': runLogsClassifyBench,
   devloop: runDevloopBench,
 };
 
