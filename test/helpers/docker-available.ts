@@ -35,6 +35,16 @@ export function composeV1Available(): boolean {
   }
 }
 
+/** A second engine of a test's own can be started (test/helpers/private-dockerd.ts): dockerd on PATH, run as root. */
+export function privateDockerdAvailable(): boolean {
+  try {
+    execFileSync('dockerd', ['--version'], { stdio: 'ignore' });
+    return process.getuid?.() === 0;
+  } catch {
+    return false;
+  }
+}
+
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function chromiumAvailable(): boolean {

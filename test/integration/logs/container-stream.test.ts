@@ -5,7 +5,6 @@
  * and, on a private dockerd of its own, the engine restarting mid-stream and a stream resumed `since`
  * the last line continuing without a repeated or a missing line.
  */
-import { execFileSync } from 'node:child_process';
 import Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dockerConnectionOptions } from '../../../electron/docker/connection';
@@ -19,20 +18,13 @@ import {
 import { readLogTail } from '../../../electron/docker/container-logs';
 import { engineTimestampMs } from '../../../electron/docker/engine-timestamp';
 import { LogSeam } from '../../../electron/docker/log-seam';
-import { dockerEngineAvailable, skipReason } from '../../helpers/docker-available';
+import { dockerEngineAvailable, privateDockerdAvailable, skipReason } from '../../helpers/docker-available';
 import { PrivateDockerd } from '../../helpers/private-dockerd';
 import { TEST_IMAGE } from '../../helpers/test-image';
 
 const skip = skipReason('Docker engine', dockerEngineAvailable());
-const canRunDockerd = (() => {
-  try {
-    execFileSync('dockerd', ['--version'], { stdio: 'ignore' });
-    return process.getuid?.() === 0;
-  } catch {
-    return false;
-  }
-})();
-const skipPrivate = skip ?? skipReason('a private dockerd (dockerd on PATH, run as root)', canRunDockerd);
+const skipPrivate =
+  skip ?? skipReason('a private dockerd (dockerd on PATH, run as root)', privateDockerdAvailable());
 
 const engine = new Docker(dockerConnectionOptions(process.platform, process.env));
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -6,7 +6,6 @@
  * each; `logs:sources`. And, on a private dockerd, the service source reconnecting across a restart
  * of the engine itself.
  */
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -18,22 +17,20 @@ import { openServiceSource, shortId } from '../../../electron/logs/service-sourc
 import type { LogMark } from '../../../electron/logs/contract';
 import type { RawLogLine } from '../../../electron/logs/source';
 import { createServices, type AppServices } from '../../../electron/services';
-import { composeV2Available, dockerEngineAvailable, skipReason } from '../../helpers/docker-available';
+import {
+  composeV2Available,
+  dockerEngineAvailable,
+  privateDockerdAvailable,
+  skipReason,
+} from '../../helpers/docker-available';
 import { PrivateDockerd } from '../../helpers/private-dockerd';
 import { createTempDir, removeTempDir } from '../../helpers/temp-dir';
 import { TEST_IMAGE } from '../../helpers/test-image';
 import { containerIds, createTestStack, failPluginDaemon, type TestStack } from '../../helpers/test-stack';
 
 const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
-const canRunDockerd = (() => {
-  try {
-    execFileSync('dockerd', ['--version'], { stdio: 'ignore' });
-    return process.getuid?.() === 0;
-  } catch {
-    return false;
-  }
-})();
-const skipPrivate = skip ?? skipReason('a private dockerd (dockerd on PATH, run as root)', canRunDockerd);
+const skipPrivate =
+  skip ?? skipReason('a private dockerd (dockerd on PATH, run as root)', privateDockerdAvailable());
 
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
