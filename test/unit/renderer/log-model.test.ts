@@ -435,8 +435,10 @@ describe('follow-tail', () => {
     expect(newSincePause(s, 99)).toBe(0);
   });
 
-  it('does not pause when the list moved by itself', () => {
+  it('neither pauses nor resumes when the list moved by itself', () => {
     expect(scrolled(FOLLOWING, { distance: 400, byUser: false }, 10)).toBe(FOLLOWING);
+    const jumped = paused(FOLLOWING, 10);
+    expect(scrolled(jumped, { distance: 0, byUser: false }, 12)).toBe(jumped);
   });
 
   it('pauses for a jump the user asked for, keeping the count from then', () => {

@@ -1,8 +1,8 @@
 /**
  * Follow-tail: the view sticks to the newest line until the user scrolls up to read, and sticks again
- * once they are back at the bottom. Only the user's own scrolling pauses it: the list also moves by
- * itself (rows measured above the view, old lines dropped at the top, a jump to a match the user
- * asked for is handled by the caller), and none of that may stop the follow by accident.
+ * once they scroll back to the bottom (or ask for the newest). Only the user's own scrolling pauses
+ * or resumes it: the list also moves by itself (rows measured above the view, old lines dropped at
+ * the top, a jump to a match, which pauses on purpose), and none of that may change it by accident.
  */
 
 /** How close to the bottom (px) still counts as "at the newest line". */
@@ -18,16 +18,17 @@ export const FOLLOWING: FollowState = { following: true, pausedAt: 0 };
 
 /**
  * The list scrolled: `distance` px above the bottom now; `byUser` when a wheel, key, touch or drag of
- * the user's caused it. Returns the same object when nothing changes (no re-render).
+ * the user's caused it. Only the user pauses and resumes: a jump to a match that lands at the bottom
+ * keeps the match in view. Returns the same object when nothing changes (no re-render).
  */
 export function scrolled(
   state: FollowState,
   scroll: { distance: number; byUser: boolean },
   shownAdded: number,
 ): FollowState {
+  if (!scroll.byUser) return state;
   if (scroll.distance <= FOLLOW_SLACK_PX) return state.following ? state : FOLLOWING;
-  if (!scroll.byUser || !state.following) return state;
-  return { following: false, pausedAt: shownAdded };
+  return state.following ? { following: false, pausedAt: shownAdded } : state;
 }
 
 /** Paused on purpose (a jump to a match or to a requested line): keep that place. */
