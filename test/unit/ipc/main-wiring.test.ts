@@ -130,6 +130,8 @@ const services = vi.hoisted(() => ({
         typeof import('../../../electron/contract').topicContract
       >,
   jobs: null as null | import('../../../electron/core/jobs').JobManager,
+  snapshot: null as null | import('../../../electron/core/app-snapshot').AppSnapshotStore,
+  acks: 0,
 }));
 vi.mock('../../../electron/services', async () => {
   const { AppSnapshotStore } = await import('../../../electron/core/app-snapshot');
@@ -149,13 +151,15 @@ vi.mock('../../../electron/services', async () => {
       subscriptions.register('job-output', jobOutputSource(jobs));
       services.hub = subscriptions;
       services.jobs = jobs;
+      services.snapshot = new AppSnapshotStore();
       return {
         settings: new SettingsStore(p.join(os.tmpdir(), 'never-written', 'settings.json')),
         jobs,
         stack,
         subscriptions,
         plugins: { reinstall: vi.fn() },
-        snapshot: new AppSnapshotStore(),
+        snapshot: services.snapshot,
+        logs: { ackErrors: () => void services.acks++ },
         dispose: async () => void services.disposed++,
       };
     },
@@ -177,6 +181,7 @@ async function boot(before?: () => void): Promise<void> {
   fake.schemesBeforeReady = null;
   services.disposed = 0;
   services.watched = 0;
+  services.acks = 0;
   fake.ready = false;
   await import('../../../electron/main');
   fake.ready = true;
@@ -375,6 +380,48 @@ describe('electron/main.ts wiring', () => {
     contents.emit('destroyed');
     expect(hub.count()).toBe(0);
     services.jobs!.cancel(job.id);
+  });
+
+  it('opens the log viewer from the tray once the page listens, at the last error (acknowledged)', async () => {
+    await boot();
+    const win = fake.windows[0]!;
+    const contents = win.webContents as unknown as EventEmitter & { send: ReturnType<typeof vi.fn> };
+    const last = {
+      service: 'plugin_daemon',
+      at: 1_796_280_305_123,
+      text: 'ERROR local runtime start failed',
+    };
+    services.snapshot!.part('logs').set({ watching: true, errors: 2, last });
+    type Item = { id?: string; click?: () => void };
+    const item = (): Item | undefined =>
+      (fake.trays[0]?.menu as { template: Item[] } | null)?.template.find(
+        (i) => i.id === 'logs:pluginDaemon',
+      );
+    await vi.waitFor(() => expect(item()).toBeDefined());
+    const request = {
+      sources: [{ kind: 'service', service: 'plugin_daemon' }],
+      at: { key: 'service:plugin_daemon', at: last.at, text: last.text },
+    };
+    const sentOpens = () => contents.send.mock.calls.filter(([name]) => name === 'event:logs:open');
+
+    win.hide();
+    item()?.click?.();
+    expect(win.visible).toBe(true);
+    expect(services.acks).toBe(1);
+    // The page has not asked for its first status: it would not hear the event yet.
+    expect(sentOpens()).toEqual([]);
+    const status = fake.handlers.get(invokeIpcName('status:get'))!;
+    await status({ senderFrame: { url: ourPage, parent: null }, sender: { id: 7 } }, {});
+    expect(sentOpens()).toEqual([['event:logs:open', request]]);
+
+    // Listening now: at once. After a reload: again only once the new page asks.
+    item()?.click?.();
+    expect(sentOpens()).toHaveLength(2);
+    contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
+    item()?.click?.();
+    expect(sentOpens()).toHaveLength(2);
+    await status({ senderFrame: { url: ourPage, parent: null }, sender: { id: 7 } }, {});
+    expect(sentOpens()).toHaveLength(3);
   });
 
   it('disposes the services before quitting', async () => {
