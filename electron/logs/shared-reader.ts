@@ -88,9 +88,11 @@ export class SharedReader {
   constructor(private readonly options: SharedReaderOptions) {
     this.ring = new RingBuffer(options.capacity);
     const { tail, since } = options.initial;
-    this.covered = since !== undefined ? 0 : (tail ?? options.capacity);
+    // More than the ring holds would be read only to be dropped.
+    const initialTail = Math.min(tail ?? options.capacity, options.capacity);
+    this.covered = since !== undefined ? 0 : initialTail;
     const stop = options.open(
-      { follow: true, tail: since !== undefined ? undefined : (tail ?? options.capacity), since },
+      { follow: true, tail: since !== undefined ? undefined : initialTail, since },
       {
         lines: (raw) => this.take(raw.map((l) => this.maker.line(l))),
         mark: (mark, detail) => {
@@ -127,7 +129,7 @@ export class SharedReader {
     if (this.readBack && !this.readBackDone) this.waiting.set(sink, request);
     else if (this.needsReadBack(request)) {
       this.waiting.set(sink, request);
-      this.startReadBack(request.tail ?? this.ring.capacity);
+      this.startReadBack(Math.min(request.tail ?? this.ring.capacity, this.ring.capacity));
     } else {
       sink.pushMany(this.backlog(request));
       this.subscribers.add(sink);

@@ -235,6 +235,12 @@ describe('LogService readers', () => {
     expect(v.got.lines[1]?.text).toBe('line 1001');
   });
 
+  it('never reads more than the ring holds', () => {
+    const { service, sources } = build({ lines: 1000 });
+    view(service, { tail: 1_000_000 });
+    expect(sources.opens[0]?.options.tail).toBe(1000);
+  });
+
   it('cuts a line longer than the bound, saying how much is missing', () => {
     const { service, sources } = build();
     const v = view(service);
