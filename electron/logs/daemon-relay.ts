@@ -7,15 +7,22 @@
  * (strconv.Quote) — or, with LOG_OUTPUT_FORMAT=json, as one JSON object with them under `attributes`.
  * So a Python traceback arrives as one daemon record per traceback line, each with its own header.
  */
+import type { LogLevel } from '../core/contract';
 
 export interface RelayedLine {
   /** The plugin instance (its id's first 8 characters): lines of two instances may interleave. */
   instance: string;
   /** The line the plugin wrote. */
   text: string;
+  /** The severity the daemon gave the record (WARN for a plugin's stderr). */
+  level: LogLevel | null;
 }
 
-const TEXT_RECORD = /^\S+ [A-Z]+ dify-plugin-daemon \S+ plugin stderr(?= )/;
+const TEXT_RECORD = /^\S+ ([A-Z]+) dify-plugin-daemon \S+ plugin stderr(?= )/;
+/** handler.go levelToSeverity: the four words it prints. */
+const SEVERITY: Record<string, LogLevel> = { ERROR: 'error', WARN: 'warn', INFO: 'info', DEBUG: 'debug' };
+const severityLevel = (word: unknown): LogLevel | null =>
+  typeof word === 'string' ? (SEVERITY[word] ?? null) : null;
 const MARKER = 'plugin stderr';
 
 /** The relayed line, or null when `text` is not the daemon relaying a plugin's stderr. */
@@ -26,7 +33,7 @@ export function relayedStderr(text: string): RelayedLine | null {
   if (!head) return null;
   const { message, instance } = goAttributes(text.slice(head[0].length), ['message', 'instance']);
   if (message === undefined) return null;
-  return { instance: instance ?? '', text: message };
+  return { instance: instance ?? '', text: message, level: severityLevel(head[1]) };
 }
 
 function jsonRelay(text: string): RelayedLine | null {
@@ -37,11 +44,19 @@ function jsonRelay(text: string): RelayedLine | null {
     return null;
   }
   if (typeof record !== 'object' || record === null) return null;
-  const { message, attributes } = record as { message?: unknown; attributes?: unknown };
+  const { message, attributes, severity } = record as {
+    message?: unknown;
+    attributes?: unknown;
+    severity?: unknown;
+  };
   if (message !== MARKER || typeof attributes !== 'object' || attributes === null) return null;
   const attr = attributes as { message?: unknown; instance?: unknown };
   if (typeof attr.message !== 'string') return null;
-  return { instance: typeof attr.instance === 'string' ? attr.instance : '', text: attr.message };
+  return {
+    instance: typeof attr.instance === 'string' ? attr.instance : '',
+    text: attr.message,
+    level: severityLevel(severity),
+  };
 }
 
 /**
@@ -59,15 +74,17 @@ export function goAttributes<K extends string>(
     while (attrs.charCodeAt(i) === 32) i++;
     const eq = attrs.indexOf('=', i);
     if (eq < 0) break;
-    const key = attrs.slice(i, eq) as K;
-    const wanted = keys.includes(key) && found[key] === undefined;
     const quoted = attrs.charCodeAt(eq + 1) === 34; /* " */
-    const end = quoted ? quotedEnd(attrs, eq + 1) + 1 : attrs.indexOf(' ', eq + 1);
-    if (wanted) {
-      found[key] = quoted ? goUnquote(attrs, eq + 1) : attrs.slice(eq + 1, end < 0 ? undefined : end);
+    const close = quoted ? quotedEnd(attrs, eq + 1) : -1;
+    const space = quoted ? -1 : attrs.indexOf(' ', eq + 1);
+    const end = quoted ? close + 1 : space < 0 ? attrs.length : space;
+    // Compared in place: no string is cut for a key that is not wanted.
+    const key = keys.find((k) => k.length === eq - i && attrs.startsWith(k, i));
+    if (key !== undefined && found[key] === undefined) {
+      found[key] = quoted ? goUnquote(attrs, eq + 1, close) : attrs.slice(eq + 1, end);
       missing--;
     }
-    i = end < 0 ? attrs.length : end;
+    i = end;
   }
   return found;
 }
@@ -96,12 +113,11 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 /**
- * The string of a Go double-quoted literal starting at `from` (strconv.Quote's escapes: \n, \t, \\,
+ * The string of a Go double-quoted literal from `from` to its closing quote at `close` (strconv.Quote's escapes: \n, \t, \\,
  * \", \xHH, \uHHHH, \UHHHHHHHH, octal \NNN). Hand-written: JSON.parse knows only part of them. An
  * unterminated literal (a line cut short) gives what is there.
  */
-function goUnquote(text: string, from: number): string {
-  const close = quotedEnd(text, from);
+function goUnquote(text: string, from: number, close: number): string {
   const inner = text.slice(from + 1, close);
   // Most relayed lines need no unescaping, or only JSON's: one native call instead of the loop below.
   if (!inner.includes('\\')) return inner;
@@ -119,10 +135,9 @@ function goUnquote(text: string, from: number): string {
     if (bytes.length > 0) out += Buffer.from(bytes).toString('utf8');
     bytes = [];
   };
-  while (i < text.length) {
+  while (i < close) {
     const ch = text[i] as string;
-    if (ch === '"') break;
-    if (ch !== '\\' || i + 1 >= text.length) {
+    if (ch !== '\\' || i + 1 >= close) {
       flushBytes();
       out += ch;
       i++;

@@ -122,7 +122,7 @@ export class EntryGrouper {
   /** The line's level and whether it continues the entry of the line before it. */
   next(text: string): EntryStep {
     const relayed = relayedStderr(text);
-    if (relayed) return this.relayedLine(relayed.instance, relayed.text, text);
+    if (relayed) return this.relayedLine(relayed.instance, relayed.text, relayed.level);
     this.lastRelay = null;
     return step(this.main, text, null);
   }
@@ -134,13 +134,13 @@ export class EntryGrouper {
     this.lastRelay = null;
   }
 
-  private relayedLine(instance: string, inner: string, whole: string): EntryStep {
+  private relayedLine(instance: string, inner: string, daemonLevel: LogLevel | null): EntryStep {
     // The daemon's record is an entry of the stream on its own; what continues is the plugin's text.
     this.main.open = null;
     const state = this.relays.get(instance) ?? { open: null };
     const continuing = this.lastRelay === instance && state.open !== null;
     // A relayed line without a level of its own has the daemon's (stderr lines are WARN records).
-    const result = step(state, inner, classifyLine(whole).level);
+    const result = step(state, inner, daemonLevel);
     this.relays.delete(instance);
     if (state.open) {
       this.relays.set(instance, state);
@@ -202,8 +202,9 @@ function continues(open: OpenEntry, text: string): LineClass | null {
 }
 
 function continuesRecord(open: OpenEntry, text: string): LineClass | null {
-  if (isBlank(text)) return classifyLine(text);
-  if (indentOf(text) > 0) return null;
+  const indent = indentOf(text);
+  if (indent === text.length) return classifyLine(text); // blank
+  if (indent > 0) return null;
   const cls = classifyLine(text);
   if (cls.kind === 'detail') return null;
   if (!seriousLevel(open.level)) return cls;

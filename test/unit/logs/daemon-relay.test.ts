@@ -11,10 +11,12 @@ describe('relayedStderr', () => {
     ).toEqual({
       instance: '019d0925',
       text: '  File "/app/main.py", line 3',
+      level: 'warn',
     });
     expect(relayedStderr(`${HEAD} plugin=a/b:1@c message=KeyboardInterrupt instance=7f3e1a2b`)).toEqual({
       instance: '7f3e1a2b',
       text: 'KeyboardInterrupt',
+      level: 'warn',
     });
   });
 
@@ -22,6 +24,7 @@ describe('relayedStderr', () => {
     expect(relayedStderr(`${HEAD} message="oops instance=fake x" instance=019d0925`)).toEqual({
       instance: '019d0925',
       text: 'oops instance=fake x',
+      level: 'warn',
     });
   });
 
@@ -39,7 +42,7 @@ describe('relayedStderr', () => {
       severity: 'WARN',
       ts: '2026-08-21T16:36:58.412873161Z',
     });
-    expect(relayedStderr(line)).toEqual({ instance: '019d0925', text: 'ValueError: x' });
+    expect(relayedStderr(line)).toEqual({ instance: '019d0925', text: 'ValueError: x', level: 'warn' });
   });
 
   it('anything else is not a relayed line', () => {
