@@ -384,8 +384,8 @@ describe('electron/main.ts wiring', () => {
 
   it('opens the log viewer from the tray once the page listens, at the last error (acknowledged)', async () => {
     await boot();
-    const win = fake.windows[0]!;
-    const contents = win.webContents as unknown as EventEmitter & { send: ReturnType<typeof vi.fn> };
+    const win = fake.windows[0]! as unknown as { hide(): void; visible: boolean; webContents: unknown };
+    const contents = win.webContents as EventEmitter & { send: ReturnType<typeof vi.fn> };
     const last = {
       service: 'plugin_daemon',
       at: 1_796_280_305_123,
