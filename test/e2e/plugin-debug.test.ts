@@ -81,7 +81,10 @@ describe.skipIf(skip)('Plugin debugging on the Plugins page', () => {
     await expect.poll(() => phaseOf(page, echoDir), { timeout: 60_000 }).toBe('connected');
     expect(await text(card(page, echoDir).locator('.badge').last())).toContain('Connected');
     // Dify lists it as remote debugging (the card reads Dify's list again when the state changes).
-    await expect.poll(() => text(card(page, echoDir))).toContain('Running from Dify’s remote debugging');
+    // The session may still be making .venv (the previous test removed it) before it connects.
+    await expect
+      .poll(() => text(card(page, echoDir)), { timeout: 60_000 })
+      .toContain('Running from Dify’s remote debugging');
     expect(double.installed().map((p) => [p.plugin_id, p.source])).toEqual([
       ['local_dev/debug_echo', 'remote'],
     ]);
@@ -147,5 +150,38 @@ describe.skipIf(skip)('Plugin debugging on the Plugins page', () => {
       .poll(() => text(card(page, echoDir).locator('[data-error-code="PLUGIN_DEBUG_PYTHON_NOT_FOUND"]')))
       .toContain('プラグインのデバッグに使う Python');
     await services.plugins.debug.stop(echoDir);
+  });
+
+  it('warns about a packaged install, uninstalls it for the session, and offers it back after', async () => {
+    const { page, services } = harness;
+    await services.settings.update({ language: 'en', pythonPath: '' });
+    double.seedInstalled({
+      plugin_id: 'local_dev/debug_echo',
+      plugin_unique_identifier: `local_dev/debug_echo:0.0.9@${'a'.repeat(64)}`,
+      version: '0.0.9',
+    });
+    await button(page, 'Refresh').click();
+    await card(page, echoDir).getByRole('switch', { name: 'Debug' }).click();
+
+    const offer = card(page, echoDir).locator('[data-offer="debug-packaged"]');
+    await expect
+      .poll(() => text(offer), { timeout: 60_000 })
+      .toContain('Version 0.0.9 of this plugin is also installed from a package');
+    await offer.getByRole('button', { name: 'Uninstall the package while debugging' }).click();
+    // The session may still be making .venv (the previous test removed it) before it connects.
+    await expect
+      .poll(() => text(card(page, echoDir)), { timeout: 60_000 })
+      .toContain('Running from Dify’s remote debugging');
+    expect(double.installed().map((p) => [p.version, p.source])).toEqual([['0.1.0', 'remote']]);
+
+    await card(page, echoDir).getByRole('switch').click();
+    const back = card(page, echoDir).locator('[data-offer="debug-reinstall"]');
+    await expect.poll(() => text(back)).toContain('Package 0.0.9 was uninstalled for debugging');
+    await back.getByRole('button', { name: 'Reinstall from this folder' }).click();
+    await expect
+      .poll(() => double.installed().map((p) => [p.version, p.source]), { timeout: 30_000 })
+      .toEqual([['0.1.0', 'package']]);
+    await expect.poll(() => back.count()).toBe(0);
+    expect(processesIn(echoDir)).toEqual([]);
   });
 });

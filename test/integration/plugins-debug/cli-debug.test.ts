@@ -46,23 +46,17 @@ function reader(child: ChildProcessWithoutNullStreams) {
 
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
 
+/** `dify-stack --config SETTINGS plugin debug DIR` against the double, the password from DIFY_PASSWORD. */
+const debugCli = (dir: string, settings: string): Promise<ChildProcessWithoutNullStreams> =>
+  spawnCliProcess(
+    ['--config', settings, 'plugin', 'debug', dir, '--dify-url', double.url, '--email', double.options.email],
+    { home: work, env: { DIFY_PASSWORD: double.options.password } },
+  );
+
 describe('dify-stack plugin debug', () => {
   it('runs in the foreground, restarts on save with the output on stdout, and leaves nothing at Ctrl+C', async () => {
     const dir = await copyPrepared(template, path.join(work, 'echo'));
-    const child = await spawnCliProcess(
-      [
-        '--config',
-        path.join(work, 'settings.json'),
-        'plugin',
-        'debug',
-        dir,
-        '--dify-url',
-        double.url,
-        '--email',
-        double.options.email,
-      ],
-      { home: work, env: { DIFY_PASSWORD: double.options.password } },
-    );
+    const child = await debugCli(dir, path.join(work, 'settings.json'));
     const { out, exited, waitFor } = reader(child);
 
     await waitFor('connected', () =>
@@ -94,21 +88,7 @@ describe('dify-stack plugin debug', () => {
     await writeFile(settings, JSON.stringify({ pythonPath: path.join(work, 'nowhere', 'python3') }));
     // Without .venv the configured Python must make one.
     await rm(path.join(dir, '.venv'), { recursive: true });
-    const child = await spawnCliProcess(
-      [
-        '--config',
-        settings,
-        'plugin',
-        'debug',
-        dir,
-        '--dify-url',
-        double.url,
-        '--email',
-        double.options.email,
-      ],
-      { home: work, env: { DIFY_PASSWORD: double.options.password } },
-    );
-    const { out, exited } = reader(child);
+    const { out, exited } = reader(await debugCli(dir, settings));
     expect(await exited).toBe(1);
     expect(out.stderr).toContain('No Python was found (tried: ');
     expect(processesIn(dir)).toEqual([]);

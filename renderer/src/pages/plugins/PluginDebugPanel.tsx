@@ -102,32 +102,62 @@ export function PluginDebugPanel({
       ) : null}
 
       {on && state?.packaged ? (
-        <Callout
-          title={t('plugins.debug.packaged.title', { version: state.packaged.version })}
-          data-offer="debug-packaged"
-          action={
-            <button type="button" className="button" disabled={busy} onClick={onUninstallPackaged}>
-              {t('plugins.debug.packaged.action')}
-            </button>
-          }
-        >
-          <p>{t('plugins.debug.packaged.body')}</p>
-        </Callout>
+        <PackageOffer
+          kind="packaged"
+          version={state.packaged.version}
+          busy={busy}
+          primary={false}
+          onClick={onUninstallPackaged}
+        />
       ) : null}
 
       {!on && state?.uninstalledPackage && installedVersion === null ? (
-        <Callout
-          title={t('plugins.debug.uninstalled.title', { version: state.uninstalledPackage.version })}
-          data-offer="debug-reinstall"
-          action={
-            <button type="button" className="button button--primary" disabled={busy} onClick={onReinstall}>
-              {t('plugins.debug.uninstalled.action')}
-            </button>
-          }
-        >
-          <p>{t('plugins.debug.uninstalled.body')}</p>
-        </Callout>
+        <PackageOffer
+          kind="uninstalled"
+          version={state.uninstalledPackage.version}
+          busy={busy}
+          primary
+          onClick={onReinstall}
+        />
       ) : null}
     </section>
+  );
+}
+
+/**
+ * The packaged install of the plugin while debugging (`packaged`: uninstall it for the session) and
+ * after (`uninstalled`: install it again from the folder): title, why, and the one button.
+ */
+function PackageOffer({
+  kind,
+  version,
+  busy,
+  primary,
+  onClick,
+}: {
+  kind: 'packaged' | 'uninstalled';
+  version: string;
+  busy: boolean;
+  primary: boolean;
+  onClick: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Callout
+      title={t(`plugins.debug.${kind}.title`, { version })}
+      data-offer={kind === 'packaged' ? 'debug-packaged' : 'debug-reinstall'}
+      action={
+        <button
+          type="button"
+          className={primary ? 'button button--primary' : 'button'}
+          disabled={busy}
+          onClick={onClick}
+        >
+          {t(`plugins.debug.${kind}.action`)}
+        </button>
+      }
+    >
+      <p>{t(`plugins.debug.${kind}.body`)}</p>
+    </Callout>
   );
 }
