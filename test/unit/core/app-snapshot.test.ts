@@ -44,6 +44,7 @@ describe('AppSnapshotStore', () => {
       project: null,
       plugins: { folders: [] },
       gpu: null,
+      logs: null,
       updatedAt: 1000,
     });
     expect(StatusSnapshotSchema.safeParse(store.get()).success).toBe(true);
@@ -62,6 +63,7 @@ describe('AppSnapshotStore', () => {
       project: null,
       plugins: { folders: [{ dir: '/p/sd', name: 'SD' }] },
       gpu: null,
+      logs: null,
     });
     // And the plugin service's next write leaves the components alone.
     store.part('plugins').set({ folders: [] });
