@@ -9,6 +9,7 @@ import { runGpuBench } from './gpu';
 import { runGpuIdleBench } from './gpu-idle';
 import { runGpuRenderBench } from './gpu-render';
 import { runIpcStreamBench } from './ipc-stream';
+import { runLogsClassifyBench } from './logs-classify';
 import { runLogsIngestBench } from './logs-ingest';
 import { runLogsRenderBench } from './logs-render';
 import { runPluginBench } from './plugin';
@@ -30,6 +31,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'gpu-render': runGpuRenderBench,
   'logs-ingest': runLogsIngestBench,
   'logs-render': runLogsRenderBench,
+  'logs-classify': runLogsClassifyBench,
   devloop: runDevloopBench,
 };
 
