@@ -203,23 +203,29 @@ describe.skipIf(skip)('dify-stack logs', () => {
       },
     );
     const out = collect(child);
-    const heartbeats = (): number[] =>
-      [...out.stdout.matchAll(/plugin daemon heartbeat (\d+)$/gm)].map((m) => Number(m[1]));
-    await until(() => heartbeats().length >= 2, 'two heartbeats', out);
-    const before = heartbeats();
-    expect(before[1]).toBe((before[0] as number) + 1);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      const heartbeats = (): number[] =>
+        [...out.stdout.matchAll(/plugin daemon heartbeat (\d+)$/gm)].map((m) => Number(m[1]));
+      await until(() => heartbeats().length >= 2, 'two heartbeats', out);
+      const before = heartbeats();
+      expect(before[1]).toBe((before[0] as number) + 1);
 
-    // A redeploy: the container is replaced, its heartbeat counts from 1 again.
-    await stack.compose('v2', ['up', '-d', '--force-recreate', '--no-deps', 'plugin_daemon']);
-    await until(() => heartbeats().includes(1) && heartbeats().at(-1) !== 1, 'the new container', out);
-    expect(out.stderr).toMatch(
-      /--- The container was recreated; continuing with the new one \([0-9a-f]{12}\) ---/,
-    );
+      // A redeploy: the container is replaced, its heartbeat counts from 1 again.
+      await stack.compose('v2', ['up', '-d', '--force-recreate', '--no-deps', 'plugin_daemon']);
+      await until(() => heartbeats().includes(1) && heartbeats().at(-1) !== 1, 'the new container', out);
+      expect(out.stderr).toMatch(
+        /--- The container was recreated; continuing with the new one \([0-9a-f]{12}\) ---/,
+      );
 
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(code, out.stderr).toBe(0);
-    expect(pidAlive(child.pid as number)).toBe(false);
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(code, out.stderr).toBe(0);
+      expect(pidAlive(child.pid as number)).toBe(false);
+    } finally {
+      // A failed wait above must not leave the follower running.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   }, 120_000);
 });
 
