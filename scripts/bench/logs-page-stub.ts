@@ -135,8 +135,10 @@ export function logsStubScript(bridgeKey: string, fixture: LogsPageFixture): str
       const lvl = LEVELS[seq % LEVELS.length];
       const w = (i) => WORDS[(seq * 7 + i * 3) % WORDS.length];
       const tag = seq % 9 === 0 ? '\\u001b[32m' + lvl + '\\u001b[0m' : '[' + lvl + ']';
-      const text = '2026/12/03 06:45:05 ' + tag + ' ' + key + ' ' + w(1) + ' ' + w(2) + ' id=' + (seq * 2654435761 % 4294967296).toString(16) +
-        ' ' + w(3) + '=' + (seq % 997) + ' took ' + (seq % 113) + 'ms while handling ' + w(4) + '/' + w(5) + ' request ' + seq;
+      // Joined, not concatenated: one flat string, as a line arriving over IPC is (a '+' chain would
+      // leave a tree of string pieces per line for the heap and the collector).
+      const text = ['2026/12/03 06:45:05', tag, key, w(1), w(2), 'id=' + (seq * 2654435761 % 4294967296).toString(16),
+        w(3) + '=' + (seq % 997), 'took', (seq % 113) + 'ms', 'while handling', w(4) + '/' + w(5), 'request', seq].join(' ');
       return { seq, at, stream: lvl === 'ERROR' || lvl === 'WARN' ? 'err' : 'out', text, level: lvl === 'WARN' ? 'warn' : lvl.toLowerCase(), cont: false };
     };
 
@@ -195,23 +197,36 @@ export function logsStubScript(bridgeKey: string, fixture: LogsPageFixture): str
       }, ms);
     });
 
+    let liveAt = fx.now;
+    const sendBatch = (lines) => {
+      const ids = [...streams.keys()];
+      liveAt += 50;
+      let sent = 0;
+      ids.forEach((id, i) => {
+        const s = streams.get(id);
+        const n = Math.floor(lines / ids.length) + (i < lines % ids.length ? 1 : 0);
+        const items = new Array(n);
+        for (let j = 0; j < n; j++) items[j] = make(s, s.key, liveAt + j * (50 / n));
+        sent += n;
+        emit('subscription', { id, items, dropped: 0, ended: false });
+      });
+      return sent;
+    };
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
     window.${DRIVER} = {
       idle: (ms) => measure(ms, null),
+      // One batch of the given lines split over the open sources, then two frames: the cost of one batch.
+      batch: async (lines) => {
+        const sent = sendBatch(lines);
+        await frame();
+        await frame();
+        return sent;
+      },
       stream: (perSecond, seconds) => measure(seconds * 1000, () => {
         let sent = 0;
-        let at = fx.now;
-        const perBatch = Math.round(perSecond / 20);
         const timer = setInterval(() => {
-          const ids = [...streams.keys()];
-          at += 50;
-          ids.forEach((id, i) => {
-            const s = streams.get(id);
-            const n = Math.floor(perBatch / ids.length) + (i < perBatch % ids.length ? 1 : 0);
-            const items = new Array(n);
-            for (let j = 0; j < n; j++) items[j] = make(s, s.key, at + j * (50 / n));
-            sent += n;
-            emit('subscription', { id, items, dropped: 0, ended: false });
-          });
+          sent += sendBatch(Math.round(perSecond / 20));
         }, 50);
         return () => {
           clearInterval(timer);
@@ -238,5 +253,6 @@ export function logsStubScript(bridgeKey: string, fixture: LogsPageFixture): str
 /** Page-side expressions for Node's `page.evaluate`. */
 export const logsStubDriver = {
   idle: (ms: number): string => `window.${DRIVER}.idle(${ms})`,
+  batch: (lines: number): string => `window.${DRIVER}.batch(${lines})`,
   stream: (perSecond: number, seconds: number): string => `window.${DRIVER}.stream(${perSecond}, ${seconds})`,
 };

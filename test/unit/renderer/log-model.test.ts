@@ -8,6 +8,7 @@ import {
   LEVEL_CHOICES,
   LogModel,
   matchRanges,
+  plainLine,
   type LevelChoice,
   type LogEntry,
 } from '../../../renderer/src/pages/logs/log-model';
@@ -229,11 +230,20 @@ describe('search', () => {
     expect(compileSearch({ text: '', regex: true, caseSensitive: false })).toEqual({ re: null, error: null });
   });
 
-  it('searches the text without ANSI escapes', () => {
+  it('searches the text without ANSI escapes, also when only a later line of an entry has them', () => {
     const model = new LogModel(1000);
     model.append('a', [line(0, 1, '\u001b[31mERR\u001b[0mOR: boom')]);
+    model.append('b', [line(0, 2, 'Traceback (most recent call last):', { level: 'error' })]);
+    model.append('b', [line(1, 2, '\u001b[1mValueError\u001b[0m: bad', { cont: true })]);
     model.setSearch(search('error: boom'));
     expect(model.matchCount).toBe(1);
+    model.setSearch(search('call last\\):\\nValueError: bad$', { regex: true }));
+    expect(model.matchCount).toBe(1);
+    expect(plainLine(model.entry(1) as LogEntry, 1)).toBe('ValueError: bad');
+    // A line without escapes keeps no second copy.
+    expect((model.entry(0) as LogEntry).plain).toEqual(['ERROR: boom']);
+    model.append('c', [line(0, 3, 'plain')]);
+    expect((model.entry(2) as LogEntry).plain).toBeNull();
   });
 
   it('counts and steps through matches among the filtered entries only, wrapping around', () => {

@@ -15,7 +15,7 @@ import {
   sizeText,
   stampTime,
 } from '../../../renderer/src/pages/logs/log-format';
-import { LogModel, type LogEntry } from '../../../renderer/src/pages/logs/log-model';
+import { LogModel, plainLine, type LogEntry } from '../../../renderer/src/pages/logs/log-model';
 import { LOG_BUFFER_LINES, logBufferLinesOf } from '../../../renderer/src/pages/settings/log-settings';
 import { SettingsPatchSchema } from '../../../electron/settings/schema';
 
@@ -131,7 +131,7 @@ describe('shown text', () => {
     const options = {
       timestamps: false,
       sourceName: null,
-      markText: (e: LogEntry) => `recreated (${e.plain[0]})`,
+      markText: (e: LogEntry) => `recreated (${plainLine(e, 0)})`,
     };
     expect(shownText(model.shownEntries(), options)).toBe(
       'Traceback (most recent call last):\n  File "x.py"\n--- recreated (abc123) ---\n',

@@ -2,7 +2,7 @@ import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
-import { FOLLOW_SLACK_PX, FOLLOWING, newSincePause, paused, scrolled, type FollowState } from './follow';
+import { FOLLOWING, newSincePause, paused, scrolled, type FollowState } from './follow';
 import type { LogEntry, LogModel } from './log-model';
 import { LogRow, type RowLook } from './LogRow';
 import { BLOCK, BlockLayout, rowHeight } from './block-layout';
@@ -84,19 +84,23 @@ export function LogList({
     getScrollElement: () => scroller.current,
     estimateSize: (block) => layout.blockHeight(block),
     getItemKey,
-    overscan: 1,
+    overscan: 0,
     directDomUpdates: true,
     // `top`, not a transform: a transform makes each block a compositor layer of its own, and layers
     // replaced every batch cost more to paint than the rows themselves.
     directDomUpdatesMode: 'position',
-    // While following, new blocks put the view at the end within the same render (no second render
-    // after a scroll event); paused, the reading place is kept below, by entry.
-    anchorTo: 'end',
-    followOnAppend: follow.following,
-    scrollEndThreshold: FOLLOW_SLACK_PX,
     // Unwrapped blocks have the height their line counts give: nothing to read from the DOM.
     measureElement: wrap ? undefined : (el) => layout.blockHeight(Number(el.getAttribute('data-index'))),
   });
+
+  // Following: this render lays out the end of the list (where the layout effect below scrolls), so
+  // the rows drawn are the newest, in one render. (The virtualizer's own follow-on-append issues a
+  // scroll command it then re-checks every frame, reading the element's size — a forced layout in
+  // every frame while lines keep coming.)
+  if (follow.following && count > 0) {
+    const end = Math.max(0, virtualizer.getTotalSize() - (virtualizer.scrollRect?.height ?? 0));
+    virtualizer.scrollOffset = end;
+  }
 
   // Measured sizes are kept per block: when entries change places (dropped, filtered, inserted before
   // others) or wrapping changes every row's height, they are forgotten and the blocks in view measured
@@ -123,9 +127,7 @@ export function LogList({
     if (!el || count === 0 || placed.current === now) return;
     placed.current = now;
     if (follow.following) {
-      // The virtualizer followed already when blocks were added; a block that only grew is ours.
-      const end = total - (virtualizer.scrollRect?.height ?? 0);
-      if ((virtualizer.scrollOffset ?? 0) < end - 1) el.scrollTop = el.scrollHeight;
+      el.scrollTop = el.scrollHeight;
       return;
     }
     const held = anchor.current;

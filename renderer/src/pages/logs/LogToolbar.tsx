@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { memo, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
 import { LEVEL_CHOICES, type LevelChoice, type SearchQuery } from './log-model';
@@ -20,7 +20,7 @@ export interface SearchState {
  * The search (text or regex, case, count, previous/next with Shift+Enter/Enter), the level chips, and
  * the view's toggles. Stateless: the page holds the query, the levels and the options.
  */
-export function LogToolbar({
+export const LogToolbar = memo(function LogToolbar({
   query,
   search,
   levels,
@@ -165,4 +165,4 @@ export function LogToolbar({
       </div>
     </div>
   );
-}
+});

@@ -18,6 +18,7 @@ import { exportName, shownText, sizeText } from './log-format';
 import {
   compileSearch,
   LEVEL_CHOICES,
+  plainLine,
   type LevelChoice,
   type LogEntry,
   type LogModel,
@@ -84,7 +85,7 @@ export function LogsPage({
     [sourcesKey(snapshot)],
   );
   const available = listed ?? NO_SOURCES;
-  const sources = chosen ?? defaultChoice(available);
+  const sources = useMemo(() => chosen ?? defaultChoice(available), [chosen, available]);
   const keys = sources.map(sourceKey);
 
   const [colours, setColours] = useState<{ for: string; map: ReadonlyMap<string, number> }>({
@@ -130,38 +131,46 @@ export function LogsPage({
     viewMemory.chosen = chosen;
   }, [request, chosen]);
 
-  const choose = (next: LogSource[]) => {
-    viewMemory.chosen = next;
-    setChosen(next);
-  };
-  const toggleSource = (source: LogSource, on: boolean) => {
-    const key = sourceKey(source);
-    choose(
-      on
-        ? [...sources.filter((s) => sourceKey(s) !== key), source]
-        : sources.filter((s) => sourceKey(s) !== key),
-    );
-  };
-
-  const changeQuery = (next: SearchQuery) => {
-    setQuery(next);
-    const compiled = compileSearch(next);
-    setSearchError(compiled.error);
-    model.setSearch(compiled.re);
-  };
-  const step = (direction: 1 | -1) => {
-    const index = model.step(direction, topIndex.current);
-    if (index !== null && index >= 0) requestJump(index);
-  };
-  const changeLevels = (next: ReadonlySet<LevelChoice>) => {
-    viewMemory.levels = next;
-    setLevelsState(next);
-    model.setLevels(next);
-  };
-  const changeOptions = (next: ViewOptions) => {
+  // The toolbar and the picker are memoised and their handlers stable: lines arriving render the
+  // page at every batch, and those need not render again.
+  const toggleSource = useCallback(
+    (source: LogSource, on: boolean) => {
+      const key = sourceKey(source);
+      const others = sources.filter((s) => sourceKey(s) !== key);
+      const next = on ? [...others, source] : others;
+      viewMemory.chosen = next;
+      setChosen(next);
+    },
+    [sources],
+  );
+  const changeQuery = useCallback(
+    (next: SearchQuery) => {
+      setQuery(next);
+      const compiled = compileSearch(next);
+      setSearchError(compiled.error);
+      model.setSearch(compiled.re);
+    },
+    [model],
+  );
+  const step = useCallback(
+    (direction: 1 | -1) => {
+      const index = model.step(direction, topIndex.current);
+      if (index !== null && index >= 0) requestJump(index);
+    },
+    [model, requestJump],
+  );
+  const changeLevels = useCallback(
+    (next: ReadonlySet<LevelChoice>) => {
+      viewMemory.levels = next;
+      setLevelsState(next);
+      model.setLevels(next);
+    },
+    [model],
+  );
+  const changeOptions = useCallback((next: ViewOptions) => {
     viewMemory.options = next;
     setOptionsState(next);
-  };
+  }, []);
 
   const byKey = useMemo(() => new Map(sources.map((s) => [sourceKey(s), s])), [sources]);
   const nameOfKey = useCallback(
@@ -173,7 +182,7 @@ export function LogsPage({
   );
   const markText = useCallback(
     (entry: LogEntry) => {
-      const detail = entry.plain[0] ?? '';
+      const detail = plainLine(entry, 0);
       if (entry.mark === 'dropped') return t('logs.marks.dropped', { count: Number(detail) || 0 });
       const text = t(`logs.marks.${entry.mark ?? 'waiting'}`);
       return detail ? t('logs.marks.withDetail', { text, detail }) : text;
@@ -225,6 +234,12 @@ export function LogsPage({
   };
 
   const match = model.currentMatch();
+  const matchCount = model.matchCount;
+  const matchIndex = match ? match.index : null;
+  const search = useMemo(
+    () => ({ total: matchCount, current: matchIndex, error: searchError }),
+    [matchCount, matchIndex, searchError],
+  );
   const emptyText =
     sources.length === 0
       ? t('logs.sources.chooseHint')
@@ -282,7 +297,7 @@ export function LogsPage({
 
       <LogToolbar
         query={query}
-        search={{ total: model.matchCount, current: match ? match.index : null, error: searchError }}
+        search={search}
         levels={levels}
         options={options}
         onQuery={changeQuery}

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LogSource, LogSourceInfo } from '../../../../electron/contract';
 import { sourceKey } from '../../lib/log-sources';
@@ -7,7 +8,7 @@ import { useSourceName } from './source-names';
  * Which logs the view shows: a toggle per source main offers (the project's services, Ollama, A1111,
  * a plugin's debug run), several at once, each chosen one in its colour (the colour of its rows).
  */
-export function SourcePicker({
+export const SourcePicker = memo(function SourcePicker({
   available,
   chosen,
   colours,
@@ -61,4 +62,4 @@ export function SourcePicker({
       })}
     </div>
   );
-}
+});

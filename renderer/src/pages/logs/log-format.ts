@@ -2,8 +2,7 @@
  * The viewer's text outside the rows: times as the rows show them, the text that Copy and Export
  * write (what is shown, in the order shown), and the export's file name. Pure: unit tested.
  */
-import type { LogLine } from '../../../../electron/contract';
-import type { LogEntry } from './log-model';
+import { plainLine, type LogEntry } from './log-model';
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -39,10 +38,9 @@ export function shownText(entries: readonly LogEntry[], options: ShownTextOption
       out.push(`${source}--- ${options.markText(entry)} ---`);
       continue;
     }
-    entry.plain.forEach((text, i) => {
-      const at = (entry.lines[i] as LogLine).at;
-      const time = options.timestamps ? `${at === null ? '-' : stampTime(at)} ` : '';
-      out.push(`${time}${source}${text}`);
+    entry.lines.forEach((line, i) => {
+      const time = options.timestamps ? `${line.at === null ? '-' : stampTime(line.at)} ` : '';
+      out.push(`${time}${source}${plainLine(entry, i)}`);
     });
   }
   return out.length > 0 ? `${out.join('\n')}\n` : '';

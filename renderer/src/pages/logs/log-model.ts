@@ -37,13 +37,16 @@ export interface LogEntry {
   readonly mark: LogMark | null;
   /** The first line, then its continuation lines. Grows while the entry is the source's open one. */
   readonly lines: readonly LogLine[];
-  /** The lines without ANSI escapes (what search, copy and export see), parallel to `lines`. */
-  readonly plain: readonly string[];
+  /**
+   * The lines without ANSI escapes (what search, copy and export see), parallel to `lines`; null
+   * when no line has escapes (most entries: no second array per line held). Read with plainLine().
+   */
+  readonly plain: readonly string[] | null;
 }
 
 interface HeldEntry extends LogEntry {
   readonly lines: LogLine[];
-  readonly plain: string[];
+  plain: string[] | null;
   dropped: boolean;
   /** `matched` is the answer for the search of this generation; any other generation: not asked yet. */
   matchGen: number;
@@ -125,9 +128,15 @@ function mergeInto<T extends LogEntry>(list: T[], add: readonly T[]): number {
   return from;
 }
 
+/** Line `i` of an entry without ANSI escapes. */
+export function plainLine(entry: LogEntry, i: number): string {
+  return entry.plain ? (entry.plain[i] as string) : (entry.lines[i] as LogLine).text;
+}
+
 /** The entry's text as search sees it: its plain lines, one per line. */
 export function entryText(entry: LogEntry): string {
-  return entry.plain.length === 1 ? (entry.plain[0] as string) : entry.plain.join('\n');
+  if (entry.lines.length === 1) return plainLine(entry, 0);
+  return entry.plain ? entry.plain.join('\n') : entry.lines.map((l) => l.text).join('\n');
 }
 
 export interface SearchQuery {
@@ -279,7 +288,9 @@ export class LogModel {
       const open = line.cont ? src.open[line.stream] : null;
       if (open && !open.dropped) {
         open.lines.push(line);
-        open.plain.push(plainText(line.text));
+        const plain = plainText(line.text);
+        if (open.plain) open.plain.push(plain);
+        else if (plain !== line.text) open.plain = [...open.lines.slice(0, -1).map((l) => l.text), plain];
         src.lineCount++;
         if (open.id < firstFresh) grown.add(open);
       } else {
@@ -434,7 +445,7 @@ export class LogModel {
       for (let l = 0; l < entry.lines.length; l++) {
         const lineAt = (entry.lines[l] as LogLine).at;
         if (lineAt === at) {
-          const plain = (entry.plain[l] as string).trim();
+          const plain = plainLine(entry, l).trim();
           if (plain === wanted || (wanted !== '' && plain.includes(wanted))) return { entry, line: l };
           sameTime ??= { entry, line: l };
         } else if (lineAt !== null) {
@@ -468,11 +479,13 @@ export class LogModel {
       level: line.mark ? null : line.level,
       mark: line.mark ?? null,
       lines: [line],
-      plain: [line.mark ? line.text : plainText(line.text)],
+      plain: null,
       dropped: false,
       matchGen: -1,
       matched: false,
     };
+    const plain = line.mark ? line.text : plainText(line.text);
+    if (plain !== line.text) entry.plain = [plain];
     src.queue.push(entry);
     src.lineCount++;
     return entry;
