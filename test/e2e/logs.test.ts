@@ -179,8 +179,13 @@ describe.skipIf(skip)('the log viewer', () => {
     await expect
       .poll(() => traceback.evaluate((e) => e.getBoundingClientRect().height), LONG)
       .toBeGreaterThan(4 * 18);
+    // End: to the newest lines again (the user's key: following resumes); the line stays marked.
+    await list(page).press('End');
+    await expect.poll(() => list(page).getAttribute('data-following'), LONG).toBe('true');
     await expect.poll(() => target.count(), LONG).toBe(1);
     await expectNoRawKeys(page);
+    // (A string: this file is type-checked without the DOM library.)
+    await page.evaluate('document.activeElement?.blur()');
     await h.screenshot('logs.ja');
     await page.getByLabel('折り返し').uncheck();
     await nav(page, 'ダッシュボード').click();
