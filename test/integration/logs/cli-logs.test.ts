@@ -4,7 +4,7 @@
  * services prefixed, the plugin daemon's relayed traceback, --follow across a redeploy and ended by
  * SIGINT with no process left, an unknown service, wrong options, Ollama's log file.
  */
-import { execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable()
 
 /**
  * A service that writes to both streams: a log record on stdout, a Python traceback and a warning on
- * stderr, a plain line; four seconds later one line on each. Then it idles (TERM ends it at once).
+ * stderr, a plain line; four seconds later one line on each, a second apart. Then it idles (TERM ends it at once).
  */
 const NOISY = `
   noisy:
@@ -37,6 +37,7 @@ const NOISY = `
         echo "WARNING: disk almost full" >&2
         sleep 4
         echo "after the pause"
+        sleep 1
         echo "ERROR: later failure" >&2
         while :; do sleep 1 & wait $$!; done
 `;
@@ -65,8 +66,10 @@ describe.skipIf(skip)('dify-stack logs', () => {
     // Until the noisy service has printed its second part.
     for (let i = 0; i < 200; i++) {
       const id = containerIds(stack).noisy;
-      const out = id ? execFileSync('docker', ['logs', id], { encoding: 'utf8', stdio: 'pipe' }) : '';
-      if (out.includes('after the pause')) break;
+      // The engine stores stdout and stderr through separate pipes: lines printed at the same moment on
+      // the two may be stored in either order, hence the second between the last two, and the wait for both.
+      const out = id ? spawnSync('docker', ['logs', id], { encoding: 'utf8' }) : null;
+      if (out?.stdout.includes('after the pause') && out.stderr.includes('later failure')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
   }, 240_000);
