@@ -159,6 +159,21 @@ describe.skipIf(skip)('the log viewer', () => {
     expect(await text(note)).toMatch(/に書き出しました（[\d.]+ (B|KB|MB)）$/);
   });
 
+  it('copies what it shows, and clears it while new lines keep coming', async () => {
+    const { page } = h;
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await button(page, 'コピー').click();
+    const note = page.locator('.logs-status__note');
+    await expect.poll(() => text(note), LONG).toMatch(/^\d+ 行をコピーしました$/);
+    const copied = await page.evaluate<string>('navigator.clipboard.readText()');
+    expect(copied).toContain('plugin daemon heartbeat');
+    expect(copied).toContain(RELAYED_HEADER);
+    await button(page, 'クリア').click();
+    expect(await shownCount(page)).toBeLessThanOrEqual(1);
+    await expect.poll(() => lastHeartbeat(page), LONG).toBeGreaterThan(0);
+    expect(await entries(page).filter({ hasText: RELAYED_HEADER }).count()).toBe(0);
+  });
+
   it("the dashboard's error badge opens the viewer at the last error, and goes once seen", async () => {
     const { page } = h;
     await nav(page, 'ダッシュボード').click();
@@ -190,6 +205,24 @@ describe.skipIf(skip)('the log viewer', () => {
     await page.getByLabel('折り返し').uncheck();
     await nav(page, 'ダッシュボード').click();
     await expect.poll(() => badge.count(), LONG).toBe(0);
+  });
+
+  it("main's logs:open (the tray's item) opens the viewer on its sources at its line", async () => {
+    const { page } = h;
+    const last = h.services.logs.summary().last;
+    expect(last).not.toBeNull();
+    await nav(page, 'ログ').click();
+    await expect.poll(() => page.locator('.log-line--target').count(), LONG).toBe(0);
+    // What main.ts sends after showing the window (the harness's page-side event entry).
+    const request = {
+      sources: [{ kind: 'service', service: 'plugin_daemon' }],
+      at: { key: 'service:plugin_daemon', at: last?.at, text: last?.text },
+    };
+    await page.evaluate(`window.__e2eEmit('logs:open', ${JSON.stringify(request)})`);
+    await expect.poll(() => page.locator('.log-line--target').count(), LONG).toBe(1);
+    expect(await text(page.locator('.log-line--target'))).toContain('local runtime start failed');
+    await list(page).press('End');
+    await nav(page, 'ダッシュボード').click();
   });
 
   it('opens a service row’s log from the dashboard', async () => {

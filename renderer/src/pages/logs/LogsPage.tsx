@@ -123,7 +123,12 @@ export function LogsPage({
     },
     [request, target, requestJump],
   );
-  const { model, errors, ended } = useLogStream(sources, limit, levels, onFlush);
+  const { model, errors, ended, nudge } = useLogStream(sources, limit, levels, onFlush);
+  // A request for a line the page may already hold (the badge clicked with the log open, a quiet
+  // daemon): looked for now, not only when the next line arrives.
+  useEffect(() => {
+    if (request?.at) nudge();
+  }, [request, nudge]);
   // A request is applied once: coming back to the page later shows what the user chose since.
   useEffect(() => {
     if (!request || request.n <= viewMemory.appliedRequest) return;

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import type { ErrorInfo, LogSource } from '../../../../electron/contract';
 import { subscribe, type TopicBatch } from '../../api';
@@ -13,6 +13,8 @@ export interface LogStream {
   errors: ReadonlyMap<string, ErrorInfo>;
   /** Sources whose stream main ended (they send nothing more until opened again). */
   ended: ReadonlySet<string>;
+  /** Runs `onFlush` at the next frame even if no line arrives (a request for a line already held). */
+  nudge(): void;
 }
 
 /**
@@ -48,23 +50,27 @@ export function useLogStream(
     return () => cancelAnimationFrame(raf);
   }, [model, limit]);
 
+  const flush = useCallback(() => {
+    frame.current = null;
+    const batches = pending.current;
+    pending.current = [];
+    for (const { key, batch } of batches) {
+      if (!open.current.has(key)) continue;
+      model.noteDropped(key, batch.dropped);
+      model.append(key, batch.items);
+    }
+    latestFlush.current(model);
+    // Rendered and committed within this frame's callback: the commit's one layout is the frame's
+    // layout, instead of a later task laying out again what the frame already laid out.
+    flushSync(() => setVersion(model.version));
+  }, [model]);
+  const nudge = useCallback(() => {
+    frame.current ??= requestAnimationFrame(flush);
+  }, [flush]);
+
   const wanted = JSON.stringify(sources);
   useEffect(() => {
     const want = new Map((JSON.parse(wanted) as LogSource[]).map((s) => [sourceKey(s), s]));
-    const flush = () => {
-      frame.current = null;
-      const batches = pending.current;
-      pending.current = [];
-      for (const { key, batch } of batches) {
-        if (!open.current.has(key)) continue;
-        model.noteDropped(key, batch.dropped);
-        model.append(key, batch.items);
-      }
-      latestFlush.current(model);
-      // Rendered and committed within this frame's callback: the commit's one layout is the frame's
-      // layout, instead of a later task laying out again what the frame already laid out.
-      flushSync(() => setVersion(model.version));
-    };
     for (const [key, stop] of open.current) {
       if (want.has(key)) continue;
       stop();
@@ -89,7 +95,7 @@ export function useLogStream(
     frame.current ??= requestAnimationFrame(flush);
     // `limit` is read when a source opens; a later change goes through setLimit above.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [model, wanted]);
+  }, [model, wanted, flush]);
 
   // Closing the page closes every stream (main stops reading a source nobody views).
   useEffect(() => {
@@ -106,5 +112,5 @@ export function useLogStream(
     };
   }, [model]);
 
-  return { model, version, errors, ended };
+  return { model, version, errors, ended, nudge };
 }
