@@ -1,16 +1,22 @@
 /**
  * A second Docker engine of a test's own, for what must not happen to the shared one: restarting
- * `dockerd` under a log stream. Its socket, data, state and pid file live in a temp folder; no
- * networking of its own (`--bridge none`, no iptables), so its containers run with network "none".
+ * `dockerd` under a log stream. Its socket, data, state and pid file live in a temp folder; its
+ * default network is a bridge of its own (no iptables), and its containers run with network "none".
  * Linux, as root (the test machines' setup).
  *
- * dispose() leaves nothing behind: containers removed, the daemon stopped, its containerd and shims
+ * Why not `--bridge none`: a daemon started so DELETES the host's `docker0` (moby removes the default
+ * bridge interface when the bridge is disabled), which takes the shared engine's 172.17.0.1 — the
+ * host-gateway address other tests listen on — away until that engine restarts. So each private
+ * daemon gets its own bridge, created here and deleted by dispose().
+ *
+ * dispose() leaves nothing behind: containers removed, the daemon stopped, its bridge deleted, its containerd and shims
  * (started by the daemon, found by the temp folder in their command line) gone, and what the daemon
  * mounted under the folder unmounted — `rm -rf` fails with "Device or resource busy" otherwise.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
+import { openSync, closeSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -29,6 +35,11 @@ function sleep(ms: number): Promise<void> {
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Whether a network interface of this name exists (sysfs lists every one). */
+function linkExists(name: string): boolean {
+  return existsSync(`/sys/class/net/${name}`);
 }
 
 /** Mount points at or under `dir`, deepest first. */
@@ -58,6 +69,9 @@ function processesUsing(dir: string): number[] {
 
 export class PrivateDockerd {
   private child: ChildProcess | null = null;
+  /** The daemon's own default bridge (interface names are at most 15 characters). */
+  private readonly bridge = `dstpd${randomBytes(4).toString('hex')}`;
+  private bridgeCreated = false;
 
   private constructor(readonly dir: string) {}
 
@@ -78,8 +92,13 @@ export class PrivateDockerd {
   /** Starts a daemon in a fresh temp folder and imports the test image into it. */
   static async start(): Promise<PrivateDockerd> {
     const daemon = new PrivateDockerd(await createTempDir('dst-dockerd-'));
+    const hostBridge = linkExists('docker0');
     try {
+      await daemon.createBridge();
       await daemon.launch();
+      // The shared engine's bridge must outlive us (see the header): fail loudly if it did not.
+      if (hostBridge && !linkExists('docker0'))
+        throw new Error("starting a private dockerd removed the host's docker0");
       ensureTestImage(daemon.host);
       return daemon;
     } catch (e) {
@@ -124,7 +143,20 @@ export class PrivateDockerd {
     for (const point of mountsUnder(this.dir)) {
       await execFileP('umount', ['-l', point]).catch(() => undefined);
     }
+    if (this.bridgeCreated) {
+      await execFileP('ip', ['link', 'delete', this.bridge]).catch(() => undefined);
+      this.bridgeCreated = false;
+    }
     await removeTempDir(this.dir);
+  }
+
+  /** A bridge for this daemon alone, on a small private subnet no compose network of the tests uses. */
+  private async createBridge(): Promise<void> {
+    const third = 1 + ((randomBytes(1)[0] ?? 0) % 250);
+    await execFileP('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
+    this.bridgeCreated = true;
+    await execFileP('ip', ['addr', 'add', `10.254.${third}.1/24`, 'dev', this.bridge]);
+    await execFileP('ip', ['link', 'set', this.bridge, 'up']);
   }
 
   private async launch(): Promise<void> {
@@ -142,7 +174,7 @@ export class PrivateDockerd {
           '--pidfile',
           join(this.dir, 'docker.pid'),
           '--bridge',
-          'none',
+          this.bridge,
           '--iptables=false',
           '--ip6tables=false',
           '--ip-masq=false',
