@@ -66,14 +66,15 @@ export function ServiceTable({
               </td>
               <td className="mono num">{s.state === 'exited' && s.exitCode !== null ? s.exitCode : ''}</td>
               <td className="cell-action">
+                {/* The icon alone: the row has little room, the name says which log (and shows on hover). */}
                 <button
                   type="button"
-                  className="button button--small"
+                  className="button button--small button--icon"
                   onClick={() => onOpenLogs(s.name)}
                   aria-label={t('logs.open.service', { name: s.name })}
+                  title={t('logs.open.service', { name: s.name })}
                 >
                   <Icon name="logs" />
-                  {t('logs.open.button')}
                 </button>
                 <button
                   type="button"
