@@ -8,6 +8,7 @@
 import type { AppInfo, GpuReading, GpuSummary, SettingsView, StatusSnapshot } from '../../electron/contract';
 import type { GpuTick } from '../../electron/gpu/contract';
 import { SettingsSchema } from '../../electron/settings/schema';
+import { bridgeObjectScript } from './stub-page';
 
 export interface GpuPageFixture {
   appInfo: AppInfo;
@@ -181,19 +182,7 @@ export function stubBridgeScript(bridgeKey: string, fixture: GpuPageFixture): st
         await afterTask();
       },
     };
-    window[${JSON.stringify(bridgeKey)}] = Object.freeze({
-      invoke: async (channel, input) => {
-        const answer = answers[channel];
-        return answer
-          ? { ok: true, value: answer(input) }
-          : { ok: false, error: { code: 'INTERNAL', message: 'not in the GPU page stub: ' + channel } };
-      },
-      on: (event, listener) => {
-        if (!listeners.has(event)) listeners.set(event, new Set());
-        listeners.get(event).add(listener);
-        return () => listeners.get(event).delete(listener);
-      },
-    });
+    ${bridgeObjectScript(bridgeKey, 'GPU page stub')}
   })();`;
 }
 

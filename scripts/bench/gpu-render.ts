@@ -17,16 +17,11 @@
  * canvas and compositing), so the figures are above what a window on a GPU machine spends.
  * `BENCH_GPU_UPDATES` (default 60, at least 60) sets the number of updates; one a second.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { BRIDGE_KEY } from '../../electron/bridge-key';
-import { serveStatic } from '../../test/e2e/harness';
-import { CHROMIUM_PATH } from '../../test/helpers/docker-available';
 import { gpuPageFixture, gpuSummaryOf, stubBridgeScript, stubDriver, syntheticTick } from './gpu-page-stub';
 import { type BenchResult, median, percentile, printResult, runAsScript } from './stats';
+import { openStubPage } from './stub-page';
 
-const RENDERER = resolve(__dirname, '../../dist/renderer');
 const UPDATES = Math.max(60, Number(process.env.BENCH_GPU_UPDATES ?? 60));
 const TARGET_P95_MS = 16;
 const TICK_MS = 1000;
@@ -41,26 +36,12 @@ interface Busy {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runGpuRenderBench(): Promise<BenchResult> {
-  if (!existsSync(resolve(RENDERER, 'index.html'))) {
-    throw new Error(`${RENDERER} is missing: run \`npm run build\` first`);
-  }
-  const server = await serveStatic(RENDERER);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  const { page, errors, url, close } = await openStubPage({ viewport: { width: 1100, height: 760 } });
   try {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1 });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
     const start = Date.now();
     const fixture = gpuPageFixture({ now: start });
     await page.addInitScript(stubBridgeScript(BRIDGE_KEY, fixture));
-    await page.goto(server.url);
+    await page.goto(url);
     await page.getByRole('button', { name: 'GPU', exact: true }).click();
     const chart = page.locator('.history-chart__plot');
     await chart.locator('canvas').waitFor();
@@ -144,8 +125,7 @@ export async function runGpuRenderBench(): Promise<BenchResult> {
       ok,
     };
   } finally {
-    await browser.close();
-    await server.close();
+    await close();
   }
 }
 

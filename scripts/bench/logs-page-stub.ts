@@ -14,6 +14,7 @@ import type {
   StatusSnapshot,
 } from '../../electron/contract';
 import { SettingsSchema } from '../../electron/settings/schema';
+import { bridgeObjectScript } from './stub-page';
 
 export interface LogsPageFixture {
   appInfo: AppInfo;
@@ -234,19 +235,7 @@ export function logsStubScript(bridgeKey: string, fixture: LogsPageFixture): str
         };
       }),
     };
-    window[${JSON.stringify(bridgeKey)}] = Object.freeze({
-      invoke: async (channel, input) => {
-        const answer = answers[channel];
-        return answer
-          ? { ok: true, value: answer(input) }
-          : { ok: false, error: { code: 'INTERNAL', message: 'not in the Logs page stub: ' + channel } };
-      },
-      on: (event, listener) => {
-        if (!listeners.has(event)) listeners.set(event, new Set());
-        listeners.get(event).add(listener);
-        return () => listeners.get(event).delete(listener);
-      },
-    });
+    ${bridgeObjectScript(bridgeKey, 'Logs page stub')}
   })();`;
 }
 

@@ -12,16 +12,11 @@
  * here (software compositing), so a window on a GPU machine spends less.
  * `BENCH_LOGS_RATE` / `BENCH_LOGS_SECONDS` change the rate (default 5000) and the duration (10).
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { BRIDGE_KEY } from '../../electron/bridge-key';
-import { serveStatic } from '../../test/e2e/harness';
-import { CHROMIUM_PATH } from '../../test/helpers/docker-available';
 import { logsPageFixture, logsStubDriver, logsStubScript, type PageMeasure } from './logs-page-stub';
 import { type BenchResult, median, percentile, printResult, runAsScript } from './stats';
+import { openStubPage } from './stub-page';
 
-const RENDERER = resolve(__dirname, '../../dist/renderer');
 const RATE = Number(process.env.BENCH_LOGS_RATE ?? 5000);
 const SECONDS = Number(process.env.BENCH_LOGS_SECONDS ?? 10);
 const BACKLOG_PER_SOURCE = 100_000;
@@ -32,31 +27,14 @@ const TARGET_HEAP_MB = 300;
 const MB = 1024 * 1024;
 
 export async function runLogsRenderBench(): Promise<BenchResult> {
-  if (!existsSync(resolve(RENDERER, 'index.html'))) {
-    throw new Error(`${RENDERER} is missing: run \`npm run build\` first`);
-  }
-  const server = await serveStatic(RENDERER);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      // performance.memory in bytes rather than coarse buckets.
-      '--enable-precise-memory-info',
-    ],
+  const { page, errors, url, close } = await openStubPage({
+    viewport: { width: 1280, height: 860 },
+    // performance.memory in bytes rather than coarse buckets.
+    args: ['--enable-precise-memory-info'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
     await page.addInitScript(logsStubScript(BRIDGE_KEY, logsPageFixture({ backlog: BACKLOG_PER_SOURCE })));
-    await page.goto(server.url);
+    await page.goto(url);
     await page.getByRole('button', { name: 'Logs', exact: true }).click();
     // plugin_daemon is chosen by default; the second source is added as a user would.
     const loadStart = Date.now();
@@ -125,8 +103,7 @@ export async function runLogsRenderBench(): Promise<BenchResult> {
       ok,
     };
   } finally {
-    await browser.close();
-    await server.close();
+    await close();
   }
 }
 
