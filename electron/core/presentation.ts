@@ -4,7 +4,7 @@
  * and how an error is put in the user's language. Pure and free of any framework: each side passes in
  * its own translator, and this file imports only contract types (the renderer may import it).
  */
-import type { ComponentState, ErrorInfo, ServiceStatus } from './contract';
+import type { ComponentState, ErrorInfo, LogSource, ServiceStatus } from './contract';
 
 export type Lang = 'ja' | 'en';
 export type LanguageSetting = 'system' | Lang;
@@ -116,4 +116,19 @@ export function reasonText(
 
 function text(tr: Translator, key: string, fallback: string): string {
   return tr.has(key) ? tr.t(key) : fallback;
+}
+
+/**
+ * The key a log source goes by, for main's readers and the window's views alike (the logs contract:
+ * `service:<name>`, `ollama`, `a1111`, `plugin:<folder>`).
+ */
+export function logSourceKey(source: LogSource): string {
+  switch (source.kind) {
+    case 'service':
+      return `service:${source.service}`;
+    case 'plugin':
+      return `plugin:${source.folder}`;
+    default:
+      return source.kind;
+  }
 }

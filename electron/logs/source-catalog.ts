@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { LogSource } from '../core/contract';
+import { logSourceKey } from '../core/presentation';
 import { AppError } from '../core/errors';
 import type { PluginsApi } from '../plugins/api';
 import type { OpenProject, StackApi } from '../stack/api';
@@ -19,17 +20,8 @@ import {
 } from './service-source';
 import type { OpenSource } from './source';
 
-/** The key a source goes by (contract: `service:<name>`, `ollama`, `a1111`, `plugin:<folder>`). */
-export function sourceKey(source: LogSource): string {
-  switch (source.kind) {
-    case 'service':
-      return `service:${source.service}`;
-    case 'plugin':
-      return `plugin:${source.folder}`;
-    default:
-      return source.kind;
-  }
-}
+/** The key a source goes by (one rule for main and the window: core/presentation.ts). */
+export const sourceKey = logSourceKey;
 
 export type ProgramId = 'ollama' | 'a1111';
 

@@ -8,7 +8,7 @@
 import type { AppInfo, GpuReading, GpuSummary, SettingsView, StatusSnapshot } from '../../electron/contract';
 import type { GpuTick } from '../../electron/gpu/contract';
 import { SettingsSchema } from '../../electron/settings/schema';
-import { bridgeObjectScript } from './stub-page';
+import { bridgeObjectScript, stubPreludeScript } from './stub-page';
 
 export interface GpuPageFixture {
   appInfo: AppInfo;
@@ -141,11 +141,7 @@ export function gpuPageFixture(
  */
 export function stubBridgeScript(bridgeKey: string, fixture: GpuPageFixture): string {
   return `(() => {
-    const fx = ${JSON.stringify(fixture)};
-    const listeners = new Map();
-    const emit = (event, payload) => {
-      for (const listener of listeners.get(event) ?? []) listener(payload);
-    };
+    ${stubPreludeScript(fixture)}
     const streams = new Set();
     let next = 0;
     const answers = {

@@ -14,7 +14,7 @@ import type {
   StatusSnapshot,
 } from '../../electron/contract';
 import { SettingsSchema } from '../../electron/settings/schema';
-import { bridgeObjectScript } from './stub-page';
+import { bridgeObjectScript, stubPreludeScript } from './stub-page';
 
 export interface LogsPageFixture {
   appInfo: AppInfo;
@@ -101,11 +101,7 @@ export function logsPageFixture(
  */
 export function logsStubScript(bridgeKey: string, fixture: LogsPageFixture): string {
   return `(() => {
-    const fx = ${JSON.stringify(fixture)};
-    const listeners = new Map();
-    const emit = (event, payload) => {
-      for (const listener of listeners.get(event) ?? []) listener(payload);
-    };
+    ${stubPreludeScript(fixture)}
     // Open log-lines subscriptions: id -> { key, seq, at }.
     const streams = new Map();
     let next = 0;

@@ -84,3 +84,15 @@ export function bridgeObjectScript(bridgeKey: string, stub: string): string {
       },
     });`;
 }
+
+/**
+ * Page-side JS every stub starts with: its fixture as `fx`, the event listeners (`listeners`, which
+ * the bridge object fills) and `emit(event, payload)` delivering to them, as main's events would.
+ */
+export function stubPreludeScript(fixture: unknown): string {
+  return `const fx = ${JSON.stringify(fixture)};
+    const listeners = new Map();
+    const emit = (event, payload) => {
+      for (const listener of listeners.get(event) ?? []) listener(payload);
+    };`;
+}

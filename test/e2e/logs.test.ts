@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, failPluginDaemon, type TestStack } from '../helpers/test-stack';
+import { containerIds, createTestStack, failPluginDaemon, type TestStack } from '../helpers/test-stack';
 import type { Harness } from './harness';
 import { button, expectNoRawKeys, nav, text } from './page-helpers';
 import { e2eSkip, useHarness } from './preamble';
@@ -42,16 +42,8 @@ describe.skipIf(skip)('the log viewer', () => {
 
   /** Writes lines into a service's log: its PID 1's stderr, which the engine records. */
   function printsToStderr(service: string, lines: readonly string[]): void {
-    const id = execFileSync('docker', [
-      'ps',
-      '-q',
-      '--filter',
-      `label=com.docker.compose.project=${stack.projectName}`,
-      '--filter',
-      `label=com.docker.compose.service=${service}`,
-    ])
-      .toString()
-      .trim();
+    const id = containerIds(stack)[service];
+    if (!id) throw new Error(`${stack.projectName} has no ${service} container`);
     execFileSync('docker', ['exec', '-i', id, 'sh', '-c', 'cat > /proc/1/fd/2'], {
       input: `${lines.join('\n')}\n`,
     });

@@ -1,23 +1,14 @@
 /**
- * Log sources as the window names them: the key main uses for each (contract: `service:<name>`,
- * `ollama`, `a1111`, `plugin:<folder>`), what the viewer opens by default, and which logs explain
- * a failed job. Pure: unit tested.
+ * Log sources as the window names them: the key main uses for each, what the viewer opens by
+ * default, and which logs explain a failed job. Pure: unit tested.
  */
 import type { JobSnapshotDto, LogsOpenRequest, LogSource } from '../../../electron/contract';
 
+/** The key main uses for a source (one rule for both sides: core/presentation.ts). */
+export { logSourceKey as sourceKey } from '../../../electron/core/presentation';
+
 /** The service the viewer opens without being told otherwise, and the one behind the error badge. */
 export const PLUGIN_DAEMON = 'plugin_daemon';
-
-export function sourceKey(source: LogSource): string {
-  switch (source.kind) {
-    case 'service':
-      return `service:${source.service}`;
-    case 'plugin':
-      return `plugin:${source.folder}`;
-    default:
-      return source.kind;
-  }
-}
 
 export const serviceSource = (service: string): LogSource => ({ kind: 'service', service });
 
