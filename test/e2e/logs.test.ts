@@ -238,6 +238,22 @@ describe.skipIf(skip)('the log viewer', () => {
     expect(await gunicorn.getAttribute('data-level')).toBe('info');
   });
 
+  it('keeps as many lines as the setting says, checked as typed', async () => {
+    const { page } = h;
+    await nav(page, '設定').click();
+    const field = page.getByLabel('ログごとに保持する行数');
+    await expect.poll(() => field.inputValue(), LONG).toBe('100000');
+    await field.fill('999');
+    await expect
+      .poll(() => text(page.locator('.log-settings .field__message')), LONG)
+      .toBe('1,000～1,000,000 の整数を入力してください。');
+    expect(await button(page, '保存').isDisabled()).toBe(true);
+    await field.fill('50,000');
+    await button(page, '保存').click();
+    await expect.poll(() => h.services.settings.get().settings.logBufferLines, LONG).toBe(50_000);
+    await nav(page, 'ログ').click();
+  });
+
   it('the same viewer in English, two sources merged and coloured', async () => {
     const { page } = h;
     await h.services.settings.update({ language: 'en' });
