@@ -8,6 +8,17 @@ export interface ViewOptions {
   wrap: boolean;
 }
 
+/** The search's toggles, shown as the symbols editors use for them. */
+const SEARCH_OPTIONS = [
+  { option: 'caseSensitive', symbol: 'Aa' },
+  { option: 'regex', symbol: '.*' },
+] as const;
+
+const STEPS = [
+  { direction: -1, icon: 'up', label: 'previous' },
+  { direction: 1, icon: 'down', label: 'next' },
+] as const;
+
 /** Where the search stands: how many shown entries match, which one is current, or why it cannot run. */
 export interface SearchState {
   total: number;
@@ -80,46 +91,32 @@ export const LogToolbar = memo(function LogToolbar({
             }}
           />
         </span>
-        <button
-          type="button"
-          className="logs-chip logs-chip--mono"
-          aria-pressed={query.caseSensitive}
-          title={t('logs.search.caseSensitive')}
-          aria-label={t('logs.search.caseSensitive')}
-          onClick={() => onQuery({ ...query, caseSensitive: !query.caseSensitive })}
-        >
-          Aa
-        </button>
-        <button
-          type="button"
-          className="logs-chip logs-chip--mono"
-          aria-pressed={query.regex}
-          title={t('logs.search.regex')}
-          aria-label={t('logs.search.regex')}
-          onClick={() => onQuery({ ...query, regex: !query.regex })}
-        >
-          .*
-        </button>
-        <button
-          type="button"
-          className="button button--small button--quiet"
-          disabled={search.total === 0}
-          aria-label={t('logs.search.previous')}
-          title={t('logs.search.previous')}
-          onClick={() => onStep(-1)}
-        >
-          <Icon name="up" />
-        </button>
-        <button
-          type="button"
-          className="button button--small button--quiet"
-          disabled={search.total === 0}
-          aria-label={t('logs.search.next')}
-          title={t('logs.search.next')}
-          onClick={() => onStep(1)}
-        >
-          <Icon name="down" />
-        </button>
+        {SEARCH_OPTIONS.map(({ option, symbol }) => (
+          <button
+            key={option}
+            type="button"
+            className="logs-chip logs-chip--mono"
+            aria-pressed={query[option]}
+            title={t(`logs.search.${option}`)}
+            aria-label={t(`logs.search.${option}`)}
+            onClick={() => onQuery({ ...query, [option]: !query[option] })}
+          >
+            {symbol}
+          </button>
+        ))}
+        {STEPS.map(({ direction, icon, label }) => (
+          <button
+            key={label}
+            type="button"
+            className="button button--small button--quiet"
+            disabled={search.total === 0}
+            aria-label={t(`logs.search.${label}`)}
+            title={t(`logs.search.${label}`)}
+            onClick={() => onStep(direction)}
+          >
+            <Icon name={icon} />
+          </button>
+        ))}
         <span
           id={`${id}-count`}
           className={search.error !== null ? 'logs-search__count tone-bad' : 'logs-search__count muted'}
