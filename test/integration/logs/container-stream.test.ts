@@ -170,7 +170,13 @@ describe.skipIf(skip)('container log streams on the real engine', () => {
   });
 
   it('gives a failure its last lines as text (readLogTail), or nothing for a container that is gone', async () => {
-    const container = await runContainer(['sh', '-c', 'echo 一行目; echo two >&2; sleep 0.3; echo three']);
+    // A pause between the streams: the engine stores stdout and stderr through separate pipes, so two
+    // lines printed at once on the two may be stored in either order.
+    const container = await runContainer([
+      'sh',
+      '-c',
+      'echo 一行目; sleep 0.3; echo two >&2; sleep 0.3; echo three',
+    ]);
     await container.wait();
     expect(await readLogTail(engine, container.id, 2)).toBe('two\nthree');
     expect(await readLogTail(engine, 'dify-stack-no-such-container', 2)).toBe('');
