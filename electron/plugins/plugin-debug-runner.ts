@@ -116,6 +116,8 @@ export class PluginDebugRunner {
   private run = 0;
   private logRun = 0;
   private runLines: string[] = [];
+  /** The run whose end a refusal or an unreachable daemon has claimed: its own exit is then no crash. */
+  private claimedRun = 0;
   /** Where the current run connects, with the key it was started with (a refusal asks for a fresh one). */
   private target: RemoteTarget | null = null;
   /** The remote installation that confirmed the previous run: the next run needs another. */
@@ -332,6 +334,8 @@ export class PluginDebugRunner {
       return;
     }
     const url = this.target ? `${this.target.host}:${this.target.port}` : '';
+    // The plugin often exits by itself right after saying why; this handler, not exited(), decides.
+    this.claimedRun = run;
     this.enqueue(async () => {
       if (run !== this.run || this.stopped) return;
       await this.endProgram();
@@ -387,7 +391,7 @@ export class PluginDebugRunner {
     if (this.program !== program) return; // Ended by us (a restart, a stop, a refusal).
     this.program = null;
     await this.follower?.poll();
-    if (run !== this.run || this.stopped) return;
+    if (run !== this.run || this.stopped || this.claimedRun === run) return;
     await this.note(
       `■ run ${run} ended by itself (exit code ${code ?? 'none'}); the next save starts it again`,
     );
