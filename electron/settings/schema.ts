@@ -64,6 +64,20 @@ const fields = {
    * a few hundred MB whatever the user types.
    */
   logBufferLines: z.number().int().min(1_000).max(1_000_000),
+  /** The first-run setup was finished or skipped: the app no longer opens on it (Settings re-opens it). */
+  setupDone: z.boolean(),
+  /** Windows "start with Windows" (app.setLoginItemSettings, started with `--hidden` into the tray). */
+  startAtLogin: z.boolean(),
+  /** Start the whole stack (as the tray's Start does) when the app starts. */
+  startStackOnLaunch: z.boolean(),
+  /** Toasts, each kind on its own: the stack started or failed to start… */
+  notifyStack: z.boolean(),
+  /** …a job finished while the window was hidden… */
+  notifyJobs: z.boolean(),
+  /** …VRAM above the alert threshold… */
+  notifyVram: z.boolean(),
+  /** …an error in the plugin daemon's log. */
+  notifyPluginErrors: z.boolean(),
 };
 
 export const SettingsSchema = z.object({
@@ -89,6 +103,13 @@ export const SettingsSchema = z.object({
   vramAlertSeconds: fields.vramAlertSeconds.default(30),
   pythonPath: fields.pythonPath.default(''),
   logBufferLines: fields.logBufferLines.default(100_000),
+  setupDone: fields.setupDone.default(false),
+  startAtLogin: fields.startAtLogin.default(false),
+  startStackOnLaunch: fields.startStackOnLaunch.default(false),
+  notifyStack: fields.notifyStack.default(true),
+  notifyJobs: fields.notifyJobs.default(true),
+  notifyVram: fields.notifyVram.default(true),
+  notifyPluginErrors: fields.notifyPluginErrors.default(true),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

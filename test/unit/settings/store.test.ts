@@ -64,6 +64,13 @@ const PLUGIN_DEFAULTS = {
   vramAlertSeconds: 30,
   pythonPath: '',
   logBufferLines: 100_000,
+  setupDone: false,
+  startAtLogin: false,
+  startStackOnLaunch: false,
+  notifyStack: true,
+  notifyJobs: true,
+  notifyVram: true,
+  notifyPluginErrors: true,
 };
 
 describe('SettingsStore.load', () => {
