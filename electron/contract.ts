@@ -5,6 +5,7 @@
  * app at start (and fails the unit tests), so no channel string is written twice.
  */
 import type { z } from 'zod';
+import type { ListedEventName, ListedInvokeChannel } from './channel-names';
 import { mergePieces } from './core/contract-kit';
 import { coreEvents, coreInvoke, type ErrorInfo } from './core/contract';
 import { coreTopics, subscriptionEvents, subscriptionInvoke } from './core/subscription-contract';
@@ -75,9 +76,18 @@ export type * from './gpu/contract';
 export type * from './logs/contract';
 
 export { BRIDGE_KEY } from './bridge-key';
-/** Electron channel names derive from the contract keys; nothing else spells them. */
-export const invokeIpcName = (c: InvokeChannel): string => `invoke:${c}`;
-export const eventIpcName = (e: EventName): string => `event:${e}`;
+export { eventIpcName, invokeIpcName } from './channel-names';
+
+/**
+ * The preload's zod-free copy of the names (channel-names.ts) must be exactly this contract's keys:
+ * a channel added here and not there (or the reverse) fails to compile.
+ */
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type ListedNamesMatchContract = Holds<
+  SameSet<InvokeChannel, ListedInvokeChannel> & SameSet<EventName, ListedEventName>
+>;
+
 export const INVOKE_CHANNELS = Object.keys(invokeContract) as InvokeChannel[];
 export const EVENT_NAMES = Object.keys(eventContract) as EventName[];
 export const TOPIC_NAMES = Object.keys(topicContract) as TopicName[];

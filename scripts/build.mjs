@@ -3,6 +3,7 @@
 // which must run under plain Node with no Electron around it. The renderer is built by Vite.
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
+import { preloadBundle } from './preload-bundle.mjs';
 
 const common = {
   bundle: true,
@@ -34,14 +35,8 @@ function siblingBundles(files) {
 
 await Promise.all([
   build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/main.js', external: ['electron'] }),
-  // A sandboxed preload may only require('electron'): bundle everything else into it.
-  build({
-    ...common,
-    packages: undefined,
-    entryPoints: ['electron/preload.ts'],
-    outfile: 'dist/preload.js',
-    external: ['electron'],
-  }),
+  // A sandboxed preload may only require('electron'): everything else is bundled into it.
+  build({ ...common, ...preloadBundle }),
   // The CLI in three files, so that a command parses only the code it runs (issue 8: `--version`
   // took 4× Node's start, `status` 4× `docker compose ps`). dist/cli.js is the entry: it answers
   // --version and loads dist/cli-status.js for a plain `status` (no commander, no services) or
