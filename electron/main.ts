@@ -28,9 +28,11 @@ import {
   createAppProtocolHandler,
 } from './core/app-protocol';
 import { AppError, toErrorInfo } from './core/errors';
-import { allowedOrigins, decideExternalLink } from './core/external-links';
+import { allowedOrigins } from './core/external-links';
 import { resolveLang, translate } from './core/i18n';
 import { rendererCsp } from './core/renderer-csp';
+import { createExternalOpener, guardWebContents } from './core/web-contents-guards';
+import { dashboardWindowOptions } from './core/window-options';
 import {
   createInvokeHandlers,
   webContentsOwner,
@@ -128,27 +130,14 @@ function start(): void {
   const lang = () => resolveLang(services?.settings.get().settings.language ?? 'system', app.getLocale());
 
   /** Only the services the user configured reach the browser (core/external-links.ts says why). */
-  const openExternal = async (url: string): Promise<boolean> => {
-    const decision = decideExternalLink(url, allowedOrigins([services?.settings.get().settings.difyUrl]));
-    if (!decision.open) {
-      console.warn(`Not opening ${decision.shown} (${decision.reason})`);
-      return false;
-    }
-    await shell.openExternal(decision.url);
-    return true;
-  };
+  const openExternal = createExternalOpener({
+    origins: () => allowedOrigins([services?.settings.get().settings.difyUrl]),
+    open: (url) => shell.openExternal(url),
+    warn: (message) => console.warn(message),
+  });
 
   app.on('web-contents-created', (_event, contents) => {
-    // The dashboard never navigates; a link to a configured service opens in the user's browser instead.
-    contents.on('will-navigate', (event, url) => {
-      event.preventDefault();
-      void openExternal(url);
-    });
-    contents.setWindowOpenHandler(({ url }) => {
-      void openExternal(url);
-      return { action: 'deny' };
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
+    guardWebContents(contents, (url) => void openExternal(url));
   });
 
   const showDashboard = (): void => {
@@ -181,25 +170,14 @@ function start(): void {
   };
 
   function createWindow(s: AppServices): BrowserWindow {
-    const w = new BrowserWindow({
-      width: 1100,
-      height: 760,
-      minWidth: 720,
-      minHeight: 480,
-      show: false,
-      title: translate(lang(), 'app.name'),
-      icon: path.join(resourcesDir, 'icon.png'),
-      autoHideMenuBar: true,
-      webPreferences: {
-        preload: path.join(__dirname, 'preload.js'),
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        webSecurity: true,
-        spellcheck: false,
-        devTools: !app.isPackaged,
-      },
-    });
+    const w = new BrowserWindow(
+      dashboardWindowOptions({
+        appDir: __dirname,
+        resourcesDir,
+        title: translate(lang(), 'app.name'),
+        packaged: app.isPackaged,
+      }),
+    );
     // Closing the window only hides it: the tray keeps the app (and the stack watch) running.
     w.on('close', (event) => {
       if (quitting) return;
