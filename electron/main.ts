@@ -132,7 +132,8 @@ function start(): void {
   /** Only the services the user configured reach the browser (core/external-links.ts says why). */
   const openExternal = createExternalOpener({
     origins: () => allowedOrigins([services?.settings.get().settings.difyUrl]),
-    open: (url) => shell.openExternal(url),
+    // Reached only through createExternalOpener, after core/external-links.ts allowed the URL.
+    open: (url) => shell.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK
     warn: (message) => console.warn(message),
   });
 
@@ -170,14 +171,16 @@ function start(): void {
   };
 
   function createWindow(s: AppServices): BrowserWindow {
-    const w = new BrowserWindow(
-      dashboardWindowOptions({
-        appDir: __dirname,
-        resourcesDir,
-        title: translate(lang(), 'app.name'),
-        packaged: app.isPackaged,
-      }),
-    );
+    const facts = {
+      appDir: __dirname,
+      resourcesDir,
+      title: translate(lang(), 'app.name'),
+      packaged: app.isPackaged,
+    };
+    // electronegativity reads one file at a time and cannot see the options this call builds: they
+    // pin contextIsolation, sandbox and disableBlinkFeatures 'Auxclick' by their type, and
+    // test/unit/security/window-options.test.ts asserts them.
+    const w = new BrowserWindow(dashboardWindowOptions(facts)); // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK
     // Closing the window only hides it: the tray keeps the app (and the stack watch) running.
     w.on('close', (event) => {
       if (quitting) return;

@@ -22,6 +22,8 @@ export interface HardenedWebPreferences {
   experimentalFeatures: false;
   /** Dropping a file on the window must not navigate it to that file. */
   navigateOnDragDrop: false;
+  /** A middle click would open a link in a new window (denied anyway, but it never starts). */
+  disableBlinkFeatures: 'Auxclick';
   /** Dify's terms and Japanese text are not English: the red underlines would be noise. */
   spellcheck: false;
   /** Only while developing: a packaged app's DevTools would hand the bridge to whoever opens them. */
@@ -73,6 +75,7 @@ export function dashboardWindowOptions(facts: DashboardWindowFacts): DashboardWi
       webviewTag: false,
       experimentalFeatures: false,
       navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
       devTools: !facts.packaged,
     },

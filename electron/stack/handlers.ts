@@ -19,7 +19,8 @@ export function createStackHandlers(
           params: { reason: `Dify URL must be http:// or https://: ${url}` },
         });
       }
-      await adapters.openExternal(url);
+      // The adapter is main.ts's createExternalOpener: only a configured service's origin is opened.
+      await adapters.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
       return { url };
     },
     'status:get': async () => stack.getSnapshot(),

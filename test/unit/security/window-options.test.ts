@@ -27,6 +27,7 @@ describe('dashboardWindowOptions', () => {
         webviewTag: false,
         experimentalFeatures: false,
         navigateOnDragDrop: false,
+        disableBlinkFeatures: 'Auxclick',
       });
       // Nothing that would switch a Chromium feature on behind the settings above.
       expect(Object.keys(webPreferences)).not.toContain('enableBlinkFeatures');
