@@ -53,6 +53,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'logs:sources',
   'logs:export',
   'logs:ackErrors',
+  'setup:state',
 ] as const;
 
 export const EVENT_NAME_LIST = ['job', 'subscription', 'status', 'settings', 'logs:open'] as const;

@@ -15,6 +15,7 @@ import { gpuInvoke, gpuTopics } from './gpu/contract';
 import { logsEvents, logsInvoke, logsTopics } from './logs/contract';
 import { processesInvoke, processesTopics } from './processes/contract';
 import { settingsEvents, settingsInvoke } from './settings/contract';
+import { setupInvoke } from './setup/contract';
 import { stackEvents, stackInvoke } from './stack/contract';
 
 /** Invoke channels: renderer → main, one argument object, one result. */
@@ -29,6 +30,7 @@ export const invokeContract = mergePieces(
   processesInvoke,
   gpuInvoke,
   logsInvoke,
+  setupInvoke,
 );
 
 /** Events: main → renderer. */
@@ -74,6 +76,7 @@ export type * from './plugins/contract';
 export type * from './processes/contract';
 export type * from './gpu/contract';
 export type * from './logs/contract';
+export type * from './setup/contract';
 
 export { BRIDGE_KEY } from './bridge-key';
 export { eventIpcName, invokeIpcName } from './channel-names';

@@ -30,6 +30,7 @@ import { createPluginHandlers } from './plugins/handlers';
 import { createProcessesHandlers } from './processes/handlers';
 import type { AppServices } from './services';
 import { createSettingsHandlers } from './settings/handlers';
+import { createSetupHandlers } from './setup/handlers';
 import { createStackHandlers } from './stack/handlers';
 
 export type { HandlerAdapters } from './core/handler-kit';
@@ -66,6 +67,7 @@ export function createInvokeHandlers(services: AppServices, adapters: HandlerAda
     createProcessesHandlers(services),
     createGpuHandlers(services),
     createLogsHandlers(services, adapters),
+    createSetupHandlers(services),
   );
 }
 

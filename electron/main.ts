@@ -44,6 +44,7 @@ import { registerIpc } from './ipc';
 import { EncryptedFileSecretStore, type SecretCipher } from './plugins/secrets';
 import { createServices, type AppServices } from './services';
 import { settingsFilePath } from './settings/paths';
+import { electronLoginItem, LOGIN_ARG } from './setup/api';
 import { TrayController, trayIconFile } from './tray';
 
 /** Must match electron-builder.yml's appId (Windows groups notifications and taskbar entries by it). */
@@ -364,11 +365,16 @@ function start(): void {
       );
       createTray(services, handlers);
       // Started by the OS at login (`--hidden`): stay in the tray. Started by the user: show the dashboard.
-      if (!process.argv.includes('--hidden')) showDashboard();
+      if (!process.argv.includes(LOGIN_ARG)) showDashboard();
       services.stack
         .watch()
         .catch((e: unknown) => console.error('status watch failed:', toErrorInfo(e).message));
       services.processes.watch();
+      // The OS login item follows the `startAtLogin` setting (now, and at each change of it).
+      services.setup.followLoginItem(electronLoginItem((item) => app.setLoginItemSettings(item)));
+      services.setup
+        .startStackOnLaunch()
+        .catch((e: unknown) => console.error('start on launch failed:', toErrorInfo(e).message));
       // The tray's VRAM line, tooltip and alert badge: a reading every 5 s (a view asks for 1 s).
       services.gpu.need('badge');
     })

@@ -25,6 +25,8 @@ import type { ProcessesApi } from './processes/api';
 import { ProcessService } from './processes/process-service';
 import { localDataDir, settingsFilePath } from './settings/paths';
 import { SettingsStore } from './settings/store';
+import type { SetupApi } from './setup/api';
+import { SetupService } from './setup/setup-service';
 import type { StackApi } from './stack/api';
 import { StackService } from './stack/stack-service';
 
@@ -43,6 +45,8 @@ export interface AppServices {
   gpu: GpuApi;
   /** The log viewer's sources and streams, and the plugin daemon's error badge. */
   logs: LogsApi;
+  /** The first-run setup: what is not configured yet, the OS login item, starting the stack at launch. */
+  setup: SetupApi;
   /** Streams to views (job output, …): capabilities register topics, views subscribe. */
   subscriptions: SubscriptionHub<TopicContract>;
   dispose(): Promise<void>;
@@ -232,6 +236,7 @@ export function assembleServices(
       },
       { watchErrors: false },
     );
+  const setup = new SetupService({ settings, stack, processes, connection: () => plugins.connection() });
   const offSettings = settings.onChange(() => {
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
     stack.refresh().catch(() => undefined);
@@ -254,6 +259,7 @@ export function assembleServices(
     processes,
     gpu,
     logs,
+    setup,
     subscriptions,
     dispose() {
       disposing ??= (async () => {
