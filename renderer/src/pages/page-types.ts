@@ -14,7 +14,7 @@ import type {
  * Every page of the window. registry.tsx must have exactly one entry per id (its type says so), so
  * adding a page is: its folder, its id here, its registry entry.
  */
-export type PageId = 'dashboard' | 'timeouts' | 'plugins' | 'logs' | 'gpu' | 'settings';
+export type PageId = 'dashboard' | 'timeouts' | 'plugins' | 'logs' | 'gpu' | 'settings' | 'setup';
 
 /** The latest request to open the log viewer, numbered so the Logs page applies each one once. */
 export interface LogsRequest {

@@ -10,6 +10,7 @@ import { LogsPage } from './logs/LogsPage';
 import type { AppActions, AppData, PageId, PageProps } from './page-types';
 import { PluginsPage } from './plugins/PluginsPage';
 import { SettingsPage } from './settings/SettingsPage';
+import { SetupPage } from './setup/SetupPage';
 import { TimeoutsPage } from './timeouts/TimeoutsPage';
 
 export interface PageEntry {
@@ -76,6 +77,12 @@ export const PAGES: Readonly<Record<PageId, PageEntry>> = {
     icon: 'settings',
     needs: ['settingsView', 'appInfo'],
     component: SettingsPage,
+  }),
+  setup: definePage({
+    navLabel: 'setup.page.nav',
+    icon: 'check',
+    needs: ['settingsView', 'snapshot', 'appInfo'],
+    component: SetupPage,
   }),
 };
 

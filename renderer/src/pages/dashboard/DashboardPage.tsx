@@ -17,6 +17,7 @@ import { ComponentCard } from './ComponentCard';
 import { DoctorPanel } from './DoctorPanel';
 import { LogErrorsBadge } from './LogErrorsBadge';
 import { OllamaDetails } from './OllamaDetails';
+import { SetupPanel } from './SetupPanel';
 import './DashboardPage.css';
 
 /**
@@ -142,6 +143,8 @@ export function DashboardPage({
       ))}
 
       {actionError ? <ErrorBox error={actionError} onDismiss={dismissError} /> : null}
+
+      <SetupPanel view={settingsView} snapshot={snapshot} app={app} />
 
       <div className="cards">{inStackOrder(snapshot.components).map(cardOf)}</div>
 

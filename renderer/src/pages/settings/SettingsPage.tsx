@@ -134,7 +134,11 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
 
   return (
     <>
-      <PageHeader title={t('settings.title')} />
+      <PageHeader title={t('settings.title')}>
+        <button type="button" className="button" onClick={() => app.openPage('setup')}>
+          {t('setup.openFromSettings')}
+        </button>
+      </PageHeader>
       {view.warning ? <ErrorBox error={view.warning} tone="warning" /> : null}
       <form
         className="settings-form"
