@@ -135,6 +135,11 @@ function bridgeScript(key: string): string {
 export interface HarnessOptions {
   /** Written to the temp settings file before the services start. */
   settings?: Partial<Settings>;
+  /**
+   * A newcomer's start: the first-run setup not done (no settings file unless `settings` is given).
+   * Without it the settings say `setupDone: true`.
+   */
+  firstRun?: boolean;
   /** Raw text for the settings file instead (e.g. broken JSON to see the warning banner). */
   settingsText?: string;
   /** Environment of the services (DOCKER_HOST etc.); defaults to this process's. */
@@ -177,7 +182,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const configFile = join(work, 'config', 'settings.json');
     mkdirSync(join(work, 'config'));
     if (options.settingsText !== undefined) writeFileSync(configFile, options.settingsText);
-    else if (options.settings) writeFileSync(configFile, JSON.stringify(options.settings, null, 2));
+    else if (!options.firstRun) {
+      // Past the first-run setup unless the test says otherwise: the page under test opens, not the wizard.
+      const settings = { setupDone: true, ...options.settings };
+      writeFileSync(configFile, JSON.stringify(settings, null, 2));
+    } else if (options.settings) writeFileSync(configFile, JSON.stringify(options.settings, null, 2));
 
     const services = await createServices({
       configFile,
