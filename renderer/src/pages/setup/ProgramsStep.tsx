@@ -74,7 +74,7 @@ function RunningLine({ id, component }: { id: 'ollama' | 'a1111'; component: Com
       {component ? <ComponentStateBadge state={component.state} /> : null}
       <span className="muted">
         {running && url
-          ? t('setup.programs.runningAt', { url })
+          ? t(`setup.programs.running.${id}`, { url })
           : component?.process?.startable
             ? t('setup.programs.startable')
             : t('setup.programs.notFound')}

@@ -1,10 +1,11 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { invoke } from '../../api';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { usePendingAction } from '../../hooks/usePendingAction';
+import { findComponent } from '../../lib/status';
 import type { PageProps } from '../page-types';
 import { DifyDirStep } from './DifyDirStep';
 import { DockerStep } from './DockerStep';
@@ -56,6 +57,17 @@ export function SetupPage({
     last: nextStep(step) === null,
   };
   const pendingSteps = new Set(needs.map((n) => STEP_OF_NEED[n]));
+  // The engine is not a setting, but its step is not done while it cannot be reached.
+  if (findComponent(snapshot, 'docker')?.state !== 'running') pendingSteps.add('docker');
+
+  // A new step replaces the buttons that had focus: move it to the step's title, as a page change does.
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  const shownStep = useRef(step);
+  useEffect(() => {
+    if (shownStep.current === step) return;
+    shownStep.current = step;
+    titleRef.current?.focus();
+  }, [step]);
 
   let body: ReactNode;
   switch (step) {
@@ -122,7 +134,7 @@ export function SetupPage({
           <p className="muted setup-step__count">
             {t('setup.stepCount', { current: index + 1, total: SETUP_STEPS.length })}
           </p>
-          <h2 id="setup-step-title" className="panel__title">
+          <h2 id="setup-step-title" className="panel__title" ref={titleRef} tabIndex={-1}>
             {t(`setup.steps.${step}`)}
           </h2>
           {/* A fresh step per visit: its form starts from the saved settings each time. */}
