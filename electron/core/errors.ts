@@ -33,6 +33,11 @@ export const ERROR_CODES = [
   'PROJECT_BUSY',
   'SETTINGS_INVALID',
   'SETTINGS_WRITE_FAILED',
+  // The settings file was not settings at all (moved aside), held refused values (reset), or came from a
+  // newer app (read, never written): electron/settings/store.ts.
+  'SETTINGS_MOVED_ASIDE',
+  'SETTINGS_FIELDS_RESET',
+  'SETTINGS_NEWER_VERSION',
   // Plugins (electron/plugins): packaging, the Dify console client and the reinstall workflow.
   'PLUGIN_DIR_NOT_FOUND',
   'PLUGIN_MANIFEST_MISSING',

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { SETTINGS_VERSION } from './migrations';
 
 /** The settings a one-shot CLI command needs before it knows whether it needs the services at all. */
 export interface PeekedSettings {
@@ -63,7 +64,11 @@ function surelyValid(json: unknown): json is KnownFields {
   const o = json as Record<string, unknown>;
   const text = (v: unknown, max: number, min = 0): boolean =>
     typeof v === 'string' && v.length >= min && v.length <= max;
+  const flag = (k: string): boolean => !(k in o) || typeof o[k] === 'boolean';
   return (
+    // A file of an earlier version migrates without touching the fields read here; a newer one, or a
+    // `version` that is none, is for the store to judge and report.
+    (!('version' in o) || inRange(o.version, 0, SETTINGS_VERSION)) &&
     (!('difyDir' in o) || text(o.difyDir, 4096)) &&
     (!('difyUrl' in o) || httpUrl(o.difyUrl)) &&
     (!('language' in o) || o.language === 'system' || o.language === 'ja' || o.language === 'en') &&
@@ -88,7 +93,16 @@ function surelyValid(json: unknown): json is KnownFields {
     (!('vramAlertPercent' in o) || inRange(o.vramAlertPercent, 50, 100)) &&
     (!('vramAlertSeconds' in o) || inRange(o.vramAlertSeconds, 5, 3600)) &&
     (!('pythonPath' in o) || text(o.pythonPath, 4096)) &&
-    (!('logBufferLines' in o) || inRange(o.logBufferLines, 1_000, 1_000_000))
+    (!('logBufferLines' in o) || inRange(o.logBufferLines, 1_000, 1_000_000)) &&
+    [
+      'setupDone',
+      'startAtLogin',
+      'startStackOnLaunch',
+      'notifyStack',
+      'notifyJobs',
+      'notifyVram',
+      'notifyPluginErrors',
+    ].every(flag)
   );
 }
 

@@ -85,7 +85,7 @@ describe('SettingsStore.load', () => {
   });
 
   it('reads a valid file, also one saved with a UTF-8 byte order mark', async () => {
-    await writeSettingsFile('\uFEFF{"difyDir":"D:\\\\dify\\\\docker","language":"ja"}');
+    await writeSettingsFile('\uFEFF{"version":1,"difyDir":"D:\\\\dify\\\\docker","language":"ja"}');
     const store = await SettingsStore.open(file);
     expect(store.get().settings).toEqual({
       difyDir: 'D:\\dify\\docker',
@@ -98,29 +98,105 @@ describe('SettingsStore.load', () => {
 
   it.each([
     ['malformed JSON', '{"language": "ja",', /not valid JSON/],
-    ['a value the schema refuses', '{"difyUrl": "javascript:alert(1)"}', /difyUrl/],
-    ['an unknown language', '{"language": "fr"}', /language/],
     ['not an object', '["ja"]', /one JSON object/],
-  ])(
-    'falls back to defaults with a warning for %s and leaves the file as it is',
-    async (_name, text, reason) => {
-      await writeSettingsFile(text);
-      const store = await SettingsStore.open(file);
-      const view = store.get();
-      expect(view.settings).toEqual({
-        difyDir: '',
-        difyUrl: 'http://localhost',
-        language: 'system',
-        ...PLUGIN_DEFAULTS,
-      });
-      expect(view.warning?.code).toBe('SETTINGS_INVALID');
-      expect(view.warning?.params?.path).toBe(file);
-      expect(String(view.warning?.params?.reason)).toMatch(reason);
-      expect(view.warning?.message).toContain(file);
-      await expect(readFile(file, 'utf8')).resolves.toBe(text);
-      expect(await readdir(path.dirname(file))).toEqual(['settings.json']);
-    },
-  );
+    ['a version that is none', '{"version":"2","language":"ja"}', /version/],
+  ])('moves a file holding %s aside, runs on defaults and says so', async (_name, text, reason) => {
+    await writeSettingsFile(text);
+    const store = await SettingsStore.open(file, { now: fixedNow });
+    const view = store.get();
+    expect(view.settings).toEqual({
+      difyDir: '',
+      difyUrl: 'http://localhost',
+      language: 'system',
+      ...PLUGIN_DEFAULTS,
+    });
+    const aside = path.join(path.dirname(file), 'settings.corrupt-20260701-090503.json');
+    expect(view.warning?.code).toBe('SETTINGS_MOVED_ASIDE');
+    expect(view.warning?.params).toMatchObject({ path: file, backup: aside });
+    expect(String(view.warning?.params?.reason)).toMatch(reason);
+    expect(await readdir(path.dirname(file))).toEqual(['settings.corrupt-20260701-090503.json']);
+    await expect(readFile(aside, 'utf8')).resolves.toBe(text);
+    // The notice stays while the app runs (a re-read finds no file) and goes with the next save.
+    await store.load();
+    expect(store.get().warning?.code).toBe('SETTINGS_MOVED_ASIDE');
+    await store.update({ language: 'en' });
+    expect(store.get().warning).toBeNull();
+  });
+
+  it('never replaces an earlier corrupt copy', async () => {
+    await writeSettingsFile('nope 1');
+    await SettingsStore.open(file, { now: fixedNow });
+    await writeSettingsFile('nope 2');
+    const store = await SettingsStore.open(file, { now: fixedNow });
+    expect(store.get().warning?.params?.backup).toMatch(/settings\.corrupt-20260701-090503-2\.json$/);
+    const dirOf = path.dirname(file);
+    await expect(readFile(path.join(dirOf, 'settings.corrupt-20260701-090503.json'), 'utf8')).resolves.toBe(
+      'nope 1',
+    );
+  });
+
+  it('resets only the refused values, keeps the rest, and keeps the original beside it', async () => {
+    const text = '{"version":1,"difyDir":"/srv/dify","difyUrl":"javascript:alert(1)","language":"fr"}';
+    await writeSettingsFile(text);
+    const store = await SettingsStore.open(file, { now: fixedNow });
+    const view = store.get();
+    expect(view.settings).toEqual({
+      difyDir: '/srv/dify',
+      difyUrl: 'http://localhost',
+      language: 'system',
+      ...PLUGIN_DEFAULTS,
+    });
+    expect(view.warning?.code).toBe('SETTINGS_FIELDS_RESET');
+    expect(view.warning?.params?.fields).toBe('difyUrl, language');
+    const copy = path.join(path.dirname(file), 'settings.corrupt-20260701-090503.json');
+    expect(view.warning?.params?.backup).toBe(copy);
+    await expect(readFile(copy, 'utf8')).resolves.toBe(text);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 1, ...view.settings });
+    expect(atomic.targets).toContain(file);
+  });
+
+  it('migrates an older file once, writing it back atomically with the old bytes kept beside it', async () => {
+    const old =
+      '{\n  "difyDir": "/srv/dify/docker",\n  "difyUrl": "http://localhost",\n  "language": "ja",\n  "futureKey": 1\n}\n';
+    await writeSettingsFile(old);
+    const store = await SettingsStore.open(file);
+    expect(store.get().warning).toBeNull();
+    expect(store.get().settings).toMatchObject({
+      difyDir: '/srv/dify/docker',
+      language: 'ja',
+      setupDone: true,
+    });
+    const written = await readFile(file, 'utf8');
+    expect(JSON.parse(written)).toEqual({ version: 1, ...store.get().settings, futureKey: 1 });
+    await expect(readFile(`${file}.v0.bak`, 'utf8')).resolves.toBe(old);
+    expect(atomic.targets).toEqual([file]);
+    // Opening again changes nothing: a current file is not rewritten.
+    atomic.targets = [];
+    await SettingsStore.open(file);
+    expect(atomic.targets).toEqual([]);
+    await expect(readFile(file, 'utf8')).resolves.toBe(written);
+    expect((await readdir(path.dirname(file))).sort()).toEqual(['settings.json', 'settings.json.v0.bak']);
+  });
+
+  it('reads a newer file as far as it understands it, never writes it, and refuses to save', async () => {
+    const newer =
+      '{"version":99,"difyDir":"/srv/dify","language":"ja","notifyVram":"sometimes","hologram":true}';
+    await writeSettingsFile(newer);
+    const store = await SettingsStore.open(file);
+    const view = store.get();
+    expect(view.settings).toEqual({
+      difyDir: '/srv/dify',
+      difyUrl: 'http://localhost',
+      language: 'ja',
+      ...PLUGIN_DEFAULTS,
+    });
+    expect(view.warning?.code).toBe('SETTINGS_NEWER_VERSION');
+    expect(view.warning?.params).toMatchObject({ version: 99, ours: 1 });
+    const err = await store.update({ language: 'en' }).catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('SETTINGS_NEWER_VERSION');
+    await expect(readFile(file, 'utf8')).resolves.toBe(newer);
+    expect(await readdir(path.dirname(file))).toEqual(['settings.json']);
+  });
 
   it('warns (without throwing) when the path cannot be read at all', async () => {
     await mkdir(file, { recursive: true }); // a folder where the file should be
@@ -131,7 +207,7 @@ describe('SettingsStore.load', () => {
 
 describe('SettingsStore.update', () => {
   it('merges the patch, keeps other fields, backs up the previous file and emits the new view', async () => {
-    const previous = '{"difyDir":"/srv/dify/docker","difyUrl":"http://localhost:8080"}';
+    const previous = '{"version":1,"difyDir":"/srv/dify/docker","difyUrl":"http://localhost:8080"}';
     await writeSettingsFile(previous);
     const store = await SettingsStore.open(file);
     const seen: SettingsView[] = [];
@@ -146,7 +222,7 @@ describe('SettingsStore.update', () => {
       ...PLUGIN_DEFAULTS,
     };
     expect(view).toEqual({ settings: expected, path: file, warning: null });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(expected);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 1, ...expected });
     await expect(readFile(`${file}.bak`, 'utf8')).resolves.toBe(previous);
     expect(seen).toEqual([view]);
     expect(store.get()).toEqual(view);
@@ -161,7 +237,7 @@ describe('SettingsStore.update', () => {
   });
 
   it('rejects an invalid patch with INVALID_ARGUMENT and changes nothing', async () => {
-    await writeSettingsFile('{"language":"ja"}');
+    await writeSettingsFile('{"version":1,"language":"ja"}');
     const store = await SettingsStore.open(file);
     const listener = vi.fn();
     store.onChange(listener);
@@ -177,16 +253,16 @@ describe('SettingsStore.update', () => {
       expect((err as AppError).code).toBe('INVALID_ARGUMENT');
       expect((err as AppError).params?.reason).toBeTruthy();
     }
-    await expect(readFile(file, 'utf8')).resolves.toBe('{"language":"ja"}');
+    await expect(readFile(file, 'utf8')).resolves.toBe('{"version":1,"language":"ja"}');
     expect(listener).not.toHaveBeenCalled();
     expect(store.get().settings.language).toBe('ja');
   });
 
-  it('keeps a timestamped copy of an invalid file before replacing it, never overwriting an older copy', async () => {
-    const bad = '{"language": "ja", oops';
-    await writeSettingsFile(bad);
+  it('keeps a timestamped copy of a file broken after it was read before replacing it, never overwriting an older copy', async () => {
+    await writeSettingsFile('{"version":1,"language":"ja"}');
     const store = await SettingsStore.open(file, { now: fixedNow });
-    expect(store.get().warning).not.toBeNull();
+    const bad = '{"language": "ja", oops';
+    await writeFile(file, bad);
 
     const view = await store.update({ language: 'ja' });
     expect(view.warning).toBeNull();
@@ -195,13 +271,14 @@ describe('SettingsStore.update', () => {
     await expect(readFile(backup, 'utf8')).resolves.toBe(bad);
 
     // Broken again by hand within the same second: the second copy gets its own name.
-    const bad2 = '{"difyUrl": 42}';
+    const bad2 = '{"version":1,"language":"ja","difyUrl": 42}';
     await writeFile(file, bad2);
     await store.update({ difyDir: '/d' });
     await expect(readFile(backup, 'utf8')).resolves.toBe(bad);
     await expect(readFile(`${file}.invalid-20260701-090503-2.bak`, 'utf8')).resolves.toBe(bad2);
-    // What was in use (language ja) survives the broken file; the patch is applied on top.
+    // A refused value falls back to its default, the file's other fields stay; the patch goes on top.
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      version: 1,
       difyDir: '/d',
       difyUrl: 'http://localhost',
       language: 'ja',
@@ -218,15 +295,16 @@ describe('SettingsStore.update', () => {
   });
 
   it('re-reads the file before writing, so an edit made elsewhere (CLI, editor) is not lost', async () => {
-    await writeSettingsFile('{"language":"ja"}');
+    await writeSettingsFile('{"version":1,"language":"ja"}');
     const store = await SettingsStore.open(file);
-    await writeFile(file, '{"language":"ja","difyDir":"/edited/elsewhere","futureKey":{"a":1}}');
+    await writeFile(file, '{"version":1,"language":"ja","difyDir":"/edited/elsewhere","futureKey":{"a":1}}');
     await store.update({ difyUrl: 'https://dify.example.test' });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
       language: 'ja',
       difyDir: '/edited/elsewhere',
       difyUrl: 'https://dify.example.test',
       futureKey: { a: 1 },
+      version: 1,
       ...PLUGIN_DEFAULTS,
     });
   });
@@ -242,12 +320,13 @@ describe('SettingsStore.update', () => {
       language: 'en',
       difyDir: '/a',
       difyUrl: 'http://h:81',
+      version: 1,
       ...PLUGIN_DEFAULTS,
     });
   });
 
   it('keeps the old file and the old settings when the atomic write fails', async () => {
-    await writeSettingsFile('{"language":"ja"}');
+    await writeSettingsFile('{"version":1,"language":"ja"}');
     const store = await SettingsStore.open(file);
     const listener = vi.fn();
     store.onChange(listener);
@@ -257,7 +336,7 @@ describe('SettingsStore.update', () => {
 
     expect((err as AppError).code).toBe('SETTINGS_WRITE_FAILED');
     expect((err as AppError).message).toContain('disk full');
-    await expect(readFile(file, 'utf8')).resolves.toBe('{"language":"ja"}');
+    await expect(readFile(file, 'utf8')).resolves.toBe('{"version":1,"language":"ja"}');
     expect(store.get().settings.language).toBe('ja');
     expect(listener).not.toHaveBeenCalled();
     // The next update works again.
