@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { usePendingAction } from '../../hooks/usePendingAction';
 import { useQuery } from '../../hooks/useQuery';
 import { resolveLang } from '../../lib/lang';
+import { SetupReopenPanel } from '../setup/SetupReopenPanel';
 import type { PageProps } from '../page-types';
 import { DifyDirField } from './DifyDirField';
 import { FieldError } from './FieldVerdict';
@@ -134,11 +135,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
 
   return (
     <>
-      <PageHeader title={t('settings.title')}>
-        <button type="button" className="button" onClick={() => app.openPage('setup')}>
-          {t('setup.openFromSettings')}
-        </button>
-      </PageHeader>
+      <PageHeader title={t('settings.title')} />
       {view.warning ? <ErrorBox error={view.warning} tone="warning" /> : null}
       <form
         className="settings-form"
@@ -261,6 +258,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
         </div>
       </form>
       <GpuSettings view={view} platform={appInfo.platform} onSaved={app.acceptSettings} />
+      <SetupReopenPanel onOpen={() => app.openPage('setup')} />
       <p className="muted settings-path">
         {t('settings.file')} <span className="mono">{view.path}</span>
       </p>
