@@ -358,10 +358,18 @@ async function cliLanguage(
   return resolveLang(language, systemLocaleFromEnv(io.env));
 }
 
-/** The language as the settings store reads it (with zod): for a file the quick peek cannot judge. */
+/**
+ * The language as the settings store reads it (with zod): for a file the quick peek cannot judge.
+ * Read only: opening the store would repair the file (migrate it, move a corrupt one aside) before the
+ * services open it, and the notice about that repair would never be printed.
+ */
 async function storeLanguage(file: string): Promise<PeekedSettings['language']> {
-  const { SettingsStore } = await import('../settings/store');
-  return (await SettingsStore.open(file)).get().settings.language;
+  const [{ readFile }, { readSettingsText }] = await Promise.all([
+    import('node:fs/promises'),
+    import('../settings/settings-file'),
+  ]);
+  const read = await readFile(file, 'utf8').then(readSettingsText, () => null);
+  return read && read.kind !== 'corrupt' ? read.settings.language : 'system';
 }
 
 function oneLine(text: string): string {
