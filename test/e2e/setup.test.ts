@@ -219,4 +219,29 @@ describe.skipIf(skip)('first-run setup', () => {
     expect(await current(page)).toBe('startup');
     expect(await page.getByLabel('Start the app when I sign in').isChecked()).toBe(false);
   });
+
+  it('without an engine the Docker step says what to do, and Check again looks again', async () => {
+    const options = firstRun('en-US');
+    const h = await harness.open({
+      ...options,
+      appPlatform: 'win32',
+      env: { ...options.env, DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` },
+    });
+    const { page, screenshot } = h;
+    await expect.poll(() => text(page.locator('h1')), WAIT).toBe('Setup');
+    const callout = page.locator('.setup-step .callout');
+    await callout.waitFor({ timeout: WAIT.timeout });
+    expect(await text(callout)).toContain('Start Docker Desktop from the Start menu');
+    expect(await page.locator('[data-setup-step="docker"]').getAttribute('data-setup-pending')).toBe('true');
+    const updated = h.services.stack.getSnapshot().updatedAt;
+    await button(page, 'Check again').click();
+    await expect.poll(() => h.services.stack.getSnapshot().updatedAt, WAIT).toBeGreaterThan(updated);
+    await expect.poll(() => button(page, 'Check again').isEnabled(), WAIT).toBe(true);
+    expect(await page.locator('[data-setup-docker]').getAttribute('data-setup-docker')).toBe('unavailable');
+    await expectNoRawKeys(page);
+    await screenshot('setup-docker-down.en');
+    // Skipping the step goes on; nothing is saved by it.
+    await button(page, 'Skip this step').click();
+    expect(await current(page)).toBe('difyDir');
+  });
 });
