@@ -40,9 +40,24 @@ export const LOGIN_ARG = '--hidden';
 /** Electron's `app.setLoginItemSettings`, as much of it as we use. */
 export type SetLoginItemSettings = (settings: { openAtLogin: boolean; args: string[] }) => void;
 
-/** The login item over Electron's call: started at login, the app opens into the tray (LOGIN_ARG). */
-export function electronLoginItem(setLoginItemSettings: SetLoginItemSettings): LoginItemAdapter {
-  return { setOpenAtLogin: (openAtLogin) => setLoginItemSettings({ openAtLogin, args: [LOGIN_ARG] }) };
+/** Where Electron has login items (its docs: app.setLoginItemSettings is macOS and Windows only). */
+export function loginItemSupported(platform: string): boolean {
+  return platform === 'win32' || platform === 'darwin';
+}
+
+/**
+ * The login item over Electron's call: started at login, the app opens into the tray (LOGIN_ARG).
+ * Elsewhere (Linux) nothing is called: the OS has no such entry for Electron to write.
+ */
+export function electronLoginItem(
+  setLoginItemSettings: SetLoginItemSettings,
+  platform: string = process.platform,
+): LoginItemAdapter {
+  return {
+    setOpenAtLogin: (openAtLogin) => {
+      if (loginItemSupported(platform)) setLoginItemSettings({ openAtLogin, args: [LOGIN_ARG] });
+    },
+  };
 }
 
 /**

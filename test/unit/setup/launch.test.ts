@@ -90,12 +90,20 @@ describe('followLoginItem', () => {
 describe('electronLoginItem', () => {
   it("calls Electron's setLoginItemSettings with --hidden, so a login start stays in the tray", () => {
     const setLoginItemSettings = vi.fn();
-    const item = electronLoginItem(setLoginItemSettings);
+    const item = electronLoginItem(setLoginItemSettings, 'win32');
     item.setOpenAtLogin(true);
     item.setOpenAtLogin(false);
     expect(setLoginItemSettings.mock.calls).toEqual([
       [{ openAtLogin: true, args: ['--hidden'] }],
       [{ openAtLogin: false, args: ['--hidden'] }],
     ]);
+  });
+
+  it('calls nothing where Electron has no login items (Linux)', () => {
+    const setLoginItemSettings = vi.fn();
+    electronLoginItem(setLoginItemSettings, 'linux').setOpenAtLogin(true);
+    expect(setLoginItemSettings).not.toHaveBeenCalled();
+    electronLoginItem(setLoginItemSettings, 'darwin').setOpenAtLogin(true);
+    expect(setLoginItemSettings).toHaveBeenCalledOnce();
   });
 });

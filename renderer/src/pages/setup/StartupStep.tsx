@@ -27,14 +27,17 @@ export function StartupStep({
     <>
       <p>{t('setup.startup.intro')}</p>
       <div className="setup-startup">
-        <CheckField
-          label={t(
-            platform === 'win32' ? 'setup.startup.atLogin.labelWindows' : 'setup.startup.atLogin.label',
-          )}
-          hint={t('setup.startup.atLogin.hint')}
-          checked={startAtLogin}
-          onChange={setStartAtLogin}
-        />
+        {/* Electron has login items on Windows and macOS only (main's loginItemSupported). */}
+        {platform === 'win32' || platform === 'darwin' ? (
+          <CheckField
+            label={t(
+              platform === 'win32' ? 'setup.startup.atLogin.labelWindows' : 'setup.startup.atLogin.label',
+            )}
+            hint={t('setup.startup.atLogin.hint')}
+            checked={startAtLogin}
+            onChange={setStartAtLogin}
+          />
+        ) : null}
         <CheckField
           label={t('setup.startup.stack.label')}
           hint={t('setup.startup.stack.hint')}
