@@ -56,7 +56,14 @@ export const INVOKE_CHANNEL_NAMES = [
   'setup:state',
 ] as const;
 
-export const EVENT_NAME_LIST = ['job', 'subscription', 'status', 'settings', 'logs:open'] as const;
+export const EVENT_NAME_LIST = [
+  'job',
+  'subscription',
+  'status',
+  'settings',
+  'logs:open',
+  'notifications:open',
+] as const;
 
 export type ListedInvokeChannel = (typeof INVOKE_CHANNEL_NAMES)[number];
 export type ListedEventName = (typeof EVENT_NAME_LIST)[number];

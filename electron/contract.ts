@@ -13,6 +13,7 @@ import { envInvoke } from './env/contract';
 import { pluginsInvoke } from './plugins/contract';
 import { gpuInvoke, gpuTopics } from './gpu/contract';
 import { logsEvents, logsInvoke, logsTopics } from './logs/contract';
+import { notificationsEvents } from './notifications/contract';
 import { processesInvoke, processesTopics } from './processes/contract';
 import { settingsEvents, settingsInvoke } from './settings/contract';
 import { setupInvoke } from './setup/contract';
@@ -41,6 +42,7 @@ export const eventContract = mergePieces(
   stackEvents,
   settingsEvents,
   logsEvents,
+  notificationsEvents,
 );
 
 /** Streaming topics: what a view may subscribe to, its params and the items it then receives. */
@@ -76,6 +78,7 @@ export type * from './plugins/contract';
 export type * from './processes/contract';
 export type * from './gpu/contract';
 export type * from './logs/contract';
+export type * from './notifications/contract';
 export type * from './setup/contract';
 
 export { BRIDGE_KEY } from './bridge-key';

@@ -20,7 +20,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { eventIpcName, type LogsOpenRequest } from './contract';
+import { eventIpcName, type LogsOpenRequest, type NotificationOpen } from './contract';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -42,6 +42,7 @@ import {
 } from './handlers';
 import { registerIpc } from './ipc';
 import { EncryptedFileSecretStore, type SecretCipher } from './plugins/secrets';
+import type { AppNotification, NotificationTarget } from './notifications/api';
 import { createServices, type AppServices } from './services';
 import { settingsFilePath } from './settings/paths';
 import { electronLoginItem, LOGIN_ARG } from './setup/api';
@@ -127,6 +128,7 @@ function start(): void {
    */
   let pageListening = false;
   let pendingLogsOpen: LogsOpenRequest | null = null;
+  let pendingPageOpen: NotificationOpen | null = null;
 
   const lang = () => resolveLang(services?.settings.get().settings.language ?? 'system', app.getLocale());
 
@@ -169,6 +171,27 @@ function start(): void {
     const request = pendingLogsOpen;
     pendingLogsOpen = null;
     if (request) sendLogsOpen(request);
+    const page = pendingPageOpen;
+    pendingPageOpen = null;
+    if (page && window) window.webContents.send(eventIpcName('notifications:open'), page);
+  };
+
+  /** A clicked notification: the window, on the page it was about (electron/notifications decides which). */
+  const openNotificationTarget = (target: NotificationTarget): void => {
+    if (target.page === 'logs') return openLogs(target.request);
+    const page: NotificationOpen =
+      target.page === 'gpu' ? { page: 'gpu', jobId: null } : { page: 'dashboard', jobId: target.jobId };
+    showDashboard();
+    if (pageListening && window) window.webContents.send(eventIpcName('notifications:open'), page);
+    else pendingPageOpen = page;
+  };
+
+  /** Electron's Notification, nothing more: what to tell and when is the Notifier's. */
+  const showNotification = (n: AppNotification): void => {
+    if (!Notification.isSupported()) return;
+    const toast = new Notification({ title: n.title, body: n.body });
+    toast.on('click', () => openNotificationTarget(n.target));
+    toast.show();
   };
 
   function createWindow(s: AppServices): BrowserWindow {
@@ -267,13 +290,6 @@ function start(): void {
           app.quit();
         },
       },
-      notify: (title, body, action) => {
-        if (!Notification.isSupported()) return;
-        // Windows toasts have no buttons through Electron's Notification: a click runs the offered action.
-        const n = new Notification({ title, body: action ? `${body}\n${action.label}` : body });
-        if (action) n.on('click', () => action.run());
-        n.show();
-      },
     });
   }
 
@@ -347,6 +363,12 @@ function start(): void {
       hardenSession();
       services = await createServices({
         secrets: new EncryptedFileSecretStore(secretsFile(), safeStorageCipher),
+        notifications: {
+          systemLocale: app.getLocale(),
+          windowVisible: () =>
+            !!window && !window.isDestroyed() && window.isVisible() && !window.isMinimized(),
+          show: showNotification,
+        },
       });
       const invokeHandlers = createInvokeHandlers(services, adapters);
       handlers = {

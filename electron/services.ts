@@ -22,6 +22,7 @@ import { fileSource } from './logs/file-source';
 import { LOG_LINES_MAX_QUEUE, LogService } from './logs/log-service';
 import { EnvSecretStore, type SecretStore } from './plugins/secrets';
 import type { ProcessesApi } from './processes/api';
+import { Notifier, type NotifierOptions } from './notifications/api';
 import { ProcessService } from './processes/process-service';
 import { localDataDir, settingsFilePath } from './settings/paths';
 import { SettingsStore } from './settings/store';
@@ -68,6 +69,11 @@ export interface CreateServicesOptions {
   program?: 'app' | 'cli';
   /** How long a project job waits for another program's lock (default 10 min). */
   lockWaitMs?: number;
+  /**
+   * The app's notifications (the tray app passes Electron's Notification; the CLI has none): the
+   * Notifier hears the jobs from the start, so the stack's start at launch is told too.
+   */
+  notifications?: Pick<NotifierOptions, 'systemLocale' | 'windowVisible' | 'show'>;
 }
 
 const PROGRAM_NAMES = { app: 'Dify Stack Tray', cli: 'dify-stack CLI' } as const;
@@ -156,7 +162,15 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
   const logs = createLogService({ settings, snapshot, stack, processes, plugins }, () => docker, {
     watchErrors: opts.program !== 'cli',
   });
-  return assembleServices(settings, jobs, stack, { plugins, timeouts, snapshot, processes, gpu, logs });
+  return assembleServices(settings, jobs, stack, {
+    plugins,
+    timeouts,
+    snapshot,
+    processes,
+    gpu,
+    logs,
+    notifications: opts.notifications,
+  });
 }
 
 /** The log capability over the other services: containers through the stack, files through processes and plugins. */
@@ -198,9 +212,13 @@ export function assembleServices(
     processes?: ProcessesApi;
     gpu?: GpuApi;
     logs?: LogsApi;
+    notifications?: CreateServicesOptions['notifications'];
   } = {},
 ): AppServices {
   const snapshot = parts.snapshot ?? new AppSnapshotStore();
+  const notifier = parts.notifications
+    ? new Notifier({ ...parts.notifications, snapshot, jobs, settings })
+    : null;
   const timeouts = parts.timeouts ?? new TimeoutService({ stack, backupRoot: path.dirname(settings.path) });
   const plugins =
     parts.plugins ??
@@ -264,6 +282,7 @@ export function assembleServices(
     dispose() {
       disposing ??= (async () => {
         offSettings();
+        notifier?.dispose();
         subscriptions.dispose();
         await logs.dispose();
         await plugins.dispose();

@@ -10,6 +10,7 @@ import type { SnapshotReader } from './core/app-snapshot';
 import { hasTranslation, resolveLang, translate, translator, type Lang } from './core/i18n';
 import { errorText, reasonText } from './core/presentation';
 import type { JobSnapshot, JobStep } from './core/jobs';
+import { PLUGIN_DAEMON, pluginDaemonLogsRequest } from './notifications/api';
 import type { SettingsApi } from './settings/api';
 
 export const TRAY_ICON_STATES = ['running', 'partial', 'stopped', 'busy', 'error'] as const;
@@ -388,9 +389,6 @@ function vramItems(lang: Lang, gpu: TrayGpu): TrayMenuItem[] {
 
 // ---- plugin daemon logs ----------------------------------------------------------------------
 
-/** Dify's compose name for the plugin daemon (electron/logs/error-watch.ts watches the same). */
-const PLUGIN_DAEMON = 'plugin_daemon';
-
 /** The project has a plugin daemon to read (a service in its compose file, whatever its state). */
 function hasPluginDaemon(snapshot: TraySnapshot): boolean {
   const dify = snapshot.components.find((c) => c.id === 'dify');
@@ -417,15 +415,8 @@ function pluginDaemonErrorLines(lang: Lang, logs: StatusSnapshot['logs']): strin
   return errors > 0 ? [translate(lang, 'tray.pluginDaemonErrors', { count: errors })] : [];
 }
 
-/** What "Plugin daemon logs" opens: the daemon's log, at the last error while there are unseen ones. */
-export function pluginDaemonLogsRequest(snapshot: TraySnapshot): LogsOpenRequest {
-  const logs = snapshot.logs ?? null;
-  const last = logs && logs.errors > 0 ? logs.last : null;
-  return {
-    sources: [{ kind: 'service', service: PLUGIN_DAEMON }],
-    at: last ? { key: `service:${last.service}`, at: last.at, text: last.text } : null,
-  };
-}
+/** What "Plugin daemon logs" opens (the plugin-error notification opens the same). */
+export { pluginDaemonLogsRequest };
 
 // ---- adaptor ---------------------------------------------------------------------------------
 
@@ -457,17 +448,6 @@ export interface TrayControllerOptions<Image, Menu> {
   gpu?: { unloadModels(): void };
   /** "Plugin daemon logs": shows the window on its log viewer with this request. */
   logs?: { open(request: LogsOpenRequest): void };
-  /**
-   * Tells the user something (a balloon on Windows): a job failed, or VRAM stayed nearly full — then
-   * with an action to offer (a button, or the click on the notification) that runs `run`.
-   */
-  notify?(title: string, body: string, action?: TrayNotifyAction): void;
-}
-
-export interface TrayNotifyAction {
-  id: TrayGpuAction;
-  label: string;
-  run(): void;
 }
 
 /**
@@ -477,15 +457,13 @@ export interface TrayNotifyAction {
  */
 export class TrayController<Image, Menu> {
   private lastRendered = '';
-  /** The VRAM alert as last seen: a notification goes out when it turns on, not while it stays on. */
-  private vramAlert = false;
   private readonly unsubscribers: Array<() => void> = [];
 
   constructor(private readonly options: TrayControllerOptions<Image, Menu>) {
     options.tray.on('click', () => options.actions.openDashboard());
     this.unsubscribers.push(
       options.snapshot.onChange(() => this.render()),
-      options.jobs.onUpdate((job) => this.onJob(job)),
+      options.jobs.onUpdate(() => this.onJob()),
       options.settings.onChange(() => this.render()),
     );
     this.render();
@@ -504,7 +482,6 @@ export class TrayController<Image, Menu> {
       busyStep: current?.step ?? null,
     };
     const snapshot = this.options.snapshot.get();
-    this.noticeVramAlert(snapshot, ctx.lang);
     const icon = trayIconState(snapshot, ctx.busy);
     const badge = trayBadge(snapshot);
     const template = buildTrayMenu(snapshot, ctx);
@@ -548,29 +525,8 @@ export class TrayController<Image, Menu> {
     for (const off of this.unsubscribers.splice(0)) off();
   }
 
-  /** When the VRAM alert turns on: say so, offering to unload Ollama's models when it holds some. */
-  private noticeVramAlert(snapshot: StatusSnapshot, lang: Lang): void {
-    const alert = snapshot.gpu?.alert === true;
-    const turnedOn = alert && !this.vramAlert;
-    this.vramAlert = alert;
-    const { notify, gpu } = this.options;
-    if (!turnedOn || !notify) return;
-    const { vramAlertPercent: percent, vramAlertSeconds: seconds } = this.options.settings.get().settings;
-    // The plain line (without "nearly full"): the title says that already.
-    const line = vramLines(lang, snapshot.gpu ? { ...snapshot.gpu, alert: false } : null).join(', ');
-    const body = translate(lang, 'tray.vramAlertBody', { line, percent, seconds });
-    const title = translate(lang, 'tray.vramAlertTitle');
-    if (gpu && holdsOllamaModels(snapshot.gpu)) {
-      const label = translate(lang, 'tray.vramUnloadModels');
-      notify(title, body, { id: 'gpu:unloadModels', label, run: () => gpu.unloadModels() });
-    } else notify(title, body);
-  }
-
-  private onJob(job: JobSnapshot): void {
+  private onJob(): void {
+    // Notifications about jobs are electron/notifications' (the Notifier): the tray only re-renders.
     this.render();
-    if (job.state === 'failed' && job.error && this.options.notify) {
-      const lang = this.lang();
-      this.options.notify(translate(lang, 'tray.jobFailed'), errorText(translator(lang), job.error));
-    }
   }
 }

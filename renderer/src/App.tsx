@@ -37,6 +37,8 @@ export function App() {
   }, []);
   // Main asks too: the tray's "Plugin daemon logs" (the window is shown first).
   useEffect(() => (getBridge() ? on('logs:open', openLogs) : undefined), [openLogs]);
+  // A clicked notification: its page (the dashboard also lists the job it was about).
+  useEffect(() => (getBridge() ? on('notifications:open', (o) => setPage(o.page)) : undefined), []);
 
   const { acceptSnapshot, acceptSettings } = data;
   const actions = useMemo<AppActions>(

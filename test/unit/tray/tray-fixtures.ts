@@ -17,12 +17,7 @@ import { AppSnapshotStore } from '../../../electron/core/app-snapshot';
 import { AppError } from '../../../electron/core/errors';
 import { JobManager } from '../../../electron/core/jobs';
 import { SettingsSchema } from '../../../electron/settings/schema';
-import {
-  TrayController,
-  type TrayAction,
-  type TrayMenuItem,
-  type TrayNotifyAction,
-} from '../../../electron/tray';
+import { TrayController, type TrayAction, type TrayMenuItem } from '../../../electron/tray';
 
 export const DIFY_SERVICES = [
   'api',
@@ -251,7 +246,6 @@ export function setup(options: { gpu?: boolean; logs?: boolean } = {}) {
   };
   const jobs = new JobManager();
   const calls: TrayAction[] = [];
-  const notes: Array<[string, string]> = [];
   const actions = Object.fromEntries(
     (['start', 'stop', 'openDify', 'openDashboard', 'quit'] as const).map((a) => [
       a,
@@ -280,7 +274,6 @@ export function setup(options: { gpu?: boolean; logs?: boolean } = {}) {
       await tick();
     },
   };
-  const noteActions: TrayNotifyAction[] = [];
   const logsPart = {
     /** What the log service writes: the plugin daemon's error badge. */
     async emit(summary: LogsSummary | null) {
@@ -300,10 +293,6 @@ export function setup(options: { gpu?: boolean; logs?: boolean } = {}) {
     actions,
     plugins,
     components,
-    notify: (title, body, action) => {
-      notes.push([title, body]);
-      if (action) noteActions.push(action);
-    },
     ...(options.gpu === false ? {} : { gpu: { unloadModels: () => void gpuCalls.push('unloadModels') } }),
     ...(options.logs === false ? {} : { logs: { open: (request) => void logsOpened.push(request) } }),
   });
@@ -314,14 +303,12 @@ export function setup(options: { gpu?: boolean; logs?: boolean } = {}) {
     settings,
     jobs,
     calls,
-    notes,
     controller,
     plugins,
     reinstalled,
     componentCalls,
     gpuPart,
     gpuCalls,
-    noteActions,
     logsPart,
     logsOpened,
   };

@@ -155,43 +155,9 @@ describe('TrayController and VRAM', () => {
     expect(tray.menus.length).toBe(menus);
   });
 
-  it('notifies once when the alert turns on, with "Unload models" as its action', async () => {
-    const { stack, gpuPart, notes, noteActions, gpuCalls } = setup();
-    await stack.emit(allRunning);
-    await gpuPart.emit(gpu());
-    expect(notes).toEqual([]);
-    await gpuPart.emit(gpu({ alert: true, gpus: [rtx4070({ memoryUsed: 11700 })] }));
-    await gpuPart.emit(gpu({ alert: true, gpus: [rtx4070({ memoryUsed: 11800 })] }));
-    expect(notes).toEqual([
-      [
-        'VRAM が残りわずかです',
-        'VRAM 11.4 / 12.0 GB（30 秒以上 90% 以上）。Ollama のモデルをアンロードすると空きができます。',
-      ],
-    ]);
-    expect(noteActions.map((a) => [a.id, a.label])).toEqual([
-      ['gpu:unloadModels', 'Ollama のモデルをアンロード'],
-    ]);
-    noteActions[0]?.run();
-    expect(gpuCalls).toEqual(['unloadModels']);
-
-    // Off, then on again: a new notification.
-    await gpuPart.emit(gpu());
-    await gpuPart.emit(gpu({ alert: true }));
-    expect(notes).toHaveLength(2);
-  });
-
-  it('notifies without an action when no Ollama model holds VRAM or the GPU actions are not wired', async () => {
-    const first = setup();
-    await first.gpuPart.emit(
-      gpu({ alert: true, consumers: [{ kind: 'a1111', name: 'AUTOMATIC1111', vram: 9000, spilled: null }] }),
-    );
-    expect(first.notes).toHaveLength(1);
-    expect(first.noteActions).toEqual([]);
-
+  it('leaves the unload item disabled when the GPU actions are not wired', async () => {
     const unwired = setup({ gpu: false });
     await unwired.gpuPart.emit(gpu({ alert: true }));
-    expect(unwired.notes).toHaveLength(1);
-    expect(unwired.noteActions).toEqual([]);
     const item = byId(unwired.tray.menus.at(-1)?.template ?? [], 'gpu:unloadModels');
     expect(item?.enabled).toBe(false);
   });
