@@ -212,17 +212,51 @@ describe.skipIf(skip)('pages without a Docker engine', () => {
     await expect.poll(() => text(page.locator('h1'))).toBe('設定');
   });
 
-  it('settings: an unreadable settings file is reported, with its path, and defaults are shown', async () => {
+  it('settings: an unreadable settings file is moved aside and reported, with both paths, and defaults are shown', async () => {
     const h = await open({ systemLocale: 'ja-JP', settingsText: '{ "difyDir": "C:\\broken' });
     const { page } = h;
     await nav(page, '設定').click();
     const warning = page.locator('.error-box--warning');
     await warning.waitFor();
-    expect(await warning.getAttribute('data-error-code')).toBe('SETTINGS_INVALID');
+    expect(await warning.getAttribute('data-error-code')).toBe('SETTINGS_MOVED_ASIDE');
     expect(await text(warning)).toContain(h.configFile);
+    expect(await text(warning)).toMatch(/settings\.corrupt-\d{8}-\d{6}\.json/);
     expect(await text(page.locator('.settings-path'))).toContain(h.configFile);
     expect(await page.getByLabel('Dify の URL').inputValue()).toBe('http://localhost');
     await expectNoRawKeys(page);
     await h.screenshot('settings-file-warning.ja');
+  });
+
+  it('settings: a notification toggle saves its own key at once', async () => {
+    const h = await open({ systemLocale: 'ja-JP', settings: { difyDir: dirs.valid } });
+    const { page } = h;
+    await nav(page, '設定').click();
+    const section = page.locator('.notification-settings');
+    const vram = section.getByLabel('VRAM の使用率が警告のしきい値を超え続けたとき');
+    expect(await vram.isChecked()).toBe(true);
+    await vram.uncheck();
+    await section.getByRole('status').filter({ hasText: '保存しました' }).waitFor();
+    const saved = JSON.parse(readFileSync(h.configFile, 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ version: 1, notifyVram: false, notifyStack: true, difyDir: dirs.valid });
+    expect(await vram.isChecked()).toBe(false);
+    await expectNoRawKeys(page);
+    await section.scrollIntoViewIfNeeded();
+    await h.screenshot('settings-notifications.ja');
+  });
+
+  it('settings: a file from a newer version is read, not written, and the toggles say so', async () => {
+    const newer = JSON.stringify({ version: 99, language: 'en', notifyJobs: false, laterField: 1 });
+    const h = await open({ systemLocale: 'en-US', settingsText: newer });
+    const { page } = h;
+    await nav(page, 'Settings').click();
+    const warning = page.locator('.error-box--warning');
+    await warning.waitFor();
+    expect(await warning.getAttribute('data-error-code')).toBe('SETTINGS_NEWER_VERSION');
+    const section = page.locator('.notification-settings');
+    const jobs = section.getByLabel('An operation finished while the window was hidden');
+    expect(await jobs.isChecked()).toBe(false);
+    expect(await jobs.isDisabled()).toBe(true);
+    expect(readFileSync(h.configFile, 'utf8')).toBe(newer);
+    await h.screenshot('settings-newer-file.en');
   });
 });

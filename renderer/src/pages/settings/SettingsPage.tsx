@@ -13,6 +13,7 @@ import type { PageProps } from '../page-types';
 import { DifyDirField } from './DifyDirField';
 import { FieldError } from './FieldVerdict';
 import { GpuSettings } from './GpuSettings';
+import { NotificationSettings } from './NotificationSettings';
 import { logBufferLinesOf } from './log-settings';
 import { checkDifyUrl, passwordOtherOrigin } from './dify-url';
 import {
@@ -258,6 +259,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
         </div>
       </form>
       <GpuSettings view={view} platform={appInfo.platform} onSaved={app.acceptSettings} />
+      <NotificationSettings view={view} onSaved={app.acceptSettings} />
       <SetupReopenPanel onOpen={() => app.openPage('setup')} />
       <p className="muted settings-path">
         {t('settings.file')} <span className="mono">{view.path}</span>
