@@ -166,7 +166,7 @@ describe('Notifier: VRAM', () => {
       {
         kind: 'vram',
         title: 'VRAM nearly full',
-        body: 'VRAM 11.4 / 12.0 GB: at or above 90% for 30 s. Click to see what holds it.',
+        body: "VRAM 11.4 / 12.0 GB: at or above 90% for 30 s. Click to see what holds it and unload Ollama's models.",
         target: { page: 'gpu' },
       },
     ]);
