@@ -14,8 +14,8 @@ import { hasTranslation, resolveLang, translate, translator, type Lang } from '.
 import type { JobSnapshot } from '../core/jobs';
 import { errorText } from '../core/presentation';
 import type { LogsOpenRequest } from '../logs/contract';
-import type { Settings } from '../settings/schema';
 import type { SettingsApi } from '../settings/api';
+import type { SettingsView } from '../settings/contract';
 import { pluginDaemonLogsRequest } from './targets';
 
 export type NotificationKind = 'stackStarted' | 'stackFailed' | 'jobFinished' | 'vram' | 'pluginError';
@@ -96,6 +96,7 @@ export class Notifier {
   }
 }
 
+type Settings = SettingsView['settings'];
 type Toggles = Pick<Settings, 'notifyStack' | 'notifyJobs' | 'notifyVram' | 'notifyPluginErrors'>;
 
 /**
