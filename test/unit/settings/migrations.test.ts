@@ -27,105 +27,21 @@ const USER = {
   logBufferLines: 50000,
 } as const;
 
-/** Each earlier shape, oldest first, with the user fields it holds. */
-const SHAPES: [string, (keyof typeof USER)[]][] = [
+/** Each earlier shape, oldest first, with the user fields it added (it holds those of the earlier ones too). */
+const ADDED: [string, (keyof typeof USER)[]][] = [
   ['ec05822', ['difyDir', 'difyUrl', 'language']],
-  ['786cc9f', ['difyDir', 'difyUrl', 'language', 'pluginDirs', 'difyEmail']],
+  ['786cc9f', ['pluginDirs', 'difyEmail']],
   [
     '373c90d',
-    [
-      'difyDir',
-      'difyUrl',
-      'language',
-      'pluginDirs',
-      'difyEmail',
-      'ollamaHost',
-      'ollamaEnv',
-      'a1111Dir',
-      'a1111Port',
-      'a1111Listen',
-      'autoRestart',
-      'stackComponents',
-    ],
+    ['ollamaHost', 'ollamaEnv', 'a1111Dir', 'a1111Port', 'a1111Listen', 'autoRestart', 'stackComponents'],
   ],
-  [
-    'd7dd267',
-    [
-      'difyDir',
-      'difyUrl',
-      'language',
-      'pluginDirs',
-      'difyEmail',
-      'ollamaHost',
-      'ollamaEnv',
-      'a1111Dir',
-      'a1111Port',
-      'a1111Listen',
-      'autoRestart',
-      'stackComponents',
-      'vramAlertPercent',
-    ],
-  ],
-  [
-    'b230bb2',
-    [
-      'difyDir',
-      'difyUrl',
-      'language',
-      'pluginDirs',
-      'difyEmail',
-      'ollamaHost',
-      'ollamaEnv',
-      'a1111Dir',
-      'a1111Port',
-      'a1111Listen',
-      'autoRestart',
-      'stackComponents',
-      'vramAlertPercent',
-      'pythonPath',
-    ],
-  ],
-  [
-    '1cc2e31',
-    [
-      'difyDir',
-      'difyUrl',
-      'language',
-      'pluginDirs',
-      'difyEmail',
-      'ollamaHost',
-      'ollamaEnv',
-      'a1111Dir',
-      'a1111Port',
-      'a1111Listen',
-      'autoRestart',
-      'stackComponents',
-      'vramAlertPercent',
-      'pythonPath',
-      'logBufferLines',
-    ],
-  ],
-  [
-    '4ee90c0',
-    [
-      'difyDir',
-      'difyUrl',
-      'language',
-      'pluginDirs',
-      'difyEmail',
-      'ollamaHost',
-      'ollamaEnv',
-      'a1111Dir',
-      'a1111Port',
-      'a1111Listen',
-      'autoRestart',
-      'stackComponents',
-      'vramAlertPercent',
-      'pythonPath',
-      'logBufferLines',
-    ],
-  ],
+  ['d7dd267', ['vramAlertPercent']],
+  ['b230bb2', ['pythonPath']],
+  ['1cc2e31', ['logBufferLines']],
+  // setupDone, startAtLogin, startStackOnLaunch and notify*, all written at their defaults.
+  ['4ee90c0', []],
 ];
+const SHAPES = ADDED.map(([commit], i) => [commit, ADDED.slice(0, i + 1).flatMap(([, f]) => f)] as const);
 
 describe('settings migrations', () => {
   it.each(SHAPES)('migrates the shape written by %s field by field', async (commit, held) => {
