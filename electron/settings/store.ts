@@ -207,6 +207,9 @@ export class SettingsStore implements SettingsApi {
         realpath: false,
         stale: 10_000,
         retries: { retries: Math.ceil(this.lockWaitMs / 100), minTimeout: 50, maxTimeout: 100 },
+        // Held for a read and one or two atomic writes: if a stalled event loop let it go stale, the
+        // writes are still whole files, so say so instead of crashing (proper-lockfile's default throws).
+        onCompromised: (e: Error) => console.warn(`settings lock lost: ${e.message}`),
       });
     } catch (e) {
       throw this.writeFailed(new Error(`the settings are locked by another process: ${messageOf(e)}`));
