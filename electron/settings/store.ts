@@ -78,8 +78,13 @@ export class SettingsStore implements SettingsApi {
         disk = await this.locked(() => this.repair());
       } catch (e) {
         // Another process holds the lock for too long, or the folder is read-only: use the file as
-        // read (corrupt → defaults) and try again next time rather than fail to start.
-        this.repairNotice = this.invalidWarning(`could not be repaired: ${messageOf(e)}`);
+        // read (migrated in memory; corrupt → defaults) and try again next time rather than fail to
+        // start. Only a file whose values are not all in use is worth a notice.
+        const f = disk.kind === 'read' ? disk.file : null;
+        if (f?.kind === 'corrupt' || (f?.kind === 'ok' && f.refused)) {
+          const reason = f.kind === 'corrupt' ? f.reason : (f.refused?.reason ?? '');
+          this.repairNotice = this.invalidWarning(`${reason}; it could not be moved aside: ${messageOf(e)}`);
+        }
       }
     }
     this.adopt(disk);

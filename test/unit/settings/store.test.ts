@@ -178,6 +178,19 @@ describe('SettingsStore.load', () => {
     expect((await readdir(path.dirname(file))).sort()).toEqual(['settings.json', 'settings.json.v0.bak']);
   });
 
+  it('uses an older file migrated in memory when it cannot be written back, and tries again next time', async () => {
+    const old = '{"difyDir":"/srv/dify/docker","setupDone":false}';
+    await writeSettingsFile(old);
+    atomic.failFor = { file, error: Object.assign(new Error('read-only'), { code: 'EROFS' }) };
+    const store = await SettingsStore.open(file);
+    expect(store.get().warning).toBeNull();
+    expect(store.get().settings).toMatchObject({ difyDir: '/srv/dify/docker', setupDone: true });
+    await expect(readFile(file, 'utf8')).resolves.toBe(old);
+    atomic.failFor = null;
+    await SettingsStore.open(file);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ version: 1, setupDone: true });
+  });
+
   it('reads a newer file as far as it understands it, never writes it, and refuses to save', async () => {
     const newer =
       '{"version":99,"difyDir":"/srv/dify","language":"ja","notifyVram":"sometimes","hologram":true}';
