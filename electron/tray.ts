@@ -8,7 +8,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import type { ComponentId, ComponentStatus, LogsOpenRequest, StatusSnapshot } from './contract';
 import type { SnapshotReader } from './core/app-snapshot';
 import { hasTranslation, resolveLang, translate, translator, type Lang } from './core/i18n';
-import { errorText, reasonText } from './core/presentation';
+import { errorText, reasonText, vramGb } from './core/presentation';
 import type { JobSnapshot, JobStep } from './core/jobs';
 import { PLUGIN_DAEMON, pluginDaemonLogsRequest } from './notifications/api';
 import type { SettingsApi } from './settings/api';
@@ -344,14 +344,6 @@ export function trayBadge(snapshot: TraySnapshot): TrayBadge | null {
 }
 
 /**
- * MiB → GB with one decimal, 1024-based as Windows Task Manager shows VRAM (a 4070's 12282 MiB is
- * "12.0 GB"); the GPU page does the same (renderer/src/lib/gpu.ts). Unknown stays "—", never 0.
- */
-function gb(mib: number | null): string {
-  return mib === null || !Number.isFinite(mib) ? '—' : (Math.max(0, mib) / 1024).toFixed(1);
-}
-
-/**
  * `VRAM 7.8 / 12.0 GB` for each GPU with a reading ("GPU 1 VRAM …" when there are several), marked
  * while the alert is on. None while monitoring is off, failing or not started: there is no reading.
  */
@@ -359,7 +351,7 @@ function vramReadings(lang: Lang, gpu: TrayGpu): Array<{ index: number; line: st
   if (!gpu || gpu.state !== 'ok') return [];
   const readings = gpu.gpus.filter((g) => g.memoryUsed !== null || g.memoryTotal !== null);
   return readings.map((g) => {
-    const values = { used: gb(g.memoryUsed), total: gb(g.memoryTotal), index: g.index };
+    const values = { used: vramGb(g.memoryUsed), total: vramGb(g.memoryTotal), index: g.index };
     const line = translate(lang, readings.length > 1 ? 'tray.vramGpu' : 'tray.vram', values);
     return { index: g.index, line: gpu.alert ? translate(lang, 'tray.vramHigh', { line }) : line };
   });

@@ -18,7 +18,8 @@ import type { GpuSummary } from '../core/contract';
 import type { ErrorInfo } from '../core/errors';
 import { translator, type Lang } from '../core/i18n';
 import type { GpuApi } from '../gpu/api';
-import { gb, offloadWarnings } from '../gpu/consumers';
+import { vramGb } from '../core/presentation';
+import { offloadWarnings } from '../gpu/consumers';
 import type { AppServices } from '../services';
 import { alignColumns } from './cli-format';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE } from './exit-codes';
@@ -95,7 +96,8 @@ export function gpuExitCode(summary: GpuSummary): number {
 export function gpuTable(summary: GpuSummary, lang: Lang, ramTotal: number | null): string {
   const t = (key: string, params?: Record<string, unknown>): string => translator(lang).t(key, params);
   const unknown = '-';
-  const size = (mib: number | null): string => (mib === null ? unknown : t('cli.gpu.gb', { size: gb(mib) }));
+  const size = (mib: number | null): string =>
+    mib === null ? unknown : t('cli.gpu.gb', { size: vramGb(mib) });
   const out: string[] = [];
   if (summary.gpus.length > 0) {
     out.push(
@@ -111,8 +113,8 @@ export function gpuTable(summary: GpuSummary, lang: Lang, ramTotal: number | nul
           g.memoryUsed === null && g.memoryTotal === null
             ? unknown
             : t('cli.gpu.usedOfTotal', {
-                used: g.memoryUsed === null ? unknown : gb(g.memoryUsed),
-                total: g.memoryTotal === null ? unknown : gb(g.memoryTotal),
+                used: g.memoryUsed === null ? unknown : vramGb(g.memoryUsed),
+                total: g.memoryTotal === null ? unknown : vramGb(g.memoryTotal),
               }),
           g.utilization === null ? unknown : t('cli.gpu.percent', { value: g.utilization }),
           g.temperature === null ? unknown : t('cli.gpu.celsius', { value: g.temperature }),

@@ -38,6 +38,15 @@ export interface Translator {
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'idle';
 
+/**
+ * MiB → GB with one decimal, 1024-based as Windows Task Manager shows GPU memory (a 4070's 12282 MiB
+ * is "12.0 GB"); the tray, the notifications and the GPU consumers all say it this way. An unknown
+ * reading stays "—", never 0.
+ */
+export function vramGb(mib: number | null): string {
+  return mib === null || !Number.isFinite(mib) ? '—' : (Math.max(0, mib) / 1024).toFixed(1);
+}
+
 export const SERVICE_STATES = [
   'running',
   'exited',

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { GpuConsumer, GpuReading } from '../core/contract';
+import { vramGb } from '../core/presentation';
 
 export const MIB = 1024 * 1024;
 
@@ -113,19 +114,14 @@ export function offloadWarnings(
     .filter((c) => c.kind === 'ollama-model' && (c.spilled ?? 0) > 0)
     .map((c): OffloadWarning => {
       const spilled = c.spilled ?? 0;
-      const base = { model: c.name, spilled: gb(spilled) };
+      const base = { model: c.name, spilled: vramGb(spilled) };
       return ramTotal === null
         ? { model: c.name, spilled, key: 'gpu.offload.warning', params: base }
         : {
             model: c.name,
             spilled,
             key: 'gpu.offload.warningWithRam',
-            params: { ...base, ram: gb(toMiB(ramTotal)) },
+            params: { ...base, ram: vramGb(toMiB(ramTotal)) },
           };
     });
-}
-
-/** MiB as GB with one decimal, the way Windows' Task Manager counts GPU memory (1 GB = 1024 MiB). */
-export function gb(mib: number): string {
-  return (mib / 1024).toFixed(1);
 }

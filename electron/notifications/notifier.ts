@@ -12,7 +12,7 @@ import type { SnapshotReader } from '../core/app-snapshot';
 import type { StatusSnapshot } from '../core/contract';
 import { hasTranslation, resolveLang, translate, translator, type Lang } from '../core/i18n';
 import type { JobSnapshot } from '../core/jobs';
-import { errorText } from '../core/presentation';
+import { errorText, vramGb } from '../core/presentation';
 import type { LogsOpenRequest } from '../logs/contract';
 import type { SettingsApi } from '../settings/api';
 import type { SettingsView } from '../settings/contract';
@@ -155,8 +155,8 @@ export function vramNotification(
       ? [
           translate(lang, snapshot.gpu && snapshot.gpu.gpus.length > 1 ? 'tray.vramGpu' : 'tray.vram', {
             index: g.index,
-            used: gigabytes(g.memoryUsed),
-            total: gigabytes(g.memoryTotal),
+            used: vramGb(g.memoryUsed),
+            total: vramGb(g.memoryTotal),
           }),
         ]
       : [],
@@ -191,11 +191,6 @@ export function pluginErrorNotification(
       target: { page: 'logs', request: pluginDaemonLogsRequest(snapshot) },
     },
   ];
-}
-
-/** MiB → GB with one decimal, 1024-based, as the tray's VRAM line (and Windows Task Manager) shows it. */
-function gigabytes(mib: number): string {
-  return (mib / 1024).toFixed(1);
 }
 
 function cut(text: string): string {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuReading } from '../../../electron/core/contract';
+import { vramGb } from '../../../electron/core/presentation';
 import {
   MIB,
   a1111VramMiB,
   attributeVram,
-  gb,
   offloadWarnings,
   type LoadedModel,
 } from '../../../electron/gpu/consumers';
@@ -183,8 +183,15 @@ describe('offloadWarnings', () => {
   });
 });
 
-describe('gb', () => {
-  it('counts 1024 MiB to the GB, as Task Manager does: 12282 MiB is 12.0 GB', () => {
-    expect([gb(12282), gb(7850), gb(0)]).toEqual(['12.0', '7.7', '0.0']);
+describe('vramGb', () => {
+  it('counts 1024 MiB to the GB, as Task Manager does: 12282 MiB is 12.0 GB; unknown is a dash, never 0', () => {
+    expect([vramGb(12282), vramGb(7850), vramGb(0), vramGb(null), vramGb(Number.NaN), vramGb(-5)]).toEqual([
+      '12.0',
+      '7.7',
+      '0.0',
+      '—',
+      '—',
+      '0.0',
+    ]);
   });
 });
