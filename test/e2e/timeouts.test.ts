@@ -184,7 +184,7 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
   it('Apply recreates exactly the listed services and the panel shows the new values', async () => {
     const { page } = h;
     const before = containerIds(stack);
-    await page.getByRole('dialog').getByRole('button', { name: '適用して作り直す' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '適用して再作成' }).click();
     await expect
       .poll(() => page.locator('.job-panel').getAttribute('data-job-state'), LONG)
       .toBe('succeeded');
