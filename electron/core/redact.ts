@@ -113,16 +113,17 @@ function walk(value: unknown, depth: number): unknown {
 
 // --- the rules, in the order redactText applies them --------------------------------------------
 
-/** `Name: value` of a credential header, on its own line or inside a log line. */
+/**
+ * `Name: value` of a credential header, on its own line or inside a log line; the value ends at the
+ * line's end or a quote (a header quoted inside a log field ends with its field).
+ */
 const HEADER_LINE = new RegExp(
-  `\\b(${[...CREDENTIAL_HEADERS, 'cookie', 'set-cookie'].map(escapeRe).join('|')})(\\s*:\\s*)([^\\r\\n]*)`,
+  `\\b(${[...CREDENTIAL_HEADERS, 'cookie', 'set-cookie'].map(escapeRe).join('|')})(\\s*:\\s*)([^\\r\\n"]*)`,
   'gi',
 );
 
-function redactHeader(m: string, name: string, sep: string, value: string): string {
+function redactHeader(_m: string, name: string, sep: string, value: string): string {
   const lower = name.toLowerCase();
-  // A JSON property (`"cookie": "…"`) is the JSON rule's: its quotes must stay.
-  if (sep.includes('"') || value.startsWith('"')) return m;
   if (lower === 'cookie') return `${name}${sep}${redactCookiePairs(value)}`;
   if (lower === 'set-cookie') {
     const [pair = '', ...attributes] = value.split(';');
