@@ -174,6 +174,12 @@ describe.skipIf(skip)('first-run setup', () => {
     await screenshot('setup-panel.ja');
     await page.getByRole('button', { name: 'AUTOMATIC1111 を設定する' }).click();
     await expect.poll(() => current(page), WAIT).toBe('programs');
+    // A folder that is not an A1111 install keeps Next disabled (the same rule as Settings' Save).
+    await page.getByLabel('AUTOMATIC1111 のフォルダー').fill(FIXTURE);
+    await expect
+      .poll(() => text(page.locator('.setup-step')), WAIT)
+      .toContain('AUTOMATIC1111 のフォルダーではありません');
+    await expect.poll(() => button(page, '次へ').isEnabled(), WAIT).toBe(false);
     await page.getByLabel('AUTOMATIC1111 のフォルダー').fill(A1111_DIR);
     await expect.poll(() => text(page.locator('.setup-step')), WAIT).toMatch(/webui\.sh が見つかりました/);
     await button(page, '次へ').click();

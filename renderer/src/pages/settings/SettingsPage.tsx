@@ -28,7 +28,7 @@ import { ProcessSettings } from './ProcessSettings';
 import { TextField } from './TextField';
 import { UrlField } from './UrlField';
 import { useDifyDirCheck } from './useDifyDirCheck';
-import { useProcessChecks } from './useProcessChecks';
+import { a1111DirBlocks, useProcessChecks } from './useProcessChecks';
 import './SettingsPage.css';
 
 type Form = Pick<SettingsView['settings'], 'difyDir' | 'difyUrl' | 'language' | 'pythonPath'> & {
@@ -85,12 +85,6 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
   const dirBlocks = dirCheck.kind === 'checking' || (dirCheck.kind === 'done' && !dirCheck.result.ok);
   const processProblems = processFormProblems(processes);
   const processChecks = useProcessChecks(processes);
-  // A1111 folder that is not one blocks saving like a bad Dify folder; Ollama not found (yet) and a
-  // port in use do not: either may change before the next Start, and main says so then.
-  const a1111DirBlocks =
-    processes.a1111Dir.trim() !== '' &&
-    (processChecks.kind === 'checking' ||
-      (processChecks.kind === 'done' && !processChecks.result.a1111Dir.ok));
   const logLines = logBufferLinesOf(form.logBufferLines);
   const canSave =
     dirty &&
@@ -98,7 +92,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
     urlProblem === null &&
     !dirBlocks &&
     !hasProblems(processProblems) &&
-    !a1111DirBlocks &&
+    !a1111DirBlocks(processes, processChecks) &&
     logLines !== null;
 
   const touched = () => {

@@ -31,3 +31,16 @@ export function useProcessChecks(form: ProcessForm): ProcessCheckState {
   if (check.error) return { kind: 'failed', error: check.error };
   return check.data ? { kind: 'done', result: check.data } : { kind: 'checking' };
 }
+
+/**
+ * Whether the A1111 folder keeps the form from being saved (Settings' Save, the setup's Next): a
+ * folder that is not an A1111 install blocks, like a bad Dify folder, and so does one still being
+ * checked. Ollama not found (yet) and a port in use do not: a running server needs no path, the port
+ * may be freed before the next Start, and main says so then.
+ */
+export function a1111DirBlocks(form: ProcessForm, checks: ProcessCheckState): boolean {
+  return (
+    form.a1111Dir.trim() !== '' &&
+    (checks.kind === 'checking' || (checks.kind === 'done' && !checks.result.a1111Dir.ok))
+  );
+}

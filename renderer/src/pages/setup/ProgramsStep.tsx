@@ -13,7 +13,7 @@ import {
   type ProcessForm,
 } from '../settings/process-settings';
 import { ProcessSettings } from '../settings/ProcessSettings';
-import { useProcessChecks } from '../settings/useProcessChecks';
+import { a1111DirBlocks, useProcessChecks } from '../settings/useProcessChecks';
 import { StepActions, type StepNav } from './StepActions';
 
 /**
@@ -36,11 +36,6 @@ export function ProgramsStep({
   const [form, setForm] = useState<ProcessForm>(saved);
   const problems = processFormProblems(form);
   const checks = useProcessChecks(form);
-  // As on the Settings page: a folder that is not an A1111 install blocks; Ollama not found does not
-  // (a running server needs no path, and the default install path is looked at when it starts).
-  const a1111DirBlocks =
-    form.a1111Dir.trim() !== '' &&
-    (checks.kind === 'checking' || (checks.kind === 'done' && !checks.result.a1111Dir.ok));
   const save = async () => {
     if (!sameProcessForm(form, saved)) onSaved(await invoke('settings:update', processPatchOf(form)));
   };
@@ -58,7 +53,11 @@ export function ProgramsStep({
         checks={checks}
         onChange={(patch) => setForm((f) => ({ ...f, ...patch }))}
       />
-      <StepActions nav={nav} save={save} nextDisabled={hasProblems(problems) || a1111DirBlocks} />
+      <StepActions
+        nav={nav}
+        save={save}
+        nextDisabled={hasProblems(problems) || a1111DirBlocks(form, checks)}
+      />
     </>
   );
 }
