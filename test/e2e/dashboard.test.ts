@@ -103,7 +103,7 @@ describe.skipIf(skip)('dashboard against the real engine', () => {
     const { page } = h;
     execFileSync('docker', ['stop', '-t', '1', containerId(stack, 'worker')]);
     await expect.poll(() => cell(page, 'worker', 0), SHORT).toBe('停止');
-    await expect.poll(() => difyBadge(page), SHORT).toBe('一部稼働');
+    await expect.poll(() => difyBadge(page), SHORT).toBe('一部稼働中');
     expect(await text(card(page, 'dify').locator('.component-card__detail'))).toContain('worker');
     await h.screenshot('dashboard-partial.ja');
   });

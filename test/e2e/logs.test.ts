@@ -247,7 +247,7 @@ describe.skipIf(skip)('the log viewer', () => {
     await field.fill('999');
     await expect
       .poll(() => text(page.locator('.log-settings .field__message')), LONG)
-      .toBe('1,000～1,000,000 の整数を入力してください。');
+      .toBe('1,000〜1,000,000 の整数を入力してください。');
     expect(await button(page, '保存').isDisabled()).toBe(true);
     await field.fill('50,000');
     await button(page, '保存').click();

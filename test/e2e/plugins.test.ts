@@ -124,7 +124,7 @@ describe.skipIf(skip)('Plugins page', () => {
 
     await harness.services.settings.update({ language: 'ja' });
     await expect.poll(() => text(page.locator('h1'))).toBe('プラグイン');
-    await expect.poll(() => text(offer)).toContain('署名のないプラグインを許可してやり直す');
+    await expect.poll(() => text(offer)).toContain('署名のないプラグインを許可して再試行');
     await expectNoRawKeys(page);
     await screenshot('plugins-signature.ja');
   });

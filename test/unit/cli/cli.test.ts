@@ -241,8 +241,8 @@ describe('status', () => {
       setup: (s) => (s.snapshot = runningSnapshot),
     });
     const lines = ja.stdout.split('\n');
-    expect(lines[0]).toBe('コンポーネント  状態      詳細');
-    expect(lines[2]).toBe('Dify            一部稼働  1/2 が稼働中。停止中: worker');
+    expect(lines[0]).toBe('コンポーネント  状態        詳細');
+    expect(lines[2]).toBe('Dify            一部稼働中  1/2 が稼働中。停止中: worker');
   });
 
   it.each([

@@ -150,7 +150,7 @@ describe('buildTrayMenu', () => {
 
   it('partly running: both start and stop, with the count in Japanese', () => {
     const items = buildTrayMenu(partial, { lang: 'ja', busy: false });
-    expect(byId(items, 'component:dify')?.label).toBe('Dify: 一部稼働（9/11）');
+    expect(byId(items, 'component:dify')?.label).toBe('Dify: 一部稼働中（9/11）');
     expect(byId(items, 'start')).toMatchObject({ label: 'スタックを起動', enabled: true });
     expect(byId(items, 'stop')).toMatchObject({ label: 'スタックを停止', enabled: true });
     expect(byId(items, 'quit')?.label).toBe('Dify Stack Tray を終了');
@@ -342,7 +342,7 @@ describe('Ollama and A1111 in the tray', () => {
 describe('trayTooltip', () => {
   it('summarises the state and stays within the Windows limit', () => {
     expect(trayTooltip(partial, { lang: 'ja', busy: false })).toBe(
-      'Dify Stack Tray — 一部稼働中\nDify: 一部稼働（9/11）',
+      'Dify Stack Tray — 一部稼働中\nDify: 一部稼働中（9/11）',
     );
     expect(trayTooltip(allRunning, { lang: 'en', busy: false })).toBe(
       'Dify Stack Tray — All running\nDify: Running (11/11)',
