@@ -379,7 +379,7 @@ export function chainText(
       l.kind === 'env'
         ? l.id
         : `${t(l.titleKey)}${l.kind === 'fixed' ? ` (${t('timeouts.chain.fixedTag')})` : ''}`;
-    const value = l.seconds === null ? '?' : `${l.seconds} s`;
+    const value = l.seconds === null ? '?' : t('timeouts.fit.duration.s', { n: l.seconds });
     const where = l.at ? ` ${l.at.file}:${l.at.line}` : '';
     const effect = `${t(`timeouts.chain.effects.${l.effect}`)}${l.condition ? ` ${t('timeouts.chain.conditionNote', { condition: t(`timeouts.chain.conditions.${l.condition}`) })}` : ''}`;
     rows.push([`${name}${where}`, `${value} (${t(`timeouts.chain.measures.${l.measure}`)})`, effect]);

@@ -15,8 +15,9 @@ export type FitRequest = Omit<FitInput, 'scenario' | 'targetSeconds'>;
 
 const MAX_TARGET_SECONDS = 7 * 24 * 3600;
 
-function seconds(value: number | null, unknown: string): string {
-  return value === null ? unknown : `${value} s`;
+/** A limit in seconds with the unit from the locale ("600 秒", "600 s"), or the word for unknown. */
+function seconds(value: number | null, t: (key: string, params?: Record<string, number>) => string): string {
+  return value === null ? t('timeouts.page.unknown') : t('timeouts.fit.duration.s', { n: value });
 }
 
 /** 10800 → "3 h" / "3 時間": the largest whole unit. */
@@ -148,9 +149,7 @@ export function TimeoutChainView({
               {link.source === 'default' ? (
                 <span className="tag">{t('timeouts.page.defaultTag')}</span>
               ) : null}
-              <span className="mono timeout-chain__value">
-                {seconds(link.seconds, t('timeouts.page.unknown'))}
-              </span>
+              <span className="mono timeout-chain__value">{seconds(link.seconds, t)}</span>
             </div>
             <div className="muted timeout-chain__detail">
               <span>{t(`timeouts.chain.measures.${link.measure}`)}</span>
