@@ -75,7 +75,7 @@ export const PAGES: Readonly<Record<PageId, PageEntry>> = {
   settings: definePage({
     navLabel: 'nav.settings',
     icon: 'settings',
-    needs: ['settingsView', 'appInfo'],
+    needs: ['settingsView', 'appInfo', 'snapshot'],
     component: SettingsPage,
   }),
   setup: definePage({

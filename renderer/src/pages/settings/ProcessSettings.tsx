@@ -23,11 +23,14 @@ export function ProcessSettings({
   form,
   problems,
   checks,
+  ollamaRunning,
   onChange,
 }: {
   form: ProcessForm;
   problems: ProcessFormProblems;
   checks: ProcessCheckState;
+  /** An Ollama already answering is used as it is: its executable matters only for starting one. */
+  ollamaRunning: boolean;
   onChange: (patch: Partial<ProcessForm>) => void;
 }) {
   const { t } = useTranslation();
@@ -44,7 +47,14 @@ export function ProcessSettings({
         placeholder={t('settings.processes.ollamaPath.placeholder')}
         live
         onChange={(ollamaPath) => onChange({ ollamaPath })}
-        message={<CheckMessage checks={checks} field="ollamaPath" ok={found} />}
+        message={
+          <CheckMessage
+            checks={checks}
+            field="ollamaPath"
+            ok={found}
+            notNeeded={ollamaRunning ? t('settings.processes.ollamaPath.notNeededWhileRunning') : null}
+          />
+        }
       />
       <TextField
         label={t('settings.processes.ollamaHost.label')}
@@ -208,17 +218,28 @@ function CheckMessage({
   checks,
   field,
   ok,
+  notNeeded = null,
 }: {
   checks: ProcessCheckState;
   field: keyof ProcessChecks;
   ok: (found: string | null) => ReactNode;
+  /** Said instead of the error when the value is not needed now (nothing blocks, so no alarm). */
+  notNeeded?: string | null;
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   if (checks.kind === 'checking') return <span className="muted">{t('settings.processes.checking')}</span>;
   if (checks.kind === 'failed') return <FieldError text={errorText(checks.error)} />;
   const verdict: FieldCheck = checks.result[field];
-  return verdict.ok ? ok(verdict.found) : <VerdictError error={verdict.error} errorText={errorText} />;
+  if (verdict.ok) return ok(verdict.found);
+  if (notNeeded !== null) {
+    return (
+      <span className="muted" data-verdict="not-needed">
+        {notNeeded} {verdict.error ? errorText(verdict.error) : ''}
+      </span>
+    );
+  }
+  return <VerdictError error={verdict.error} errorText={errorText} />;
 }
 
 function VerdictError({

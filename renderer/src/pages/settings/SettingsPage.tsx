@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SettingsView } from '../../../../electron/contract';
 import { invoke } from '../../api';
+import { findComponent } from '../../lib/status';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
@@ -55,7 +56,12 @@ function sameForm(a: Form, b: Form): boolean {
  * The Dify folder and URL, Ollama's and A1111's settings — checked as typed — the lines the log
  * viewer keeps, the Python for plugin debugging, and the display language; saved together.
  */
-export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'settingsView' | 'appInfo'>) {
+export function SettingsPage({
+  settingsView: view,
+  appInfo,
+  snapshot,
+  app,
+}: PageProps<'settingsView' | 'appInfo' | 'snapshot'>) {
   const { t } = useTranslation();
   const resolvedSystemLang = resolveLang('system', appInfo.systemLocale);
   const saved = formOf(view);
@@ -157,6 +163,7 @@ export function SettingsPage({ settingsView: view, appInfo, app }: PageProps<'se
           form={processes}
           problems={processProblems}
           checks={processChecks}
+          ollamaRunning={findComponent(snapshot, 'ollama')?.state === 'running'}
           onChange={updateProcesses}
         />
 

@@ -51,6 +51,7 @@ export function ProgramsStep({
         form={form}
         problems={problems}
         checks={checks}
+        ollamaRunning={findComponent(snapshot, 'ollama')?.state === 'running'}
         onChange={(patch) => setForm((f) => ({ ...f, ...patch }))}
       />
       <StepActions
