@@ -5,13 +5,7 @@
  * source and one "updated at".
  */
 import { AppError } from './errors';
-import {
-  ComponentIdSchema,
-  type ComponentId,
-  type ComponentStatus,
-  type PluginsSummary,
-  type StatusSnapshot,
-} from './contract';
+import { type ComponentId, type ComponentStatus, type PluginsSummary, type StatusSnapshot } from './contract';
 
 /** Each writer's slice; a write replaces exactly one of them. */
 export interface SnapshotSlices {
@@ -41,7 +35,9 @@ const COMPONENT_WRITERS: Record<ComponentId, SnapshotWriter> = {
 };
 
 /** The views list components in this order whatever order the writers wrote them in. */
-const COMPONENT_ORDER: readonly ComponentId[] = ComponentIdSchema.options;
+// The writers' keys, in ComponentIdSchema's order (test/unit/core/app-snapshot.test.ts): not the schema
+// itself, so that the CLI's quick status builds a snapshot without loading zod (issue 8).
+const COMPONENT_ORDER = Object.keys(COMPONENT_WRITERS) as readonly ComponentId[];
 
 /** A writer's handle on its own slice: it can replace that slice and nothing else. */
 export interface SnapshotPart<W extends SnapshotWriter> {

@@ -13,6 +13,15 @@ export async function engineGetJson(
   path: string,
   timeoutMs: number,
 ): Promise<unknown> {
+  return (await engineGet(options, path, timeoutMs)).body;
+}
+
+/** The parsed body and the response's headers (the engine names itself in every answer's headers). */
+export async function engineGet(
+  options: DockerOptions,
+  path: string,
+  timeoutMs: number,
+): Promise<{ body: unknown; headers: http.IncomingHttpHeaders }> {
   const tls = options.protocol === 'https';
   // TLS is loaded only for the rare tcp+TLS engine.
   const transport = tls ? await import('node:https') : http;
@@ -42,7 +51,7 @@ export async function engineGetJson(
             return;
           }
           try {
-            resolve(JSON.parse(body) as unknown);
+            resolve({ body: JSON.parse(body) as unknown, headers: res.headers });
           } catch (e) {
             reject(e instanceof Error ? e : new Error(String(e)));
           }

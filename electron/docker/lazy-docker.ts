@@ -30,8 +30,12 @@ export async function listContainersHttp(
   filters: Record<string, string[]>,
   timeoutMs = 30_000,
 ): Promise<ContainerInfo[]> {
-  const query = `all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`;
-  const list = await engineGetJson(options, `/containers/json?${query}`, timeoutMs);
+  const list = await engineGetJson(options, containersPath(filters), timeoutMs);
   if (!Array.isArray(list)) throw new Error('GET /containers/json: not a list');
   return list as ContainerInfo[];
+}
+
+/** The path of that GET. */
+export function containersPath(filters: Record<string, string[]>): string {
+  return `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`;
 }

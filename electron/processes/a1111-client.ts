@@ -8,16 +8,20 @@
  * Every call has its own time limit and never follows a redirect. Status calls never throw: they answer
  * what they could tell (null, false, 'down').
  */
-import { z } from 'zod';
 import { AppError } from '../core/errors';
+import { lazySchema } from '../core/lazy-schema';
+import { localRequest } from './local-http';
 
-const SdModelsSchema = z.array(z.object({ title: z.string() }));
-const OptionsSchema = z.object({ sd_model_checkpoint: z.string().nullable().optional() });
-const ProgressSchema = z.object({
-  progress: z.number(),
-  eta_relative: z.number(),
-  state: z.object({ job_count: z.number() }),
-});
+// Built when an answer comes (a status that finds no A1111 never loads zod: core/lazy-schema.ts).
+const SdModelsSchema = lazySchema((z) => z.array(z.object({ title: z.string() })));
+const OptionsSchema = lazySchema((z) => z.object({ sd_model_checkpoint: z.string().nullable().optional() }));
+const ProgressSchema = lazySchema((z) =>
+  z.object({
+    progress: z.number(),
+    eta_relative: z.number(),
+    state: z.object({ job_count: z.number() }),
+  }),
+);
 
 /**
  * 'starting': something answers 404 on both `/sdapi` and `/internal/ping` — A1111 between `Running on
@@ -48,7 +52,7 @@ export class A1111Client {
     const res = await this.attempt('GET', '/sdapi/v1/sd-models');
     if (res?.status === 404) return { state: (await this.ping()) ? 'no-api' : 'starting', models: [] };
     if (res?.status === 401) return { state: 'unauthorized', models: [] };
-    const body = res?.status === 200 ? SdModelsSchema.safeParse(res.json) : null;
+    const body = res?.status === 200 ? SdModelsSchema().safeParse(res.json) : null;
     if (!body?.success) return { state: 'down', models: [] };
     return { state: 'ok', models: body.data.map((m) => m.title) };
   }
@@ -56,7 +60,7 @@ export class A1111Client {
   /** options.sd_model_checkpoint: the checkpoint A1111 uses (null when unknown or not answering). */
   async checkpoint(): Promise<string | null> {
     const res = await this.attempt('GET', '/sdapi/v1/options');
-    const body = res?.status === 200 ? OptionsSchema.safeParse(res.json) : null;
+    const body = res?.status === 200 ? OptionsSchema().safeParse(res.json) : null;
     return body?.success && body.data.sd_model_checkpoint ? body.data.sd_model_checkpoint : null;
   }
 
@@ -64,7 +68,7 @@ export class A1111Client {
   async progress(): Promise<{ fraction: number; etaSeconds: number | null; active: boolean } | null> {
     // skip_current_image: the preview would be encoded as base64 PNG on every poll otherwise.
     const res = await this.attempt('GET', '/sdapi/v1/progress?skip_current_image=true');
-    const body = res?.status === 200 ? ProgressSchema.safeParse(res.json) : null;
+    const body = res?.status === 200 ? ProgressSchema().safeParse(res.json) : null;
     if (!body?.success) return null;
     const active = body.data.state.job_count > 0;
     return {
@@ -101,12 +105,8 @@ export class A1111Client {
   /** One request: status and JSON body (undefined when not JSON), or null when nothing answered in time. */
   private async attempt(method: string, path: string): Promise<{ status: number; json: unknown } | null> {
     try {
-      const res = await fetch(this.baseUrl + path, {
-        method,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const text = await res.text();
+      const res = await localRequest(this.baseUrl + path, { method, timeoutMs: this.timeoutMs });
+      const text = res.text;
       let json: unknown;
       try {
         json = JSON.parse(text);

@@ -3,14 +3,16 @@
  * answered. Redirects are not followed (a local port that redirects elsewhere is not the server we
  * look for), and the body is cut short: a wrong program on the port may send anything.
  */
+import { localRequest } from './local-http';
+
 export type ProbeResult = { status: number; body: string } | { error: string };
 
 const MAX_BODY = 64 * 1024;
 
 export async function httpProbe(url: string, timeoutMs = 2000): Promise<ProbeResult> {
   try {
-    const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.text()).slice(0, MAX_BODY);
+    const res = await localRequest(url, { timeoutMs });
+    const body = res.text.slice(0, MAX_BODY);
     return { status: res.status, body };
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause;

@@ -8,8 +8,10 @@
  * Every call has its own time limit, and redirects are never followed: whatever answers on a local
  * port and redirects is not Ollama.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '../core/errors';
+import { lazySchema } from '../core/lazy-schema';
+import { localRequest, type LocalResponse } from './local-http';
 
 const RUNNING = 'Ollama is running';
 
@@ -18,24 +20,29 @@ export function looksLikeOllama(status: number, body: string): boolean {
   return status === 200 && body.trimStart().startsWith(RUNNING);
 }
 
-const VersionSchema = z.object({ version: z.string() });
-const TagsSchema = z.object({
-  models: z
-    .array(z.object({ name: z.string(), size: z.number(), remote_host: z.string().optional() }))
-    .nullable(),
-});
-const PsSchema = z.object({
-  models: z
-    .array(
-      z.object({
-        name: z.string(),
-        size: z.number(),
-        size_vram: z.number(),
-        expires_at: z.string().nullable().optional(),
-      }),
-    )
-    .nullable(),
-});
+// Built when an answer comes (a status that finds no Ollama never loads zod: core/lazy-schema.ts).
+const VersionSchema = lazySchema((z) => z.object({ version: z.string() }));
+const TagsSchema = lazySchema((z) =>
+  z.object({
+    models: z
+      .array(z.object({ name: z.string(), size: z.number(), remote_host: z.string().optional() }))
+      .nullable(),
+  }),
+);
+const PsSchema = lazySchema((z) =>
+  z.object({
+    models: z
+      .array(
+        z.object({
+          name: z.string(),
+          size: z.number(),
+          size_vram: z.number(),
+          expires_at: z.string().nullable().optional(),
+        }),
+      )
+      .nullable(),
+  }),
+);
 
 export interface OllamaModel {
   name: string;
@@ -66,7 +73,7 @@ export class OllamaClient {
   async ping(signal?: AbortSignal): Promise<boolean> {
     try {
       const res = await this.request('GET', '/', undefined, signal);
-      return looksLikeOllama(res.status, await res.text());
+      return looksLikeOllama(res.status, res.text);
     } catch {
       return false;
     }
@@ -75,19 +82,19 @@ export class OllamaClient {
   /** The server's version, null when it does not answer. */
   async version(): Promise<string | null> {
     try {
-      return (await this.json('GET', '/api/version', VersionSchema)).version;
+      return (await this.json('GET', '/api/version', VersionSchema())).version;
     } catch {
       return null;
     }
   }
 
   async tags(): Promise<OllamaModel[]> {
-    const body = await this.json('GET', '/api/tags', TagsSchema);
+    const body = await this.json('GET', '/api/tags', TagsSchema());
     return (body.models ?? []).map((m) => ({ name: m.name, size: m.size, remote: Boolean(m.remote_host) }));
   }
 
   async ps(): Promise<OllamaLoadedModel[]> {
-    const body = await this.json('GET', '/api/ps', PsSchema);
+    const body = await this.json('GET', '/api/ps', PsSchema());
     return (body.models ?? []).map((m) => ({
       name: m.name,
       size: m.size,
@@ -102,9 +109,7 @@ export class OllamaClient {
     // An empty prompt with keep_alive 0 is Ollama's unload request (GenerateHandler); it answers before
     // the runner is gone, which waits for the requests still in flight.
     const res = await this.send('POST', '/api/generate', { model, keep_alive: 0 });
-    if (!res.ok)
-      throw this.failed('/api/generate', `HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    await res.body?.cancel();
+    if (!res.ok) throw this.failed('/api/generate', `HTTP ${res.status}: ${res.text.slice(0, 200)}`);
     const wanted = modelKey(model);
     for (;;) {
       const loaded = await this.ps();
@@ -116,7 +121,7 @@ export class OllamaClient {
 
   private async json<T>(method: string, path: string, schema: z.ZodType<T>): Promise<T> {
     const res = await this.send(method, path);
-    const text = await res.text().catch(() => '');
+    const text = res.text;
     if (!res.ok) throw this.failed(path, `HTTP ${res.status}: ${text.slice(0, 200)}`);
     let parsed: unknown;
     try {
@@ -130,7 +135,7 @@ export class OllamaClient {
   }
 
   /** `request`, a failure to connect or to answer in time thrown as PROCESS_API_FAILED. */
-  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+  private async send(method: string, path: string, body?: unknown): Promise<LocalResponse> {
     try {
       return await this.request(method, path, body);
     } catch (e) {
@@ -138,16 +143,13 @@ export class OllamaClient {
     }
   }
 
-  private request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    return fetch(this.baseUrl + path, {
-      method,
-      redirect: 'manual',
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
+  private request(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<LocalResponse> {
+    return localRequest(this.baseUrl + path, { method, json: body, timeoutMs: this.timeoutMs, signal });
   }
 
   private failed(path: string, reason: string, cause?: unknown): AppError {

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import type { ComponentStatus } from '../core/contract';
-import { SettingsViewSchema, type SettingsView } from '../settings/contract';
+import type * as SettingsContract from '../settings/contract';
+import type { SettingsView } from '../settings/contract';
 import { A1111Component } from './a1111-component';
 import { OllamaComponent } from './ollama-component';
 import { ProcessRegistry } from './registry';
@@ -21,7 +22,7 @@ export interface QuickProcessOptions {
 }
 
 export async function quickProcessStatus(options: QuickProcessOptions): Promise<ComponentStatus[]> {
-  const settings: Settings = { ...SettingsViewSchema.shape.settings.parse({}), ...options.settings };
+  const settings = withSchemaDefaults(options.settings);
   const deps: ComponentDeps = {
     settings: () => settings,
     registry: new ProcessRegistry({
@@ -42,4 +43,25 @@ export async function quickProcessStatus(options: QuickProcessOptions): Promise<
   } finally {
     for (const c of components) c.dispose();
   }
+}
+
+/**
+ * The settings given, any other field at the schema's default. A status reads only fields the CLI
+ * peeked at (settings/settings-peek.ts), so the schema — and zod, 50–100 ms of a CLI's start (issue 8)
+ * — is loaded only if another field is ever asked for.
+ */
+function withSchemaDefaults(given: Partial<Settings>): Settings {
+  let defaults: Settings | undefined;
+  const fallback = (): Settings => {
+    if (!defaults) {
+      // A plain require: the bundle loads the schema here, not at start (esbuild keeps it in place).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const contract = require('../settings/contract') as typeof SettingsContract;
+      defaults = contract.SettingsViewSchema.shape.settings.parse({});
+    }
+    return defaults;
+  };
+  return new Proxy(given as Settings, {
+    get: (target, key) => (key in target ? Reflect.get(target, key) : Reflect.get(fallback(), key)),
+  });
 }

@@ -11,28 +11,32 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema';
 import { processStartTimeOf, sameStart } from '../core/process-start-time';
-import { SupervisedIdSchema, type SupervisedId } from './contract';
+import type { SupervisedId } from './contract';
 import { processRunning } from './process-tree';
 
-const RegistryEntrySchema = z.object({
-  component: SupervisedIdSchema,
-  pid: z.number().int().positive(),
-  processStart: z.number().nullable(),
-  command: z.string(),
-  args: z.array(z.string()),
-  cwd: z.string(),
-  port: z.number().int().nullable(),
-  startedBy: z.enum(['app', 'cli']),
-  /** 'child': a server process we spawned; 'desktop-app': Ollama's desktop app we launched (it owns `serve`). */
-  kind: z.enum(['child', 'desktop-app']),
-  startedAt: z.number(),
-  logFile: z.string().nullable(),
-});
+// Built when a file is there to check (core/lazy-schema.ts): a status with nothing registered loads
+// no zod. The ids are the contract's (SupervisedIdSchema), checked by the type.
+const RegistryEntrySchema = lazySchema((z) =>
+  z.object({
+    component: z.enum(['ollama', 'a1111'] as const satisfies readonly SupervisedId[]),
+    pid: z.number().int().positive(),
+    processStart: z.number().nullable(),
+    command: z.string(),
+    args: z.array(z.string()),
+    cwd: z.string(),
+    port: z.number().int().nullable(),
+    startedBy: z.enum(['app', 'cli']),
+    /** 'child': a server process we spawned; 'desktop-app': Ollama's desktop app we launched (it owns `serve`). */
+    kind: z.enum(['child', 'desktop-app']),
+    startedAt: z.number(),
+    logFile: z.string().nullable(),
+  }),
+);
 
-export type RegistryEntry = z.infer<typeof RegistryEntrySchema>;
+export type RegistryEntry = z.infer<ReturnType<typeof RegistryEntrySchema>>;
 
 const FILE_VERSION = 1;
 
@@ -106,7 +110,7 @@ export class ProcessRegistry {
 
   /** Adds or replaces the component's entry. */
   add(entry: RegistryEntry): Promise<void> {
-    const checked = RegistryEntrySchema.parse(entry);
+    const checked = RegistryEntrySchema().parse(entry);
     return this.change(async (entries) => ({
       entries: [...entries.filter((e) => e.component !== entry.component), checked],
       result: undefined,
@@ -163,9 +167,15 @@ export class ProcessRegistry {
 
   private async write(entries: RegistryEntry[]): Promise<void> {
     const text = JSON.stringify({ version: FILE_VERSION, entries }, null, 2) + '\n';
+    // Loaded only when something changed: a look that finds the file as it was writes nothing.
+    const { default: writeFileAtomic } = await import('write-file-atomic');
     await writeFileAtomic(this.file, text, { mode: 0o600 });
   }
 }
+
+const RegistryFileSchema = lazySchema((z) =>
+  z.object({ version: z.number(), entries: z.array(z.unknown()) }),
+);
 
 /**
  * The file's entries; null when it is not a registry at all. A single entry this version does not
@@ -178,10 +188,10 @@ export function parseRegistry(text: string): RegistryEntry[] | null {
   } catch {
     return null;
   }
-  const shape = z.object({ version: z.number(), entries: z.array(z.unknown()) }).safeParse(raw);
+  const shape = RegistryFileSchema().safeParse(raw);
   if (!shape.success) return null;
   return shape.data.entries.flatMap((e) => {
-    const entry = RegistryEntrySchema.safeParse(e);
+    const entry = RegistryEntrySchema().safeParse(e);
     return entry.success ? [entry.data] : [];
   });
 }

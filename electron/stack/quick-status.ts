@@ -1,7 +1,7 @@
 /**
- * The stack's status for a one-shot `dify-stack status`, the same part LiveStatus reads, from two
- * engine calls (GET /version, GET /containers/json filtered by the compose project label) and the
- * project model the last full status remembered (status-cache.ts). No dockerode, no Compose process,
+ * The stack's status for a one-shot `dify-stack status`, the same part LiveStatus reads, from one
+ * engine call (GET /containers/json filtered by the compose project label; the engine's version comes
+ * with it, in the headers) and the project model the last full status remembered (status-cache.ts). No dockerode, no Compose process,
  * no YAML parser: issue 8 measured `dify-stack status` at 4× `docker compose ps`, most of it loading
  * those and running `compose version` and `compose config`.
  *
@@ -14,8 +14,8 @@ import type { SnapshotSlices } from '../core/app-snapshot';
 import { LABEL_PROJECT } from '../docker/compose-labels';
 import { dockerConnectionOptions } from '../docker/connection';
 import type { EngineState } from '../docker/engine';
-import { engineGetJson } from '../docker/engine-http';
-import { listContainersHttp } from '../docker/lazy-docker';
+import { engineGet, engineGetJson } from '../docker/engine-http';
+import { containersPath } from '../docker/lazy-docker';
 import { resolveProject } from './project-resolver';
 import { createdByOf, readStatusModel, statusModelKey } from './status-cache';
 import { difyComponent, dockerComponent } from './status-model';
@@ -34,18 +34,25 @@ export interface QuickStatusOptions {
 export async function quickStackStatus(options: QuickStatusOptions): Promise<SnapshotSlices['stack'] | null> {
   const { platform, env } = options;
   const timeoutMs = options.timeoutMs ?? 3000;
-  let version: unknown;
+  let engine: Extract<EngineState, { state: 'running' }> | null;
   let listed: Docker.ContainerInfo[];
   try {
     const connection = dockerConnectionOptions(platform, env);
-    [version, listed] = await Promise.all([
-      engineGetJson(connection, '/version', timeoutMs),
-      listContainersHttp(connection, { label: [LABEL_PROJECT] }, timeoutMs),
-    ]);
+    const { body, headers } = await engineGet(
+      connection,
+      containersPath({ label: [LABEL_PROJECT] }),
+      timeoutMs,
+    );
+    if (!Array.isArray(body)) return null;
+    listed = body as Docker.ContainerInfo[];
+    // GET /version costs the engine 20–80 ms here (dockerd asks containerd and runs `runc --version`
+    // and `docker-init --version` for it), more than the whole list: its two fields come in every
+    // answer's headers too. An engine (or a proxy in front of it) that does not send them is asked.
+    engine =
+      engineFromHeaders(headers) ?? runningEngine(await engineGetJson(connection, '/version', timeoutMs));
   } catch {
     return null;
   }
-  const engine = runningEngine(version);
   if (!engine) return null;
   let resolved;
   try {
@@ -68,6 +75,20 @@ export async function quickStackStatus(options: QuickStatusOptions): Promise<Sna
       composeVersion: `${model.bin.flavor} ${model.bin.version}`,
     },
   };
+}
+
+/**
+ * Docker's API server sets `Server: Docker/<version> (<os>)` and `Api-Version: <its API version>` on
+ * every response (moby api/server/middleware/version.go) — the `Version` and `ApiVersion` of
+ * GET /version.
+ */
+export function engineFromHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Extract<EngineState, { state: 'running' }> | null {
+  const server = /^Docker\/(\S+) \(/.exec(String(headers.server ?? ''))?.[1];
+  const apiVersion = headers['api-version'];
+  if (!server || typeof apiVersion !== 'string' || !/^\d+\.\d+$/.test(apiVersion)) return null;
+  return { state: 'running', version: server, apiVersion };
 }
 
 function runningEngine(version: unknown): Extract<EngineState, { state: 'running' }> | null {

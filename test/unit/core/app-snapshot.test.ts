@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { statusJson } from '../../../electron/cli/cli-format';
 import { AppSnapshotStore } from '../../../electron/core/app-snapshot';
 import {
+  ComponentIdSchema,
   StatusSnapshotSchema,
   type ComponentStatus,
   type StatusSnapshot,
@@ -87,6 +88,8 @@ describe('AppSnapshotStore', () => {
     store.update('processes', { components: [component('a1111'), component('ollama')] });
     store.update('stack', { components: [component('dify'), component('docker')], project: null });
     expect(store.get().components.map((c) => c.id)).toEqual(['docker', 'dify', 'ollama', 'a1111']);
+    // The store's order is written out (no zod in the CLI's quick status): the contract's order.
+    expect(store.get().components.map((c) => c.id)).toEqual(ComponentIdSchema.options);
   });
 
   it('tells its listeners once per tick, with the latest snapshot', async () => {
