@@ -175,6 +175,10 @@ describe.skipIf(skip)('first-run setup', () => {
     // The dashboard says what the skipped step left, and leads into that step.
     await expect.poll(() => needs(page), WAIT).toEqual(['a1111']);
     expect(await text(page.locator('[data-setup-panel]'))).toContain('AUTOMATIC1111 が稼働しておらず');
+    // A service `up` has not created yet has nothing to restart: its Restart is off and says why.
+    const restartWorker = page.getByRole('button', { name: 'worker を再起動' });
+    expect(await restartWorker.isDisabled()).toBe(true);
+    expect(await restartWorker.getAttribute('title')).toContain('まだ作成されていません');
     await screenshot('setup-panel.ja');
     await page.getByRole('button', { name: 'AUTOMATIC1111 を設定する' }).click();
     await expect.poll(() => current(page), WAIT).toBe('programs');

@@ -79,9 +79,15 @@ export function ServiceTable({
                 <button
                   type="button"
                   className="button button--small"
-                  disabled={!canRestart}
+                  // `compose restart` has nothing to restart before `up` created the container.
+                  disabled={!canRestart || s.state === 'missing'}
                   onClick={() => onRestart(s.name)}
                   aria-label={t('dashboard.services.restartLabel', { service: s.name })}
+                  title={
+                    s.state === 'missing'
+                      ? t('dashboard.services.restartMissing', { service: s.name })
+                      : undefined
+                  }
                 >
                   {t('dashboard.services.restart')}
                 </button>
