@@ -89,19 +89,56 @@ export class ProcessRegistry {
    * Entries whose process still runs and is the same process (pid alive AND start time matches when
    * both known). Dead or pid-reused entries are pruned from the file.
    */
-  list(opts: LookOptions = {}): Promise<RegistryEntry[]> {
+  async list(opts: LookOptions = {}): Promise<RegistryEntry[]> {
+    // A look that has nothing to prune takes no lock: the file is replaced atomically, so a read sees
+    // a whole file. Ollama's and A1111's looks at a `dify-stack status` would otherwise queue on the
+    // lock, the second one retrying after 20 ms or more (issue 8).
+    const peeked = await this.peek();
+    // Start times read by the unlocked look are not read twice (on Windows each is a PowerShell run).
+    const read = new Map<number, number | null>();
+    if (peeked) {
+      const live = await this.live(peeked, opts, read);
+      if (live.length === peeked.length) return live;
+    }
     return this.change(async (entries) => {
-      const live: RegistryEntry[] = [];
-      for (const entry of entries) {
-        if (!this.isAlive(entry.pid)) {
-          this.startTimes.delete(entry.pid);
-          continue;
-        }
-        if (sameStart(entry.processStart, await this.startOf(entry.pid, opts.fresh ?? false)))
-          live.push(entry);
-      }
+      const live = await this.live(entries, opts, read);
       return { entries: live, result: live };
     });
+  }
+
+  /** The entries whose process still runs and is the same process; start times go to / come from `read`. */
+  private async live(
+    entries: RegistryEntry[],
+    opts: LookOptions,
+    read: Map<number, number | null>,
+  ): Promise<RegistryEntry[]> {
+    const live: RegistryEntry[] = [];
+    for (const entry of entries) {
+      if (!this.isAlive(entry.pid)) {
+        this.startTimes.delete(entry.pid);
+        continue;
+      }
+      const start = read.has(entry.pid)
+        ? (read.get(entry.pid) as number | null)
+        : await this.startOf(entry.pid, opts.fresh ?? false);
+      read.set(entry.pid, start);
+      if (sameStart(entry.processStart, start)) live.push(entry);
+    }
+    return live;
+  }
+
+  /**
+   * The entries read without the lock; null when only a locked read may judge the file (that one moves
+   * a corrupt file aside).
+   */
+  private async peek(): Promise<RegistryEntry[] | null> {
+    let text: string;
+    try {
+      text = await fsp.readFile(this.file, 'utf8');
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? [] : null;
+    }
+    return parseRegistry(text);
   }
 
   async get(component: SupervisedId, opts: LookOptions = {}): Promise<RegistryEntry | null> {

@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { describe, expect, it } from 'vitest';
 import { processStartTime } from '../../../electron/core/process-start-time';
 import { parseRegistry, ProcessRegistry, type RegistryEntry } from '../../../electron/processes/registry';
@@ -96,6 +97,39 @@ describe('ProcessRegistry', () => {
     await registry.add(entry({ component: 'a1111', pid: 11, processStart: 1_785_000_000_000 })); // same (0.5 s)
     expect((await registry.list()).map((e) => e.pid)).toEqual([11]);
     expect(parseRegistry(await readFile(fileOf(), 'utf8'))?.map((e) => e.pid)).toEqual([11]);
+  });
+
+  it('a look with nothing to prune takes no lock (two looks at a status do not queue); one that prunes does', async () => {
+    const file = fileOf();
+    let alive = true;
+    const registry = new ProcessRegistry({ file, isAlive: () => alive, startTimeOf: async () => null });
+    await registry.add(entry());
+    // Another program holds the lock for as long as this test runs.
+    const release = await lockfile.lock(file, { realpath: false });
+    try {
+      const started = Date.now();
+      const looks = await Promise.all([registry.get('ollama'), registry.get('a1111'), registry.list()]);
+      expect(looks.map((l) => (Array.isArray(l) ? l.length : (l?.component ?? null)))).toEqual([
+        'ollama',
+        null,
+        1,
+      ]);
+      // The lock's first retry alone waits 20 ms; nothing waited for it.
+      expect(Date.now() - started).toBeLessThan(1000);
+      alive = false;
+      let pruned = false;
+      const pruning = registry.list().then((l) => {
+        pruned = true;
+        return l;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(pruned).toBe(false);
+      await release();
+      expect(await pruning).toEqual([]);
+      expect(parseRegistry(await readFile(file, 'utf8'))).toEqual([]);
+    } finally {
+      await release().catch(() => undefined);
+    }
   });
 
   it('start times are read again after the cache time, or at once for a fresh look (before a kill)', async () => {
