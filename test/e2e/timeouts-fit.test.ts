@@ -202,6 +202,9 @@ describe.skipIf(skip)('dify-stack timeouts --chain SCENARIO [--target] [--plugin
     expect(r.stdout).toContain('Dify 1.16.0 の規則で計算しています');
     expect(r.stdout).toContain('PLUGIN_MAX_EXECUTION_TIMEOUT: 600 → 10800');
     expect(r.stdout).toContain('tools/txt2img.py:18');
+    // The limits carry the locale's unit, not an English "s" beside Japanese text.
+    expect(r.stdout).toContain('120 秒');
+    expect(r.stdout).not.toMatch(/\d s\b/u);
     expect(r.stdout).not.toContain('GUNICORN_TIMEOUT');
     expect(r.stdout).not.toContain('MAX_REQUEST_TIMEOUT=');
   });

@@ -75,6 +75,10 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     expect(await text(row(page, 'WORKFLOW_MAX_EXECUTION_TIME').locator('[data-testid="current"]'))).toBe(
       '未設定（1200）',
     );
+    // The unit beside the input is whole (a max-width cut ミリ秒 to "ミ…").
+    const msUnit = row(page, 'TEXT_GENERATION_TIMEOUT_MS').locator('.timeout-row__unit');
+    expect(await text(msUnit)).toBe('ミリ秒');
+    expect(await msUnit.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await expectNoRawKeys(page);
     await h.screenshot('timeouts.ja');
     await page
@@ -107,6 +111,8 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     await expect.poll(() => text(chain.locator('[data-testid="chain-effective"]'))).toContain('60 秒');
     const pluginLink = chain.locator('[data-link="PLUGIN_TOOL_HTTP_TIMEOUT"]');
     expect(await text(pluginLink)).toContain('tools/txt2img.py:18');
+    // Each limit with its unit from the locale (it said "120 s" beside Japanese text).
+    expect(await text(pluginLink.locator('.timeout-chain__value'))).toBe('120 秒');
     expect(await text(chain.locator('[data-link="DAEMON_HEARTBEAT"]'))).toContain('固定');
     expect(
       await text(chain.locator('[data-link="TEXT_GENERATION_TIMEOUT_MS"] [data-testid="link-effect"]')),
@@ -168,11 +174,11 @@ describe.skipIf(skip)('timeout panel against the real engine', () => {
     // Each file is shown with why it was chosen: the one deciding today, or where Dify documents the key.
     // PLUGIN_MAX_EXECUTION_TIMEOUT: envs/…/plugin-daemon.env is shadowed by plugin_daemon's environment:.
     expect(await text(dialog.locator('tr[data-key="PLUGIN_MAX_EXECUTION_TIMEOUT"]'))).toBe(
-      'PLUGIN_MAX_EXECUTION_TIMEOUT 600 → 10800 .env 読み込むサービス用の任意ファイルで合うものがなく、.env ならそのサービスに届きます',
+      'PLUGIN_MAX_EXECUTION_TIMEOUT 600 → 10800 .env 読み込むサービス用の env ファイルで合うものがないため、そのサービスに届く .env を使います',
     );
     const workflowRow = await text(dialog.locator('tr[data-key="WORKFLOW_MAX_EXECUTION_TIME"]'));
     expect(workflowRow).toContain('envs/core-services/shared.env');
-    expect(workflowRow).toContain('Dify がこのファイルの隣の .env.example でこのキーを説明しています');
+    expect(workflowRow).toContain('Dify はこのキーを、このファイルの隣の .env.example で説明しています');
     recreate = (await text(dialog.locator('[data-testid="preview-recreate"]'))).split(', ');
     // The readers of the four keys (web reads TEXT_GENERATION_TIMEOUT_MS), and nothing else.
     expect(recreate).toEqual(['api', 'plugin_daemon', 'web', 'worker']);
