@@ -54,6 +54,9 @@ export const INVOKE_CHANNEL_NAMES = [
   'logs:export',
   'logs:ackErrors',
   'setup:state',
+  'diagnostics:info',
+  'diagnostics:export',
+  'diagnostics:showInFolder',
 ] as const;
 
 export const EVENT_NAME_LIST = [

@@ -9,6 +9,7 @@ import type { ListedEventName, ListedInvokeChannel } from './channel-names';
 import { mergePieces } from './core/contract-kit';
 import { coreEvents, coreInvoke, type ErrorInfo } from './core/contract';
 import { coreTopics, subscriptionEvents, subscriptionInvoke } from './core/subscription-contract';
+import { diagnosticsInvoke } from './diagnostics/contract';
 import { envInvoke } from './env/contract';
 import { pluginsInvoke } from './plugins/contract';
 import { gpuInvoke, gpuTopics } from './gpu/contract';
@@ -32,6 +33,7 @@ export const invokeContract = mergePieces(
   gpuInvoke,
   logsInvoke,
   setupInvoke,
+  diagnosticsInvoke,
 );
 
 /** Events: main → renderer. */
@@ -80,6 +82,7 @@ export type * from './gpu/contract';
 export type * from './logs/contract';
 export type * from './notifications/contract';
 export type * from './setup/contract';
+export type * from './diagnostics/contract';
 
 export { BRIDGE_KEY } from './bridge-key';
 export { eventIpcName, invokeIpcName } from './channel-names';

@@ -23,6 +23,7 @@ import type { JobSnapshot } from './core/jobs';
 import type { subscriptionInvoke } from './core/subscription-contract';
 import type { SubscriptionHub } from './core/subscriptions';
 import { formatIssues } from './core/zod-issues';
+import { createDiagnosticsHandlers } from './diagnostics/handlers';
 import { createEnvHandlers } from './env/handlers';
 import { createGpuHandlers } from './gpu/handlers';
 import { createLogsHandlers } from './logs/handlers';
@@ -56,7 +57,7 @@ export const webContentsOwner = (webContentsId: number): string => `webContents:
 
 /** Every capability's handlers in one table; the type makes sure no channel of the contract is missing. */
 export function createInvokeHandlers(services: AppServices, adapters: HandlerAdapters): InvokeHandlers {
-  return mergePieces(
+  const handlers = mergePieces(
     'handler',
     createCoreHandlers(services, adapters),
     createSubscriptionHandlers(services.subscriptions),
@@ -68,7 +69,32 @@ export function createInvokeHandlers(services: AppServices, adapters: HandlerAda
     createGpuHandlers(services),
     createLogsHandlers(services, adapters),
     createSetupHandlers(services),
+    createDiagnosticsHandlers(services, adapters),
   );
+  return logFailures(handlers, services);
+}
+
+/**
+ * Every error a handler sends to the window goes into the app's log too: channel, code, message. The
+ * log is looked up when an error happens, as every handler looks its service up when called.
+ */
+function logFailures(handlers: InvokeHandlers, services: AppServices): InvokeHandlers {
+  const wrapped: Record<string, (input: unknown, caller?: Caller) => Promise<unknown>> = {};
+  for (const [channel, handler] of Object.entries(handlers)) {
+    const run = handler as (input: unknown, caller?: Caller) => Promise<unknown>;
+    wrapped[channel] = async (input, caller) => {
+      try {
+        return await run(input, caller);
+      } catch (e) {
+        const info = toErrorInfo(e);
+        // Optional: the partial services some tests assemble have no diagnostics.
+        const diagnostics = services.diagnostics as AppServices['diagnostics'] | undefined;
+        diagnostics?.log.warn('ipc.error', { channel, code: info.code, message: info.message });
+        throw e;
+      }
+    };
+  }
+  return wrapped as InvokeHandlers;
 }
 
 type CallerHandlersOf<C extends Record<string, InvokeSpec>> = {

@@ -332,6 +332,18 @@ function start(): void {
       await writeFileAtomic(result.filePath, content, 'utf8');
       return result.filePath;
     },
+    async pickSavePath(suggestedName) {
+      const options: Electron.SaveDialogOptions = {
+        title: translate(lang(), 'diagnostics.saveTitle'),
+        defaultPath: path.join(app.getPath('downloads'), suggestedName),
+        filters: [{ name: 'Zip', extensions: ['zip'] }],
+      };
+      const result = window
+        ? await dialog.showSaveDialog(window, options)
+        : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
+    showInFolder: (file) => shell.showItemInFolder(file),
     appInfo: () => ({ version: app.getVersion(), platform: process.platform, systemLocale: app.getLocale() }),
   };
 

@@ -5,13 +5,22 @@
 import type Docker from 'dockerode';
 import os from 'node:os';
 import path from 'node:path';
+import pkg from '../package.json';
 import { topicContract, type TopicContract } from './contract';
+import { AppLog, silentAppLog, type AppLogLike } from './core/app-log';
 import { AppSnapshotStore } from './core/app-snapshot';
 import { JobManager, jobOutputSource } from './core/jobs';
 import { ProjectLocks } from './core/project-lock';
 import { SubscriptionHub } from './core/subscriptions';
 import { TimeoutService } from './env/timeout-service';
 import { dockerConnectionOptions } from './docker/connection';
+import { detectCompose } from './docker/compose-cli';
+import { engineGetJson } from './docker/engine-http';
+import type { DiagnosticsApi } from './diagnostics/api';
+import { followAppEvents } from './diagnostics/app-log-events';
+import { defaultProbes, type ProbeSources } from './diagnostics/default-probes';
+import { DiagnosticsService } from './diagnostics/diagnostics-service';
+import { locateNvidiaSmi } from './gpu/nvidia-smi-locate';
 import { lazyDocker } from './docker/lazy-docker';
 import { versionFromImage } from './plugins/auth-era';
 import { PluginService } from './plugins/plugin-service';
@@ -50,6 +59,8 @@ export interface AppServices {
   setup: SetupApi;
   /** Streams to views (job output, …): capabilities register topics, views subscribe. */
   subscriptions: SubscriptionHub<TopicContract>;
+  /** The app's own (redacted, rotated) log and the diagnostics export. */
+  diagnostics: DiagnosticsApi;
   dispose(): Promise<void>;
 }
 
@@ -162,7 +173,25 @@ export async function createServices(opts: CreateServicesOptions = {}): Promise<
   const logs = createLogService({ settings, snapshot, stack, processes, plugins }, () => docker, {
     watchErrors: opts.program !== 'cli',
   });
+  // The app's own log beside the supervised programs' logs. The app and the CLI write a file each
+  // (`app.log`, `cli.log`); CLI runs that overlap share theirs safely (core/app-log.ts says how).
+  const program = opts.program ?? 'app';
+  const logDir = path.join(localData, 'logs');
+  const log = new AppLog({
+    file: path.join(logDir, program === 'cli' ? 'cli.log' : 'app.log'),
+    pid: program === 'cli' ? process.pid : undefined,
+  });
+  log.info('program.started', { program, version: pkg.version, pid: process.pid, platform });
+  const probeSources: ProbeSources = {
+    engineVersion: () => engineGetJson(dockerConnectionOptions(platform, env), '/version', 5000),
+    openProject: () => stack.openProject(),
+    detectCompose: () => detectCompose(platform, undefined, env),
+    snapshot: () => stack.getSnapshot(),
+    nvidiaSmi: () => locateNvidiaSmi({ setting: settings.get().settings.nvidiaSmiPath, platform, env }),
+    env,
+  };
   return assembleServices(settings, jobs, stack, {
+    diagnostics: { log, logDir, program, probes: defaultProbes(probeSources) },
     plugins,
     timeouts,
     snapshot,
@@ -213,11 +242,29 @@ export function assembleServices(
     gpu?: GpuApi;
     logs?: LogsApi;
     notifications?: CreateServicesOptions['notifications'];
+    diagnostics?: {
+      log: AppLogLike;
+      logDir: string;
+      program: 'app' | 'cli';
+      probes: ReturnType<typeof defaultProbes>;
+    };
   } = {},
 ): AppServices {
   const snapshot = parts.snapshot ?? new AppSnapshotStore();
-  const notifier = parts.notifications
-    ? new Notifier({ ...parts.notifications, snapshot, jobs, settings })
+  // Services without a log folder (unit tests over a fake stack) log nothing.
+  const log = parts.diagnostics?.log ?? silentAppLog();
+  const shown = parts.notifications;
+  const notifier = shown
+    ? new Notifier({
+        ...shown,
+        show: (n) => {
+          log.info('notification.shown', { kind: n.kind, target: n.target.page });
+          shown.show(n);
+        },
+        snapshot,
+        jobs,
+        settings,
+      })
     : null;
   const timeouts = parts.timeouts ?? new TimeoutService({ stack, backupRoot: path.dirname(settings.path) });
   const plugins =
@@ -255,6 +302,30 @@ export function assembleServices(
       { watchErrors: false },
     );
   const setup = new SetupService({ settings, stack, processes, connection: () => plugins.connection() });
+  const diagnostics = new DiagnosticsService({
+    jobs,
+    log,
+    logDir: parts.diagnostics?.logDir ?? path.join(path.dirname(settings.path), 'logs'),
+    program: parts.diagnostics?.program ?? 'app',
+    appVersion: pkg.version,
+    settings: () => settings.get(),
+    status: async () => {
+      await Promise.all([stack.refresh().catch(() => undefined), processes.refresh().catch(() => undefined)]);
+      return stack.getSnapshot();
+    },
+    doctor: { last: () => processes.lastDoctor(), run: () => processes.runDoctor() },
+    probes:
+      parts.diagnostics?.probes ??
+      defaultProbes({
+        engineVersion: () => Promise.reject(new Error('no engine client in these services')),
+        openProject: () => stack.openProject(),
+        detectCompose: () => Promise.resolve({ v2: null, v1: null }),
+        snapshot: () => stack.getSnapshot(),
+        nvidiaSmi: () => ({ path: null, looked: [] }),
+        env: {},
+      }),
+  });
+  const offLogEvents = followAppEvents(log, { jobs, settings });
   const offSettings = settings.onChange(() => {
     // The snapshot event carries the result; a failed refresh already shows up in the snapshot.
     stack.refresh().catch(() => undefined);
@@ -279,6 +350,7 @@ export function assembleServices(
     logs,
     setup,
     subscriptions,
+    diagnostics,
     dispose() {
       disposing ??= (async () => {
         offSettings();
@@ -291,6 +363,8 @@ export function assembleServices(
         await processes.dispose();
         await stack.dispose();
         snapshot.dispose();
+        offLogEvents();
+        await log.flush();
       })();
       return disposing;
     },

@@ -251,6 +251,12 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
   });
 
   registerGpuCommand(program, { cx, withServices });
+  (await import('./cli-diagnostics')).registerDiagnosticsCommand(program, {
+    cx,
+    withServices,
+    cwd,
+    resolve: p.resolve,
+  });
 
   registerLogsCommand(program, {
     cx,

@@ -36,6 +36,22 @@ export interface AppLogOptions {
   now?: () => Date;
 }
 
+/** What writers and the diagnostics export use of a log (a silent one in services without a log file). */
+export type AppLogLike = Pick<AppLog, 'file' | 'info' | 'warn' | 'error' | 'write' | 'flush' | 'files'>;
+
+/** Logs nothing: services assembled without a log folder (unit tests with a fake stack). */
+export function silentAppLog(file = ''): AppLogLike {
+  return {
+    file,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    write: () => undefined,
+    flush: async () => undefined,
+    files: async () => [],
+  };
+}
+
 /** A line longer than this is cut (a job's error detail can carry a whole compose output). */
 export const MAX_LINE_CHARS = 4096;
 

@@ -139,6 +139,8 @@ export const ERROR_CODES = [
   // The plugin says it registered, but Dify's list has not shown it as a remote install in time.
   'PLUGIN_DEBUG_NOT_LISTED',
   'PLUGIN_DEBUG_NO_PACKAGED',
+  // The diagnostics zip could not be written (electron/diagnostics); an item it cannot read is not an error.
+  'DIAGNOSTICS_WRITE_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -17,6 +17,13 @@ export interface HandlerAdapters {
    * `content` there atomically; null when the user cancelled. The log viewer's export.
    */
   saveTextFile(suggestedName: string, content: string): Promise<string | null>;
+  /**
+   * Asks where to save a file the app will write itself (the diagnostics zip): the save dialog in the
+   * app, a temp folder in the E2E harness; null when the user cancelled. Absent: nowhere to ask.
+   */
+  pickSavePath?(suggestedName: string): Promise<string | null>;
+  /** Selects a file in the system's file manager (shell.showItemInFolder); absent where there is none. */
+  showInFolder?(file: string): void;
 }
 
 /**
