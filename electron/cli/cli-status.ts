@@ -38,28 +38,31 @@ export async function quickStatusCommand(argv: readonly string[], io: CliIo): Pr
   );
   // A file only the settings store can judge may come with a warning: the full path prints it.
   if (!settings) return null;
+  // Ollama and A1111 (`status` shows the whole stack, issue 10) are looked at while the engine answers.
+  const processes = (async () => {
+    const { quickProcessStatus } = await import('../processes/quick-status');
+    return quickProcessStatus({
+      settings,
+      platform,
+      env: io.env,
+      dataDir: localDataDir({ platform, env: io.env, homedir }),
+    });
+  })();
   const part = await quickStackStatus({
     platform,
     env: io.env,
     difyDir: args.difyDir ? p.resolve(cwd, args.difyDir) : settings.difyDir,
     cacheFile: statusModelsFile(platform, io.env, homedir),
   });
-  if (!part) return null;
-  // Ollama and A1111 are looked at here too: `status` shows the whole stack (issue 10).
-  const [{ quickProcessStatus }, { AppSnapshotStore }] = await Promise.all([
-    import('../processes/quick-status'),
-    import('../core/app-snapshot'),
-  ]);
+  if (!part) {
+    // The full read looks again: this look ends first, so nothing of it runs beside that one.
+    await processes.catch(() => undefined);
+    return null;
+  }
+  const { AppSnapshotStore } = await import('../core/app-snapshot');
   const store = new AppSnapshotStore();
   store.update('stack', part);
-  store.update('processes', {
-    components: await quickProcessStatus({
-      settings,
-      platform,
-      env: io.env,
-      dataDir: localDataDir({ platform, env: io.env, homedir }),
-    }),
-  });
+  store.update('processes', { components: await processes });
   const snapshot = store.get();
   store.dispose();
   const lang = resolveLang(settings.language, systemLocaleFromEnv(io.env));

@@ -10,7 +10,6 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { z } from 'zod';
 import { lazySchema } from '../core/lazy-schema';
 import { processStartTimeOf, sameStart } from '../core/process-start-time';
@@ -167,6 +166,8 @@ export class ProcessRegistry {
     body: (entries: RegistryEntry[]) => Promise<{ entries: RegistryEntry[]; result: T }>,
   ): Promise<T> {
     await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    // Loaded by the first change: a look with nothing to prune takes no lock (list).
+    const { default: lockfile } = await import('proper-lockfile');
     const release = await lockfile.lock(this.file, {
       realpath: false, // The file may not exist yet; the lock is the folder `<file>.lock` beside it.
       stale: 10_000,
