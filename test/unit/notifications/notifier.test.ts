@@ -187,7 +187,7 @@ describe('Notifier: VRAM', () => {
     const t = setup({ lang: 'ja' });
     await t.gpu(gpu({ alert: true, gpus: [rtx4070({ index: 0 }), rtx4070({ index: 1, memoryUsed: null })] }));
     expect(t.shown[0]?.title).toBe('VRAM が残りわずかです');
-    expect(t.shown[0]?.body).toMatch(/^GPU 0 VRAM [\d.]+ \/ 12\.0 GB（30 秒以上 90% 以上）/);
+    expect(t.shown[0]?.body).toMatch(/^GPU 0 VRAM [\d.]+ \/ 12\.0 GB（90% 以上が 30 秒以上継続）/);
   });
 });
 

@@ -76,7 +76,7 @@ export function ConsumerBreakdown({
               key={s.key}
               className={`vram-bar__part ${partClass(s.kind, shade(s.name))}`}
               style={{ flexBasis: `${(s.share * 100).toFixed(3)}%` }}
-              title={`${s.kind === 'free' ? t(kindKey('free')) : s.name} — ${formatGb(s.mib, lang)} GB`}
+              title={`${s.kind === 'free' ? t(kindKey('free')) : s.name} — ${t('gpu.page.gb', { size: formatGb(s.mib, lang) })}`}
             />
           ))}
         </div>

@@ -84,6 +84,8 @@ export function HistoryChart({
       second: '2-digit',
     });
     const gb = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    // The axis' unit from the locale (gpu.page.gb: "{{size}} GB"), like every other unit in the app.
+    const gbTick = (size: number): string => t('gpu.page.gb', { size });
     /** "17:46:46 · VRAM used (GB) 6.9 · Utilisation (%) 88%" for the point under the pointer. */
     const readoutText = (self: uPlot, idx: number): string => {
       const [xs, used, util] = self.data;
@@ -131,7 +133,7 @@ export function HistoryChart({
         ],
         axes: [
           { ...axis, values: (_u, splits) => splits.map((s) => clock.format(s * 1000)) },
-          { ...axis, scale: 'gb', values: (_u, splits) => splits.map((s) => `${s} GB`) },
+          { ...axis, scale: 'gb', values: (_u, splits) => splits.map(gbTick) },
           {
             ...axis,
             scale: 'pct',
@@ -181,7 +183,7 @@ export function HistoryChart({
       chart.current = null;
     };
     // `history` is one object for the page's life; its new ticks arrive through `version` below.
-  }, [history, gpuIndex, totalMib, alertPercent, lang, dark, vramLabel, utilLabel]);
+  }, [history, gpuIndex, totalMib, alertPercent, lang, dark, vramLabel, utilLabel, t]);
 
   // Before the browser paints: the chart's new point shows in the same frame as the gauge's figures,
   // and the frame is laid out and painted once (a passive effect would draw after it, into the next).
