@@ -189,29 +189,33 @@ export class LogDemuxer {
     this.err = new StreamLines('err', false, maxLine);
   }
 
-  push(chunk: Buffer): DemuxedLogLine[] {
-    const out: DemuxedLogLine[] = [];
-    const n = chunk.length;
-    let i = 0;
+  /**
+   * The next bytes of the stream: `chunk[start, end)` (the whole chunk by default). Completed lines are
+   * appended to `out` (a new array by default), which is returned — so a caller holding one chunk of a
+   * chunked HTTP body in several pieces gathers their lines in one array without copying the bytes.
+   */
+  push(chunk: Buffer, start = 0, end: number = chunk.length, out: DemuxedLogLine[] = []): DemuxedLogLine[] {
+    const n = end;
+    let i = start;
     while (i < n) {
       if (this.raw) {
         this.out.feed(chunk, i, n, '', null, this.frames, out);
         break;
       }
       if (this.remaining === 0) {
-        i = this.readHeader(chunk, i, out);
+        i = this.readHeader(chunk, i, n, out);
         continue;
       }
-      const end = i + Math.min(this.remaining, n - i);
-      const frameEnds = end - i === this.remaining;
-      this.remaining -= end - i;
+      const stop = i + Math.min(this.remaining, n - i);
+      const frameEnds = stop - i === this.remaining;
+      this.remaining -= stop - i;
       if (this.target === null) {
-        this.keepEngineError(chunk, i, end, frameEnds);
+        this.keepEngineError(chunk, i, stop, frameEnds);
       } else {
-        const from = this.wantTimestamp ? this.readTimestamp(chunk, i, end, frameEnds, out) : i;
-        this.target.feed(chunk, from, end, this.frameTs, this.frameAt, this.frames, out);
+        const from = this.wantTimestamp ? this.readTimestamp(chunk, i, stop, frameEnds, out) : i;
+        this.target.feed(chunk, from, stop, this.frameTs, this.frameAt, this.frames, out);
       }
-      i = end;
+      i = stop;
     }
     return out;
   }
@@ -227,16 +231,16 @@ export class LogDemuxer {
     return out;
   }
 
-  /** Reads (the rest of) a frame header from `chunk` at `i`; returns where reading goes on. */
-  private readHeader(chunk: Buffer, i: number, out: DemuxedLogLine[]): number {
+  /** Reads (the rest of) a frame header from `chunk[i, n)`; returns where reading goes on. */
+  private readHeader(chunk: Buffer, i: number, n: number, out: DemuxedLogLine[]): number {
     let header: Buffer;
     let at: number;
-    if (this.headerFill === 0 && chunk.length - i >= HEADER_BYTES) {
+    if (this.headerFill === 0 && n - i >= HEADER_BYTES) {
       header = chunk;
       at = i;
       i += HEADER_BYTES;
     } else {
-      const take = Math.min(HEADER_BYTES - this.headerFill, chunk.length - i);
+      const take = Math.min(HEADER_BYTES - this.headerFill, n - i);
       chunk.copy(this.header, this.headerFill, i, i + take);
       this.headerFill += take;
       i += take;

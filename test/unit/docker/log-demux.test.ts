@@ -89,6 +89,21 @@ describe('LogDemuxer: multiplexed frames', () => {
     );
   });
 
+  it('gives the same lines fed as ranges of larger buffers into one array (a chunked body’s pieces)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: STREAM.length - 1 }), { maxLength: 40 }), (offsets) => {
+        const d = new LogDemuxer(FRAMED);
+        const out: DemuxedLogLine[] = [];
+        // Each piece sits inside a buffer with unrelated bytes around it, as a chunk sits in a socket read.
+        for (const piece of cut(STREAM, offsets)) {
+          const padded = Buffer.concat([Buffer.from('3f\r\n'), piece, Buffer.from('\r\n')]);
+          expect(d.push(padded, 4, 4 + piece.length, out)).toBe(out);
+        }
+        expect([...out, ...d.end()]).toEqual(STREAM_LINES);
+      }),
+    );
+  });
+
   it('keeps a character whole when partial messages cut it anywhere, and the line keeps its first time', () => {
     const text = Buffer.from('日本語のログ 🎉 done', 'utf8');
     for (let k = 1; k < text.length; k++) {
