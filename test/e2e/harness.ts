@@ -160,6 +160,8 @@ export interface Harness {
   configFile: string;
   /** URLs app:openDify handed to the (fake) shell. */
   openedUrls: string[];
+  /** Files "Show in folder" handed to the (fake) shell. */
+  shownInFolder: string[];
   /** What the next settings:pickDifyDir returns (null = the user cancelled the dialog). */
   setPickedFolder(dir: string | null): void;
   /** Console errors, page errors and CSP violations seen so far. */
@@ -199,6 +201,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
     const systemLocale = options.systemLocale ?? 'en-US';
     const openedUrls: string[] = [];
+    const shownInFolder: string[] = [];
     let picked: string | null = null;
     // The log viewer's export: the save dialog's stand-in writes into a temp folder the test can read.
     const exportDir = mkdtempSync(join(tmpdir(), 'dst-e2e-export-'));
@@ -221,6 +224,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         exported.push(file);
         return file;
       },
+      // The diagnostics export's save dialog: a file in the same temp folder.
+      pickSavePath: async (suggestedName) => join(exportDir, suggestedName),
+      showInFolder: (file) => void shownInFolder.push(file),
     });
 
     const server = await serveStatic(root);
@@ -281,6 +287,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       services,
       configFile,
       openedUrls,
+      shownInFolder,
       setPickedFolder: (dir) => {
         picked = dir;
       },

@@ -11,6 +11,7 @@ import { useQuery } from '../../hooks/useQuery';
 import { resolveLang } from '../../lib/lang';
 import { SetupReopenPanel } from '../setup/SetupReopenPanel';
 import type { PageProps } from '../page-types';
+import { DiagnosticsSection } from './DiagnosticsSection';
 import { DifyDirField } from './DifyDirField';
 import { FieldError } from './FieldVerdict';
 import { GpuSettings } from './GpuSettings';
@@ -262,6 +263,7 @@ export function SettingsPage({
       <GpuSettings view={view} platform={appInfo.platform} onSaved={app.acceptSettings} />
       <NotificationSettings view={view} onSaved={app.acceptSettings} />
       <SetupReopenPanel onOpen={() => app.openPage('setup')} />
+      <DiagnosticsSection />
       <p className="muted settings-path">
         {t('settings.file')} <span className="mono">{view.path}</span>
       </p>
