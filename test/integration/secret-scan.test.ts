@@ -17,6 +17,7 @@ import { startDifyConsoleDouble, type DifyConsoleDouble } from '../doubles/dify-
 import { testCipher } from '../doubles/test-cipher';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
 import { createTempDir, removeTempDir } from '../helpers/temp-dir';
+import { base64Forms, putSecretKeyInStack } from '../helpers/secret-forms';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
 
 const FIXTURE = resolve(__dirname, '../fixtures/plugins/sd-tool');
@@ -25,21 +26,6 @@ const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable()
 // Unique per run, so a hit can only come from this run; a letter and a digit, as Dify asks.
 const PASSWORD = `Pw9-${randomBytes(12).toString('hex')}`;
 const SECRET_KEY = `sk-${randomBytes(24).toString('hex')}`;
-
-/**
- * The forms a secret takes inside base64 (standard and URL-safe) whatever its offset in the encoded
- * data: for each of the three alignments, the characters that depend on the secret's bytes alone.
- */
-function base64Forms(secret: string): string[] {
-  const forms: string[] = [];
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret, 'utf8')]).toString('base64');
-    const start = offset === 0 ? 0 : 4; // the first group mixes in the bytes before the secret
-    const core = encoded.slice(start, encoded.length - 4); // the last group may mix in the bytes after
-    forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
-  }
-  return forms;
-}
 
 /** Every file under `dir`, recursively, as paths relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -70,17 +56,7 @@ describe.skipIf(skip)('secrets in the app-data folder after a login, a reinstall
 
   beforeAll(async () => {
     stack = createTestStack({ prefix: 'secscan' });
-    // As in Dify's own files: SECRET_KEY in .env, handed to api, worker and plugin_daemon by the anchor.
-    const composeFile = join(stack.dir, 'docker-compose.yaml');
-    const compose = await fs.readFile(composeFile, 'utf8');
-    await fs.writeFile(
-      composeFile,
-      compose.replace(
-        'x-shared-env: &shared-api-worker-env\n',
-        'x-shared-env: &shared-api-worker-env\n  SECRET_KEY: ${SECRET_KEY:-}\n',
-      ),
-    );
-    await fs.appendFile(join(stack.dir, '.env'), `SECRET_KEY=${SECRET_KEY}\n`);
+    await putSecretKeyInStack(stack.dir, SECRET_KEY);
     await stack.up();
 
     double = await startDifyConsoleDouble({ password: PASSWORD, taskPendingMs: 10, taskRunningMs: 20 });

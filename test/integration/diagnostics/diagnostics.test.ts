@@ -23,6 +23,7 @@ import { readZipTexts } from '../../helpers/diagnostics-zip';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../../helpers/docker-available';
 import { freePort } from '../../helpers/free-port';
 import { createTempDir, removeTempDir } from '../../helpers/temp-dir';
+import { base64Forms, putSecretKeyInStack } from '../../helpers/secret-forms';
 import { createTestStack, type TestStack } from '../../helpers/test-stack';
 
 const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
@@ -33,17 +34,6 @@ const NVIDIA_SMI = join(DOUBLES, 'nvidia-smi', 'nvidia-smi');
 // Unique per run, so a hit can only come from this run; a letter and a digit, as Dify asks.
 const PASSWORD = `Pw9-${randomBytes(12).toString('hex')}`;
 const SECRET_KEY = `sk-${randomBytes(24).toString('hex')}`;
-
-/** The forms a secret takes inside base64 (standard and URL-safe), at each of the three alignments. */
-function base64Forms(secret: string): string[] {
-  const forms: string[] = [];
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret, 'utf8')]).toString('base64');
-    const core = encoded.slice(offset === 0 ? 0 : 4, encoded.length - 4);
-    forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
-  }
-  return forms;
-}
 
 /** Which of `needles` occur in the text (also checked as UTF-16 by the caller for raw files). */
 function found(text: string, needles: string[]): string[] {
@@ -63,17 +53,7 @@ describe.skipIf(skip)('diagnostics export against the engine, the doubles and th
 
   beforeAll(async () => {
     stack = createTestStack({ prefix: 'diag' });
-    // As in Dify's own files: SECRET_KEY in .env, handed to api, worker and plugin_daemon by the anchor.
-    const composeFile = join(stack.dir, 'docker-compose.yaml');
-    const compose = await fs.readFile(composeFile, 'utf8');
-    await fs.writeFile(
-      composeFile,
-      compose.replace(
-        'x-shared-env: &shared-api-worker-env\n',
-        'x-shared-env: &shared-api-worker-env\n  SECRET_KEY: ${SECRET_KEY:-}\n',
-      ),
-    );
-    await fs.appendFile(join(stack.dir, '.env'), `SECRET_KEY=${SECRET_KEY}\n`);
+    await putSecretKeyInStack(stack.dir, SECRET_KEY);
     await stack.up();
 
     double = await startDifyConsoleDouble({ password: PASSWORD });
