@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs, readFile as readFileCb } from 'node:fs';
+import { createReadStream, promises as fs, readFile as readFileCb } from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ZipFile } from 'yazl';
+import zlib from 'node:zlib';
 import { AppError } from '../core/errors';
 import { translate } from '../core/i18n';
 import { checkPluginFolder, type PluginFolderCheck, type PluginManifest } from './manifest';
-import { useNativeCrc32ForYazl } from './native-crc';
+import { type PreparedEntry, prepareEntry, ZipLayout, zipLimitProblem } from './packager-zip';
 import { listPackageFiles, type PackageFile, type PackageFileList, type SkippedEntry } from './package-files';
 
 export {
@@ -30,15 +29,14 @@ export {
 
 export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 52_428_800;
 
-/** 1980-01-01 00:00 in local time: the DOS timestamp minimum, so it encodes identically in every time zone. */
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const FILE_MODE = 0o100644;
 const COMPRESSION_LEVEL = 6;
-/** Files up to this size are read whole (and compressed in parallel); bigger ones are streamed. */
+/** Files up to this size are read whole (and compressed a few at a time); bigger ones are streamed. */
 const SMALL_FILE_BYTES = 1024 * 1024;
-/** At most this many bytes of small files are held in memory ahead of the zip writer. */
+/** At most this many bytes of small files are held in memory ahead of the zip writer… */
 const BUFFER_WINDOW = 4 * 1024 * 1024;
-const READ_AHEAD = 4;
+/** …in at most this many files being read and deflated. */
+const READ_AHEAD = 8;
 const STREAM_CHUNK = 256 * 1024;
 const WRITE_CHUNK = 1024 * 1024;
 const CHANGED_WHILE_PACKAGING = 'a file changed while it was being packaged';
@@ -82,121 +80,74 @@ export function assertWithinLimit(list: PackageFileList, limit: number): void {
 /**
  * Writes the zip for an already listed set of files (atomically: temp file + rename).
  *
- * Why two ways of adding entries: yazl deflates an entry given as a buffer right away on libuv's
- * thread pool, so many small files compress in parallel, while stream entries are compressed one after
- * the other as yazl reaches them. Small files are therefore read whole and added as buffers, but only
- * up to BUFFER_WINDOW bytes ahead of what yazl has written; big files, and the file that would overflow
- * the window, are streamed. A stream entry's open callback runs when yazl reaches it — i.e. when every
- * entry before it is written — which is what frees the window. Which files become buffers depends only
- * on the sorted list and the sizes, so the output stays byte-for-byte deterministic.
+ * Small files are read whole and deflated a few at a time ahead of the writer (ReadAhead: at most
+ * READ_AHEAD files and BUFFER_WINDOW bytes), so disk reads and compression overlap on libuv's pool
+ * without hundreds of zlib streams at once; big files are streamed through one deflate stream when
+ * the writer reaches them. The output depends only on the sorted list and the files' contents.
  */
 export async function buildPackage(list: PackageFileList, options: BuildOptions): Promise<PackageResult> {
   assertWithinLimit(list, options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES);
-  useNativeCrc32ForYazl();
   const outFile = path.resolve(options.outFile);
+  const tooMany = zipLimitProblem(list.files.length, list.uncompressedSize);
+  if (tooMany) throw new AppError('PLUGIN_PACKAGE_FAILED', { params: { path: outFile, reason: tooMany } });
   await fs.mkdir(path.dirname(outFile), { recursive: true });
   const tmp = `${outFile}.${randomBytes(6).toString('hex')}.tmp`;
+  const signal = options.signal;
   const hash = createHash('sha256');
   let bytes = 0;
-  // Hashes the output and gathers yazl's many small writes (header, data, descriptor per entry) into
-  // big ones: thousands of tiny file writes cost more than the compression of small files.
+  // Hashes the output and gathers the many small pieces (header, name, data per entry) into big writes:
+  // thousands of tiny file writes cost more than the compression of small files.
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes >= WRITE_CHUNK) {
-        const out = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        cb(null, out);
-      } else cb();
-    },
-    flush(cb) {
-      cb(null, pendingBytes > 0 ? Buffer.concat(pending, pendingBytes) : undefined);
-    },
-  });
-
-  const zip = new ZipFile();
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(new AppError('CANCELLED'));
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  // yazl reports entry errors (size mismatch, a read stream failing) on the ZipFile, not the output.
-  zip.on('error', (e: unknown) => controller.abort(e));
-  const stopped = new Promise<never>((_, reject) => {
-    const fail = (): void => reject(controller.signal.reason);
-    if (controller.signal.aborted) fail();
-    else controller.signal.addEventListener('abort', fail, { once: true });
-  });
-  stopped.catch(() => undefined);
-
-  const total = list.uncompressedSize;
-  const entryOptions = {
-    mtime: FIXED_MTIME,
-    mode: FILE_MODE,
-    compressionLevel: COMPRESSION_LEVEL,
-    forceDosTimestamp: true,
+  const out = await fs.open(tmp, 'w');
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    const chunk = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await out.writeFile(chunk);
   };
-  const feed = async (): Promise<void> => {
-    const reads = new ReadAhead(list.files, READ_AHEAD);
-    let buffered = 0;
+  const write = async (chunk: Buffer): Promise<void> => {
+    hash.update(chunk);
+    bytes += chunk.length;
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes >= WRITE_CHUNK) await flush();
+  };
+  const zip = new ZipLayout(write, FILE_MODE);
+  const reads = new ReadAhead(list.files);
+  const total = list.uncompressedSize;
+  try {
     let done = 0;
     for (let i = 0; i < list.files.length; i++) {
       const file = list.files[i] as PackageFile;
       options.onProgress?.(done, total);
+      if (signal?.aborted) throw new AppError('CANCELLED');
       done += file.size;
-      if (file.size <= SMALL_FILE_BYTES && buffered + file.size <= BUFFER_WINDOW) {
-        const data = await Promise.race([reads.get(i), stopped]);
-        if (data.length !== file.size) throw new Error(CHANGED_WHILE_PACKAGING);
-        zip.addBuffer(data, file.rel, entryOptions);
-        buffered += file.size;
-        continue;
+      if (file.size <= SMALL_FILE_BYTES) {
+        const entry = await reads.get(i);
+        if (entry.size !== file.size) throw new Error(CHANGED_WHILE_PACKAGING);
+        await zip.add(file.rel, entry);
+      } else {
+        // The small files after it are read and deflated meanwhile.
+        reads.fill(i + 1);
+        await streamEntry(zip, file, signal);
       }
-      reads.skip(i);
-      const reached = new Promise<void>((resolve) => {
-        zip.addReadStreamLazy(file.rel, { ...entryOptions, size: file.size }, (cb) => {
-          resolve();
-          const stream = createReadStream(file.abs, { highWaterMark: STREAM_CHUNK });
-          stream.on('error', (e) => zip.emit('error', e));
-          cb(null, stream);
-        });
-      });
-      await Promise.race([reached, stopped]);
-      buffered = 0;
     }
-    zip.end();
-  };
-
-  try {
-    await Promise.all([
-      pipeline(zip.outputStream, tap, createWriteStream(tmp), { signal: controller.signal }),
-      feed(),
-    ]);
+    if (signal?.aborted) throw new AppError('CANCELLED');
+    await zip.end();
+    await flush();
+    await out.close();
     options.onProgress?.(total, total);
     await fs.rename(tmp, outFile);
   } catch (e) {
-    controller.abort(e);
+    reads.drop();
+    await out.close().catch(() => undefined);
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    if (options.signal?.aborted) throw new AppError('CANCELLED');
-    const cause: unknown = controller.signal.reason ?? e;
-    if (cause instanceof AppError) throw cause;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new AppError('PLUGIN_PACKAGE_FAILED', {
-      params: {
-        path: outFile,
-        reason:
-          reason === CHANGED_WHILE_PACKAGING || /unexpected number of bytes/.test(reason)
-            ? CHANGED_WHILE_PACKAGING
-            : reason,
-      },
-      cause,
-    });
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    if (signal?.aborted) throw new AppError('CANCELLED');
+    if (e instanceof AppError) throw e;
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new AppError('PLUGIN_PACKAGE_FAILED', { params: { path: outFile, reason }, cause: e });
   }
   return {
     path: outFile,
@@ -207,44 +158,78 @@ export async function buildPackage(list: PackageFileList, options: BuildOptions)
   };
 }
 
-/** Reads small files a few at a time ahead of the zip writer, so disk latency overlaps compression. */
+/** A big file deflated as it is read, its CRC and size counted on the way; a size change fails it. */
+async function streamEntry(
+  zip: ZipLayout,
+  file: PackageFile,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const entry = await zip.begin(file.rel);
+  let crc = 0;
+  let size = 0;
+  const count = async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      crc = zlib.crc32(chunk, crc);
+      size += chunk.length;
+      yield chunk;
+    }
+  };
+  const take = async (compressed: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const chunk of compressed) await entry.data(chunk);
+  };
+  await pipeline(
+    createReadStream(file.abs, { highWaterMark: STREAM_CHUNK }),
+    count,
+    zlib.createDeflateRaw({ level: COMPRESSION_LEVEL }),
+    take,
+    ...(signal ? [{ signal }] : []),
+  );
+  if (size !== file.size) throw new Error(CHANGED_WHILE_PACKAGING);
+  await entry.finish(crc, size);
+}
+
+/**
+ * Reads and deflates small files ahead of the writer: at most READ_AHEAD files and BUFFER_WINDOW bytes
+ * of them at a time. Measured on 2,000 small files: deflating all at once (yazl's way) costs twice the
+ * CPU of a few at a time — each zlib stream allocates and clears ~300 KB of state.
+ */
 class ReadAhead {
-  private readonly started = new Map<number, Promise<Buffer>>();
+  private readonly started = new Map<number, Promise<PreparedEntry>>();
   private next = 0;
+  private aheadBytes = 0;
 
-  constructor(
-    private readonly files: PackageFile[],
-    private readonly depth: number,
-  ) {}
+  constructor(private readonly files: PackageFile[]) {}
 
-  get(i: number): Promise<Buffer> {
+  get(i: number): Promise<PreparedEntry> {
     this.fill(i);
-    const p = this.started.get(i) as Promise<Buffer>;
+    const p = this.started.get(i) as Promise<PreparedEntry>;
     this.started.delete(i);
+    this.aheadBytes -= (this.files[i] as PackageFile).size;
     return p;
   }
 
-  /** File i is streamed instead: never read it whole. */
-  skip(i: number): void {
-    this.started.delete(i);
-    if (this.next <= i) this.next = i + 1;
+  /** Starts the small files from `from` on, up to the limits (big files are streamed by the writer). */
+  fill(from: number): void {
+    if (this.next < from) this.next = from;
+    while (this.next < this.files.length) {
+      const file = this.files[this.next] as PackageFile;
+      if (file.size > SMALL_FILE_BYTES) {
+        this.next++;
+        continue;
+      }
+      const full = this.started.size >= READ_AHEAD || this.aheadBytes + file.size > BUFFER_WINDOW;
+      if (this.started.size > 0 && full) break;
+      const p = readWhole(file.abs).then((data) => prepareEntry(data, COMPRESSION_LEVEL));
+      p.catch(() => undefined); // observed by get(); a dropped read must not become an unhandled rejection
+      this.started.set(this.next++, p);
+      this.aheadBytes += file.size;
+    }
   }
 
-  private fill(from: number): void {
-    if (this.next < from) this.next = from;
-    while (this.next < this.files.length && this.next < from + this.depth) {
-      const file = this.files[this.next] as PackageFile;
-      if (file.size <= SMALL_FILE_BYTES) {
-        const p = readWhole(file.abs);
-        p.catch(() => undefined); // observed by get(); a skipped read must not become an unhandled rejection
-        this.started.set(this.next, p);
-      }
-      this.next++;
-    }
-    if (!this.started.has(from)) {
-      const file = this.files[from] as PackageFile;
-      this.started.set(from, readWhole(file.abs));
-    }
+  /** Packaging stopped: what is still being read is left to finish unobserved. */
+  drop(): void {
+    this.started.clear();
+    this.next = this.files.length;
   }
 }
 

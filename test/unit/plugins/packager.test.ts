@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import yauzl from 'yauzl';
@@ -12,7 +12,6 @@ import {
   listPackageFiles,
   packagePluginFolder,
 } from '../../../electron/plugins/packager';
-import { useNativeCrc32ForYazl } from '../../../electron/plugins/native-crc';
 import { readPackageIdentity } from '../../../electron/plugins/package-reader';
 import { startDifyConsoleDouble } from '../../doubles/dify-console';
 import { copyFixture, editManifest, makeZip, removeTempDirs, tempDir, write } from './helpers';
@@ -22,11 +21,13 @@ afterAll(removeTempDirs);
 const rels = async (dir: string): Promise<string[]> => (await listPackageFiles(dir)).files.map((f) => f.rel);
 
 /** Entry names, attributes and contents of a zip, in order. */
-async function readZip(file: string): Promise<{ name: string; mode: number; data: Buffer }[]> {
+async function readZip(
+  file: string,
+): Promise<{ name: string; mode: number; data: Buffer; method: number; time: number; date: number }[]> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true }, (err, z) => (err || !z ? reject(err) : resolve(z))),
   );
-  const out: { name: string; mode: number; data: Buffer }[] = [];
+  const out: { name: string; mode: number; data: Buffer; method: number; time: number; date: number }[] = [];
   await new Promise<void>((resolve, reject) => {
     zip.on('error', reject);
     zip.on('end', resolve);
@@ -40,6 +41,9 @@ async function readZip(file: string): Promise<{ name: string; mode: number; data
             name: entry.fileName,
             mode: (entry.externalFileAttributes >>> 16) & 0o177777,
             data: Buffer.concat(chunks),
+            method: entry.compressionMethod,
+            time: entry.lastModFileTime,
+            date: entry.lastModFileDate,
           });
           zip.readEntry();
         });
@@ -196,6 +200,42 @@ describe('buildPackage', () => {
     if (existsSync('/usr/bin/unzip')) execFileSync('/usr/bin/unzip', ['-tq', out]);
   });
 
+  it('deflates what deflate makes smaller and stores the rest (as zip does), with the fixed 1980 time', async () => {
+    const dir = await copyFixture();
+    await write(dir, 'data/random.bin', randomBytes(200_000));
+    await write(dir, 'data/empty.txt', '');
+    await write(dir, 'data/text.txt', 'the same line again\n'.repeat(5000));
+    await write(dir, 'data/big-random.bin', randomBytes(1_500_000));
+    const out = path.join(await tempDir(), 'out.difypkg');
+    await buildPackage(await listPackageFiles(dir), { outFile: out });
+    const byName = new Map((await readZip(out)).map((e) => [e.name, e]));
+    expect(byName.get('data/random.bin')?.method).toBe(0);
+    expect(byName.get('data/empty.txt')?.method).toBe(0);
+    expect(byName.get('data/text.txt')?.method).toBe(8);
+    // Streamed (over 1 MB): deflated whatever it holds, its sizes in a data descriptor.
+    expect(byName.get('data/big-random.bin')?.method).toBe(8);
+    expect(byName.get('data/big-random.bin')?.data.length).toBe(1_500_000);
+    expect([...byName.values()].every((e) => e.time === 0 && e.date === 0x21)).toBe(true);
+    if (existsSync('/usr/bin/unzip')) execFileSync('/usr/bin/unzip', ['-tq', out]);
+  });
+
+  it('fails as "a file changed" when a file’s size is not what was listed, and leaves no file', async () => {
+    const dir = await copyFixture();
+    await write(dir, 'data/big.bin', Buffer.alloc(1_200_000, 1));
+    const list = await listPackageFiles(dir);
+    const outDir = await tempDir();
+    for (const rel of ['main.py', 'data/big.bin']) {
+      const file = list.files.find((f) => f.rel === rel);
+      await write(dir, rel, Buffer.alloc((file?.size ?? 0) + 10, 2));
+      await expect(buildPackage(list, { outFile: path.join(outDir, 'x.difypkg') })).rejects.toMatchObject({
+        code: 'PLUGIN_PACKAGE_FAILED',
+        params: { reason: 'a file changed while it was being packaged' },
+      });
+      expect(await fs.readdir(outDir)).toEqual([]);
+      list.files = (await listPackageFiles(dir)).files;
+    }
+  });
+
   it('is deterministic: same content gives the same bytes whatever the mtimes and modes on disk', async () => {
     const dir = await copyFixture();
     const outDir = await tempDir();
@@ -269,18 +309,6 @@ describe('buildPackage', () => {
     });
     await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(await fs.readdir(outDir)).toEqual([]);
-  });
-});
-
-describe('useNativeCrc32ForYazl', () => {
-  it('swaps in zlib.crc32 only where it gives the same CRC-32 values yazl expects', async () => {
-    expect(useNativeCrc32ForYazl()).toBe(true);
-    const { createRequire } = await import('node:module');
-    const crc = createRequire(require.resolve('yazl'))('buffer-crc32') as {
-      unsigned: (b: Buffer, prev?: number) => number;
-    };
-    expect(crc.unsigned(Buffer.from('123456789'))).toBe(0xcbf43926);
-    expect(crc.unsigned(Buffer.from('56789'), crc.unsigned(Buffer.from('1234')))).toBe(0xcbf43926);
   });
 });
 
