@@ -378,11 +378,15 @@ export function chainText(
     const name =
       l.kind === 'env'
         ? l.id
-        : `${t(l.titleKey)}${l.kind === 'fixed' ? ` (${t('timeouts.chain.fixedTag')})` : ''}`;
+        : l.kind === 'fixed'
+          ? t('common.aside', { text: t(l.titleKey), aside: t('timeouts.chain.fixedTag') })
+          : t(l.titleKey);
     const value = l.seconds === null ? '?' : t('timeouts.fit.duration.s', { n: l.seconds });
     const where = l.at ? ` ${l.at.file}:${l.at.line}` : '';
-    const effect = `${t(`timeouts.chain.effects.${l.effect}`)}${l.condition ? ` ${t('timeouts.chain.conditionNote', { condition: t(`timeouts.chain.conditions.${l.condition}`) })}` : ''}`;
-    rows.push([`${name}${where}`, `${value} (${t(`timeouts.chain.measures.${l.measure}`)})`, effect]);
+    // conditionNote carries its own spacing: " (…)" in English, "（…）" in Japanese.
+    const effect = `${t(`timeouts.chain.effects.${l.effect}`)}${l.condition ? t('timeouts.chain.conditionNote', { condition: t(`timeouts.chain.conditions.${l.condition}`) }) : ''}`;
+    const limit = t('common.aside', { text: value, aside: t(`timeouts.chain.measures.${l.measure}`) });
+    rows.push([`${name}${where}`, limit, effect]);
   }
   out.push(...alignColumns(rows));
   if (chain.effective)
@@ -414,7 +418,8 @@ export function chainText(
         from: s.from ?? t('timeouts.fit.notSet', { seconds: s.fromSeconds ?? '?' }),
         to: s.to,
       });
-      out.push(`  ${step}${files.has(s.key) ? `  (${files.get(s.key)})` : ''}`);
+      const file = files.get(s.key);
+      out.push(`  ${file === undefined ? step : t('common.aside', { text: step, aside: file })}`);
     }
     if (preview) out.push(t('timeouts.cli.readers', { services: list(preview.recreate, t) }));
     const assignments = Object.entries(fit.changes)

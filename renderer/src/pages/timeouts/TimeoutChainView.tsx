@@ -157,7 +157,11 @@ export function TimeoutChainView({
               <span data-testid="link-effect">{t(`timeouts.chain.effects.${link.effect}`)}</span>
               {link.outsideContinues ? <span>{` · ${t('timeouts.chain.outsideContinues')}`}</span> : null}
               {link.condition ? (
-                <span className="timeout-chain__condition">{` ${t('timeouts.chain.conditionNote', { condition: t(`timeouts.chain.conditions.${link.condition}`) })}`}</span>
+                <span className="timeout-chain__condition">
+                  {t('timeouts.chain.conditionNote', {
+                    condition: t(`timeouts.chain.conditions.${link.condition}`),
+                  })}
+                </span>
               ) : null}
               {link.at ? (
                 <span className="mono timeout-chain__at">{` ${link.at.file}:${link.at.line}`}</span>

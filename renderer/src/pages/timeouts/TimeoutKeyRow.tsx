@@ -100,8 +100,12 @@ export function TimeoutKeyRow({
         ) : null}
         {changed && !error && info.suggestedFile ? (
           <span className="muted timeout-row__target">
-            {t('timeouts.page.writesTo', { file: info.suggestedFile })}
-            {info.suggestedReason ? ` (${t(`timeouts.placement.${info.suggestedReason}`)})` : null}
+            {info.suggestedReason
+              ? t('common.aside', {
+                  text: t('timeouts.page.writesTo', { file: info.suggestedFile }),
+                  aside: t(`timeouts.placement.${info.suggestedReason}`),
+                })
+              : t('timeouts.page.writesTo', { file: info.suggestedFile })}
           </span>
         ) : null}
       </td>
