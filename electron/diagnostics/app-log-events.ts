@@ -31,6 +31,7 @@ export function followAppEvents(log: AppLogLike, src: AppLogEventSources): () =>
   });
 
   let before = src.settings.get().settings as Record<string, unknown>;
+  let warned = src.settings.get().warning?.code ?? null;
   const offSettings = src.settings.onChange((view) => {
     const after = view.settings as Record<string, unknown>;
     const keys = Object.keys({ ...before, ...after }).filter(
@@ -38,7 +39,10 @@ export function followAppEvents(log: AppLogLike, src: AppLogEventSources): () =>
     );
     before = after;
     if (keys.length > 0) log.info('settings.changed', { keys: keys.sort().join(',') });
-    if (view.warning) log.warn('settings.warning', { code: view.warning.code });
+    // A warning (the file moved aside, from a newer app…) once when it appears, not at every change.
+    const code = view.warning?.code ?? null;
+    if (code !== null && code !== warned) log.warn('settings.warning', { code });
+    warned = code;
   });
 
   return () => {

@@ -83,7 +83,7 @@ export class DiagnosticsService implements DiagnosticsApi {
           ctx.throwIfCancelled();
           ctx.step(`diagnostics.steps.${key}`);
           ctx.progress(fraction);
-        });
+        }, ctx.signal);
         ctx.throwIfCancelled();
         ctx.step('diagnostics.steps.write');
         ctx.progress(0.9);
@@ -109,6 +109,7 @@ export class DiagnosticsService implements DiagnosticsApi {
   /** Every entry of the zip, in the order they are written. Exported for tests (injected probes). */
   async collect(
     step: (key: 'status' | 'versions' | 'doctor' | 'logs', fraction: number) => void = () => undefined,
+    signal?: AbortSignal,
   ): Promise<{ entries: ZipEntry[]; unavailable: string[] }> {
     const o = this.options;
     const timeout = o.probeTimeoutMs ?? 15_000;
@@ -119,11 +120,11 @@ export class DiagnosticsService implements DiagnosticsApi {
     };
 
     step('status', 0.05);
-    const status = await settleItem(() => o.status(), timeout);
+    const status = await settleItem(() => o.status(), timeout, signal);
 
     step('versions', 0.25);
     const probed = await Promise.all(
-      VERSION_ITEMS.map((item) => settleItem(() => o.probes[item](), timeout)),
+      VERSION_ITEMS.map((item) => settleItem(() => o.probes[item](), timeout, signal)),
     );
     const versions: Record<string, unknown> = {
       app: { name: 'Dify Stack Tray', version: o.appVersion, program: o.program },
@@ -141,6 +142,7 @@ export class DiagnosticsService implements DiagnosticsApi {
       : await settleItem(
           async () => ({ source: 'run-for-export', report: await o.doctor.run() }),
           timeout * 4,
+          signal,
         );
 
     step('logs', 0.75);

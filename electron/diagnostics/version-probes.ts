@@ -28,9 +28,17 @@ export interface VersionProbes {
 
 export const VERSION_ITEMS = ['docker', 'compose', 'difyImages', 'ollama', 'a1111', 'nvidia'] as const;
 
-/** Runs a probe with a time limit; a failure becomes `{error, message}`. */
-export async function settleItem(probe: () => Promise<unknown>, timeoutMs: number): Promise<unknown> {
+/**
+ * Runs a probe with a time limit; a failure becomes `{error, message}`. A cancel (`signal`) stops the
+ * wait at once (the probe's own request ends by its time limit) and throws CANCELLED.
+ */
+export async function settleItem(
+  probe: () => Promise<unknown>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     return await Promise.race([
       probe(),
@@ -39,12 +47,17 @@ export async function settleItem(probe: () => Promise<unknown>, timeoutMs: numbe
           () => reject(new ItemError('TIMEOUT', `no answer within ${timeoutMs} ms`)),
           timeoutMs,
         );
+        onAbort = () => reject(new AppError('CANCELLED'));
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
       }),
     ]);
   } catch (e) {
+    if (e instanceof AppError && e.code === 'CANCELLED') throw e;
     return unavailable(e);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 

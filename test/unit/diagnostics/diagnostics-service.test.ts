@@ -163,7 +163,7 @@ describe('DiagnosticsService', () => {
     expect(doctorRuns()).toBe(0);
   });
 
-  it('a cancelled export leaves no file and no partial file', async () => {
+  it('a cancelled export stops at once and leaves no file and no partial file', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const { svc, jobs } = service(dir(), {
@@ -173,9 +173,10 @@ describe('DiagnosticsService', () => {
     const file = join(dir(), 'cancelled.zip');
     const handle = svc.exportTo(file);
     await expect.poll(() => jobs.get(handle.id)?.step?.key).toBe('diagnostics.steps.versions');
+    // Cancelled while a probe still waits: the export stops without waiting for it.
     jobs.cancel(handle.id);
-    release();
     await expect(handle.done).rejects.toMatchObject({ code: 'CANCELLED' });
+    release();
     expect(jobs.get(handle.id)?.state).toBe('cancelled');
     expect(await fs.readdir(dir())).toEqual(['logs']);
     expect(svc.exportedFile(handle.id)).toBeNull();
