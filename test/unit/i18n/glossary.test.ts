@@ -175,6 +175,8 @@ describe('units in code', () => {
     expect(unitsInSource(g, '  return value === null ? unknown : `${value} s`;')).toHaveLength(1);
     expect(unitsInSource(g, "const value = l.seconds === null ? '?' : `${l.seconds} s`;")).toHaveLength(1);
     expect(unitsInSource(g, "const label = n + ' 秒';")).toHaveLength(1);
+    // Half-width parentheses written around translated text.
+    expect(unitsInSource(g, "{reason ? ` (${t('timeouts.placement.x')})` : null}")).toHaveLength(1);
     // Comments may name units.
     expect(unitsInSource(g, '// waits 600 s, then 秒')).toEqual([]);
   });
