@@ -7,10 +7,11 @@
  *
  * Exit codes: 0 written; 1 the file could not be written; 130 cancelled (no file is left behind).
  */
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import type { ErrorInfo } from '../core/errors';
 import type { AppServices } from '../services';
 import { followJob } from './cli-jobs';
+import { EXIT_USAGE } from './exit-codes';
 
 /** What cli-program.ts's context offers (structural, so this module does not reach into it). */
 export interface DiagnosticsCliContext {
@@ -35,10 +36,19 @@ export function registerDiagnosticsCommand(program: Command, deps: DiagnosticsCl
   program
     .command('diagnostics')
     .description(cx.t('diagnostics.cli.description'))
-    .requiredOption('-o, --output <file>', cx.t('diagnostics.cli.options.output'))
-    .action((opts: { output: string }, cmd: Command) =>
-      deps.withServices(cmd, (services) => {
-        const file = deps.resolve(deps.cwd, opts.output);
+    .option('-o, --output <file>', cx.t('diagnostics.cli.options.output'))
+    .action((opts: { output?: string }, cmd: Command) => {
+      // Checked here rather than by requiredOption, whose message commander writes in English: the
+      // program's usage handler prints this one as it is, in the user's language (exit code 2).
+      const output = opts.output;
+      if (!output)
+        throw new CommanderError(
+          EXIT_USAGE,
+          'commander.missingMandatoryOptionValue',
+          cx.t('diagnostics.cli.outputRequired'),
+        );
+      return deps.withServices(cmd, (services) => {
+        const file = deps.resolve(deps.cwd, output);
         const host = {
           t: cx.t.bind(cx),
           out: cx.out.bind(cx),
@@ -58,6 +68,6 @@ export function registerDiagnosticsCommand(program: Command, deps: DiagnosticsCl
             cx.out(cx.t('diagnostics.cli.written', { path: result.path }));
           },
         );
-      }),
-    );
+      });
+    });
 }
