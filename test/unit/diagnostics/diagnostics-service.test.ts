@@ -25,7 +25,10 @@ import {
 } from '../../../electron/diagnostics/version-probes';
 import type { DoctorReport } from '../../../electron/processes/contract';
 import type { SettingsView } from '../../../electron/settings/contract';
+import { assembleServices } from '../../../electron/services';
 import { SettingsSchema } from '../../../electron/settings/schema';
+import { SettingsStore } from '../../../electron/settings/store';
+import { FakeStack } from '../../doubles/fake-stack';
 import { readZipTexts } from '../../helpers/diagnostics-zip';
 import { useTempDir } from '../../helpers/use-temp-dir';
 
@@ -298,5 +301,26 @@ describe('followAppEvents', () => {
     expect(lines[3]).toContain('code=COMPOSE_FAILED');
     expect(lines.join('\n')).not.toContain('new@example.com');
     expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+});
+
+describe('the app log in assembled services', () => {
+  const dir = useTempDir('dst-diag-asm-');
+
+  it('records a notification shown, and a job it told about', async () => {
+    const jobs = new JobManager();
+    const settings = await SettingsStore.open(join(dir(), 'settings.json'));
+    const log = new AppLog({ file: join(dir(), 'logs', 'app.log') });
+    const shown: string[] = [];
+    const services = assembleServices(settings, jobs, new FakeStack(jobs), {
+      notifications: { systemLocale: 'en-US', windowVisible: () => false, show: (n) => shown.push(n.kind) },
+      diagnostics: { log, logDir: join(dir(), 'logs'), program: 'app', probes: probes() },
+    });
+    await jobs.start({ kind: 'timeouts.apply', resource: 'r' }, async () => undefined).done;
+    await expect.poll(() => shown).toEqual(['jobFinished']);
+    await services.dispose();
+    const text = await fs.readFile(log.file, 'utf8');
+    expect(text).toMatch(/INFO {2}job\.succeeded kind=timeouts\.apply/);
+    expect(text).toMatch(/INFO {2}notification\.shown kind=jobFinished target=dashboard/);
   });
 });
