@@ -107,6 +107,7 @@ describe('strings the checks must reject', () => {
     ['settings.difyDir.emptyHint', 'containers', 'Docker のコンテナから見つかった', /コンテナー/u],
     ['doctor.causes.x', 'this computer', 'この PC で応答します。', /このコンピューター/u],
     ['logs.settings.title', 'Log viewer', 'ログビューア', /ビューアー/u],
+    ['doctor.checks.ollama.local', 'Ollama answers', 'このコンピューター で Ollama が応答する', /no space/u],
     ['logs.settings.bufferLines.invalid', '1,000 to 1,000,000', '1,000～1,000,000 の整数', /〜/u],
     ['stack.state.partial', 'Partly running', '一部稼働', /一部稼働中/u],
     ['plugins.page.refresh', 'Refresh', '更新', /Refresh button/u],
@@ -159,6 +160,7 @@ describe('strings the checks must reject', () => {
       ['plugins.page.refresh', 'Refresh', '再読み込み'],
       ['stack.state.partial', 'Partly running', '一部稼働中'],
       ['serviceStates.restarting', 'Restarting', '再起動中'],
+      ['errors.PROCESS_STOP_FAILED', 'End it in Task Manager.', 'タスク マネージャーで終了してください。'],
       ['timeouts.keys.X.explanation', 'Seconds (integer). Read by api.', '秒（整数）。api が読み込みます。'],
     ];
     for (const [key, enText, jaText] of accepted) expect(problemsOf(g, key, enText, jaText), key).toEqual([]);
