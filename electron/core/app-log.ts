@@ -133,7 +133,7 @@ export class AppLog {
 
   private async append(text: string): Promise<void> {
     try {
-      this.dirReady ??= fs.mkdir(path.dirname(this.file), { recursive: true });
+      this.dirReady ??= fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
       await this.dirReady;
       const bytes = Buffer.byteLength(text, 'utf8');
       if ((await sizeOf(this.file)) + bytes > this.maxBytes) await this.rotate(bytes);
