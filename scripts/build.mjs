@@ -21,12 +21,22 @@ const common = {
   supported: { 'dynamic-import': false },
 };
 
+/**
+ * The CLI's bundles. A repeated `timeouts` prints what the last full one printed when nothing it was
+ * made of changed (electron/cli/cli-timeouts-memory.ts): the text also depends on the code and the
+ * locale files, so each build has its own id in that memory's key.
+ */
+const cli = {
+  ...common,
+  define: { 'process.env.DIFY_STACK_BUILD_ID': JSON.stringify(`${Date.now().toString(36)}`) },
+};
+
 /** Leaves the named imports to files built beside the bundle instead of bundling them in. */
 function siblingBundles(files) {
   return {
     name: 'sibling-bundles',
     setup(b) {
-      b.onResolve({ filter: /^\.\/cli-(status|program)$/ }, (args) =>
+      b.onResolve({ filter: /^\.\/cli-(status|timeouts|program)$/ }, (args) =>
         files[args.path] ? { path: files[args.path], external: true } : undefined,
       );
     },
@@ -37,19 +47,27 @@ await Promise.all([
   build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/main.js', external: ['electron'] }),
   // A sandboxed preload may only require('electron'): everything else is bundled into it.
   build({ ...common, ...preloadBundle }),
-  // The CLI in three files, so that a command parses only the code it runs (issue 8: `--version`
+  // The CLI in four files, so that a command parses only the code it runs (issue 8: `--version`
   // took 4× Node's start, `status` 4× `docker compose ps`). dist/cli.js is the entry: it answers
-  // --version and loads dist/cli-status.js for a plain `status` (no commander, no services) or
-  // dist/cli-program.js, the whole command tree, for anything else. The two share no state (the
-  // entry passes only argv and the process), so the modules both contain may be copied into both.
+  // --version and loads dist/cli-status.js for a plain `status` (no commander, no services),
+  // dist/cli-timeouts.js for a repeated plain `timeouts`, or dist/cli-program.js, the whole command
+  // tree, for anything else. They share no state (the entry passes only argv and the process), so
+  // the modules several contain may be copied into each.
   build({
-    ...common,
+    ...cli,
     entryPoints: ['electron/cli/cli.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [siblingBundles({ './cli-status': './cli-status.js', './cli-program': './cli-program.js' })],
+    plugins: [
+      siblingBundles({
+        './cli-status': './cli-status.js',
+        './cli-timeouts': './cli-timeouts.js',
+        './cli-program': './cli-program.js',
+      }),
+    ],
   }),
-  build({ ...common, entryPoints: ['electron/cli/cli-status.ts'], outfile: 'dist/cli-status.js' }),
-  build({ ...common, entryPoints: ['electron/cli/cli-program.ts'], outfile: 'dist/cli-program.js' }),
+  build({ ...cli, entryPoints: ['electron/cli/cli-status.ts'], outfile: 'dist/cli-status.js' }),
+  build({ ...cli, entryPoints: ['electron/cli/cli-timeouts.ts'], outfile: 'dist/cli-timeouts.js' }),
+  build({ ...cli, entryPoints: ['electron/cli/cli-program.ts'], outfile: 'dist/cli-program.js' }),
 ]);
 chmodSync('dist/cli.js', 0o755);

@@ -32,3 +32,39 @@ export function peekCommand(argv: readonly string[]): string | undefined {
   }
   return undefined;
 }
+
+/** The options of a command line answered before the command tree exists (plainCommand). */
+export interface PlainCommand {
+  json: boolean;
+  difyDir?: string;
+  config?: string;
+}
+
+/**
+ * `command` with `--json` after it and the global `--dify-dir DIR` / `--config FILE` (either spelling,
+ * once each, anywhere), read exactly as commander would; null for anything else — another option,
+ * help, a repeated or unknown option, a value that looks like an option — which the command tree
+ * then reads and, if wrong, says why.
+ */
+export function plainCommand(argv: readonly string[], command: string): PlainCommand | null {
+  const found: PlainCommand = { json: false };
+  let seen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === command && !seen) {
+      seen = true;
+      continue;
+    }
+    if (arg === '--json' && seen && !found.json) {
+      found.json = true;
+      continue;
+    }
+    const option = (['--dify-dir', '--config'] as const).find((o) => arg === o || arg.startsWith(`${o}=`));
+    if (!option) return null;
+    const value = arg === option ? argv[++i] : arg.slice(option.length + 1);
+    const key = option === '--dify-dir' ? 'difyDir' : 'config';
+    if (!value || value.startsWith('-') || found[key] !== undefined) return null;
+    found[key] = value;
+  }
+  return seen ? found : null;
+}

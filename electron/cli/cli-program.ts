@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
 import pkg from '../../package.json';
-import { peekCommand, peekOption } from './cli-args';
+import { peekCommand, peekOption, plainCommand } from './cli-args';
 import { registerEnvCommands } from './cli-env';
 import { registerGpuCommand } from './cli-gpu';
 import { registerLogsCommand } from './cli-logs';
@@ -22,7 +22,7 @@ import type { ComponentId, StatusSnapshot } from '../core/contract';
 import type { AppServices, CreateServicesOptions } from '../services';
 import { settingsFilePath } from '../settings/paths';
 import { peekSettings, type PeekedSettings } from '../settings/settings-peek';
-import { statusModelsFile } from './status-models-file';
+import { statusModelsFile, timeoutsOutputFile } from './status-models-file';
 import { errorText } from '../core/presentation';
 
 export interface CliIo {
@@ -54,7 +54,21 @@ class CliContext {
   }
 
   out(text: string): void {
-    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const line = text.endsWith('\n') ? text : `${text}\n`;
+    this.recording?.push(line);
+    this.io.stdout.write(line);
+  }
+
+  private recording: string[] | null = null;
+
+  /** Keeps a copy of what `out` prints from now on; the returned function stops and gives it. */
+  record(): () => string {
+    const lines: string[] = [];
+    this.recording = lines;
+    return () => {
+      this.recording = null;
+      return lines.join('');
+    };
   }
 
   err(text: string): void {
@@ -122,7 +136,20 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
     try {
       const warning = services.settings.get().warning;
       if (warning) cx.err(cx.t('cli.warningLine', { message: errorText(translator(lang), warning) }));
-      exitCode = await fn(services);
+      // A plain `timeouts` keeps what it prints for the next run (cli-timeouts.ts answers from it);
+      // not with a warning, which that run would not print, nor with services a test injected.
+      const plain =
+        cmd.name() === 'timeouts' && !warning && !io.createServices && plainCommand(argv, 'timeouts');
+      exitCode = plain
+        ? await (
+            await import('./cli-timeouts-memory')
+          ).rememberingTimeouts(cx, services, {
+            json: plain.json,
+            env: io.env,
+            file: timeoutsOutputFile(platform, io.env, homedir),
+            run: () => fn(services),
+          })
+        : await fn(services);
     } catch (e) {
       cx.printError(toErrorInfo(e));
       exitCode = EXIT_FAILED;

@@ -16,15 +16,10 @@ import { localDataDir, settingsFilePath } from '../settings/paths';
 import { peekSettings } from '../settings/settings-peek';
 import { quickStackStatus } from '../stack/quick-status';
 import { statusJson, statusTable } from './cli-format';
+import { plainCommand, type PlainCommand } from './cli-args';
 import type { CliIo } from './cli-program';
 import { statusExitCode } from './exit-codes';
 import { statusModelsFile } from './status-models-file';
-
-interface PlainStatus {
-  json: boolean;
-  difyDir?: string;
-  config?: string;
-}
 
 export async function quickStatusCommand(argv: readonly string[], io: CliIo): Promise<number | null> {
   const args = plainStatus(argv);
@@ -71,25 +66,6 @@ export async function quickStatusCommand(argv: readonly string[], io: CliIo): Pr
 }
 
 /** The options of a plain `status` command line; null for anything else. */
-export function plainStatus(argv: readonly string[]): PlainStatus | null {
-  const found: PlainStatus = { json: false };
-  let command = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === 'status' && !command) {
-      command = true;
-      continue;
-    }
-    if (arg === '--json' && command && !found.json) {
-      found.json = true;
-      continue;
-    }
-    const option = (['--dify-dir', '--config'] as const).find((o) => arg === o || arg.startsWith(`${o}=`));
-    if (!option) return null;
-    const value = arg === option ? argv[++i] : arg.slice(option.length + 1);
-    const key = option === '--dify-dir' ? 'difyDir' : 'config';
-    if (!value || value.startsWith('-') || found[key] !== undefined) return null;
-    found[key] = value;
-  }
-  return command ? found : null;
+export function plainStatus(argv: readonly string[]): PlainCommand | null {
+  return plainCommand(argv, 'status');
 }

@@ -16,10 +16,12 @@
  * This module is the process entry and loads nothing at start but Node itself (issue 8: a user's
  * `dify-stack --version` took 0.44 s where Node starts in 0.10 s, `status` 4× `docker compose ps`).
  * It answers `--version` itself, a plain `status` through cli-status.ts (no commander, no services),
- * and loads the command tree (cli-program.ts) for everything else. scripts/build.mjs makes the three
- * separate files, so a command parses only the code it runs.
+ * a repeated plain `timeouts` through cli-timeouts.ts (what the last full one printed, when nothing it
+ * was made of changed), and loads the command tree (cli-program.ts) for everything else.
+ * scripts/build.mjs makes separate files, so a command parses only the code it runs.
  */
 import pkg from '../../package.json';
+import { peekCommand } from './cli-args';
 import type { CliIo } from './cli-program';
 import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
@@ -27,16 +29,23 @@ export type { CliIo };
 export { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE };
 export { peekOption } from './cli-args';
 
+/** Commands answered without the command tree when they can be (null: they cannot, run the tree). */
+const QUICK: Record<string, (argv: readonly string[], io: CliIo) => Promise<number | null>> = {
+  status: async (argv, io) => (await import('./cli-status')).quickStatusCommand(argv, io),
+  timeouts: async (argv, io) => (await import('./cli-timeouts')).quickTimeoutsCommand(argv, io),
+};
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // What commander prints for a leading -V/--version (it answers it before anything that follows).
   if (argv[0] === '-V' || argv[0] === '--version') {
     io.stdout.write(`${pkg.version}\n`);
     return EXIT_OK;
   }
-  // A plain `status` on the real engine; services a test injects are what the status must come from.
-  if (!io.createServices) {
-    const { quickStatusCommand } = await import('./cli-status');
-    const code = await quickStatusCommand(argv, io).catch(() => null);
+  // A plain `status` or a repeated `timeouts` on the real engine; services a test injects are what
+  // the answer must come from.
+  const quick = io.createServices ? undefined : QUICK[peekCommand(argv) ?? ''];
+  if (quick) {
+    const code = await quick(argv, io).catch(() => null);
     if (code !== null) return code;
   }
   const { runProgram } = await import('./cli-program');

@@ -1,9 +1,8 @@
-import i18next, { type i18n as I18n } from 'i18next';
-import en from '../../resources/locales/en.json';
-import ja from '../../resources/locales/ja.json';
+import type { i18n as I18n } from 'i18next';
 import { resolveLang, type Lang, type Translator } from './presentation';
 
 export { resolveLang, type Lang };
+export { systemLocaleFromEnv } from './system-locale';
 
 /**
  * Main-side translations (tray menu, CLI, error messages) read the same ja/en files as the renderer,
@@ -13,6 +12,14 @@ let instance: I18n | undefined;
 
 function getInstance(): I18n {
   if (!instance) {
+    // Loaded by the first translation, not at import (core/errors.ts imports this module everywhere):
+    // a CLI answer that translates nothing — a repeated `timeouts` printed from memory — does not pay
+    // ~15 ms for i18next and both locale files (issue 8). Plain requires: esbuild keeps them in place.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const i18next = require('i18next') as I18n;
+    const en = require('../../resources/locales/en.json') as Record<string, unknown>;
+    const ja = require('../../resources/locales/ja.json') as Record<string, unknown>;
+    /* eslint-enable @typescript-eslint/no-require-imports */
     instance = i18next.createInstance();
     void instance.init({
       resources: { en: { translation: en }, ja: { translation: ja } },
@@ -31,13 +38,6 @@ export function translate(lang: Lang, key: string, params?: Record<string, unkno
 
 export function hasTranslation(key: string): boolean {
   return getInstance().exists(key, { lng: 'en' });
-}
-
-/** The OS locale as seen from a Node process (CLI): LC_ALL/LC_MESSAGES/LANG, then Intl. */
-export function systemLocaleFromEnv(env: NodeJS.ProcessEnv): string {
-  const fromEnv = env.LC_ALL || env.LC_MESSAGES || env.LANG;
-  if (fromEnv && fromEnv !== 'C' && fromEnv !== 'POSIX') return fromEnv;
-  return Intl.DateTimeFormat().resolvedOptions().locale;
 }
 
 /** Main's translator for the presentation rules (core/presentation.ts). */

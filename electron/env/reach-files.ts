@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { EnvDocument } from './env-file';
+import { envFilesUnder } from './envs-folder';
 import { toRel, type CandidateFile, type ReachProject } from './reach-model';
 import { envFilesOf, parseComposeYaml, type ComposeYaml } from './reach-yaml';
 
@@ -34,16 +35,6 @@ export async function readComposeYaml(file: string): Promise<ComposeYaml> {
   return lastParsed.yaml;
 }
 
-async function walkEnvFiles(dir: string, out: string[]): Promise<void> {
-  const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const abs = path.join(dir, e.name);
-    if (e.isDirectory()) await walkEnvFiles(abs, out);
-    else if (e.isFile() && e.name.endsWith('.env')) out.push(abs);
-  }
-}
-
 /** `.env`, existing `envs/**\/*.env`, and every `env_file:` entry inside the project folder. */
 export async function listCandidates(project: ReachProject): Promise<CandidateFile[]> {
   const found = new Map<string, CandidateFile>();
@@ -58,9 +49,7 @@ export async function listCandidates(project: ReachProject): Promise<CandidateFi
     found.set(rel, { rel, abs, exists, referenced });
   };
   await add(project.envFile, false);
-  const envFiles: string[] = [];
-  await walkEnvFiles(path.join(project.dir, 'envs'), envFiles);
-  for (const f of envFiles) await add(f, false);
+  for (const f of await envFilesUnder(path.join(project.dir, 'envs'))) await add(f, false);
   const yaml = await readComposeYaml(project.composeFile);
   for (const svc of Object.values(yaml?.services ?? {})) {
     for (const p of envFilesOf(svc)) {

@@ -63,10 +63,15 @@ export async function composeProjectName(
     env.COMPOSE_PROJECT_NAME || (await readDotenvValue(join(dir, '.env'), 'COMPOSE_PROJECT_NAME'));
   if (fromEnv) return normalizeProjectName(fromEnv);
   try {
+    const text = await readFile(composeFile, 'utf8');
+    // Only a top-level `name:` names the project. A file with no line that could start one — `name:`
+    // at the first column, quoted or not, or a flow mapping or complex key (`{`, `?`) — needs no parser:
+    // Dify's has none, and a repeated `dify-stack timeouts` of a stopped Dify parsed it only to learn that.
+    if (!/^(?:["']?name["']?[ \t]*:|[ \t]*[{?])/m.test(text)) return normalizeProjectName(basename(dir));
     // Loaded here, not at the top: most callers know the name from the containers' labels, and the
     // parser costs `dify-stack status` tens of milliseconds.
     const { parse: parseYaml } = await import('yaml');
-    const doc = parseYaml(await readFile(composeFile, 'utf8'), { merge: true }) as { name?: unknown } | null;
+    const doc = parseYaml(text, { merge: true }) as { name?: unknown } | null;
     if (typeof doc?.name === 'string' && doc.name && !doc.name.includes('$'))
       return normalizeProjectName(doc.name);
   } catch {

@@ -16,7 +16,7 @@ import { dockerConnectionOptions } from '../docker/connection';
 import type { EngineState } from '../docker/engine';
 import { engineGet, engineGetJson } from '../docker/engine-http';
 import { containersPath } from '../docker/lazy-docker';
-import { resolveProject } from './project-resolver';
+import { resolveProject, type ResolvedProject } from './project-resolver';
 import { createdByOf, readStatusModel, statusModelKey } from './status-cache';
 import { difyComponent, dockerComponent } from './status-model';
 
@@ -32,9 +32,36 @@ export interface QuickStatusOptions {
 }
 
 export async function quickStackStatus(options: QuickStatusOptions): Promise<SnapshotSlices['stack'] | null> {
+  const found = await engineProject(options);
+  if (!found) return null;
+  const { engine, resolved } = found;
+  const key = await statusModelKey(resolved.project, createdByOf(resolved.containers), options.env);
+  const model = await readStatusModel(options.cacheFile, key);
+  if (!model) return null;
+  return {
+    components: [
+      dockerComponent(engine),
+      difyComponent({ services: model.services, composeError: null }, resolved.containers),
+    ],
+    project: {
+      dir: resolved.project.dir,
+      name: resolved.project.projectName,
+      composeVersion: `${model.bin.flavor} ${model.bin.version}`,
+    },
+  };
+}
+
+/**
+ * The running engine and the project `difyDir` means, with its containers, from one engine call; null
+ * when the engine does not answer or the project cannot be told (the full read says why). Also what
+ * a repeated `dify-stack timeouts` is keyed by (cli/cli-timeouts-memory.ts).
+ */
+export async function engineProject(
+  options: Pick<QuickStatusOptions, 'platform' | 'env' | 'difyDir' | 'timeoutMs'>,
+): Promise<{ engine: RunningEngine; resolved: ResolvedProject } | null> {
   const { platform, env } = options;
   const timeoutMs = options.timeoutMs ?? 3000;
-  let engine: Extract<EngineState, { state: 'running' }> | null;
+  let engine: RunningEngine | null;
   let listed: Docker.ContainerInfo[];
   try {
     const connection = dockerConnectionOptions(platform, env);
@@ -54,28 +81,15 @@ export async function quickStackStatus(options: QuickStatusOptions): Promise<Sna
     return null;
   }
   if (!engine) return null;
-  let resolved;
   try {
     // The engine's own answer, the very shape dockerode's listContainers passes on.
-    resolved = await resolveProject(listed, options.difyDir, platform, env);
+    return { engine, resolved: await resolveProject(listed, options.difyDir, platform, env) };
   } catch {
     return null;
   }
-  const key = await statusModelKey(resolved.project, createdByOf(resolved.containers), env);
-  const model = await readStatusModel(options.cacheFile, key);
-  if (!model) return null;
-  return {
-    components: [
-      dockerComponent(engine),
-      difyComponent({ services: model.services, composeError: null }, resolved.containers),
-    ],
-    project: {
-      dir: resolved.project.dir,
-      name: resolved.project.projectName,
-      composeVersion: `${model.bin.flavor} ${model.bin.version}`,
-    },
-  };
 }
+
+type RunningEngine = Extract<EngineState, { state: 'running' }>;
 
 /**
  * Docker's API server sets `Server: Docker/<version> (<os>)` and `Api-Version: <its API version>` on
@@ -84,14 +98,14 @@ export async function quickStackStatus(options: QuickStatusOptions): Promise<Sna
  */
 export function engineFromHeaders(
   headers: Record<string, string | string[] | undefined>,
-): Extract<EngineState, { state: 'running' }> | null {
+): RunningEngine | null {
   const server = /^Docker\/(\S+) \(/.exec(String(headers.server ?? ''))?.[1];
   const apiVersion = headers['api-version'];
   if (!server || typeof apiVersion !== 'string' || !/^\d+\.\d+$/.test(apiVersion)) return null;
   return { state: 'running', version: server, apiVersion };
 }
 
-function runningEngine(version: unknown): Extract<EngineState, { state: 'running' }> | null {
+function runningEngine(version: unknown): RunningEngine | null {
   const v = version as { Version?: unknown; ApiVersion?: unknown } | null;
   if (typeof v?.Version !== 'string' || typeof v.ApiVersion !== 'string') return null;
   return { state: 'running', version: v.Version, apiVersion: v.ApiVersion };

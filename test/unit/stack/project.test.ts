@@ -93,6 +93,24 @@ describe('project name', () => {
     expect(await composeProjectName(dir, file, { COMPOSE_PROJECT_NAME: 'FromEnv' })).toBe('fromenv');
   });
 
+  it('finds `name:` however the file spells it (the parser is skipped only when no line could start it)', async () => {
+    const dir = join(root, 'Spelled');
+    mkdirSync(dir);
+    const file = join(dir, 'docker-compose.yaml');
+    writeFileSync(join(dir, '.env'), 'X=1\n');
+    const nameOf = async (yaml: string) => {
+      writeFileSync(file, yaml);
+      return composeProjectName(dir, file, {});
+    };
+    expect(await nameOf('services:\n  api:\n    image: x\n    container_name: nope\n')).toBe('spelled');
+    expect(await nameOf('# name: nope\nservices: {}\n')).toBe('spelled');
+    expect(await nameOf('"name": quoted\nservices: {}\n')).toBe('quoted');
+    expect(await nameOf("'name' : single\nservices: {}\n")).toBe('single');
+    expect(await nameOf('{name: flow, services: {}}\n')).toBe('flow');
+    expect(await nameOf('? name\n: complex\nservices: {}\n')).toBe('complex');
+    expect(await nameOf('x-anchor: &a\n  k: v\nname: later\nservices: {}\n')).toBe('later');
+  });
+
   it('reads COMPOSE_PROFILES with Dify’s ${VAR:-default} form', async () => {
     const f = join(root, 'profiles.env');
     writeFileSync(
