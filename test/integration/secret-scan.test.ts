@@ -10,14 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptedFileSecretStore } from '../../electron/plugins/secrets';
-import { createServices, type AppServices } from '../../electron/services';
+import type { AppServices } from '../../electron/services';
 import { APP_DIR_NAME } from '../../electron/settings/paths';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../doubles/dify-console';
-import { testCipher } from '../doubles/test-cipher';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
 import { createTempDir, removeTempDir } from '../helpers/temp-dir';
-import { base64Forms, putSecretKeyInStack } from '../helpers/secret-forms';
+import { base64Forms, putSecretKeyInStack, servicesInAppData } from '../helpers/secret-forms';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
 
 const FIXTURE = resolve(__dirname, '../fixtures/plugins/sd-tool');
@@ -64,23 +62,11 @@ describe.skipIf(skip)('secrets in the app-data folder after a login, a reinstall
     plugins = await createTempDir('dst-secscan-plugins-');
     const pluginDir = join(plugins, 'sd-tool');
     await fs.cp(FIXTURE, pluginDir, { recursive: true });
-    const appData = join(configHome, APP_DIR_NAME);
-    await fs.mkdir(appData);
-    await fs.writeFile(
-      join(appData, 'settings.json'),
-      JSON.stringify({
-        difyDir: stack.dir,
-        difyUrl: double.url,
-        pluginDirs: [pluginDir],
-        language: 'en',
-      }),
-    );
-    // HOME stays the real one: `docker compose` finds its CLI plugin there.
-    const env = { ...process.env, XDG_CONFIG_HOME: configHome, DIFY_PASSWORD: undefined };
-    services = await createServices({
-      env,
-      platform: 'linux',
-      secrets: new EncryptedFileSecretStore(join(appData, 'secrets.json'), testCipher()),
+    services = await servicesInAppData(configHome, {
+      difyDir: stack.dir,
+      difyUrl: double.url,
+      pluginDirs: [pluginDir],
+      language: 'en',
     });
   });
 

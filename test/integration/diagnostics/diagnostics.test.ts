@@ -13,17 +13,15 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptedFileSecretStore } from '../../../electron/plugins/secrets';
-import { createServices, type AppServices } from '../../../electron/services';
+import type { AppServices } from '../../../electron/services';
 import { APP_DIR_NAME } from '../../../electron/settings/paths';
 import { startDifyConsoleDouble, type DifyConsoleDouble } from '../../doubles/dify-console';
-import { testCipher } from '../../doubles/test-cipher';
 import { runCliProcess } from '../../helpers/cli-runner';
 import { readZipTexts } from '../../helpers/diagnostics-zip';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../../helpers/docker-available';
 import { freePort } from '../../helpers/free-port';
 import { createTempDir, removeTempDir } from '../../helpers/temp-dir';
-import { base64Forms, putSecretKeyInStack } from '../../helpers/secret-forms';
+import { base64Forms, putSecretKeyInStack, servicesInAppData } from '../../helpers/secret-forms';
 import { createTestStack, type TestStack } from '../../helpers/test-stack';
 
 const skip = skipReason('Docker engine with Compose v2', dockerEngineAvailable() && composeV2Available());
@@ -69,25 +67,13 @@ describe.skipIf(skip)('diagnostics export against the engine, the doubles and th
 
     configHome = await createTempDir('dst-diag-int-');
     out = await createTempDir('dst-diag-out-');
-    const appData = join(configHome, APP_DIR_NAME);
-    await fs.mkdir(appData);
-    await fs.writeFile(
-      join(appData, 'settings.json'),
-      JSON.stringify({
-        difyDir: stack.dir,
-        difyUrl: double.url,
-        difyEmail: double.options.email,
-        ollamaHost,
-        nvidiaSmiPath: NVIDIA_SMI,
-        language: 'en',
-      }),
-    );
-    // HOME stays the real one: `docker compose` finds its CLI plugin there.
-    const env = { ...process.env, XDG_CONFIG_HOME: configHome, DIFY_PASSWORD: undefined };
-    services = await createServices({
-      env,
-      platform: 'linux',
-      secrets: new EncryptedFileSecretStore(join(appData, 'secrets.json'), testCipher()),
+    services = await servicesInAppData(configHome, {
+      difyDir: stack.dir,
+      difyUrl: double.url,
+      difyEmail: double.options.email,
+      ollamaHost,
+      nvidiaSmiPath: NVIDIA_SMI,
+      language: 'en',
     });
   });
 
