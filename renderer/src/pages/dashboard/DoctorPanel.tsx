@@ -61,7 +61,7 @@ export function DoctorPanel({ refreshKey }: { refreshKey: string | null }) {
           : report === null
             ? t('dashboard.doctor.none')
             : report.container
-              ? t('dashboard.doctor.from', { container: containerName(report) })
+              ? t('dashboard.doctor.from', { container: containerName(report, t) })
               : t('dashboard.doctor.noContainer')}
       </p>
       {actionError ? <ErrorBox error={actionError} onDismiss={dismissError} /> : null}
@@ -111,9 +111,10 @@ function CheckRow({ check }: { check: DoctorCheck }) {
         <p className="doctor-check__what">
           <strong>{t(`stack.component.${check.component}`)}</strong>
           <span className="muted">
-            {t('dashboard.doctor.fromWhere', {
-              from: check.from === 'host' ? t('dashboard.doctor.host') : check.from,
-            })}
+            {/* Its own key: "このコンピューターから" takes no space, "plugin_daemon から" does. */}
+            {check.from === 'host'
+              ? t('dashboard.doctor.fromHost')
+              : t('dashboard.doctor.fromWhere', { from: check.from })}
           </span>
           {check.status !== null ? (
             <span className="muted">{t('dashboard.doctor.status', { status: check.status })}</span>
@@ -128,8 +129,12 @@ function CheckRow({ check }: { check: DoctorCheck }) {
 }
 
 /** The service the checks ran in (plugin_daemon, api) and the container's short id, as `docker ps` shows it. */
-function containerName(report: DoctorReport): string {
+function containerName(
+  report: DoctorReport,
+  t: (key: string, params: Record<string, string>) => string,
+): string {
   const service = report.checks.find((c) => c.from !== 'host' && c.from !== 'container')?.from;
   const id = (report.container ?? '').slice(0, 12);
-  return service ? `${service} (${id})` : id;
+  // The parentheses of the reader's language: "plugin_daemon (5d555ff7b0e7)" / "plugin_daemon（5d555ff7b0e7）".
+  return service ? t('common.aside', { text: service, aside: id }) : id;
 }
