@@ -14,15 +14,15 @@ function getInstance(): I18n {
   if (!instance) {
     // Loaded by the first translation, not at import (core/errors.ts imports this module everywhere):
     // a CLI answer that translates nothing — a repeated `timeouts` printed from memory — does not pay
-    // ~15 ms for i18next and both locale files (issue 8). Plain requires: esbuild keeps them in place.
+    // for i18next and the locale files (issue 8). Plain requires: esbuild keeps them in place, and the
+    // CLI's bundles read the files beside them (scripts/build.mjs).
     /* eslint-disable @typescript-eslint/no-require-imports */
     const i18next = require('i18next') as I18n;
     const en = require('../../resources/locales/en.json') as Record<string, unknown>;
-    const ja = require('../../resources/locales/ja.json') as Record<string, unknown>;
     /* eslint-enable @typescript-eslint/no-require-imports */
     instance = i18next.createInstance();
     void instance.init({
-      resources: { en: { translation: en }, ja: { translation: ja } },
+      resources: { en: { translation: en } },
       lng: 'en',
       fallbackLng: 'en',
       initAsync: false,
@@ -32,8 +32,18 @@ function getInstance(): I18n {
   return instance;
 }
 
+/** Japanese is added by its first translation: an English CLI run does not parse its file. */
+function instanceFor(lang: Lang): I18n {
+  const i18n = getInstance();
+  if (lang === 'ja' && !i18n.hasResourceBundle('ja', 'translation')) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    i18n.addResourceBundle('ja', 'translation', require('../../resources/locales/ja.json'));
+  }
+  return i18n;
+}
+
 export function translate(lang: Lang, key: string, params?: Record<string, unknown>): string {
-  return getInstance().t(key, { lng: lang, ...(params ?? {}) });
+  return instanceFor(lang).t(key, { lng: lang, ...(params ?? {}) });
 }
 
 export function hasTranslation(key: string): boolean {

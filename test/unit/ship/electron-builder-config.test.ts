@@ -185,10 +185,23 @@ describe('electron-builder.yml', () => {
       }
     });
 
-    it('the locales inside the bundles (imported, never read by path)', () => {
+    it('the locales: inside main.js, beside the CLI bundles in dist/locales/ (issue 8)', () => {
       const i18n = readFileSync(path.join(ROOT, 'electron/core/i18n.ts'), 'utf8');
-      expect(i18n).toMatch(/^import en from '\.\.\/\.\.\/resources\/locales\/en\.json';$/m);
-      expect(i18n).toMatch(/^import ja from '\.\.\/\.\.\/resources\/locales\/ja\.json';$/m);
+      for (const lang of ['en', 'ja']) {
+        // Required where translations start (resolved by esbuild: bundled into main, beside the CLI's).
+        expect(i18n).toContain(`require('../../resources/locales/${lang}.json')`);
+        const copy = path.posix.join(appDir, 'locales', `${lang}.json`);
+        expect({ copy, shipped: matchesFileSet(files, copy) }).toEqual({ copy, shipped: true });
+      }
+      const build = readFileSync(path.join(ROOT, 'scripts/build.mjs'), 'utf8');
+      expect(build).toContain('copyFileSync(`resources/locales/${lang}.json`, `dist/locales/${lang}.json`)');
+      // After a build: the CLI's bundles read them from there, main.js has them inside.
+      if (existsSync(path.join(ROOT, appDir, 'cli-status.js'))) {
+        expect(readFileSync(path.join(ROOT, appDir, 'cli-status.js'), 'utf8')).toContain(
+          'require("./locales/en.json")',
+        );
+        expect(readFileSync(path.join(ROOT, appDir, 'main.js'), 'utf8')).not.toContain('./locales/en.json');
+      }
     });
   });
 });
