@@ -26,6 +26,30 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank - 1] as number;
 }
 
+/**
+ * Ours against a baseline measured in turns (run i of each side back to back): the median of the
+ * per-pair ratios, not the ratio of the two medians — a slow moment of a shared machine then falls on
+ * one pair only instead of on one side's median. Also the spread: quartiles and the extremes.
+ */
+export function pairedRatio(
+  ours: readonly number[],
+  baseline: readonly number[],
+): { median: number; q1: number; q3: number; min: number; max: number; text: string } {
+  if (ours.length !== baseline.length || ours.length === 0)
+    throw new Error(`pairedRatio needs pairs: ${ours.length} vs ${baseline.length} runs`);
+  const ratios = ours.map((o, i) => o / (baseline[i] as number));
+  const r = {
+    median: median(ratios),
+    q1: percentile(ratios, 25),
+    q3: percentile(ratios, 75),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+  };
+  const f = (x: number): string => x.toFixed(2);
+  const text = `${f(r.median)}× (median of ${ratios.length} pairs; quartiles ${f(r.q1)}–${f(r.q3)}×, all ${f(r.min)}–${f(r.max)}×)`;
+  return { ...r, text };
+}
+
 export interface BenchRow {
   name: string;
   medianMs: number;
