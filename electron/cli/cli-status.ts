@@ -9,30 +9,20 @@
  * an option — and any status the quick path cannot tell as the full read would, return null: the
  * caller then runs the command tree, which prints what this would have and says what is wrong.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { resolveLang, systemLocaleFromEnv } from '../core/i18n';
-import { localDataDir, settingsFilePath } from '../settings/paths';
-import { peekSettings } from '../settings/settings-peek';
+import { localDataDir } from '../settings/paths';
 import { quickStackStatus } from '../stack/quick-status';
 import { statusJson, statusTable } from './cli-format';
 import { plainCommand, type PlainCommand } from './cli-args';
+import { quickStart } from './cli-quick';
 import type { CliIo } from './cli-program';
 import { statusExitCode } from './exit-codes';
 import { statusModelsFile } from './status-models-file';
 
 export async function quickStatusCommand(argv: readonly string[], io: CliIo): Promise<number | null> {
-  const args = plainStatus(argv);
-  if (!args) return null;
-  const platform = io.platform ?? process.platform;
-  const cwd = io.cwd ?? process.cwd();
-  const homedir = io.homedir ?? os.homedir();
-  const p = platform === 'win32' ? path.win32 : path.posix;
-  const settings = await peekSettings(
-    settingsFilePath({ platform, env: io.env, homedir, configFile: args.config, cwd }),
-  );
-  // A file only the settings store can judge may come with a warning: the full path prints it.
-  if (!settings) return null;
+  const start = await quickStart(argv, io, 'status');
+  if (!start) return null;
+  const { args, platform, homedir, settings } = start;
   // Ollama and A1111 (`status` shows the whole stack, issue 10) are looked at while the engine answers.
   const processes = (async () => {
     const { quickProcessStatus } = await import('../processes/quick-status');
@@ -46,7 +36,7 @@ export async function quickStatusCommand(argv: readonly string[], io: CliIo): Pr
   const part = await quickStackStatus({
     platform,
     env: io.env,
-    difyDir: args.difyDir ? p.resolve(cwd, args.difyDir) : settings.difyDir,
+    difyDir: start.difyDir,
     cacheFile: statusModelsFile(platform, io.env, homedir),
   });
   if (!part) {

@@ -5,36 +5,20 @@
  * parser, zod or i18next — the repeated view as a new process costs about one `docker compose
  * config` (issue 8). Anything else returns null, and the caller runs the command tree.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { resolveLang } from '../core/presentation';
 import { systemLocaleFromEnv } from '../core/system-locale';
-import { settingsFilePath } from '../settings/paths';
-import { peekSettings } from '../settings/settings-peek';
 import { engineProject } from '../stack/quick-status';
-import { plainCommand } from './cli-args';
 import type { CliIo } from './cli-program';
+import { quickStart } from './cli-quick';
 import { rememberedTimeoutsOutput } from './cli-timeouts-memory';
 import { EXIT_OK } from './exit-codes';
 import { timeoutsOutputFile } from './status-models-file';
 
 export async function quickTimeoutsCommand(argv: readonly string[], io: CliIo): Promise<number | null> {
-  const args = plainCommand(argv, 'timeouts');
-  if (!args) return null;
-  const platform = io.platform ?? process.platform;
-  const cwd = io.cwd ?? process.cwd();
-  const homedir = io.homedir ?? os.homedir();
-  const p = platform === 'win32' ? path.win32 : path.posix;
-  const settings = await peekSettings(
-    settingsFilePath({ platform, env: io.env, homedir, configFile: args.config, cwd }),
-  );
-  // A file only the settings store can judge may come with a warning: the full path prints it.
-  if (!settings) return null;
-  const found = await engineProject({
-    platform,
-    env: io.env,
-    difyDir: args.difyDir ? p.resolve(cwd, args.difyDir) : settings.difyDir,
-  });
+  const start = await quickStart(argv, io, 'timeouts');
+  if (!start) return null;
+  const { args, platform, homedir, settings } = start;
+  const found = await engineProject({ platform, env: io.env, difyDir: start.difyDir });
   if (!found) return null;
   const stdout = await rememberedTimeoutsOutput(timeoutsOutputFile(platform, io.env, homedir), {
     project: found.resolved.project,

@@ -7,7 +7,7 @@
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -159,4 +159,38 @@ export async function runCliInProcess(argv: string[], options: InProcessCliOptio
   };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
+}
+
+/**
+ * A file to preload into a CLI process (`NODE_OPTIONS=--require FILE`): on exit it writes one line to
+ * stderr naming the packages the process loaded. Written into `dir`.
+ */
+export async function loadedPackagesHook(dir: string): Promise<string> {
+  const hook = join(dir, 'loaded-hook.js');
+  await writeFile(
+    hook,
+    `process.on('exit', () => {
+      const names = Object.keys(require.cache).map((f) => /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(f)?.[1]).filter(Boolean);
+      process.stderr.write('\\nLOADED ' + JSON.stringify([...new Set(names)]) + '\\n');
+    });`,
+  );
+  return hook;
+}
+
+/** runCliProcess with the hook above: the packages the run loaded, and its stderr without the hook's line. */
+export async function runCliProcessLoaded(
+  args: string[],
+  hook: string,
+  options: CliProcessOptions,
+): Promise<CliRun & { loaded: string[] }> {
+  const r = await runCliProcess(args, {
+    ...options,
+    env: { NODE_OPTIONS: `--require ${hook}`, ...options.env },
+  });
+  const line = /\nLOADED (.*)\n$/.exec(r.stderr);
+  return {
+    ...r,
+    stderr: line ? r.stderr.slice(0, line.index) : r.stderr,
+    loaded: line ? (JSON.parse(line[1] as string) as string[]) : [],
+  };
 }

@@ -8,7 +8,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledCli, runCliProcess, type CliRun } from '../helpers/cli-runner';
+import { bundledCli, loadedPackagesHook, runCliProcessLoaded, type CliRun } from '../helpers/cli-runner';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
 import { createTempDir, removeTempDir } from '../helpers/temp-dir';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
@@ -34,15 +34,7 @@ describe.skipIf(skip)('dify-stack loads only what a command needs', () => {
     stack = createTestStack({ prefix: 'cliquick' });
     home = await createTempDir('dst-cli-quick-home-');
     emptyPath = await createTempDir('dst-cli-quick-path-');
-    // Preloaded into the CLI process: on exit, the packages it loaded, one line on stderr.
-    hook = join(home, 'loaded-hook.js');
-    await writeFile(
-      hook,
-      `process.on('exit', () => {
-        const names = Object.keys(require.cache).map((f) => /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(f)?.[1]).filter(Boolean);
-        process.stderr.write('\\nLOADED ' + JSON.stringify([...new Set(names)]) + '\\n');
-      });`,
-    );
+    hook = await loadedPackagesHook(home);
   });
 
   afterAll(async () => {
@@ -54,20 +46,13 @@ describe.skipIf(skip)('dify-stack loads only what a command needs', () => {
   const remembered = (): string => join(home, '.config', 'dify-stack-tray', 'cache', 'status-models.json');
 
   /** The CLI with the hook; `noDocker`: a PATH without the docker CLI, so no Compose can run. */
-  const cli = async (args: string[], noDocker = false): Promise<CliRun & { loaded: string[] }> => {
-    const r = await runCliProcess(args, {
+  const cli = (args: string[], noDocker = false): Promise<CliRun & { loaded: string[] }> =>
+    runCliProcessLoaded(args, hook, {
       home,
       baseEnv: process.env,
       timeoutMs: 180_000,
-      env: { NODE_OPTIONS: `--require ${hook}`, ...(noDocker ? { PATH: emptyPath } : {}) },
+      env: noDocker ? { PATH: emptyPath } : {},
     });
-    const line = /\nLOADED (.*)\n$/.exec(r.stderr);
-    return {
-      ...r,
-      stderr: line ? r.stderr.slice(0, line.index) : r.stderr,
-      loaded: line ? (JSON.parse(line[1] as string) as string[]) : [],
-    };
-  };
 
   /** Full status (nothing remembered), then quick status with no docker CLI at hand: the same text. */
   const expectSameBothWays = async (args: string[]): Promise<string> => {

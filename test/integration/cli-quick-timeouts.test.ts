@@ -7,7 +7,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledCli, runCliProcess, type CliRun } from '../helpers/cli-runner';
+import { bundledCli, loadedPackagesHook, runCliProcessLoaded, type CliRun } from '../helpers/cli-runner';
 import { composeV2Available, dockerEngineAvailable, skipReason } from '../helpers/docker-available';
 import { createTempDir, removeTempDir } from '../helpers/temp-dir';
 import { createTestStack, type TestStack } from '../helpers/test-stack';
@@ -28,14 +28,7 @@ describe.skipIf(skip)('dify-stack timeouts, repeated', () => {
     stack = createTestStack({ layout: 'B', prefix: 'cliquicktv' });
     home = await createTempDir('dst-cli-quick-tv-home-');
     emptyPath = await createTempDir('dst-cli-quick-tv-path-');
-    hook = join(home, 'loaded-hook.js');
-    await writeFile(
-      hook,
-      `process.on('exit', () => {
-        const names = Object.keys(require.cache).map((f) => /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(f)?.[1]).filter(Boolean);
-        process.stderr.write('\\nLOADED ' + JSON.stringify([...new Set(names)]) + '\\n');
-      });`,
-    );
+    hook = await loadedPackagesHook(home);
   });
 
   afterAll(async () => {
@@ -47,27 +40,16 @@ describe.skipIf(skip)('dify-stack timeouts, repeated', () => {
   const memory = (): string => join(home, '.config', 'dify-stack-tray', 'cache', 'timeouts-output.json');
 
   /** The CLI with the hook; `noDocker`: a PATH without the docker CLI, so no Compose can run. */
-  const cli = async (
+  const cli = (
     args: string[],
     opts: { noDocker?: boolean; env?: NodeJS.ProcessEnv } = {},
-  ): Promise<CliRun & { loaded: string[] }> => {
-    const r = await runCliProcess(args, {
+  ): Promise<CliRun & { loaded: string[] }> =>
+    runCliProcessLoaded(args, hook, {
       home,
       baseEnv: process.env,
       timeoutMs: 180_000,
-      env: {
-        NODE_OPTIONS: `--require ${hook}`,
-        ...(opts.noDocker ? { PATH: emptyPath } : {}),
-        ...opts.env,
-      },
+      env: { ...(opts.noDocker ? { PATH: emptyPath } : {}), ...opts.env },
     });
-    const line = /\nLOADED (.*)\n$/.exec(r.stderr);
-    return {
-      ...r,
-      stderr: line ? r.stderr.slice(0, line.index) : r.stderr,
-      loaded: line ? (JSON.parse(line[1] as string) as string[]) : [],
-    };
-  };
   const heavy = (r: { loaded: string[] }) => r.loaded.filter((p) => HEAVY.includes(p));
 
   /** A full run (it loads the command tree), then a remembered one with no docker CLI: the same text. */
