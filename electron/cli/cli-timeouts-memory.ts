@@ -70,15 +70,31 @@ export async function timeoutsOutputKey(
   scope: TimeoutsOutputScope,
   files: readonly string[],
 ): Promise<string> {
-  const { project } = scope;
+  return keyOf(scope, await filesKey(scope.project.dir, files, scope.env));
+}
+
+/**
+ * The part of the key the files make (their bytes, `envs/`'s `*.env` files, the variables Compose
+ * would read): apart, so that a repeated run reads them while the engine answers.
+ */
+async function filesKey(dir: string, files: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [contents, envsFiles] = await Promise.all([
     Promise.all(files.map((f) => readFile(f).catch(() => null))),
-    envFilesUnder(path.join(project.dir, 'envs')),
+    envFilesUnder(path.join(dir, 'envs')),
   ]);
   const texts = contents.map((c) => c?.toString('utf8') ?? '');
   const defined = texts.flatMap((t) =>
     [...t.matchAll(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/gm)].map((m) => m[1] as string),
   );
+  return JSON.stringify([
+    composeEnvironment(env, texts, defined),
+    envsFiles.sort(),
+    files.map((f, i) => [f, contents[i] ? sha256(contents[i]) : null]),
+  ]);
+}
+
+function keyOf(scope: TimeoutsOutputScope, files: string): string {
+  const { project } = scope;
   const createdBy = scope.containers.find((c) => c.composeVersion)?.composeVersion ?? null;
   return createHash('sha256')
     .update(
@@ -93,22 +109,37 @@ export async function timeoutsOutputKey(
         project.projectName,
         composePreference(createdBy),
         scope.containers.map((c) => [c.service, c.state, c.image ?? null]).sort(),
-        composeEnvironment(scope.env, texts, defined),
-        envsFiles.sort(),
-        files.map((f, i) => [f, contents[i] ? sha256(contents[i]) : null]),
+        files,
       ]),
     )
     .digest('hex');
 }
 
-/** The text remembered for `scope` with its files as they are now; null when there is none. */
+/**
+ * The text remembered for the scope `scopeNow` resolves to, with the files as they are now; null when
+ * there is none. `dir`, the project folder when known before (`--dify-dir` or the settings): the
+ * entries of that folder have their files read while `scopeNow` runs (one engine call).
+ */
 export async function rememberedTimeoutsOutput(
   file: string,
-  scope: TimeoutsOutputScope,
+  scopeNow: () => Promise<TimeoutsOutputScope | null>,
+  early: { dir: string; env: NodeJS.ProcessEnv } | null = null,
 ): Promise<string | null> {
-  for (const entry of await readEntries(file)) {
+  const entries = readEntries(file).then((all) =>
+    all.map((entry) => ({
+      entry,
+      files: early && entry.dir === early.dir ? filesKey(entry.dir, entry.files, early.env) : null,
+    })),
+  );
+  // Read while the engine answers; not left unhandled if the scope is not found.
+  entries.then((all) => all.forEach((e) => e.files?.catch(() => undefined))).catch(() => undefined);
+  const scope = await scopeNow();
+  if (!scope) return null;
+  for (const { entry, files } of await entries) {
     if (!sameScope(entry, scope)) continue;
-    if ((await timeoutsOutputKey(scope, entry.files)) === entry.key) return entry.stdout;
+    const read =
+      files && early?.env === scope.env ? await files : await filesKey(entry.dir, entry.files, scope.env);
+    if (keyOf(scope, read) === entry.key) return entry.stdout;
   }
   return null;
 }

@@ -18,15 +18,15 @@ export async function quickTimeoutsCommand(argv: readonly string[], io: CliIo): 
   const start = await quickStart(argv, io, 'timeouts');
   if (!start) return null;
   const { args, platform, homedir, settings } = start;
-  const found = await engineProject({ platform, env: io.env, difyDir: start.difyDir });
-  if (!found) return null;
-  const stdout = await rememberedTimeoutsOutput(timeoutsOutputFile(platform, io.env, homedir), {
-    project: found.resolved.project,
-    containers: found.resolved.containers,
-    env: io.env,
-    lang: resolveLang(settings.language, systemLocaleFromEnv(io.env)),
-    json: args.json,
-  });
+  const lang = resolveLang(settings.language, systemLocaleFromEnv(io.env));
+  const stdout = await rememberedTimeoutsOutput(
+    timeoutsOutputFile(platform, io.env, homedir),
+    async () => {
+      const found = await engineProject({ platform, env: io.env, difyDir: start.difyDir });
+      return found ? { ...found.resolved, env: io.env, lang, json: args.json } : null;
+    },
+    start.difyDir ? { dir: start.difyDir, env: io.env } : null,
+  );
   if (stdout === null) return null;
   io.stdout.write(stdout);
   return EXIT_OK;

@@ -91,17 +91,22 @@ describe('timeouts output memory', () => {
     const scope: TimeoutsOutputScope = { project: p, containers: [], env: {}, lang: 'en', json: false };
     const file = join(dir(), 'cache', 'timeouts-output.json');
     const files = viewFiles(p, [{ file: '.env' }]);
-    expect(await rememberedTimeoutsOutput(file, scope)).toBeNull();
+    expect(await rememberedTimeoutsOutput(file, async () => scope)).toBeNull();
     await rememberTimeoutsOutput(file, scope, await timeoutsOutputKey(scope, files), files, 'table\n');
     const json = { ...scope, json: true };
     await rememberTimeoutsOutput(file, json, await timeoutsOutputKey(json, files), files, '{}\n');
-    expect(await rememberedTimeoutsOutput(file, scope)).toBe('table\n');
-    expect(await rememberedTimeoutsOutput(file, json)).toBe('{}\n');
-    expect(await rememberedTimeoutsOutput(file, { ...scope, lang: 'ja' })).toBeNull();
+    expect(await rememberedTimeoutsOutput(file, async () => scope)).toBe('table\n');
+    // The folder known before the engine answers: its entries' files read meanwhile, the same answer.
+    expect(await rememberedTimeoutsOutput(file, async () => scope, { dir: p.dir, env: scope.env })).toBe(
+      'table\n',
+    );
+    expect(await rememberedTimeoutsOutput(file, async () => null, { dir: p.dir, env: scope.env })).toBeNull();
+    expect(await rememberedTimeoutsOutput(file, async () => json)).toBe('{}\n');
+    expect(await rememberedTimeoutsOutput(file, async () => ({ ...scope, lang: 'ja' }))).toBeNull();
     writeFileSync(p.envFile, 'SANDBOX_WORKER_TIMEOUT=16\n');
-    expect(await rememberedTimeoutsOutput(file, scope)).toBeNull();
+    expect(await rememberedTimeoutsOutput(file, async () => scope)).toBeNull();
     // A file that is not ours to trust is no memory at all.
     writeFileSync(file, '{"format":1,"entries":[{"key":1}]}');
-    expect(await rememberedTimeoutsOutput(file, json)).toBeNull();
+    expect(await rememberedTimeoutsOutput(file, async () => json)).toBeNull();
   });
 });
