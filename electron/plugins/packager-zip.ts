@@ -40,24 +40,27 @@ export interface PreparedEntry {
   size: number;
 }
 
-/**
- * Files up to this size are deflated on the main thread. An asynchronous deflate costs ~85 µs of CPU
- * beyond the compression itself (a zlib stream, a trip through libuv's pool and back; measured: 2,000
- * one-byte deflates take ~170–330 ms async, ~20 ms sync), more than deflating a small file takes; a
- * 64 KB file deflates in about a millisecond, short enough not to hold up the main process.
- */
-const SYNC_DEFLATE_BYTES = 64 * 1024;
+/** Deflated (level 6) on libuv's pool, or kept stored when deflate does not make it smaller. */
+export function prepareEntry(data: Buffer, level: number): Promise<PreparedEntry> {
+  if (data.length === 0) return Promise.resolve(prepared(data, data));
+  return new Promise((resolve, reject) =>
+    zlib.deflateRaw(data, { level }, (error, deflated) =>
+      error ? reject(error) : resolve(prepared(data, deflated)),
+    ),
+  );
+}
 
-/** Deflates `data` (level 6; big data on libuv's pool), or keeps it stored when that is not smaller. */
-export async function prepareEntry(data: Buffer, level: number): Promise<PreparedEntry> {
+/**
+ * The same on the calling thread, for small files: an asynchronous deflate costs ~85 µs of CPU beyond
+ * the compression (a zlib stream, a trip through libuv's pool and back; measured: 2,000 one-byte
+ * deflates take ~170–330 ms async, ~20 ms sync) — more than deflating a small file takes.
+ */
+export function prepareEntrySync(data: Buffer, level: number): PreparedEntry {
+  return prepared(data, data.length === 0 ? data : zlib.deflateRawSync(data, { level }));
+}
+
+function prepared(data: Buffer, deflated: Buffer): PreparedEntry {
   const crc = zlib.crc32(data);
-  if (data.length === 0) return { method: METHOD_STORE, data, crc, size: 0 };
-  const deflated =
-    data.length <= SYNC_DEFLATE_BYTES
-      ? zlib.deflateRawSync(data, { level })
-      : await new Promise<Buffer>((resolve, reject) =>
-          zlib.deflateRaw(data, { level }, (error, out) => (error ? reject(error) : resolve(out))),
-        );
   return deflated.length < data.length
     ? { method: METHOD_DEFLATE, data: deflated, crc, size: data.length }
     : { method: METHOD_STORE, data, crc, size: data.length };
@@ -156,15 +159,8 @@ export class ZipLayout {
       const header = Buffer.alloc(46);
       header.writeUInt32LE(CENTRAL_HEADER, 0);
       header.writeUInt16LE(VERSION_MADE_BY, 4);
-      header.writeUInt16LE(VERSION_NEEDED, 6);
-      header.writeUInt16LE(r.flags, 8);
-      header.writeUInt16LE(r.method, 10);
-      header.writeUInt16LE(DOS_TIME, 12);
-      header.writeUInt16LE(DOS_DATE, 14);
-      header.writeUInt32LE(r.crc >>> 0, 16);
-      header.writeUInt32LE(r.compressedSize, 20);
-      header.writeUInt32LE(r.size, 24);
-      header.writeUInt16LE(r.name.length, 28);
+      // Version needed … name length: the local header's fields, in the same order.
+      localHeader(r).copy(header, 6, 4, 28);
       // Extra field, comment, disk number, internal attributes: none, all zero.
       header.writeUInt32LE((this.mode << 16) >>> 0, 38);
       header.writeUInt32LE(r.offset, 42);

@@ -1,12 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs, readFile as readFileCb } from 'node:fs';
+import { createReadStream, promises as fs, readFile as readFileCb, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { AppError } from '../core/errors';
 import { translate } from '../core/i18n';
 import { checkPluginFolder, type PluginFolderCheck, type PluginManifest } from './manifest';
-import { type PreparedEntry, prepareEntry, ZipLayout, zipLimitProblem } from './packager-zip';
+import {
+  type PreparedEntry,
+  prepareEntry,
+  prepareEntrySync,
+  ZipLayout,
+  zipLimitProblem,
+} from './packager-zip';
 import { listPackageFiles, type PackageFile, type PackageFileList, type SkippedEntry } from './package-files';
 
 export {
@@ -33,6 +39,13 @@ const FILE_MODE = 0o100644;
 const COMPRESSION_LEVEL = 6;
 /** Files up to this size are read whole (and compressed a few at a time); bigger ones are streamed. */
 const SMALL_FILE_BYTES = 1024 * 1024;
+/**
+ * Files up to this size are read and deflated on the main thread when the writer reaches them: for
+ * such files each trip through libuv's pool (open, fstat, read, close, deflate) costs more CPU than the
+ * work itself (measured on the bench's 2,000 files: ~0.19 s of the main thread in the fs calls alone).
+ * A 64 KB file takes about a millisecond, short enough not to hold up the main process.
+ */
+const TINY_FILE_BYTES = 64 * 1024;
 /** At most this many bytes of small files are held in memory ahead of the zip writer… */
 const BUFFER_WINDOW = 4 * 1024 * 1024;
 /** …in at most this many files being read and deflated. */
@@ -201,6 +214,16 @@ class ReadAhead {
   constructor(private readonly files: PackageFile[]) {}
 
   get(i: number): Promise<PreparedEntry> {
+    const file = this.files[i] as PackageFile;
+    if (file.size <= TINY_FILE_BYTES) {
+      // Bigger files after it are read and deflated meanwhile.
+      this.fill(i + 1);
+      try {
+        return Promise.resolve(prepareEntrySync(readFileSync(file.abs), COMPRESSION_LEVEL));
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
     this.fill(i);
     const p = this.started.get(i) as Promise<PreparedEntry>;
     this.started.delete(i);
@@ -208,12 +231,12 @@ class ReadAhead {
     return p;
   }
 
-  /** Starts the small files from `from` on, up to the limits (big files are streamed by the writer). */
+  /** Starts the small files from `from` on, up to the limits (tiny ones are read when reached, big ones streamed). */
   fill(from: number): void {
     if (this.next < from) this.next = from;
     while (this.next < this.files.length) {
       const file = this.files[this.next] as PackageFile;
-      if (file.size > SMALL_FILE_BYTES) {
+      if (file.size > SMALL_FILE_BYTES || file.size <= TINY_FILE_BYTES) {
         this.next++;
         continue;
       }
