@@ -8,16 +8,11 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { streamContainerLogs, type ContainerLogLine } from '../../../electron/docker/container-log-stream';
+import { logFrame } from '../../helpers/log-frame';
 
 const TS = '2026-12-03T06:45:05.472780960Z';
 
-function frame(type: number, text: string): Buffer {
-  const body = Buffer.from(text, 'utf8');
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
+const frame = logFrame;
 
 interface Dialled {
   path: string;

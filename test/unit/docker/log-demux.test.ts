@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogDemuxer, type DemuxedLogLine, type LogDemuxOptions } from '../../../electron/docker/log-demux';
+import { logFrame } from '../../helpers/log-frame';
 
 const TS1 = '2026-12-03T06:45:05.472780960Z';
 const TS2 = '2026-12-03T06:45:06.000000001Z';
@@ -9,14 +10,7 @@ const AT1 = Date.UTC(2026, 11, 3, 6, 45, 5, 472);
 const AT2 = Date.UTC(2026, 11, 3, 6, 45, 6, 0);
 const AT3 = Date.UTC(2026, 11, 3, 6, 45, 6, 999);
 
-/** One multiplexed frame: type, three zero bytes, big-endian length, payload. */
-function frame(type: number, payload: string | Buffer): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
+const frame = logFrame;
 
 /** Feeds the chunks in order, then ends: every line handed over. */
 function demux(options: LogDemuxOptions, chunks: Buffer[]): DemuxedLogLine[] {

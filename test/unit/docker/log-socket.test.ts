@@ -16,16 +16,11 @@ import {
   unixSocketPath,
 } from '../../../electron/docker/log-socket';
 import { createTempDir, removeTempDir } from '../../helpers/temp-dir';
+import { logFrame } from '../../helpers/log-frame';
 
 const TS = '2026-12-03T06:45:05.472780960Z';
 
-function frame(type: number, text: string): Buffer {
-  const body = Buffer.from(text, 'utf8');
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
+const frame = logFrame;
 
 function chunk(data: Buffer, extension = ''): Buffer {
   return Buffer.concat([
