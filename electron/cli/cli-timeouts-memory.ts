@@ -22,6 +22,7 @@ import pkg from '../../package.json';
 import { composePreference } from '../docker/compose-cli';
 import { composeEnvironment } from '../docker/compose-environment';
 import { envFilesUnder } from '../env/envs-folder';
+import { readCacheEntries } from '../core/cache-file';
 import type { AppServices } from '../services';
 import type { OpenProject } from '../stack/api';
 
@@ -125,7 +126,7 @@ export async function rememberedTimeoutsOutput(
   scopeNow: () => Promise<TimeoutsOutputScope | null>,
   early: { dir: string; env: NodeJS.ProcessEnv } | null = null,
 ): Promise<string | null> {
-  const entries = readEntries(file).then((all) =>
+  const entries = readCacheEntries(file, FORMAT, isEntry).then((all) =>
     all.map((entry) => ({
       entry,
       files: early && entry.dir === early.dir ? filesKey(entry.dir, entry.files, early.env) : null,
@@ -164,7 +165,7 @@ export async function rememberTimeoutsOutput(
     files: [...files],
     stdout,
   };
-  const others = (await readEntries(file)).filter((e) => !sameScope(e, scope));
+  const others = (await readCacheEntries(file, FORMAT, isEntry)).filter((e) => !sameScope(e, scope));
   const data: CacheFile = { format: FORMAT, entries: [entry, ...others].slice(0, MAX_ENTRIES) };
   // The view shows values of the user's .env: private like it (0700 folder, 0600 file, as the reach cache).
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -235,16 +236,6 @@ function sameScope(e: Entry, scope: TimeoutsOutputScope): boolean {
     e.lang === scope.lang &&
     e.json === scope.json
   );
-}
-
-async function readEntries(file: string): Promise<Entry[]> {
-  try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as Partial<CacheFile> | null;
-    if (data?.format !== FORMAT || !Array.isArray(data.entries)) return [];
-    return data.entries.filter(isEntry);
-  } catch {
-    return [];
-  }
 }
 
 function isEntry(e: unknown): e is Entry {

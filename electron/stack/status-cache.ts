@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { composePreference, type ComposeFlavor } from '../docker/compose-cli';
+import { readCacheEntries } from '../core/cache-file';
 import { composeEnvironment } from '../docker/compose-environment';
 import type { ServiceSpec } from '../docker/compose-model';
 import type { OpenProject, StackApi } from './api';
@@ -77,7 +78,7 @@ export async function statusModelKey(
 /** The remembered model under `key`; null when there is none or the file is not ours to trust. */
 export async function readStatusModel(file: string, key: string | null): Promise<RememberedModel | null> {
   if (key === null) return null;
-  const entry = (await readCache(file)).find((e) => e.key === key);
+  const entry = (await readCacheEntries(file, FORMAT, isEntry)).find((e) => e.key === key);
   return entry ? { bin: entry.bin, services: entry.services } : null;
 }
 
@@ -111,23 +112,16 @@ export async function rememberModel(
     bin: { flavor: bin.flavor, version: bin.version },
     services: services.map((s) => ({ name: s.name, hasHealthcheck: s.hasHealthcheck, oneShot: s.oneShot })),
   };
-  const entries = [entry, ...(await readCache(file)).filter((e) => e.key !== key)].slice(0, MAX_ENTRIES);
+  const entries = [
+    entry,
+    ...(await readCacheEntries(file, FORMAT, isEntry)).filter((e) => e.key !== key),
+  ].slice(0, MAX_ENTRIES);
   const data: CacheFile = { format: FORMAT, entries };
   await mkdir(dirname(file), { recursive: true });
   // Another CLI run may read the file at any moment: it sees the old file or the new one, never half
   // (temp + rename, as the settings store writes). Loaded here, not at the top: the quick status only reads.
   const { default: writeFileAtomic } = await import('write-file-atomic');
   await writeFileAtomic(file, JSON.stringify(data));
-}
-
-async function readCache(file: string): Promise<CacheFile['entries']> {
-  try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as Partial<CacheFile> | null;
-    if (data?.format !== FORMAT || !Array.isArray(data.entries)) return [];
-    return data.entries.filter(isEntry);
-  } catch {
-    return [];
-  }
 }
 
 function isEntry(e: unknown): e is CacheFile['entries'][number] {
