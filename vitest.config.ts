@@ -7,6 +7,8 @@ export default defineConfig({
     // Compose stacks and Chromium are heavy on two cores, and Docker-backed files must not race each
     // other's compose operations: one test file at a time (unit files take milliseconds each).
     fileParallelism: false,
+    // Nothing a test builds may write into the developer's own settings folder.
+    setupFiles: ['test/helpers/isolated-config-home.ts'],
     projects: [
       {
         extends: true,
