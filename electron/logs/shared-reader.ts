@@ -28,6 +28,15 @@ export const MAX_LINE_CHARS = 16_384;
 /** How many lines of the ring are compared with the read-back's to find where they join. */
 const SEAM_CHECK = 1000;
 
+/**
+ * How long after the reader's open its live stream is taken to be following. A read-back asked for
+ * sooner, while the ring is still empty, waits for the first live line or this long: the engine may
+ * start following later than the read-back reads, and a line printed between the two would be in
+ * neither (seen on dockerd 20.10: a view opened just after the error badge began following
+ * plugin_daemon missed one heartbeat).
+ */
+export const READ_BACK_SETTLE_MS = 1000;
+
 export interface LinesRequest {
   tail?: number;
   since?: number;
@@ -82,6 +91,10 @@ export class SharedReader {
   private broken = false;
   private readBack: { stop: () => void } | null = null;
   private readBackDone = false;
+  /** When the reader opened its live stream (ms since the epoch). */
+  private readonly openedAt = Date.now();
+  /** A read-back waiting for the live stream's first line (see READ_BACK_SETTLE_MS). */
+  private onFirstLines: (() => void) | null = null;
   private stopSource: (() => void) | null = null;
   private closed = false;
 
@@ -129,7 +142,7 @@ export class SharedReader {
     if (this.readBack && !this.readBackDone) this.waiting.set(sink, request);
     else if (this.needsReadBack(request)) {
       this.waiting.set(sink, request);
-      this.startReadBack(Math.min(request.tail ?? this.ring.capacity, this.ring.capacity));
+      this.scheduleReadBack(Math.min(request.tail ?? this.ring.capacity, this.ring.capacity));
     } else {
       sink.pushMany(this.backlog(request));
       this.subscribers.add(sink);
@@ -159,6 +172,7 @@ export class SharedReader {
     if (this.closed || lines.length === 0) return;
     this.ring.pushMany(lines);
     for (const sink of this.subscribers) sink.pushMany(lines);
+    if (this.onFirstLines && lines.some((l) => !l.mark)) this.onFirstLines();
   }
 
   /** The ring holds every line since the open, and the source has older ones the request wants. */
@@ -193,18 +207,45 @@ export class SharedReader {
     return lines;
   }
 
+  /** The read-back now, or once the live stream is surely following (READ_BACK_SETTLE_MS). */
+  private scheduleReadBack(tail: number): void {
+    const wait = this.ring.size === 0 ? this.openedAt + READ_BACK_SETTLE_MS - Date.now() : 0;
+    if (wait <= 0) return this.startReadBack(tail);
+    const go = (): void => {
+      clearTimeout(timer);
+      this.onFirstLines = null;
+      if (this.closed) return;
+      // The stream broke meanwhile: older lines would be another container's; the ring is all there is.
+      if (this.broken) return this.readBackFinished();
+      this.startReadBack(tail);
+    };
+    const timer = setTimeout(go, wait);
+    this.onFirstLines = go;
+    this.readBack = {
+      stop: () => {
+        clearTimeout(timer);
+        this.onFirstLines = null;
+      },
+    };
+  }
+
+  /** Every view waiting for the read-back gets its backlog and then live lines. */
+  private readBackFinished(): void {
+    this.readBackDone = true;
+    for (const [sink, request] of this.waiting) {
+      sink.pushMany(this.backlog(request));
+      this.subscribers.add(sink);
+    }
+    this.waiting.clear();
+  }
+
   private startReadBack(tail: number): void {
     const older: RawLogLine[] = [];
     const before = this.ring.size;
     const finish = (): void => {
       if (this.closed || this.readBackDone) return;
-      this.readBackDone = true;
       this.joinOlder(older, before);
-      for (const [sink, request] of this.waiting) {
-        sink.pushMany(this.backlog(request));
-        this.subscribers.add(sink);
-      }
-      this.waiting.clear();
+      this.readBackFinished();
     };
     let stopped = false;
     const stop = this.options.open(

@@ -4,14 +4,14 @@
  * older lines for a view that wants more than the reader was opened for, and the error badge.
  */
 import { EventEmitter } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LogSource, StatusSnapshot } from '../../../electron/core/contract';
 import { AppSnapshotStore } from '../../../electron/core/app-snapshot';
 import { SubscriptionHub } from '../../../electron/core/subscriptions';
 import type { LogLine } from '../../../electron/logs/contract';
 import { logsTopics } from '../../../electron/logs/contract';
 import { LOG_LINES_MAX_QUEUE, LogService } from '../../../electron/logs/log-service';
-import { MAX_LINE_CHARS, MAX_RING_LINES } from '../../../electron/logs/shared-reader';
+import { MAX_LINE_CHARS, MAX_RING_LINES, READ_BACK_SETTLE_MS } from '../../../electron/logs/shared-reader';
 import type { OpenSourceOptions, RawLogLine, SourceSink } from '../../../electron/logs/source';
 import type { SettingsView } from '../../../electron/settings/contract';
 import { SettingsSchema } from '../../../electron/settings/schema';
@@ -299,6 +299,59 @@ describe('LogService readers', () => {
       expect(texts(view(service, { tail: 100 }).got.lines)).toHaveLength(54);
       expect(sources.opens).toHaveLength(opens);
     });
+  });
+
+  it('reads back only once the live stream follows, when a view comes right after the reader opened', () => {
+    const { service, sources } = build();
+    sources.history.set('api', numbered(1, 50));
+    view(service, { tail: 0 });
+    const v = view(service, { tail: 100 });
+    // Nothing read back yet: the engine may not be following yet.
+    expect(sources.opens.filter((o) => !o.options.follow)).toEqual([]);
+    // Printed before the engine began following: only in the container's stored log.
+    sources.history.get('api')?.push(out('line 51', 1051));
+    sources.print('api', [out('line 52', 1052)]);
+    expect(sources.opens.filter((o) => !o.options.follow)).toHaveLength(1);
+    return Promise.resolve().then(() => {
+      expect(texts(v.got.lines)).toEqual(numbered(1, 52).map((l) => l.text));
+      const seqs = v.got.lines.map((l) => l.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] as number) + i));
+    });
+  });
+
+  it('reads a quiet source back after the settling time, and at once when the reader is older', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { service, sources } = build();
+      sources.history.set('api', numbered(1, 5));
+      view(service, { tail: 0 });
+      const early = view(service, { tail: 100 });
+      await vi.advanceTimersByTimeAsync(READ_BACK_SETTLE_MS - 1);
+      expect(early.got.lines).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(texts(early.got.lines)).toEqual(numbered(1, 5).map((l) => l.text));
+
+      // Another source's reader, opened long enough ago: its read-back is not held back.
+      sources.history.set('web', numbered(1, 3));
+      view(service, { source: { kind: 'service', service: 'web' }, tail: 0 });
+      await vi.advanceTimersByTimeAsync(READ_BACK_SETTLE_MS);
+      const late = view(service, { source: { kind: 'service', service: 'web' }, tail: 100 });
+      await Promise.resolve();
+      expect(texts(late.got.lines)).toEqual(numbered(1, 3).map((l) => l.text));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives the ring alone when the stream breaks while the read-back waits', () => {
+    const { service, sources } = build();
+    sources.history.set('api', numbered(1, 50));
+    view(service, { tail: 0 });
+    const v = view(service, { tail: 100 });
+    sources.live('api').sink.mark('recreated', 'abc');
+    sources.print('api', [out('fresh 1', 2000)]);
+    expect(sources.opens.filter((o) => !o.options.follow)).toEqual([]);
+    expect(v.got.lines.map((l) => l.mark ?? l.text)).toEqual(['recreated', 'fresh 1']);
   });
 
   it('reads nothing back after the stream broke (the older lines are another container’s)', () => {
