@@ -4,17 +4,15 @@
  * locks and caches there instead of the developer's own ~/.config/dify-stack-tray. A test that wants
  * another folder still passes its own env or paths; this only replaces the user's.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { createTempDirSync, removeTempDir } from './temp-dir';
 
 const previous = process.env.XDG_CONFIG_HOME;
-const home = mkdtempSync(join(tmpdir(), 'dst-config-home-'));
+const home = createTempDirSync('dst-config-home-');
 process.env.XDG_CONFIG_HOME = home;
 
-afterAll(() => {
+afterAll(async () => {
   if (previous === undefined) delete process.env.XDG_CONFIG_HOME;
   else process.env.XDG_CONFIG_HOME = previous;
-  rmSync(home, { recursive: true, force: true });
+  await removeTempDir(home);
 });
