@@ -32,8 +32,9 @@ const SEAM_CHECK = 1000;
  * How long after the reader's open its live stream is taken to be following. A read-back asked for
  * sooner, while the ring is still empty, waits for the first live line or this long: the engine may
  * start following later than the read-back reads, and a line printed between the two would be in
- * neither (seen on dockerd 20.10: a view opened just after the error badge began following
- * plugin_daemon missed one heartbeat).
+ * neither. This is the likely cause, found by reading, of a heartbeat missing once in CI (dockerd
+ * 20.10) from a view opened just after the error badge began following plugin_daemon; it did not
+ * happen again in later runs.
  */
 export const READ_BACK_SETTLE_MS = 1000;
 
